@@ -1,0 +1,1 @@
+"""Where the toolchain runs: one protocol (protocol.py), two backends (Docker, SSH)."""

@@ -1,0 +1,67 @@
+"""The one runner protocol every place the toolchain runs implements (style rule 3).
+
+A runner takes a workspace staged by ``wizard.core.plan.stage_workspace`` (recipe.json,
+convert.sh, model/, calibration/, image/) and runs ``bash convert.sh`` inside the toolchain image,
+somewhere: the local Docker engine, or a Linux VM over SSH. Backends differ only inside.
+
+Every method is BLOCKING (docker and paramiko are blocking SDKs) and yields typed events
+(wizard.core.events); the GUI calls them in an executor thread, the CLI in its main thread.
+``cancel`` is the only method that may be called from another thread while one is running.
+
+Errors a user can meet are raised as ``wizard.core.messages.WizardError`` carrying a Problem with
+a plain-language cause and a next step (engine not running, permission denied, out of memory...).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from wizard.core.events import Event
+
+# convert.sh's exit code is the job's; 137 means the kernel's OOM killer ended it.
+EXIT_OOM_KILLED = 137
+
+
+@dataclass(frozen=True)
+class RunHandle:
+    """Enough to find a running job again after the app was closed (re-attach)."""
+
+    backend: str  # "docker" | "ssh"
+    run_id: str  # also the container name / remote directory name
+    where: str = ""  # e.g. "local" or "user@host:port"
+
+
+class Runner(ABC):
+    backend: str = ""
+
+    @abstractmethod
+    def prepare(self) -> Iterator[Event]:
+        """Check the engine or host, the toolchain image, free disk and memory."""
+
+    @abstractmethod
+    def upload(self, workspace: Path) -> Iterator[Event]:
+        """Send the staged workspace to where the job runs."""
+
+    @abstractmethod
+    def run(self) -> Iterator[Event]:
+        """Run convert.sh, streaming events; ends with a StepFinished(step="convert")."""
+
+    @abstractmethod
+    def download(self, run_dir: Path) -> Iterator[Event]:
+        """Bring the results (work/ outputs, log) back into run_dir, checksums verified."""
+
+    @abstractmethod
+    def cancel(self) -> None:
+        """Stop the job: graceful first, forced after a few seconds; safe from any thread."""
+
+    @abstractmethod
+    def cleanup(self, keep_remote: bool = False) -> Iterator[Event]:
+        """Remove containers, volumes and remote files of this run (unless kept)."""
+
+    @property
+    @abstractmethod
+    def handle(self) -> RunHandle:
+        """What to store to re-attach to this run later."""
