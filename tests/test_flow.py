@@ -1,0 +1,175 @@
+"""Whole wizard flows without Qt (like Electrum's test_wizard): next/back rules and page checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from wizard.core import flow
+from wizard.core.flow import FlowError, WizardFlow, WizardState
+from wizard.core.messages import problem
+from wizard.core.model_inspect import ModelReport
+from wizard.core.recipe import ConversionRecipe
+
+GOOD_REPORT = ModelReport(
+    path="m.onnx",
+    family="yolo11",
+    task="detect",
+    input_shape=(1, 3, 640, 640),
+    output_names=tuple(f"/model.23/cv{k}.{i}/cv{k}.{i}.2/Conv_output_0" for i in range(3) for k in (2, 3)),
+)
+
+
+def codes(problems):
+    return [p.code for p in problems]
+
+
+def fill_until_where(f: WizardFlow, tmp_path) -> None:
+    s = f.state
+    assert f.current == "welcome" and f.next() == "model"
+    assert not f.can_next() and codes(f.problems()) == ["flow_pick_model"]
+    s.model_path = "m.onnx"
+    s.inspecting = True
+    assert codes(f.problems()) == ["flow_model_inspecting"] and not f.can_next()
+    s.inspecting, s.model_report = False, GOOD_REPORT
+    assert f.next() == "images"
+    assert codes(f.problems()) == ["flow_pick_images"]
+    s.images_source, s.images_scanning = "imgs", True
+    assert not f.can_next()
+    s.images_scanning, s.images_usable = False, 3
+    assert codes(f.problems()) == ["flow_too_few_images", "flow_pick_test_image"]
+    s.images_usable, s.test_image = 120, "imgs/a.jpg"
+    assert f.next() == "target"
+    assert "flow_pick_output" in codes(f.problems())
+    s.out_dir = str(tmp_path / "out")
+    assert f.can_next(), f.problems()
+    assert f.next() == "where"
+
+
+def test_whole_local_flow_to_device(tmp_path):
+    f = WizardFlow()
+    seen = []
+    f.listeners.append(seen.append)
+    fill_until_where(f, tmp_path)
+    s = f.state
+    assert codes(f.problems()) == ["flow_checking"] and not f.can_next()
+    s.docker_ready = False
+    assert codes(f.problems()) == ["flow_docker_not_ready"]
+    s.docker_ready, s.toolchain_ready = True, False
+    assert codes(f.problems()) == ["flow_toolchain_missing"]
+    s.toolchain_ready = True
+    assert f.next() == "convert"
+    assert s.job_status == flow.JOB_IDLE and not f.can_next()
+    s.job_status = flow.JOB_RUNNING
+    assert not f.can_back() and not f.can_next()
+    s.job_status, s.result_ok = flow.JOB_SUCCEEDED, True
+    assert f.can_back() and f.next() == "results"
+    assert f.next() == "device"
+    assert f.next_page() is None and not f.can_next()
+    with pytest.raises(FlowError):
+        f.next()
+    assert seen == ["model", "images", "target", "where", "convert", "results", "device"]
+    assert f.visited() == list(flow.PAGES)
+
+
+def test_failed_conversion_stops_at_results_and_back_reruns(tmp_path):
+    f = WizardFlow()
+    fill_until_where(f, tmp_path)
+    f.state.docker_ready = f.state.toolchain_ready = True
+    f.next()
+    f.state.job_status, f.state.result_ok = flow.JOB_FAILED, False
+    assert f.next() == "results"
+    assert codes(f.problems()) == ["flow_conversion_failed"] and not f.can_next()
+    # Back to the options, change them, and the convert page starts from idle again.
+    assert f.back() == "convert" and f.back() == "where" and f.back() == "target"
+    f.state.calibration_count = 200
+    f.next()
+    assert f.next() == "convert"
+    assert f.state.job_status == flow.JOB_IDLE and f.state.result_ok is None
+
+
+def test_cancelled_job_can_be_left_and_restarted(tmp_path):
+    f = WizardFlow()
+    fill_until_where(f, tmp_path)
+    f.state.docker_ready = f.state.toolchain_ready = True
+    f.next()
+    f.state.job_status = flow.JOB_CANCELLED
+    assert codes(f.problems()) == ["flow_job_cancelled"] and not f.can_next()
+    assert f.back() == "where"
+
+
+def test_ssh_needs_complete_details_and_a_test_for_the_same_target(tmp_path):
+    f = WizardFlow()
+    fill_until_where(f, tmp_path)
+    s = f.state
+    s.where = flow.WHERE_SSH
+    assert codes(f.problems()) == ["flow_ssh_incomplete"]
+    s.ssh_host, s.ssh_user, s.ssh_key_path = "127.0.0.1", "me", "/k"
+    assert codes(f.problems()) == ["flow_ssh_not_tested"]
+    s.ssh_tested_for = s.ssh_target
+    assert f.can_next()
+    s.ssh_port = 2222  # a different machine than the one tested
+    assert not f.can_next()
+
+
+def test_opening_an_earlier_run_goes_straight_to_results():
+    f = WizardFlow()
+    f.state.start = flow.START_RUN
+    assert codes(f.problems()) == ["flow_pick_run"]
+    f.state.run_dir, f.state.result_ok = "/runs/1", True
+    assert f.next() == "results"
+    assert f.back() == "welcome"
+
+
+def test_model_with_an_error_blocks_and_shows_its_fix():
+    f = WizardFlow()
+    f.next()
+    bad = ModelReport(path="x.onnx", problems=(problem("file_not_found", path="x.onnx"),))
+    f.state.model_path, f.state.model_report = "x.onnx", bad
+    assert not f.can_next()
+    (p,) = f.problems()
+    assert p.fix  # the fix is rendered inline by the page
+
+
+def test_back_from_welcome_is_refused_and_restart_clears():
+    f = WizardFlow()
+    assert not f.can_back()
+    with pytest.raises(FlowError):
+        f.back()
+    f.next()
+    f.state.model_path = "m.onnx"
+    f.restart()
+    assert f.current == "welcome" and f.stack == [] and f.state.model_path == ""
+
+
+def test_recipe_fills_state():
+    recipe = ConversionRecipe(
+        name="helmet", display_name="ヘルメット", calibration_count=42, processor="cv181x",
+        source_model="/m/helmet.onnx", source_images="/imgs", source_test_image="/imgs/t.jpg",
+        output_names=("a", "b"), fuse_preprocess=False, aligned_input=False, customization_format=None,
+    )
+    f = WizardFlow()
+    f.apply_recipe(recipe, "/runs/helmet/recipe.json")
+    s = f.state
+    assert s.recipe_path == "/runs/helmet/recipe.json"
+    assert (s.start, s.model_path, s.images_source, s.test_image) == ("recipe", "/m/helmet.onnx", "/imgs", "/imgs/t.jpg")
+    assert (s.calibration_count, s.name, s.output_names) == (42, "ヘルメット", ("a", "b"))
+    assert (s.fuse_preprocess, s.aligned_input, s.customization_format) == (False, False, None)
+    assert f.next() == "model"
+
+
+def test_quantize_modes_come_from_the_processor_table():
+    s = WizardState(model_report=GOOD_REPORT)
+    allowed = flow.allowed_values(s, "quantize", ["INT8", "BF16", "F16", "F32"])
+    assert allowed == {"INT8": True, "BF16": True, "F16": False, "F32": False}
+    s.processor = "bm1684x"
+    assert flow.allowed_values(s, "quantize", ["F16"]) == {"F16": True}
+    assert flow.processor_names()[0] == "cv181x"
+
+
+def test_state_is_plain_data_without_qt():
+    s = WizardState()
+    assert s.effective_output_names() == ()
+    s.model_report = GOOD_REPORT
+    assert len(s.effective_output_names()) == 6
+    s.output_names = ("x",)
+    assert s.effective_output_names() == ("x",)

@@ -1,0 +1,394 @@
+"""The wizard's flow as plain Python: which page comes next, and what blocks each page.
+
+Like Electrum's wizard, the Qt pages only attach widgets to this map: they write what the user
+chose into a :class:`WizardState` and ask :class:`WizardFlow` whether Next is allowed, where it
+leads and what Back undoes. Nothing here imports Qt, so whole flows are tested without a display,
+and the CLI can reuse the same rules.
+
+Validation of the conversion options is not done here: it is ``wizard.core.plan.validate_choices``
+(the same check the CLI's ``plan`` step runs). This module only turns the state into
+``ConversionChoices`` and asks, so the GUI never has rules of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Callable, Iterable, Sequence
+
+from wizard.core.messages import Problem, problem
+from wizard.core.processors import PROCESSORS, RECAMERA_PROCESSOR, get_processor
+from wizard.core.recipe import YOLO_MEAN, YOLO_SCALE
+
+PAGES = ("welcome", "model", "images", "target", "where", "convert", "results", "device")
+
+START_NEW = "new"
+START_RECIPE = "recipe"
+START_RUN = "run"  # open the results of an earlier run
+
+WHERE_LOCAL = "local"
+WHERE_SSH = "ssh"
+
+JOB_IDLE = "idle"
+JOB_RUNNING = "running"
+JOB_SUCCEEDED = "succeeded"
+JOB_FAILED = "failed"
+JOB_CANCELLED = "cancelled"
+
+# Fewer usable images than this cannot calibrate (calibration.MIN_USABLE); kept in sync there.
+try:
+    from wizard.core.calibration import DEFAULT_COUNT, MIN_USABLE
+except ImportError:  # pragma: no cover - the calibration module always exists in this package
+    DEFAULT_COUNT, MIN_USABLE = 100, 10
+
+
+@dataclass
+class WizardState:
+    """Everything the user chose so far; plain data, saved and restored by the settings store."""
+
+    start: str = START_NEW
+    recipe_path: str = ""
+    run_dir: str = ""  # an earlier run opened from the welcome page, or the current run's folder
+
+    # Model page.
+    model_path: str = ""
+    model_report: Any = None  # wizard.core.model_inspect.ModelReport, once inspected
+    inspecting: bool = False
+    output_names: tuple[str, ...] = ()  # the expert's edit; empty = what inspect found
+
+    # Images page.
+    images_source: str = ""
+    images_scanning: bool = False
+    images_usable: int = 0
+    images_rejected: int = 0
+    images_duplicates: int = 0
+    test_image: str = ""
+
+    # Target & options page (the names of plan.ConversionChoices).
+    processor: str = RECAMERA_PROCESSOR
+    quantize: str = "INT8"
+    calibration_count: int = DEFAULT_COUNT
+    tolerance: tuple[float, float] | None = None
+    mean: tuple[float, ...] = YOLO_MEAN
+    scale: tuple[float, ...] = YOLO_SCALE
+    pixel_format: str = "rgb"
+    keep_aspect_ratio: bool = True
+    customization_format: str | None = "RGB_PACKED"
+    fuse_preprocess: bool = True
+    aligned_input: bool = True
+    quant_input: bool = True
+    name: str = ""
+    out_dir: str = ""
+
+    # Where page.
+    where: str = WHERE_LOCAL
+    docker_ready: bool | None = None  # None = not checked yet / checking
+    toolchain_ready: bool | None = None
+    ssh_host: str = ""
+    ssh_port: int = 22
+    ssh_user: str = ""
+    ssh_key_path: str = ""
+    ssh_has_password: bool = False  # the password itself lives in the keychain or in memory only
+    ssh_tested_for: str = ""  # "user@host:port" the last successful test was for
+
+    # Convert / results / device.
+    job_status: str = JOB_IDLE
+    result_ok: bool | None = None
+    device_available: bool = False
+
+    @property
+    def ssh_target(self) -> str:
+        return f"{self.ssh_user}@{self.ssh_host}:{self.ssh_port}"
+
+    def effective_output_names(self) -> tuple[str, ...]:
+        if self.output_names:
+            return self.output_names
+        report = self.model_report
+        return tuple(getattr(report, "output_names", ()) or ())
+
+
+# The option fields that map one-to-one onto plan.ConversionChoices.
+OPTION_FIELDS = (
+    "processor",
+    "quantize",
+    "calibration_count",
+    "tolerance",
+    "mean",
+    "scale",
+    "pixel_format",
+    "keep_aspect_ratio",
+    "customization_format",
+    "fuse_preprocess",
+    "aligned_input",
+    "quant_input",
+)
+
+
+def _plan_module():
+    """plan.py is optional at import time so the flow works while the plan is being built."""
+    try:
+        from wizard.core import plan
+    except ImportError:
+        return None
+    if not hasattr(plan, "ConversionChoices") or not hasattr(plan, "validate_choices"):
+        return None
+    return plan
+
+
+def choices_from_state(state: WizardState):
+    """The user's choices as ``plan.ConversionChoices`` (None when the plan module is absent)."""
+    plan = _plan_module()
+    if plan is None:
+        return None
+    wanted: dict[str, Any] = {
+        "model": state.model_path,
+        "images": state.images_source,
+        "test_image": state.test_image or None,
+        "out": state.out_dir,
+        "name": state.name or None,
+        "output_names": state.output_names or None,
+    }
+    for name in OPTION_FIELDS:
+        wanted[name] = getattr(state, name)
+    accepted = {f.name for f in fields(plan.ConversionChoices)}
+    return plan.ConversionChoices(**{k: v for k, v in wanted.items() if k in accepted})
+
+
+def option_problems(state: WizardState) -> list[Problem]:
+    """What the core's validation says about the options (errors and warnings)."""
+    plan = _plan_module()
+    choices = choices_from_state(state)
+    if plan is None or choices is None:
+        return []
+    try:
+        return list(plan.validate_choices(choices, state.model_report))
+    except Exception as exc:  # a validation bug must not hide the page; show it as a problem
+        return [problem("unexpected_error", detail=str(exc), log="-")]
+
+
+def _error_codes(problems: Iterable[Problem]) -> set[str]:
+    return {p.code for p in problems if p.is_error}
+
+
+def allowed_values(state: WizardState, option: str, candidates: Sequence[Any]) -> dict[Any, bool]:
+    """For each candidate value of one option: can the user pick it without a new error?
+
+    This is how the GUI makes invalid combinations impossible to choose: a value that would add
+    an error the core's validation does not report now is disabled. The processor's own quantize
+    modes come from processors.py (a fact table), everything else from plan.validate_choices.
+    """
+    now = _error_codes(option_problems(state))
+    result: dict[Any, bool] = {}
+    for value in candidates:
+        if option == "quantize":
+            proc = get_processor(state.processor)
+            if proc is not None and value not in proc.quantize_modes:
+                result[value] = False
+                continue
+        if getattr(state, option) == value:
+            result[value] = True
+            continue
+        trial = replace(state, **{option: value})
+        if option == "processor":
+            proc = get_processor(value)
+            if proc is not None and trial.quantize not in proc.quantize_modes:
+                trial = replace(trial, quantize=proc.quantize_modes[0])
+        result[value] = not (_error_codes(option_problems(trial)) - now)
+    return result
+
+
+def processor_names() -> list[str]:
+    """Processors in display order: the reCamera's first."""
+    names = list(PROCESSORS)
+    names.remove(RECAMERA_PROCESSOR)
+    return [RECAMERA_PROCESSOR, *names]
+
+
+# --------------------------------------------------------------------------------------------
+# Per-page blocking problems.
+
+
+def _welcome_problems(state: WizardState) -> list[Problem]:
+    if state.start == START_RECIPE and not state.recipe_path:
+        return [problem("flow_pick_recipe")]
+    if state.start == START_RUN and not state.run_dir:
+        return [problem("flow_pick_run")]
+    return []
+
+
+def _model_problems(state: WizardState) -> list[Problem]:
+    if not state.model_path:
+        return [problem("flow_pick_model")]
+    if state.inspecting or state.model_report is None:
+        return [problem("flow_model_inspecting", "info")]
+    return [p for p in state.model_report.problems]
+
+
+def _images_problems(state: WizardState) -> list[Problem]:
+    if not state.images_source:
+        return [problem("flow_pick_images")]
+    if state.images_scanning:
+        return [problem("flow_images_scanning", "info")]
+    found: list[Problem] = []
+    if state.images_usable < MIN_USABLE:
+        found.append(problem("flow_too_few_images", usable=state.images_usable, minimum=MIN_USABLE))
+    if not state.test_image:
+        found.append(problem("flow_pick_test_image"))
+    return found
+
+
+def _target_problems(state: WizardState) -> list[Problem]:
+    found = option_problems(state)
+    if not state.out_dir:
+        found.append(problem("flow_pick_output"))
+    return found
+
+
+def _where_problems(state: WizardState) -> list[Problem]:
+    if state.where == WHERE_LOCAL:
+        if state.docker_ready is None:
+            return [problem("flow_checking", "info")]
+        if not state.docker_ready:
+            return [problem("flow_docker_not_ready")]
+        if state.toolchain_ready is None:
+            return [problem("flow_checking", "info")]
+        if not state.toolchain_ready:
+            return [problem("flow_toolchain_missing")]
+        return []
+    if not (state.ssh_host and state.ssh_user and (state.ssh_key_path or state.ssh_has_password)):
+        return [problem("flow_ssh_incomplete")]
+    if state.ssh_tested_for != state.ssh_target:
+        return [problem("flow_ssh_not_tested", host=state.ssh_host)]
+    return []
+
+
+def _convert_problems(state: WizardState) -> list[Problem]:
+    if state.job_status == JOB_RUNNING:
+        return [problem("flow_job_running", "info")]
+    if state.job_status == JOB_IDLE:
+        return [problem("flow_job_not_started", "info")]
+    if state.job_status == JOB_CANCELLED:
+        return [problem("flow_job_cancelled", "info")]
+    return []  # succeeded or failed: the results page explains either
+
+
+def _results_problems(state: WizardState) -> list[Problem]:
+    if state.result_ok:
+        return []
+    return [problem("flow_conversion_failed")]
+
+
+PAGE_RULES: dict[str, Callable[[WizardState], list[Problem]]] = {
+    "welcome": _welcome_problems,
+    "model": _model_problems,
+    "images": _images_problems,
+    "target": _target_problems,
+    "where": _where_problems,
+    "convert": _convert_problems,
+    "results": _results_problems,
+    "device": lambda state: [],
+}
+
+
+def page_problems(page: str, state: WizardState) -> list[Problem]:
+    """Everything to show on a page about why it is not done (errors block Next)."""
+    return PAGE_RULES[page](state)
+
+
+def blocking(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems that keep Next disabled: errors, and 'wait' notes (info) that the flow raised."""
+    return [p for p in problems if p.is_error or p.code.startswith("flow_")]
+
+
+# --------------------------------------------------------------------------------------------
+
+
+class FlowError(RuntimeError):
+    """A programming error: next/back asked where the flow does not allow it."""
+
+
+@dataclass
+class WizardFlow:
+    """The current page and the back stack, over one :class:`WizardState`."""
+
+    state: WizardState = field(default_factory=WizardState)
+    current: str = "welcome"
+    stack: list[str] = field(default_factory=list)
+    listeners: list[Callable[[str], None]] = field(default_factory=list, repr=False)
+
+    # -- queries ------------------------------------------------------------------------------
+    def problems(self, page: str | None = None) -> list[Problem]:
+        return page_problems(page or self.current, self.state)
+
+    def can_next(self) -> bool:
+        return self.next_page() is not None and not blocking(self.problems())
+
+    def next_page(self) -> str | None:
+        """Where Next leads from the current page (None on the last page)."""
+        page, state = self.current, self.state
+        if page == "welcome":
+            return "results" if state.start == START_RUN else "model"
+        if page == "results":
+            return "device" if state.result_ok else None
+        if page == "device":
+            return None
+        return PAGES[PAGES.index(page) + 1]
+
+    def can_back(self) -> bool:
+        if not self.stack:
+            return False
+        # A running job keeps the user on the convert page: leaving would orphan its view.
+        return not (self.current == "convert" and self.state.job_status == JOB_RUNNING)
+
+    def visited(self) -> list[str]:
+        return [*self.stack, self.current]
+
+    # -- moves --------------------------------------------------------------------------------
+    def next(self) -> str:
+        if not self.can_next():
+            raise FlowError(f"next is not allowed from {self.current}: {self.problems()}")
+        target = self.next_page()
+        assert target is not None
+        if target == "convert" and self.state.job_status != JOB_RUNNING:
+            # Arriving again after a finished or cancelled run means: run with the new options.
+            self.state.job_status = JOB_IDLE
+            self.state.result_ok = None
+        self.stack.append(self.current)
+        self.current = target
+        self._notify()
+        return target
+
+    def back(self) -> str:
+        if not self.can_back():
+            raise FlowError(f"back is not allowed from {self.current}")
+        self.current = self.stack.pop()
+        self._notify()
+        return self.current
+
+    def restart(self) -> None:
+        """Back to the welcome page with a fresh state (Start over)."""
+        self.state = WizardState()
+        self.current = "welcome"
+        self.stack.clear()
+        self._notify()
+
+    def _notify(self) -> None:
+        for listener in list(self.listeners):
+            listener(self.current)
+
+    # -- recipes ------------------------------------------------------------------------------
+    def apply_recipe(self, recipe, path: str = "") -> None:
+        """Fill the state from a saved ``ConversionRecipe`` so every page shows its values."""
+        s = self.state
+        s.start = START_RECIPE
+        s.recipe_path = str(path) or s.recipe_path or recipe.name
+        s.model_path = recipe.source_model or s.model_path
+        s.images_source = recipe.source_images or s.images_source
+        s.test_image = recipe.source_test_image or s.test_image
+        s.name = recipe.display_name or recipe.name
+        s.output_names = tuple(recipe.output_names)
+        for name in OPTION_FIELDS:
+            if name == "calibration_count":
+                s.calibration_count = int(recipe.calibration_count)
+            elif hasattr(recipe, name):
+                value = getattr(recipe, name)
+                setattr(s, name, tuple(value) if isinstance(value, list) else value)
