@@ -40,3 +40,9 @@ ENTRIES["gui_unavailable"] = Entry(
     ja="ウィザード画面を開けません: {detail}",
     ja_fix="アプリを再インストールするか、コマンドライン（recamera-wizard --help）を使ってください。",
 )
+ENTRIES["cli_sources_required"] = Entry(
+    en="Both --model and --images are needed (or --recipe with a saved recipe).",
+    en_fix="Add --model MODEL.onnx --images FOLDER, or --recipe recipe.json.",
+    ja="--model と --images の両方が必要です（または保存済みレシピを --recipe で指定）。",
+    ja_fix="--model MODEL.onnx --images フォルダ、または --recipe recipe.json を追加してください。",
+)
