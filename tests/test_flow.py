@@ -166,6 +166,21 @@ def test_quantize_modes_come_from_the_processor_table():
     assert flow.processor_names()[0] == "cv181x"
 
 
+def test_invalid_option_combinations_are_not_offered():
+    s = WizardState(model_report=GOOD_REPORT)
+    # With the wizard's defaults every processor can be picked (aligned input follows the chip).
+    assert all(flow.allowed_values(s, "processor", flow.processor_names()).values())
+    # Once aligned input is asked for explicitly, fuse_preprocess cannot be switched off under it,
+    # and a non-CV18xx processor cannot be chosen: the core's validation says so.
+    s.aligned_input = True
+    assert flow.allowed_values(s, "fuse_preprocess", [True, False]) == {True: True, False: False}
+    assert flow.allowed_values(s, "processor", ["cv181x", "bm1684x"]) == {"cv181x": True, "bm1684x": False}
+    s.aligned_input = False
+    assert flow.allowed_values(s, "fuse_preprocess", [False]) == {False: True}
+    s.calibration_count = 5000
+    assert "plan_bad_count" in codes(flow.page_problems("target", s))
+
+
 def test_state_is_plain_data_without_qt():
     s = WizardState()
     assert s.effective_output_names() == ()

@@ -72,9 +72,11 @@ class WizardState:
     scale: tuple[float, ...] = YOLO_SCALE
     pixel_format: str = "rgb"
     keep_aspect_ratio: bool = True
-    customization_format: str | None = "RGB_PACKED"
+    # None = "the wizard decides" (plan resolves them from the processor and fuse_preprocess), so
+    # switching to a bm16xx processor does not trip over a reCamera-only default.
+    customization_format: str | None = None
     fuse_preprocess: bool = True
-    aligned_input: bool = True
+    aligned_input: bool | None = None
     quant_input: bool = True
     name: str = ""
     out_dir: str = ""
@@ -160,9 +162,12 @@ def option_problems(state: WizardState) -> list[Problem]:
     if plan is None or choices is None:
         return []
     try:
-        return list(plan.validate_choices(choices, state.model_report))
+        found = list(plan.validate_choices(choices, state.model_report))
     except Exception as exc:  # a validation bug must not hide the page; show it as a problem
         return [problem("unexpected_error", detail=str(exc), log="-")]
+    # The model's own problems are shown (and block) on the model page; not twice.
+    own = list(getattr(state.model_report, "problems", ()) or ())
+    return [p for p in found if p not in own]
 
 
 def _error_codes(problems: Iterable[Problem]) -> set[str]:
