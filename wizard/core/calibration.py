@@ -6,17 +6,45 @@ CONTRACT (implemented by the calibration work; plan.py, the CLI and the GUI rely
     prepare_calibration_set(src_dir, out_dir, count=None, *, seed=0,
                             max_side=..., on_progress=None) -> CalibrationReport
     prepare_image(src, dst, *, max_side=...) -> list[str]  # notes; raises WizardError when unusable
+    make_thumbnail(path, size) -> PIL.Image.Image           # fast, for the GUI (call off its thread)
+    pick_representative_image(report) -> AcceptedImage | None
 
 The source folder is never modified. Outputs are RGB JPEGs with safe ASCII names.
+
+Why all this: TPU-MLIR's run_calibration only picks up jpg/bmp/png/jpeg/jfif/npy/npz files
+(".img" or ".heic" give "RuntimeError: There is no inputs"), model_transform's --test_input
+asserts on ".JPG" and ".bmp", and every calibration image is held in memory. Users bring
+folders of phone photos, screenshots and video frames; we turn whatever is usable into plain
+RGB JPEGs and explain the rest.
+
+How a set is prepared, in two passes so that a folder of thousands of photos stays fast:
+1. check every file cheaply (magic bytes, Pillow header, bomb limit, exact-duplicate hash);
+2. decode and convert only as many as needed, in a seeded random order; a file that fails to
+   decode there is rejected and the next one in the order takes its place.
+Files that pass 1 but are never drawn in pass 2 were checked by header only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import tempfile
+import unicodedata
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
-from wizard.core.messages import Problem
+import numpy as np
+from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
+
+from wizard.core.messages import Problem, WizardError, problem
 
 # Below MIN_USABLE images calibration is refused; below RECOMMENDED_MIN it only warns.
 MIN_USABLE = 10
@@ -24,13 +52,62 @@ RECOMMENDED_MIN = 50
 DEFAULT_COUNT = 100
 DEFAULT_MAX_SIDE = 1280
 
+# run_calibration holds every preprocessed input in memory (~4.9 MB per 640x640 image);
+# reports of silent OOM kills start around 500 images, so we warn well before that.
+MEGABYTES_PER_CALIBRATION_IMAGE = 4.9
+MEMORY_WARNING_MEGABYTES = 1500
+
+# Refuse to decode anything bigger: 100 MP covers every phone and most DSLRs, while a crafted
+# "decompression bomb" (a tiny file that expands to gigabytes) is stopped before decoding.
+MAX_SOURCE_PIXELS = 100_000_000
+
+JPEG_QUALITY = 95
+# YOLO letterboxes with (114, 114, 114): transparent areas become the colour the model already
+# treats as "nothing here".
+TRANSPARENCY_FILL = (114, 114, 114)
+
+OUTPUT_PREFIX = "calib_"
+MANIFEST_NAME = "wizard-calibration.json"
+_OUTPUT_NAME_RE = re.compile(r"^calib_\d{4,}(_[a-z0-9-]+)?\.jpg$")
+
+# Extensions the toolchain accepts for --test_input (model_transform asserts on .JPG and .bmp).
+TEST_INPUT_SUFFIXES = (".jpg", ".jpeg", ".png")
+# Extensions run_calibration searches for (case-insensitive); our outputs are always ".jpg".
+CALIBRATION_SUFFIXES = (".jpg", ".bmp", ".png", ".jpeg", ".jfif", ".npy", ".npz")
+
+# File and folder names that operating systems and archivers leave behind.
+_SYSTEM_FILE_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db", "icon\r"}
+_SYSTEM_DIR_NAMES = {"__macosx", "$recycle.bin", "system volume information"}
+
+# Pillow plugins we let open user files. Restricting the list keeps out formats that are
+# risky (EPS runs Ghostscript) or guessed from weak signatures (TGA has no magic number).
+_WANTED_PILLOW_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "BMP", "DIB", "TIFF", "WEBP", "PPM",
+                          "JPEG2000", "AVIF", "HEIF", "QOI")
+
+
+def _pillow_formats() -> tuple[str, ...]:
+    Image.init()
+    return tuple(name for name in _WANTED_PILLOW_FORMATS if name in Image.OPEN)
+
+
+PILLOW_FORMATS = _pillow_formats()
+
+
+# ---------------------------------------------------------------------------------------------
+# Records
+# ---------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AcceptedImage:
     source: str
     output: str
     notes: tuple[str, ...] = ()
-    sha256: str = ""  # of the decoded source file bytes, used for duplicates and cache keys
+    sha256: str = ""  # of the source file bytes, used for duplicates and cache keys
+    note_problems: tuple[Problem, ...] = ()  # the notes, translatable (severity "info")
+    width: int = 0  # of the output
+    height: int = 0
+    mean_rgb: tuple[float, float, float] = (0.0, 0.0, 0.0)  # of the output, for picking a test image
 
 
 @dataclass(frozen=True)
@@ -47,6 +124,21 @@ class DuplicateImage:
 
 
 @dataclass(frozen=True)
+class SourceFile:
+    """One entry of a source folder, found by :func:`scan_sources` without decoding anything."""
+
+    path: str
+    relative: str  # POSIX-style, relative to the scanned folder
+    size: int  # bytes; 0 for ignored folders
+    kind: str  # from magic bytes: "jpeg", "png", ..., "heic", "empty", "text", "unknown"
+    ignored: bool = False  # system file or hidden folder: never looked at
+
+    @property
+    def looks_like_image(self) -> bool:
+        return self.kind in _IMAGE_KINDS
+
+
+@dataclass(frozen=True)
 class CalibrationReport:
     accepted: tuple[AcceptedImage, ...] = ()
     rejected: tuple[RejectedImage, ...] = ()
@@ -54,13 +146,565 @@ class CalibrationReport:
     ignored: tuple[str, ...] = ()
     usable_total: int = 0  # usable images found before sampling down to ``count``
     problems: tuple[Problem, ...] = ()
+    source_dir: str = ""
+    output_dir: str = ""
 
     @property
     def ok(self) -> bool:
         return not any(p.is_error for p in self.problems)
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
-        raise NotImplementedError
+        def rejected_entry(item: RejectedImage) -> dict[str, Any]:
+            entry: dict[str, Any] = {"source": item.source, "reason": item.reason}
+            if item.problem is not None:
+                message, fix = item.problem.text(lang)
+                entry.update(reason=message, fix=fix, code=item.problem.code)
+            return entry
+
+        return {
+            "ok": self.ok,
+            "source_dir": self.source_dir,
+            "output_dir": self.output_dir,
+            "accepted": [
+                {
+                    "source": item.source,
+                    "output": item.output,
+                    "notes": [p.text(lang)[0] for p in item.note_problems] or list(item.notes),
+                }
+                for item in self.accepted
+            ],
+            "rejected": [rejected_entry(item) for item in self.rejected],
+            "duplicates": [{"source": d.source, "same_as": d.same_as} for d in self.duplicates],
+            "ignored": list(self.ignored),
+            "usable_total": self.usable_total,
+            "problems": [p.to_dict(lang) for p in self.problems],
+        }
+
+
+class PreparationCancelled(WizardError):
+    """Raised when ``should_stop`` asked to stop; nothing in the output folder was changed."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Scanning: names, sizes and magic bytes only
+# ---------------------------------------------------------------------------------------------
+
+_IMAGE_KINDS = {"jpeg", "png", "gif", "bmp", "tiff", "webp", "ppm", "jpeg2000", "avif", "heic",
+                "jxl", "qoi", "psd", "ico"}
+_MAGIC_BYTES_NEEDED = 64
+
+
+def detect_kind(head: bytes) -> str:
+    """What a file is, from its first bytes (never from its name)."""
+    if not head:
+        return "empty"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head.startswith(b"BM") and len(head) >= 18:
+        return "bmp"
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "tiff"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:2] in (b"P1", b"P2", b"P3", b"P4", b"P5", b"P6") and head[2:3] in (b"\n", b" ", b"\r", b"\t"):
+        return "ppm"
+    if head.startswith(b"\x00\x00\x00\x0cjP  \r\n\x87\n") or head.startswith(b"\xff\x4f\xff\x51"):
+        return "jpeg2000"
+    if head.startswith(b"\xff\x0a") or head.startswith(b"\x00\x00\x00\x0cJXL \r\n\x87\n"):
+        return "jxl"
+    if head.startswith(b"qoif"):
+        return "qoi"
+    if head.startswith(b"8BPS"):
+        return "psd"
+    if head[:4] == b"\x00\x00\x01\x00":
+        return "ico"
+    if head[4:8] == b"ftyp":
+        return _iso_media_kind(head)
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head[:4] == b"RIFF":
+        return "riff"
+    if _looks_like_text(head):
+        return "text"
+    return "unknown"
+
+
+def _iso_media_kind(head: bytes) -> str:
+    """HEIC, AVIF and MP4/MOV share the ISO box layout; the ftyp brands tell them apart."""
+    box_size = int.from_bytes(head[0:4], "big")
+    brands = {head[8:12]}
+    end = min(box_size, len(head)) if box_size >= 16 else len(head)
+    brands.update(head[i:i + 4] for i in range(16, end - 3, 4))
+    if brands & {b"avif", b"avis"}:
+        return "avif"
+    if brands & {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}:
+        return "heic"
+    return "video"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        # A multi-byte character cut at the end of the sample is still text.
+        try:
+            text = head[:-3].decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return all(ch.isprintable() or ch in "\r\n\t\f" for ch in text)
+
+
+# Human label for a kind in messages (kept in English: they are format names).
+_KIND_LABELS = {
+    "text": "text", "pdf": "a PDF document", "zip": "a ZIP archive", "video": "a video",
+    "riff": "audio or video (RIFF)", "unknown": "unknown data", "heic": "HEIC", "avif": "AVIF",
+    "jxl": "JPEG XL", "psd": "Photoshop (PSD)", "ico": "an icon (ICO)",
+}
+
+
+def is_system_file(name: str) -> bool:
+    """Files that operating systems leave behind (also AppleDouble "._x.jpg" and dotfiles)."""
+    return name.startswith(".") or name.casefold() in _SYSTEM_FILE_NAMES
+
+
+def is_ignored_dir(name: str) -> bool:
+    return name.startswith(".") or name.casefold() in _SYSTEM_DIR_NAMES
+
+
+def _walk(src: Path) -> Iterator[tuple[Path, str, bool]]:
+    """(path, relative POSIX path, ignored) for every file (and ignored folder), sorted."""
+    entries: list[tuple[str, Path, bool]] = []
+    for root, dirnames, filenames in os.walk(src, followlinks=False):
+        root_path = Path(root)
+        kept = []
+        for name in dirnames:
+            if is_ignored_dir(name):
+                path = root_path / name
+                entries.append((path.relative_to(src).as_posix(), path, True))
+            else:
+                kept.append(name)
+        dirnames[:] = sorted(kept)
+        for name in filenames:
+            path = root_path / name
+            entries.append((path.relative_to(src).as_posix(), path, is_system_file(name)))
+    entries.sort(key=lambda entry: entry[0])
+    for relative, path, ignored in entries:
+        yield path, relative, ignored
+
+
+def _read_head(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(_MAGIC_BYTES_NEEDED)
+
+
+def _check_source_dir(src_dir: str | Path) -> Path:
+    src = Path(src_dir).expanduser()
+    if not src.exists():
+        raise WizardError.of("file_not_found", path=str(src))
+    if not src.is_dir():
+        raise WizardError.of("not_a_directory", path=str(src))
+    return src.absolute()
+
+
+def scan_sources(src_dir: str | Path) -> list[SourceFile]:
+    """Every file under ``src_dir`` with its size and content kind; decodes nothing."""
+    src = _check_source_dir(src_dir)
+    found: list[SourceFile] = []
+    for path, relative, ignored in _walk(src):
+        if ignored:
+            size = path.stat().st_size if path.is_file() else 0
+            found.append(SourceFile(str(path), relative, size, "system", ignored=True))
+            continue
+        try:
+            size = path.stat().st_size
+            kind = detect_kind(_read_head(path)) if size else "empty"
+        except OSError:
+            size, kind = 0, "unreadable"
+        found.append(SourceFile(str(path), relative, size, kind))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening and converting one image
+# ---------------------------------------------------------------------------------------------
+
+
+class _Unusable(Exception):
+    """Carries the Problem that explains why one file cannot be used."""
+
+    def __init__(self, problem_: Problem):
+        super().__init__(problem_.message)
+        self.problem = problem_
+
+
+def _unusable(code: str, path: Path | str, **params: Any) -> _Unusable:
+    return _Unusable(problem(code, "error", path=str(path), **params))
+
+
+def _open_checked(path: Path) -> Image.Image:
+    """Open lazily (header only) and refuse what cannot or must not be decoded."""
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise _unusable("image_not_a_file", path)
+        if size == 0:
+            raise _unusable("image_empty", path)
+        kind = detect_kind(_read_head(path))
+    except OSError as exc:
+        raise _unusable("image_unreadable", path, detail=exc.strerror or str(exc)) from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path, formats=PILLOW_FORMATS)
+    except Image.DecompressionBombError:
+        raise _too_large(path, None) from None
+    except UnidentifiedImageError:
+        raise _unidentified(path, kind) from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        # The header parsed far enough to look like an image, then broke.
+        if kind in _IMAGE_KINDS:
+            raise _unusable("image_damaged", path, detail=_short(exc)) from None
+        raise _unidentified(path, kind) from None
+    width, height = image.size
+    if width * height > MAX_SOURCE_PIXELS or width <= 0 or height <= 0:
+        image.close()
+        raise _too_large(path, image.size)
+    return image
+
+
+def _too_large(path: Path, size: tuple[int, int] | None) -> _Unusable:
+    width, height = size if size else ("?", "?")
+    return _unusable("image_too_large", path, width=width, height=height,
+                     limit=MAX_SOURCE_PIXELS // 1_000_000)
+
+
+def _unidentified(path: Path, kind: str) -> _Unusable:
+    if kind in ("heic", "avif", "jxl"):
+        return _unusable("image_needs_conversion", path, format=_KIND_LABELS[kind])
+    if kind in _IMAGE_KINDS:
+        return _unusable("image_unsupported_format", path, format=_KIND_LABELS.get(kind, kind.upper()))
+    return _unusable("image_not_an_image", path, kind=_KIND_LABELS.get(kind, kind))
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _verify(path: Path) -> None:
+    """Pillow's structural check (PNG chunk CRCs...) and, for JPEG, a cheap end-marker test.
+
+    A JPEG cut short lacks its end marker (FFD9). Some phones append data after it (motion
+    photos carry a whole video), so a missing marker only makes us decode the file to be sure.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path, formats=PILLOW_FORMATS) as image:
+                image.verify()
+            if detect_kind(_read_head(path)) == "jpeg" and not _has_jpeg_end_marker(path):
+                with Image.open(path, formats=PILLOW_FORMATS) as image:
+                    image.draft(None, (max(1, image.width // 8), max(1, image.height // 8)))
+                    image.load()
+    except _Unusable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any decoder failure means "damaged"
+        raise _unusable("image_damaged", path, detail=_short(exc)) from None
+
+
+def _has_jpeg_end_marker(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 4096))
+        return b"\xff\xd9" in handle.read()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class _Converted:
+    notes: list[Problem]
+    width: int
+    height: int
+    pixel_sha256: str
+    look_key: tuple  # equal for images that look almost identical
+    mean_rgb: tuple[float, float, float]
+
+
+_ROTATING_ORIENTATIONS = {5, 6, 7, 8}
+
+
+def _convert(path: Path, dst: Path, max_side: int, *, display_name: str | None = None) -> _Converted:
+    """Decode ``path`` fully and write an upright RGB JPEG at ``dst``; raise _Unusable if not possible."""
+    name = display_name or str(path)
+    notes: list[Problem] = []
+
+    def note(code: str, **params: Any) -> None:
+        notes.append(problem(code, "info", path=name, **params))
+
+    image = _open_checked(path)
+    try:
+        frames = getattr(image, "n_frames", 1)
+        if frames > 1:
+            note("image_note_first_frame", frames=frames)
+        orientation = _exif_orientation(image)
+        original_size = image.size
+        if orientation in _ROTATING_ORIENTATIONS:
+            original_size = original_size[::-1]
+        if image.format in ("JPEG", "MPO") and max(image.size) > 2 * max_side:
+            # Let libjpeg decode at 1/2, 1/4 or 1/8 scale: several times faster on big photos.
+            scale = max_side / max(image.size)
+            image.draft(None, (max(1, int(image.width * scale) + 1), max(1, int(image.height * scale) + 1)))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                image.load()
+        except Image.DecompressionBombError:
+            raise _too_large(path, image.size) from None
+        except Exception as exc:  # noqa: BLE001 - truncated/corrupt data, whatever the decoder
+            raise _unusable("image_damaged", path, detail=_short(exc)) from None
+        working = image
+        if orientation not in (None, 1):
+            working = ImageOps.exif_transpose(working)
+            note("image_note_rotated")
+        working = _to_rgb(working, path, note)
+        if max(working.size) > max_side:
+            working.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        if working.size != original_size:
+            note("image_note_downsized", width=original_size[0], height=original_size[1],
+                 new_width=working.width, new_height=working.height)
+        try:
+            working.save(dst, "JPEG", quality=JPEG_QUALITY)
+        except OSError as exc:
+            raise WizardError.of("output_not_writable", path=str(dst), detail=_short(exc)) from None
+        small = working.resize((32, 32), Image.Resampling.BOX)
+        mean = tuple(round(v, 2) for v in ImageStat.Stat(small).mean)
+        grey = np.asarray(small.convert("L").resize((8, 8), Image.Resampling.BOX), dtype=np.float32)
+        average_hash = np.packbits(grey > grey.mean()).tobytes()
+        look_key = (average_hash, tuple(int(v) // 16 for v in mean))
+        return _Converted(notes, working.width, working.height,
+                          hashlib.sha256(working.tobytes()).hexdigest(), look_key, mean)
+    finally:
+        image.close()
+
+
+def _exif_orientation(image: Image.Image) -> int | None:
+    try:
+        return image.getexif().get(0x0112)
+    except Exception:  # noqa: BLE001 - broken EXIF must not make a good photo unusable
+        return None
+
+
+def _to_rgb(image: Image.Image, path: Path, note: Callable[..., None]) -> Image.Image:
+    mode = image.mode
+    if mode.startswith("I;16") or mode == "I":
+        image, bits = _high_bit_depth_to_l(image)
+        if bits > 8:
+            note("image_note_high_bit_depth", bits=bits)
+        mode = image.mode
+    elif mode == "F":
+        image = _float_to_l(image)
+        note("image_note_high_bit_depth", bits=32)
+        mode = image.mode
+    if mode in ("P", "PA"):
+        note("image_note_palette")
+    if mode == "CMYK":
+        note("image_note_cmyk")
+    has_alpha = mode in ("RGBA", "RGBa", "LA", "La", "PA") or "transparency" in image.info
+    try:
+        if has_alpha:
+            rgba = image.convert("RGBA")
+            alpha_low, _ = rgba.getchannel("A").getextrema()
+            if alpha_low < 255:
+                note("image_note_transparency")
+                background = Image.new("RGBA", rgba.size, TRANSPARENCY_FILL + (255,))
+                rgba = Image.alpha_composite(background, rgba)
+            return rgba.convert("RGB")
+        return image.convert("RGB")
+    except ValueError:
+        raise _unusable("image_unsupported_colours", path, mode=mode) from None
+
+
+def _high_bit_depth_to_l(image: Image.Image) -> tuple[Image.Image, int]:
+    pixels = np.asarray(image).astype(np.float64)
+    top = float(pixels.max()) if pixels.size else 0.0
+    if top <= 255 and image.mode == "I":
+        return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L"), 8
+    # 16-bit data spans 0..65535 whatever the scene; a brighter/darker photo must stay so.
+    full_scale = 65535.0 if top <= 65535 else top
+    scaled = np.clip(pixels * (255.0 / full_scale), 0, 255).round().astype(np.uint8)
+    return Image.fromarray(scaled, "L"), 16 if full_scale == 65535.0 else 32
+
+
+def _float_to_l(image: Image.Image) -> Image.Image:
+    pixels = np.asarray(image).astype(np.float64)
+    low, high = float(np.nanmin(pixels)), float(np.nanmax(pixels))
+    span = (high - low) or 1.0
+    scaled = np.nan_to_num((pixels - low) * (255.0 / span)).clip(0, 255).round().astype(np.uint8)
+    return Image.fromarray(scaled, "L")
+
+
+def prepare_image(src: str | Path, dst: str | Path, *, max_side: int = DEFAULT_MAX_SIDE) -> list[str]:
+    """Convert one image (the toolchain's --test_input) to an upright RGB JPEG at ``dst``.
+
+    Returns the notes (plain English) about what was changed. Raises WizardError naming the
+    file and the fix when it cannot be used. ``dst`` must end in lower-case ".jpg"/".jpeg":
+    model_transform rejects ".JPG".
+    """
+    src_path = Path(src).expanduser()
+    dst_path = Path(dst)
+    if dst_path.suffix not in (".jpg", ".jpeg"):
+        raise ValueError(f"the test image must be written as .jpg or .jpeg, not {dst_path.name!r}")
+    if not src_path.exists():
+        raise WizardError.of("file_not_found", path=str(src_path))
+    dst_path.parent.mkdir(parents=True, exist_ok=True)
+    if src_path.resolve() == dst_path.resolve():
+        raise ValueError("prepare_image never overwrites its source")
+    try:
+        converted = _convert(src_path, dst_path, max_side)
+    except _Unusable as exc:
+        raise WizardError(exc.problem) from None
+    return [p.text("en")[0] for p in converted.notes]
+
+
+def make_thumbnail(path: str | Path, size: int | tuple[int, int] = 160) -> Image.Image:
+    """A small upright RGB preview; cheap (JPEGs are decoded at reduced scale).
+
+    Blocking: the GUI calls it from a worker thread. Raises WizardError for unusable files.
+    """
+    box = (size, size) if isinstance(size, int) else tuple(size)
+    source = Path(path)
+    try:
+        image = _open_checked(source)
+    except _Unusable as exc:
+        raise WizardError(exc.problem) from None
+    try:
+        if image.format in ("JPEG", "MPO"):
+            image.draft("RGB", box)
+        image.load()
+        orientation = _exif_orientation(image)
+        working = ImageOps.exif_transpose(image) if orientation not in (None, 1) else image
+        working = _to_rgb(working, source, lambda *args, **kwargs: None)
+        working.thumbnail(box, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        return working
+    except _Unusable as exc:
+        raise WizardError(exc.problem) from None
+    except Exception as exc:  # noqa: BLE001 - a preview must never crash the GUI
+        raise WizardError.of("image_damaged", path=str(source), detail=_short(exc)) from None
+    finally:
+        image.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The calibration set
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    index: int  # position in sorted order: earlier wins duplicates
+    path: Path
+    relative: str
+    sha256: str
+
+
+@dataclass
+class _Prepared:
+    candidate: _Candidate
+    converted: _Converted
+    staged: Path
+
+
+class _Progress:
+    """Monotonic (done, total) for ``on_progress``: checking every file, then converting."""
+
+    def __init__(self, callback: Callable[[int, int], None] | None):
+        self.callback = callback
+        self.done = 0
+        self.total = 0
+
+    def set_total(self, total: int) -> None:
+        self.total = max(total, self.done)
+        self._emit()
+
+    def advance(self) -> None:
+        self.done += 1
+        self.total = max(self.total, self.done)
+        self._emit()
+
+    def finish(self) -> None:
+        self.total = self.done = max(self.total, self.done)
+        self._emit()
+
+    def _emit(self) -> None:
+        if self.callback is not None:
+            self.callback(self.done, self.total)
+
+
+def _slug(stem: str) -> str:
+    folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:32].strip("-")
+    return slug or "image"
+
+
+def output_name(position: int, source: str | Path) -> str:
+    """Safe ASCII file name for the ``position``-th (1-based) prepared image."""
+    return f"{OUTPUT_PREFIX}{position:04d}_{_slug(Path(source).stem)}.jpg"
+
+
+def _is_inside(child: Path, parent: Path) -> bool:
+    try:
+        child.relative_to(parent)
+        return True
+    except ValueError:
+        return False
+
+
+def _check_output_dir(src: Path, out: Path) -> list[Path]:
+    """Refuse unsafe output folders; return our own previous outputs there (to replace)."""
+    if _is_inside(out.resolve(), src.resolve()):
+        raise WizardError.of("calib_output_inside_source", out=str(out), path=str(src))
+    if not out.exists():
+        return []
+    if not out.is_dir():
+        raise WizardError.of("not_a_directory", path=str(out))
+    entries = sorted(out.iterdir())
+    manifest = out / MANIFEST_NAME
+    listed: set[str] = set()
+    if manifest.is_file():
+        try:
+            recorded = json.loads(manifest.read_text("utf-8"))["accepted"]
+            listed = {Path(item["output"]).name for item in recorded}
+        except (OSError, ValueError, KeyError, TypeError):
+            listed = set()
+    ours: list[Path] = []
+    for entry in entries:
+        if entry.is_symlink() or not entry.is_file():
+            raise WizardError.of("output_not_empty", path=str(out))
+        if entry.name == MANIFEST_NAME or (entry.name in listed and _OUTPUT_NAME_RE.match(entry.name)):
+            ours.append(entry)
+        elif is_system_file(entry.name):
+            continue  # .DS_Store from browsing the folder: harmless, left alone
+        else:
+            raise WizardError.of("output_not_empty", path=str(out))
+    return ours
+
+
+def _rejected(path: Path, problem_: Problem) -> RejectedImage:
+    return RejectedImage(source=str(path), reason=problem_.text("en")[0], problem=problem_)
 
 
 def prepare_calibration_set(
@@ -71,9 +715,284 @@ def prepare_calibration_set(
     seed: int = 0,
     max_side: int = DEFAULT_MAX_SIDE,
     on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    workers: int | None = None,
 ) -> CalibrationReport:
-    raise NotImplementedError("implemented by the calibration work")
+    """Turn the usable images under ``src_dir`` into RGB JPEGs in ``out_dir``.
+
+    ``count`` None or 0 keeps every usable image; otherwise a seeded random sample (same seed,
+    same folder -> same images), listed in sorted order. ``on_progress(done, total)`` and
+    ``should_stop()`` are called from the calling thread. ``out_dir`` may not be inside
+    ``src_dir``; it must be new, empty, or hold only a previous output of this function, which
+    is replaced only once the new set is complete. Raises WizardError for an unusable source
+    or output folder (and PreparationCancelled when stopped).
+    """
+    src = _check_source_dir(src_dir)
+    out = Path(out_dir).expanduser().absolute()
+    previous_outputs = _check_output_dir(src, out)
+    workers = workers or max(1, min(4, os.cpu_count() or 1))
+    progress = _Progress(on_progress)
+
+    def stop_requested() -> None:
+        if should_stop is not None and should_stop():
+            raise PreparationCancelled(problem("calib_cancelled", "error", path=str(src)))
+
+    ignored: list[str] = []
+    files: list[tuple[Path, str]] = []
+    for path, relative, is_ignored in _walk(src):
+        if is_ignored:
+            ignored.append(str(path))
+        else:
+            files.append((path, relative))
+    progress.set_total(len(files))
+
+    rejected: dict[int, RejectedImage] = {}
+    duplicates: list[tuple[int, DuplicateImage]] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        candidates = _check_all(files, pool, rejected, duplicates, stop_requested, progress)
+        wanted = len(candidates) if not count or count <= 0 else min(count, len(candidates))
+        progress.set_total(len(files) + wanted)
+        # A full seeded permutation: the first ``wanted`` that convert cleanly are kept, and a
+        # file that turns out broken is replaced by the next one, still deterministically.
+        order = random.Random(seed).sample(candidates, len(candidates))
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+        except OSError as exc:
+            raise WizardError.of("output_not_writable", path=str(out), detail=_short(exc)) from None
+        try:
+            prepared, unusable_late = _convert_sample(
+                order, wanted, staging, max_side, pool, rejected, duplicates, stop_requested, progress
+            )
+            accepted = _move_into_place(prepared, staging, out, previous_outputs)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    progress.finish()
+
+    accepted = _add_near_duplicate_notes(accepted)
+    usable_total = len(candidates) - unusable_late
+    report = CalibrationReport(
+        accepted=tuple(accepted),
+        rejected=tuple(rejected[i] for i in sorted(rejected)),
+        duplicates=tuple(d for _, d in sorted(duplicates, key=lambda pair: pair[0])),
+        ignored=tuple(ignored),
+        usable_total=usable_total,
+        source_dir=str(src),
+        output_dir=str(out),
+    )
+    report = replace(report, problems=tuple(_set_problems(report, src, count, seed)))
+    _write_manifest(out, report)
+    return report
 
 
-def prepare_image(src: str | Path, dst: str | Path, *, max_side: int = DEFAULT_MAX_SIDE) -> list[str]:
-    raise NotImplementedError("implemented by the calibration work")
+def _check_all(
+    files: list[tuple[Path, str]],
+    pool: ThreadPoolExecutor,
+    rejected: dict[int, RejectedImage],
+    duplicates: list[tuple[int, DuplicateImage]],
+    stop_requested: Callable[[], None],
+    progress: _Progress,
+) -> list[_Candidate]:
+    """Pass 1: cheap checks on every file, handled in sorted order (first copy wins)."""
+
+    def check(item: tuple[Path, str]) -> str | _Unusable:
+        path = item[0]
+        try:
+            _open_checked(path).close()
+            _verify(path)
+            return _file_sha256(path)
+        except _Unusable as exc:
+            return exc
+        except OSError as exc:
+            return _unusable("image_unreadable", path, detail=exc.strerror or str(exc))
+
+    candidates: list[_Candidate] = []
+    first_with_hash: dict[str, _Candidate] = {}
+    for index, ((path, relative), outcome) in enumerate(zip(files, pool.map(check, files))):
+        stop_requested()
+        progress.advance()
+        if isinstance(outcome, _Unusable):
+            rejected[index] = _rejected(path, outcome.problem)
+            continue
+        earlier = first_with_hash.get(outcome)
+        if earlier is not None:
+            duplicates.append((index, DuplicateImage(str(path), str(earlier.path))))
+            continue
+        candidate = _Candidate(index, path, relative, outcome)
+        first_with_hash[outcome] = candidate
+        candidates.append(candidate)
+    return candidates
+
+
+def _convert_sample(
+    order: list[_Candidate],
+    wanted: int,
+    staging: Path,
+    max_side: int,
+    pool: ThreadPoolExecutor,
+    rejected: dict[int, RejectedImage],
+    duplicates: list[tuple[int, DuplicateImage]],
+    stop_requested: Callable[[], None],
+    progress: _Progress,
+) -> tuple[list[_Prepared], int]:
+    """Pass 2: convert candidates in ``order`` until ``wanted`` are good.
+
+    Returns the prepared images and how many drawn candidates turned out unusable (broken
+    data, or the same pixels as another file in a different container).
+    """
+
+    def convert(candidate: _Candidate) -> _Prepared | _Unusable:
+        staged = staging / f"tmp_{candidate.index:06d}.jpg"
+        try:
+            return _Prepared(candidate, _convert(candidate.path, staged, max_side), staged)
+        except _Unusable as exc:
+            staged.unlink(missing_ok=True)
+            return exc
+
+    kept: dict[int, _Prepared] = {}
+    by_pixels: dict[str, _Prepared] = {}
+    unusable_late = 0
+    position = 0
+    while len(kept) < wanted and position < len(order):
+        batch = order[position:position + wanted - len(kept)]
+        position += len(batch)
+        for candidate, outcome in zip(batch, pool.map(convert, batch)):
+            stop_requested()
+            if isinstance(outcome, _Unusable):
+                rejected[candidate.index] = _rejected(candidate.path, outcome.problem)
+                unusable_late += 1
+                continue
+            twin = by_pixels.get(outcome.converted.pixel_sha256)
+            if twin is None:
+                kept[candidate.index] = outcome
+                by_pixels[outcome.converted.pixel_sha256] = outcome
+                progress.advance()
+                continue
+            # Same pixels in another file (e.g. PNG and BMP of one photo): keep the one that
+            # sorts first, as for byte-identical copies.
+            first, second = sorted((twin, outcome), key=lambda p: p.candidate.index)
+            duplicates.append((second.candidate.index,
+                               DuplicateImage(str(second.candidate.path), str(first.candidate.path))))
+            second.staged.unlink(missing_ok=True)
+            kept.pop(second.candidate.index, None)
+            kept[first.candidate.index] = first
+            by_pixels[outcome.converted.pixel_sha256] = first
+            unusable_late += 1
+    return [kept[i] for i in sorted(kept)], unusable_late
+
+
+def _move_into_place(prepared: list[_Prepared], staging: Path, out: Path,
+                     previous_outputs: list[Path]) -> list[tuple[AcceptedImage, tuple]]:
+    """Name the staged files in sorted order and only now replace the previous output."""
+    named: list[tuple[_Prepared, str]] = [
+        (item, output_name(position, item.candidate.path)) for position, item in enumerate(prepared, 1)
+    ]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for old in previous_outputs:
+            old.unlink(missing_ok=True)
+        for item, name in named:
+            shutil.move(str(item.staged), str(out / name))
+    except OSError as exc:
+        raise WizardError.of("output_not_writable", path=str(out), detail=_short(exc)) from None
+    accepted = []
+    for item, name in named:
+        notes = tuple(item.converted.notes)
+        accepted.append((AcceptedImage(
+            source=str(item.candidate.path),
+            output=str(out / name),
+            notes=tuple(p.text("en")[0] for p in notes),
+            sha256=item.candidate.sha256,
+            note_problems=notes,
+            width=item.converted.width,
+            height=item.converted.height,
+            mean_rgb=item.converted.mean_rgb,
+        ), item.converted.look_key))
+    return accepted
+
+
+def _add_near_duplicate_notes(accepted: list[tuple[AcceptedImage, tuple]]) -> list[AcceptedImage]:
+    """Flag images that look almost the same as an earlier one (a warning, not a rejection)."""
+    first_by_look: dict[tuple, AcceptedImage] = {}
+    result = []
+    for item, look_key in accepted:
+        earlier = first_by_look.setdefault(look_key, item)
+        if earlier is not item:
+            warning = problem("image_note_near_duplicate", "warning", path=item.source, other=earlier.source)
+            item = replace(item, notes=item.notes + (warning.text("en")[0],),
+                           note_problems=item.note_problems + (warning,))
+        result.append(item)
+    return result
+
+
+def is_near_duplicate(item: AcceptedImage) -> bool:
+    return any(p.code == "image_note_near_duplicate" for p in item.note_problems)
+
+
+def _example(paths: Iterable[str], src: Path) -> str:
+    for path in paths:
+        try:
+            return Path(path).relative_to(src).as_posix()
+        except ValueError:
+            return path
+    return ""
+
+
+def _set_problems(report: CalibrationReport, src: Path, count: int | None, seed: int) -> list[Problem]:
+    problems: list[Problem] = []
+    usable = report.usable_total
+    prepared = len(report.accepted)
+    limits = dict(minimum=MIN_USABLE, recommended=RECOMMENDED_MIN)
+    if usable < MIN_USABLE:
+        problems.append(problem("calib_too_few_images", "error", usable=usable, path=str(src), **limits))
+    elif prepared < MIN_USABLE:
+        problems.append(problem("calib_count_too_small", "error", count=prepared, **limits))
+    elif usable < RECOMMENDED_MIN:
+        problems.append(problem("calib_few_images", "warning", usable=usable, path=str(src), **limits))
+    elif prepared < RECOMMENDED_MIN:
+        problems.append(problem("calib_count_small", "warning", count=prepared, **limits))
+    if report.rejected:
+        problems.append(problem("calib_rejected_files", "warning", count=len(report.rejected), path=str(src),
+                                example=_example((r.source for r in report.rejected), src)))
+    if report.duplicates:
+        problems.append(problem("calib_duplicates", "info", count=len(report.duplicates), path=str(src),
+                                example=_example((d.source for d in report.duplicates), src)))
+    near = [item for item in report.accepted if is_near_duplicate(item)]
+    if near:
+        problems.append(problem("calib_near_duplicates", "warning", count=len(near),
+                                example=_example((n.source for n in near), src)))
+    if prepared < usable:
+        problems.append(problem("calib_sampled", "info", count=prepared, usable=usable, path=str(src), seed=seed))
+    megabytes = round(prepared * MEGABYTES_PER_CALIBRATION_IMAGE)
+    if megabytes > MEMORY_WARNING_MEGABYTES:
+        problems.append(problem("calib_memory_heavy", "warning", count=prepared, megabytes=megabytes))
+    return problems
+
+
+def _write_manifest(out: Path, report: CalibrationReport) -> None:
+    """Records which files are ours, so a later run may replace them (and nothing else)."""
+    data = {"written_by": "recamera-wizard", **report.to_dict("en")}
+    try:
+        (out / MANIFEST_NAME).write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+    except OSError as exc:
+        raise WizardError.of("output_not_writable", path=str(out), detail=_short(exc)) from None
+
+
+def pick_representative_image(report: CalibrationReport) -> AcceptedImage | None:
+    """The prepared image whose mean colour is closest to the set's median: a typical scene.
+
+    The GUI offers it as the default test image. Images with transparency filled in or flagged
+    as near-duplicates are passed over when others exist.
+    """
+    if not report.accepted:
+        return None
+    plain = [item for item in report.accepted
+             if not any(p.code in ("image_note_transparency", "image_note_near_duplicate") for p in item.note_problems)]
+    pool = plain or list(report.accepted)
+    median = [statistics.median(item.mean_rgb[channel] for item in pool) for channel in range(3)]
+
+    def distance(item: AcceptedImage) -> float:
+        return sum((item.mean_rgb[c] - median[c]) ** 2 for c in range(3))
+
+    return min(pool, key=distance)  # min keeps the first (sorted) on ties
