@@ -1,0 +1,183 @@
+"""Messages of the runners: the Docker engine, the toolchain image, a run and its results."""
+
+from wizard.core.messages import Entry
+
+ENTRIES = {
+    # --- The Docker engine -------------------------------------------------------------------
+    "docker_not_installed": Entry(
+        en="Docker is not installed on this computer.",
+        en_fix="Install Docker Desktop (Windows, macOS) or Docker Engine (Linux), start it, "
+        "then try again. Or run the conversion on a Linux machine over SSH.",
+        ja="このコンピュータに Docker がインストールされていません。",
+        ja_fix="Docker Desktop（Windows、macOS）または Docker Engine（Linux）をインストールして起動し、"
+        "もう一度お試しください。SSH で Linux マシン上で変換することもできます。",
+    ),
+    "docker_not_running": Entry(
+        en="Docker is installed but its engine is not running (cannot reach {where}).",
+        en_fix="Start Docker Desktop and wait until it says it is running "
+        "(Linux: sudo systemctl start docker), then try again.",
+        ja="Docker はインストールされていますが、エンジンが動いていません（{where} に接続できません）。",
+        ja_fix="Docker Desktop を起動し、実行中と表示されるまで待ってからもう一度お試しください"
+        "（Linux: sudo systemctl start docker）。",
+    ),
+    "docker_permission_denied_linux": Entry(
+        en="You are not allowed to use Docker: permission denied on {where}.",
+        en_fix="Add yourself to the docker group: sudo usermod -aG docker $USER — "
+        "then log out and log in again (or restart) and try again.",
+        ja="Docker を使う権限がありません（{where} へのアクセスが拒否されました）。",
+        ja_fix="docker グループに自分を追加してください: sudo usermod -aG docker $USER — "
+        "その後ログアウトして再ログイン（または再起動）し、もう一度お試しください。",
+    ),
+    "docker_permission_denied_desktop": Entry(
+        en="You are not allowed to use Docker: permission denied on {where}.",
+        en_fix="Start Docker Desktop (as the same user that runs the wizard) and wait until it "
+        "is running, then try again.",
+        ja="Docker を使う権限がありません（{where} へのアクセスが拒否されました）。",
+        ja_fix="ウィザードと同じユーザーで Docker Desktop を起動し、実行中になるまで待ってから"
+        "もう一度お試しください。",
+    ),
+    "docker_error": Entry(
+        en="Docker reported an error: {detail}",
+        en_fix="Check that Docker is running and has free disk space, then try again. "
+        "The full log is in {log}.",
+        ja="Docker がエラーを報告しました: {detail}",
+        ja_fix="Docker が動いていて空き容量があることを確認し、もう一度お試しください。"
+        "詳しいログは {log} にあります。",
+    ),
+    "docker_out_of_disk": Entry(
+        en="Docker has too little free disk space: {free_gb} GB free, about {needed_gb} GB needed.",
+        en_fix="Free some space (docker system prune removes unused images and containers; "
+        "Docker Desktop: Settings > Resources > disk size), then try again.",
+        ja="Docker の空きディスク容量が足りません: 空き {free_gb} GB、必要な容量は約 {needed_gb} GB です。",
+        ja_fix="容量を空けてから（docker system prune で未使用のイメージとコンテナを削除できます。"
+        "Docker Desktop: 設定 > Resources > ディスクサイズ）、もう一度お試しください。",
+    ),
+    "docker_low_memory": Entry(
+        en="Docker can use {mem_gb} GB of memory; calibrating {count} images needs about {need_gb} GB.",
+        en_fix="Use fewer calibration images (e.g. {suggest}) or give Docker more memory "
+        "(Docker Desktop: Settings > Resources > Memory).",
+        ja="Docker が使えるメモリは {mem_gb} GB です。{count} 枚のキャリブレーションには約 {need_gb} GB 必要です。",
+        ja_fix="キャリブレーション画像を減らす（例: {suggest} 枚）か、Docker のメモリを増やしてください"
+        "（Docker Desktop: 設定 > Resources > Memory）。",
+    ),
+    # --- The toolchain image -----------------------------------------------------------------
+    "toolchain_image_missing": Entry(
+        en="The toolchain image {image} is not on this computer yet.",
+        en_fix="Get it once (it needs internet and about {needed_gb} GB of disk): "
+        "recamera-wizard toolchain-image build — or, offline, load a saved copy: "
+        "recamera-wizard toolchain-image load FILE.tar",
+        ja="ツールチェーンのイメージ {image} がまだこのコンピュータにありません。",
+        ja_fix="一度だけ取得してください（インターネット接続と約 {needed_gb} GB のディスクが必要です）: "
+        "recamera-wizard toolchain-image build — オフラインの場合は保存済みのファイルを読み込みます: "
+        "recamera-wizard toolchain-image load FILE.tar",
+    ),
+    "image_needs_disk": Entry(
+        en="Getting the toolchain image needs about {needed_gb} GB of free disk; Docker has {free_gb} GB.",
+        en_fix="Free some disk space (docker system prune), or load the image from a saved file "
+        "on a machine with more space.",
+        ja="ツールチェーンのイメージの取得には約 {needed_gb} GB の空き容量が必要ですが、Docker の空きは {free_gb} GB です。",
+        ja_fix="ディスクの空きを増やす（docker system prune）か、容量のあるマシンで保存済みファイルから"
+        "イメージを読み込んでください。",
+    ),
+    "image_pull_failed": Entry(
+        en="Could not download {image}: {detail}",
+        en_fix="Check the internet connection (and any proxy set in Docker), then try again. "
+        "Offline: recamera-wizard toolchain-image load FILE.tar",
+        ja="{image} をダウンロードできませんでした: {detail}",
+        ja_fix="インターネット接続（と Docker のプロキシ設定）を確認してもう一度お試しください。"
+        "オフラインの場合: recamera-wizard toolchain-image load FILE.tar",
+    ),
+    "image_build_failed": Entry(
+        en="Could not build the toolchain image {image}: {detail}",
+        en_fix="Check the internet connection (pip must reach PyPI), then run "
+        "recamera-wizard toolchain-image build again.",
+        ja="ツールチェーンのイメージ {image} を作成できませんでした: {detail}",
+        ja_fix="インターネット接続（pip が PyPI に届くこと）を確認し、"
+        "recamera-wizard toolchain-image build をもう一度実行してください。",
+    ),
+    "image_load_failed": Entry(
+        en="Could not load a toolchain image from {path}: {detail}",
+        en_fix="Use a file made by 'docker save' of the toolchain image (copy it again if it "
+        "may be damaged).",
+        ja="{path} からツールチェーンのイメージを読み込めませんでした: {detail}",
+        ja_fix="ツールチェーンのイメージを 'docker save' で保存したファイルを使ってください"
+        "（壊れている可能性があればもう一度コピーしてください）。",
+    ),
+    "image_loaded_other": Entry(
+        en="{path} held {loaded}, not the toolchain image {image}.",
+        en_fix="Load the file saved from {image}, or choose that image in the settings.",
+        ja="{path} に入っていたのは {loaded} で、ツールチェーンのイメージ {image} ではありません。",
+        ja_fix="{image} を保存したファイルを読み込むか、設定でそのイメージを選んでください。",
+    ),
+    "invalid_image_setting": Entry(
+        en="{value} is not a valid {what}.",
+        en_fix="Use the default, or a value like {example}.",
+        ja="{value} は有効な {what} ではありません。",
+        ja_fix="既定値か、{example} のような値を使ってください。",
+    ),
+    # --- A run -------------------------------------------------------------------------------
+    "toolchain_out_of_memory": Entry(
+        en="The conversion ran out of memory during {step} and was stopped (exit 137).",
+        en_fix="Use fewer calibration images (e.g. {suggest} instead of {count}) or give Docker "
+        "more memory (Docker Desktop: Settings > Resources > Memory), then convert again.",
+        ja="{step} 中にメモリが不足し、変換が停止されました（終了コード 137）。",
+        ja_fix="キャリブレーション画像を減らす（{count} 枚ではなく例えば {suggest} 枚）か、Docker の"
+        "メモリを増やして（Docker Desktop: 設定 > Resources > Memory）、もう一度変換してください。",
+    ),
+    "toolchain_failed": Entry(
+        en="The toolchain failed in step {step} (exit code {exit_code}).",
+        en_fix="Read the error above; the full log is in {log}.",
+        ja="ツールチェーンがステップ {step} で失敗しました（終了コード {exit_code}）。",
+        ja_fix="上のエラーを確認してください。詳しいログは {log} にあります。",
+    ),
+    "conversion_cancelled": Entry(
+        en="The conversion was cancelled; its container was removed.",
+        en_fix="Start it again when you are ready; finished steps are reused from the cache.",
+        ja="変換をキャンセルしました。コンテナは削除されました。",
+        ja_fix="準備ができたらもう一度開始してください。完了したステップはキャッシュから再利用されます。",
+    ),
+    "run_not_found": Entry(
+        en="The conversion {run_id} is no longer running (its container is gone).",
+        en_fix="Start the conversion again; the inputs are still in {path}.",
+        ja="変換 {run_id} はもう実行されていません（コンテナがありません）。",
+        ja_fix="もう一度変換を開始してください。入力は {path} に残っています。",
+    ),
+    "run_already_exists": Entry(
+        en="A conversion named {run_id} already exists in Docker.",
+        en_fix="Wait for it to finish or cancel it, or start with another output folder.",
+        ja="{run_id} という名前の変換がすでに Docker 上にあります。",
+        ja_fix="終了を待つかキャンセルするか、別の出力フォルダで開始してください。",
+    ),
+    "job_record_unreadable": Entry(
+        en="{path} is not a conversion record the wizard can read ({detail}).",
+        en_fix="Pick the run folder the wizard created (it contains job.json).",
+        ja="{path} はウィザードが読める変換の記録ではありません（{detail}）。",
+        ja_fix="ウィザードが作成した実行フォルダ（job.json があるもの）を選んでください。",
+    ),
+    "model_missing_after_run": Entry(
+        en="The toolchain finished but {path} was not produced.",
+        en_fix="Read the log {log} for the last error and report it with the run folder.",
+        ja="ツールチェーンは終了しましたが {path} が作成されませんでした。",
+        ja_fix="ログ {log} の最後のエラーを確認し、実行フォルダを添えて報告してください。",
+    ),
+    "calibration_reused": Entry(
+        en="Reusing the calibration of an earlier run with the same model and images.",
+        en_fix="",
+        ja="同じモデルと画像による以前のキャリブレーション結果を再利用します。",
+        ja_fix="",
+    ),
+    "unsafe_archive": Entry(
+        en="Refused a downloaded file: {member} ({reason}).",
+        en_fix="Nothing outside the run folder was written. If this repeats, the toolchain "
+        "image may be damaged: get it again (recamera-wizard toolchain-image build).",
+        ja="ダウンロードしたファイルを拒否しました: {member}（{reason}）。",
+        ja_fix="実行フォルダの外には何も書き込まれていません。繰り返す場合はツールチェーンのイメージが"
+        "壊れている可能性があります。取得し直してください（recamera-wizard toolchain-image build）。",
+    ),
+    "backend_unavailable": Entry(
+        en="The {backend} backend cannot be used: {detail}",
+        en_fix="Use --backend docker, or update the wizard.",
+        ja="{backend} バックエンドは使えません: {detail}",
+        ja_fix="--backend docker を使うか、ウィザードを更新してください。",
+    ),
+}
