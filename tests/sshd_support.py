@@ -1,0 +1,274 @@
+"""A real OpenSSH server on 127.0.0.1 for the SSH integration tests.
+
+Each server gets its own host key, user key, config and home folder, all generated under the
+test's tmp folder at test time (no key is ever committed). sshd runs in the foreground
+(``-D -e``) as the current user, listening only on 127.0.0.1 on a free port.
+
+The login user is whoever runs the tests (root on the dev machines and CI). Its HOME is
+overridden with sshd's ``SetEnv`` so every "remote" file lands in tmp, never in the real home.
+``without_docker=True`` also overrides PATH with a folder of symlinks to every command on the
+normal PATH except ``docker``: that is how a VM without Docker is simulated on a machine that
+has it, without touching the machine.
+
+Needs /usr/sbin/sshd (Debian: openssh-server) and ssh-keygen (openssh-client). sshd refuses to
+start without its privilege-separation folder /run/sshd; it is created when we are root.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from conftest import require_component
+
+SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+SSH_KEYGEN = shutil.which("ssh-keygen") or "/usr/bin/ssh-keygen"
+INSTALL_HINT = "install the openssh-server and openssh-client packages (apt-get install openssh-server)"
+
+
+def sshd_available() -> tuple[bool, str]:
+    if not (os.path.exists(SSHD) and os.access(SSHD, os.X_OK)):
+        return False, f"{SSHD} not found"
+    if not shutil.which(SSH_KEYGEN):
+        return False, "ssh-keygen not found"
+    privsep = Path("/run/sshd")
+    if not privsep.is_dir():
+        if os.geteuid() == 0:
+            privsep.mkdir(mode=0o755, parents=True, exist_ok=True)
+        else:
+            return False, "/run/sshd (sshd's privilege separation folder) is missing and we are not root"
+    return True, ""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def keygen(path: Path, kind: str = "ed25519") -> Path:
+    subprocess.run(
+        [SSH_KEYGEN, "-q", "-t", kind, "-N", "", "-C", "wizard-test", "-f", str(path)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return path
+
+
+def _path_without_docker(dest: Path) -> str:
+    """A folder of symlinks to every command on PATH except docker (a VM without Docker)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for folder in ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"):
+        if not os.path.isdir(folder):
+            continue
+        for name in os.listdir(folder):
+            if name == "docker" or name.startswith("docker-") or name.startswith("dockerd"):
+                continue
+            link = dest / name
+            if not link.exists() and not link.is_symlink():
+                link.symlink_to(os.path.join(folder, name))
+    return str(dest)
+
+
+@dataclass
+class SshServer:
+    """One running sshd; restart() brings it back on the same port (optionally a new host key)."""
+
+    root: Path
+    port: int
+    user: str
+    home: Path
+    host_key: Path
+    client_key: Path
+    password_auth: bool = False
+    without_docker: bool = False
+    process: subprocess.Popen | None = None
+    log_path: Path = field(default=Path())
+
+    @property
+    def target(self) -> str:
+        return f"{self.user}@127.0.0.1:{self.port}"
+
+    def _write_config(self) -> Path:
+        env = [f"HOME={self.home}"]
+        if self.without_docker:
+            env.append(f"PATH={_path_without_docker(self.root / 'bin-without-docker')}")
+        config = self.root / "sshd_config"
+        config.write_text(
+            "\n".join(
+                [
+                    "ListenAddress 127.0.0.1",
+                    f"Port {self.port}",
+                    f"HostKey {self.host_key}",
+                    f"AuthorizedKeysFile {self.root / 'authorized_keys'}",
+                    f"PidFile {self.root / 'sshd.pid'}",
+                    "PermitRootLogin yes",
+                    f"PasswordAuthentication {'yes' if self.password_auth else 'no'}",
+                    "KbdInteractiveAuthentication no",
+                    "PubkeyAuthentication yes",
+                    "StrictModes no",
+                    "UsePAM no",
+                    "Subsystem sftp internal-sftp",
+                    "ClientAliveInterval 5",
+                    "MaxStartups 50",
+                    "LogLevel VERBOSE",
+                    "SetEnv " + " ".join(env),
+                    "",
+                ]
+            )
+        )
+        return config
+
+    def start(self) -> None:
+        config = self._write_config()
+        self.log_path = self.root / "sshd.log"
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [SSHD, "-D", "-e", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+        log.close()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"sshd exited: {self.log_path.read_text(errors='replace')}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                    if s.recv(4).startswith(b"SSH-"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"sshd did not listen on 127.0.0.1:{self.port}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None
+
+    def restart(self, new_host_key: bool = False) -> None:
+        self.stop()
+        if new_host_key:
+            for p in (self.host_key, self.host_key.with_suffix(".pub")):
+                p.unlink(missing_ok=True)
+            keygen(self.host_key)
+        self.start()
+
+    def session_pids(self) -> list[int]:
+        """Per-connection sshd children (the listener's children): kill one to drop a session."""
+        if not self.process:
+            return []
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True
+        ).stdout
+        return [int(p) for p in out.split()]
+
+    def host_public_key_line(self) -> str:
+        return self.host_key.with_suffix(".pub").read_text().strip()
+
+    def fingerprint(self) -> str:
+        out = subprocess.run(
+            [SSH_KEYGEN, "-l", "-E", "sha256", "-f", str(self.host_key.with_suffix(".pub"))],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return out.split()[1]  # "256 SHA256:xxxx comment (ED25519)"
+
+
+def make_server(
+    tmp: Path, password_auth: bool = False, without_docker: bool = False, home: Path | None = None
+) -> SshServer:
+    ok, why = sshd_available()
+    require_component(ok, "OpenSSH server (sshd)", f"{why}; {INSTALL_HINT}")
+    tmp.mkdir(parents=True, exist_ok=True)
+    if home is None:  # another login (password_user) brings its own home
+        home = tmp / "home"
+        home.mkdir(exist_ok=True)
+    host_key = keygen(tmp / "host_ed25519")
+    client_key = keygen(tmp / "client_ed25519")
+    (tmp / "authorized_keys").write_text(client_key.with_suffix(".pub").read_text())
+    server = SshServer(
+        root=tmp,
+        port=free_port(),
+        user=getpass.getuser(),
+        home=home,
+        host_key=host_key,
+        client_key=client_key,
+        password_auth=password_auth,
+        without_docker=without_docker,
+    )
+    server.start()
+    return server
+
+
+@dataclass
+class PasswordUser:
+    name: str
+    password: str  # random, made at test time, only ever in memory
+    home: Path
+
+
+def create_password_user() -> PasswordUser:
+    """A throw-away local account with a random password (sshd without PAM checks /etc/shadow).
+
+    Only as root. The account is not in the docker group, which the docker-access check also uses.
+    """
+    import secrets
+
+    require_component(os.geteuid() == 0, "root (to create a throw-away login)", "run the ssh tests as root")
+    require_component(bool(shutil.which("useradd")), "useradd", "install the passwd package")
+    name = "wizt" + secrets.token_hex(4)
+    password = secrets.token_urlsafe(18)
+    home = Path("/tmp") / f"{name}-home"
+    subprocess.run(["useradd", "-M", "-d", str(home), "-s", "/bin/bash", name], check=True)
+    home.mkdir(mode=0o700)
+    shutil.chown(home, name, name)
+    subprocess.run(["chpasswd"], input=f"{name}:{password}\n", text=True, check=True)
+    return PasswordUser(name, password, home)
+
+
+def delete_password_user(user: PasswordUser) -> None:
+    subprocess.run(["pkill", "-KILL", "-u", user.name], capture_output=True)  # its own processes only
+    subprocess.run(["userdel", user.name], capture_output=True)
+    shutil.rmtree(user.home, ignore_errors=True)
+
+
+@pytest.fixture
+def password_user():
+    user = create_password_user()
+    yield user
+    delete_password_user(user)
+
+
+@pytest.fixture
+def sshd_server(tmp_path):
+    server = make_server(tmp_path / "sshd")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sshd_factory(tmp_path):
+    """Start servers with options: ``sshd_factory(password_auth=True, without_docker=True)``."""
+    servers: list[SshServer] = []
+
+    def start(**options) -> SshServer:
+        server = make_server(tmp_path / f"sshd{len(servers)}", **options)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -1,0 +1,215 @@
+"""Every command the SSH runner sends to the VM, built as plain strings by pure functions.
+
+Why strings: an SSH ``exec`` request carries one command line that the remote login shell
+parses. So every value that reaches it (paths, names, the image) goes through ``shlex.quote``
+here and nowhere else, and tests compare these strings by value and run them against hostile
+names (``a b;rm -rf ~``, ``$(touch pwned)``).
+
+The remote side is a POSIX sh on a GNU/Linux VM (Ubuntu 22.04 in the guide): tar, gzip,
+sha256sum, setsid and nohup are in its base system. Nothing here runs anything.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Iterable, Sequence
+
+# Names the runner itself puts into the remote run folder.
+REMOTE_LOG = "convert.log"  # stdout+stderr of `docker run ... bash convert.sh`, appended
+EXIT_CODE_FILE = "exit_code"  # written (atomically, by rename) when the job has ended
+CANCELLED_FILE = "cancelled"  # a cancel asked for: the wrapper does not start a container after it
+WRAPPER_FILE = ".wizard-run.sh"  # the detached wrapper
+WRAPPER_PID_FILE = ".wizard-run.pid"  # its pid = its process group (it runs under setsid)
+UPLOAD_SUMS = ".wizard-upload.sha256"  # checksums of what was uploaded, checked on the VM
+RESULT_SUMS = "SHA256SUMS"  # checksums of the results, computed on the VM, checked here
+
+CONTAINER_PREFIX = "recamera-wizard-"
+DEFAULT_REMOTE_ROOT = ".recamera-wizard/runs"  # relative to the login's $HOME
+
+# A run id becomes a folder name and part of a container name: Docker allows
+# [a-zA-Z0-9][a-zA-Z0-9_.-]*; we also forbid dots first so it is never "." or "..".
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def q(value: str) -> str:
+    return shlex.quote(str(value))
+
+
+def join(argv: Sequence[str]) -> str:
+    """One command line from an argument vector, every argument quoted."""
+    return " ".join(q(a) for a in argv)
+
+
+def check_run_id(run_id: str) -> str:
+    if not _RUN_ID.match(run_id or "") or ".." in run_id:
+        raise ValueError(f"run id {run_id!r} must be letters, digits, '_', '.', '-' (Docker's container-name rule)")
+    return run_id
+
+
+def container_name(run_id: str) -> str:
+    return CONTAINER_PREFIX + check_run_id(run_id)
+
+
+def remote_run_dir(home: str, run_id: str, remote_root: str = DEFAULT_REMOTE_ROOT) -> str:
+    """The absolute run folder on the VM (plain text; quote it when it goes into a command).
+
+    ``home`` is the login's $HOME as the VM reported it; ``remote_root`` is relative to it unless
+    absolute. It is absolute because Docker's bind mount needs an absolute path.
+    """
+    check_run_id(run_id)
+    root = remote_root if remote_root.startswith("/") else f"{home.rstrip('/')}/{remote_root}"
+    return f"{root.rstrip('/')}/{run_id}"
+
+
+def in_dir(run_dir: str, command: str) -> str:
+    return f"cd {q(run_dir)} && {command}"
+
+
+# --- probing -----------------------------------------------------------------------------------
+
+
+def home_command() -> str:
+    # printf, not echo: a $HOME with a backslash or a leading dash prints as it is.
+    return 'printf "%s" "$HOME"'
+
+
+# --- upload ------------------------------------------------------------------------------------
+
+
+def upload_command(run_dir: str) -> str:
+    """Unpack one tar.gz stream from stdin into a fresh run folder, then check its checksums.
+
+    --no-same-owner: files belong to the login, whatever uid they had here. The check catches a
+    truncated or corrupted stream before hours of calibration are spent on it.
+    """
+    d = q(run_dir)
+    return (
+        f"mkdir -p -- {d} && tar -xzf - --no-same-owner -C {d} && "
+        f"cd {d} && sha256sum -c --quiet --strict -- {q(UPLOAD_SUMS)}"
+    )
+
+
+# --- run ---------------------------------------------------------------------------------------
+
+
+def docker_run_argv(run_dir: str, run_id: str, image: str) -> list[str]:
+    """The container: the run folder bind-mounted as /workspace (on a Linux VM a bind mount is fine)."""
+    return [
+        "docker", "run", "--rm",
+        "--name", container_name(run_id),
+        "-v", f"{run_dir}:/workspace",
+        "-w", "/workspace",
+        image,
+        "bash", "convert.sh",
+    ]  # fmt: skip
+
+
+def wrapper_script(run_dir: str, run_id: str, image: str) -> str:
+    """The detached wrapper: runs the container, appends its output to convert.log, then writes
+    the exit code (via a rename, so a reader never sees a half-written file).
+
+    It outlives the SSH session (started under setsid+nohup) so a dropped connection does not end
+    a conversion of many minutes; the app re-attaches by reading convert.log and exit_code.
+    """
+    return "\n".join(
+        [
+            "#!/bin/sh",
+            "# Written by reCamera Model Wizard: runs one conversion, detached from the SSH session.",
+            f"cd {q(run_dir)} || exit 1",
+            f"echo $$ > {q(WRAPPER_PID_FILE)}",
+            f"if [ -e {q(CANCELLED_FILE)} ]; then rc=130; else",
+            f"  {join(docker_run_argv(run_dir, run_id, image))} >> {q(REMOTE_LOG)} 2>&1 < /dev/null",
+            "  rc=$?",
+            "fi",
+            f"echo \"$rc\" > {q(EXIT_CODE_FILE + '.tmp')} && mv -f {q(EXIT_CODE_FILE + '.tmp')} {q(EXIT_CODE_FILE)}",
+            "",
+        ]
+    )
+
+
+def write_file_command(run_dir: str, name: str) -> str:
+    """Write stdin into <run_dir>/<name> (the wrapper script goes up this way, never via argv)."""
+    return in_dir(run_dir, f"cat > {q(name)}")
+
+
+def start_command(run_dir: str) -> str:
+    """Start the wrapper detached: its own session (setsid), immune to hang-up (nohup), every
+    descriptor redirected so the SSH channel closes at once instead of waiting for the job."""
+    return in_dir(
+        run_dir,
+        f"touch {q(REMOTE_LOG)} && setsid nohup sh {q(WRAPPER_FILE)} > /dev/null 2>&1 < /dev/null &",
+    )
+
+
+def status_command(run_dir: str) -> str:
+    """One line: "<exit code or 'running' or 'gone'> <log size in bytes>"."""
+    d = q(run_dir)
+    return (
+        f"if [ ! -d {d} ]; then echo gone 0; exit 0; fi; cd {d} && "
+        f"size=$(wc -c < {q(REMOTE_LOG)} 2>/dev/null || echo 0); "
+        f"if [ -f {q(EXIT_CODE_FILE)} ]; then echo \"$(cat {q(EXIT_CODE_FILE)}) $size\"; "
+        f"else echo \"running $size\"; fi"
+    )
+
+
+def cancel_command(run_dir: str, run_id: str, grace_seconds: int = 5) -> str:
+    """Stop the job within ~10 s: mark it cancelled (so a wrapper that has not yet started the
+    container never will), `docker stop` (SIGTERM, then SIGKILL after the grace), `docker rm -f`
+    while the wrapper lingers, then end the wrapper's process group and record an exit code."""
+    d = q(run_dir)
+    name = q(container_name(run_id))
+    pid = q(WRAPPER_PID_FILE)
+    return (
+        f"cd {d} 2>/dev/null || exit 0; touch {q(CANCELLED_FILE)}; "
+        f"docker stop -t {int(grace_seconds)} {name} > /dev/null 2>&1; "
+        f"pg=$(cat {pid} 2>/dev/null); i=0; "
+        f"while [ -n \"$pg\" ] && kill -0 \"$pg\" 2>/dev/null && [ $i -lt 4 ]; do "
+        f"docker rm -f {name} > /dev/null 2>&1; sleep 1; i=$((i+1)); done; "
+        f"docker rm -f {name} > /dev/null 2>&1; "
+        f"if [ -n \"$pg\" ]; then kill -TERM -- \"-$pg\" 2>/dev/null; fi; "
+        f"[ -f {q(EXIT_CODE_FILE)} ] || {{ echo 143 > {q(EXIT_CODE_FILE + '.tmp')} && "
+        f"mv -f {q(EXIT_CODE_FILE + '.tmp')} {q(EXIT_CODE_FILE)}; }}; true"
+    )
+
+
+# --- download ----------------------------------------------------------------------------------
+
+
+def results_command(run_dir: str, paths: Iterable[str] = ("work",), extra_files: Iterable[str] = (REMOTE_LOG,)) -> str:
+    """Checksum the results on the VM (sha256sum), then stream them as one tar.gz on stdout.
+
+    The SHA256SUMS list travels inside the same tar and is checked here after extraction.
+    Missing optional files are skipped rather than failing the whole download.
+    """
+    d = q(run_dir)
+    wanted = " ".join(q(p) for p in [*paths, *extra_files])
+    return (
+        f"cd {d} && set -- && for p in {wanted}; do [ -e \"$p\" ] && set -- \"$@\" \"$p\"; done; "
+        f"find \"$@\" -type f -print0 | sort -z | xargs -0 -r sha256sum -- > {q(RESULT_SUMS)} && "
+        f"tar -czf - -- {q(RESULT_SUMS)} \"$@\""
+    )
+
+
+# --- cleanup -----------------------------------------------------------------------------------
+
+
+def cleanup_command(run_dir: str, run_id: str, image: str) -> str:
+    """Remove the container (if any) and the run folder.
+
+    Files the container wrote into the bind mount belong to root; a login that is not root (but in
+    the docker group) cannot delete them, so a throw-away container of the same image does.
+    The command fails (non-zero) only when the folder is still there at the end.
+    """
+    d = q(run_dir)
+    name = q(container_name(run_id))
+    sweeper = join(
+        ["docker", "run", "--rm", "-v", f"{run_dir}:/w", "--entrypoint", "find", image,
+         "/w", "-mindepth", "1", "-delete"]
+    )  # fmt: skip
+    return (
+        f"docker rm -f {name} > /dev/null 2>&1; "
+        f"rm -rf -- {d} 2>/dev/null; "
+        f"if [ -e {d} ]; then {sweeper} > /dev/null 2>&1; rm -rf -- {d}; fi; "
+        f"[ ! -e {d} ]"
+    )

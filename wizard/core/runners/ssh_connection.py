@@ -1,0 +1,410 @@
+"""One SSH connection to the user's VM: host-key policy, authentication, commands, SFTP.
+
+Host keys are checked as OpenSSH does, against the user's ~/.ssh/known_hosts (read only) and the
+app's own known_hosts file (the only one the app writes):
+  * a key on record that matches: connect;
+  * no key on record for the host: ``HostKeyUnknown`` carrying the SHA256 fingerprint exactly as
+    ``ssh`` prints it. The user compares it with the VM's console and accepts; the app then
+    connects again with ``accept_fingerprint=<that fingerprint>``, which records the key in the
+    app's file. Accepting a fingerprint (not "whatever key comes") means a key swapped between
+    the question and the answer is still refused.
+  * a different key on record: ``HostKeyChanged``, always refused, never stored.
+
+Secrets: a password lives only in memory (never in a log, an event or a command line; sudo gets
+it on stdin). paramiko is blocking: the GUI calls this from an executor thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import select
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+import paramiko
+
+from wizard.core.messages import WizardError, problem
+
+DEFAULT_PORT = 22
+CONNECT_TIMEOUT = 15.0
+KEEPALIVE_SECONDS = 15
+
+# Errors that mean "the connection is gone" (as opposed to "the command failed").
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    paramiko.SSHException,
+    EOFError,
+    OSError,  # socket.error, ConnectionResetError, BrokenPipeError, TimeoutError
+)
+
+
+class ConnectionLost(Exception):
+    """The SSH transport went away while a command or transfer was in flight."""
+
+
+@dataclass(frozen=True)
+class SshTarget:
+    user: str
+    host: str
+    port: int = DEFAULT_PORT
+
+    @classmethod
+    def parse(cls, text: str) -> "SshTarget":
+        """``user@host``, ``user@host:port`` or ``user@[v6addr]:port``."""
+        m = re.fullmatch(r"\s*([^@\s]+)@(\[[0-9A-Fa-f:.]+\]|[^:\s\[\]@]+)(?::(\d{1,5}))?\s*", text or "")
+        if not m:
+            raise WizardError.of("vm_bad_target", target=text)
+        user, host, port = m.group(1), m.group(2).strip("[]"), int(m.group(3) or DEFAULT_PORT)
+        if not 0 < port < 65536:
+            raise WizardError.of("vm_bad_target", target=text)
+        return cls(user, host, port)
+
+    @property
+    def known_hosts_name(self) -> str:
+        """How OpenSSH names the host in known_hosts: ``host``, or ``[host]:port`` off port 22."""
+        return self.host if self.port == DEFAULT_PORT else f"[{self.host}]:{self.port}"
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.user}@{host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class SshCredentials:
+    key_file: Path | None = None
+    key_passphrase: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)  # also what sudo -S gets, on stdin
+    allow_agent: bool = True
+
+
+def fingerprint(key: paramiko.PKey) -> str:
+    """The SHA256 fingerprint as OpenSSH prints it: ``SHA256:`` + unpadded base64."""
+    digest = hashlib.sha256(key.asbytes()).digest()
+    return "SHA256:" + base64.b64encode(digest).decode("ascii").rstrip("=")
+
+
+class HostKeyUnknown(WizardError):
+    def __init__(self, target: SshTarget, key: paramiko.PKey):
+        self.target = target
+        self.key = key
+        self.fingerprint = fingerprint(key)
+        self.key_type = key.get_name()
+        super().__init__(
+            problem(
+                "vm_host_key_unknown",
+                host=target.known_hosts_name,
+                fingerprint=self.fingerprint,
+                key_type=self.key_type,
+            )
+        )
+
+
+class HostKeyChanged(WizardError):
+    def __init__(self, target: SshTarget, key: paramiko.PKey, where: str):
+        self.target = target
+        self.fingerprint = fingerprint(key)
+        super().__init__(
+            problem("vm_host_key_changed", host=target.known_hosts_name, fingerprint=self.fingerprint, file=where)
+        )
+
+
+class HostKeyStore:
+    """known_hosts lookups over the user's file (read only) and the app's file (read/write)."""
+
+    def __init__(self, app_file: Path, user_file: Path | None = None):
+        self.app_file = Path(app_file)
+        self.user_file = Path(user_file) if user_file is not None else Path.home() / ".ssh" / "known_hosts"
+        self._lock = threading.Lock()
+
+    def _load(self, path: Path) -> paramiko.HostKeys:
+        keys = paramiko.HostKeys()
+        try:
+            keys.load(str(path))
+        except FileNotFoundError:
+            pass
+        except (OSError, paramiko.SSHException, UnicodeDecodeError):
+            pass  # an unreadable file gives no trust, and must not stop a connection to a known host
+        return keys
+
+    def known(self, target: SshTarget) -> list[tuple[str, paramiko.PKey, str]]:
+        """(key type, key, file) for every key on record for the host, user's file first."""
+        found = []
+        for path in (self.user_file, self.app_file):
+            entry = self._load(path).lookup(target.known_hosts_name)
+            if entry:
+                for key_type in entry.keys():
+                    found.append((key_type, entry[key_type], str(path)))
+        return found
+
+    def check(self, target: SshTarget, key: paramiko.PKey) -> tuple[str, str]:
+        """("known" | "unknown" | "changed", file of the conflicting record)."""
+        records = self.known(target)
+        for key_type, known_key, path in records:
+            if key_type == key.get_name() and known_key.asbytes() == key.asbytes():
+                return "known", path
+        # OpenSSH: a key of a type on record that differs is a change; so is a new type when the
+        # server was made to prefer the recorded type and still offered another (we prefer it).
+        for _key_type, _known, path in records:
+            return "changed", path
+        return "unknown", ""
+
+    def accept(self, target: SshTarget, key: paramiko.PKey) -> None:
+        """Record the key in the app's file (hashed host name, as OpenSSH's HashKnownHosts)."""
+        with self._lock:
+            self.app_file.parent.mkdir(parents=True, exist_ok=True)
+            name = paramiko.HostKeys.hash_host(target.known_hosts_name)
+            line = f"{name} {key.get_name()} {key.get_base64()}\n"
+            fd = os.open(self.app_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="ascii") as f:
+                f.write(line)
+
+
+@dataclass
+class CommandResult:
+    exit_code: int
+    stdout: bytes
+    stderr: bytes
+
+    @property
+    def out(self) -> str:
+        return self.stdout.decode("utf-8", "replace")
+
+    @property
+    def err(self) -> str:
+        return self.stderr.decode("utf-8", "replace")
+
+
+class SshConnection:
+    """A connected, authenticated SSH transport to ``target``."""
+
+    def __init__(
+        self,
+        target: SshTarget,
+        credentials: SshCredentials,
+        host_keys: HostKeyStore,
+        *,
+        accept_fingerprint: str | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        keepalive_seconds: int = KEEPALIVE_SECONDS,
+    ):
+        self.target = target
+        self.credentials = credentials
+        self.host_keys = host_keys
+        self.accept_fingerprint = accept_fingerprint
+        self.connect_timeout = connect_timeout
+        self.keepalive_seconds = keepalive_seconds
+        self.transport: paramiko.Transport | None = None
+        self._sftp: paramiko.SFTPClient | None = None
+
+    # --- connecting ----------------------------------------------------------------------------
+
+    def connect(self) -> "SshConnection":
+        self.close()
+        try:
+            sock = socket.create_connection((self.target.host, self.target.port), timeout=self.connect_timeout)
+        except OSError as exc:
+            raise WizardError.of("vm_unreachable", target=str(self.target), detail=_reason(exc)) from None
+        transport = paramiko.Transport(sock)
+        transport.banner_timeout = self.connect_timeout
+        transport.auth_timeout = self.connect_timeout
+        # Like OpenSSH (and paramiko's SSHClient): ask for the key type on record first, so a
+        # host with several keys is not mistaken for a changed one.
+        known_types = [kt for kt, _k, _p in self.host_keys.known(self.target)]
+        if known_types:
+            options = transport.get_security_options()
+            options.key_types = [*dict.fromkeys(t for t in known_types if t in options.key_types)] + [
+                t for t in options.key_types if t not in known_types
+            ]
+        try:
+            transport.start_client(timeout=self.connect_timeout)
+        except CONNECTION_ERRORS as exc:
+            transport.close()
+            raise WizardError.of("vm_unreachable", target=str(self.target), detail=_reason(exc)) from None
+        try:
+            self._verify_host_key(transport)
+            self._authenticate(transport)
+        except BaseException:
+            transport.close()
+            raise
+        transport.set_keepalive(self.keepalive_seconds)
+        self.transport = transport
+        return self
+
+    def _verify_host_key(self, transport: paramiko.Transport) -> None:
+        key = transport.get_remote_server_key()
+        status, where = self.host_keys.check(self.target, key)
+        if status == "known":
+            return
+        if status == "changed":
+            raise HostKeyChanged(self.target, key, where)
+        if self.accept_fingerprint and self.accept_fingerprint.strip() == fingerprint(key):
+            self.host_keys.accept(self.target, key)
+            return
+        raise HostKeyUnknown(self.target, key)
+
+    def _authenticate(self, transport: paramiko.Transport) -> None:
+        creds, user = self.credentials, self.target.user
+        tried: list[str] = []
+        if creds.key_file:
+            pkey = _load_private_key(Path(creds.key_file).expanduser(), creds.key_passphrase)
+            tried.append("key")
+            if self._try(lambda: transport.auth_publickey(user, pkey)):
+                return
+        if creds.allow_agent:
+            try:
+                agent_keys = paramiko.Agent().get_keys()
+            except (paramiko.SSHException, OSError):
+                agent_keys = ()
+            for agent_key in agent_keys:
+                tried.append("agent")
+                if self._try(lambda k=agent_key: transport.auth_publickey(user, k)):
+                    return
+        if creds.password is not None:
+            tried.append("password")
+            if self._try(lambda: transport.auth_password(user, creds.password)):
+                return
+        raise WizardError.of("vm_auth_failed", target=str(self.target), methods=", ".join(dict.fromkeys(tried)) or "none")
+
+    @staticmethod
+    def _try(auth: Callable[[], object]) -> bool:
+        try:
+            auth()
+            return True
+        except paramiko.AuthenticationException:
+            return False
+        except CONNECTION_ERRORS:
+            return False
+
+    @property
+    def alive(self) -> bool:
+        return self.transport is not None and self.transport.is_active()
+
+    def close(self) -> None:
+        if self._sftp is not None:
+            try:
+                self._sftp.close()
+            except Exception:  # closing a dead channel: nothing to save
+                pass
+            self._sftp = None
+        if self.transport is not None:
+            self.transport.close()
+            self.transport = None
+
+    def _require(self) -> paramiko.Transport:
+        if not self.alive:
+            raise ConnectionLost("not connected")
+        assert self.transport is not None
+        return self.transport
+
+    # --- commands ------------------------------------------------------------------------------
+
+    def run(
+        self,
+        command: str,
+        *,
+        stdin: bytes | Callable[[BinaryIO], None] | None = None,
+        stdout_to: BinaryIO | None = None,
+        timeout: float | None = 120.0,
+    ) -> CommandResult:
+        """Run one command line (built by remote_shell, quoted) and wait for its exit code.
+
+        ``stdin`` is bytes, or a function that writes a stream into the channel (the upload tar).
+        ``stdout_to`` receives stdout as it arrives (the download tar) instead of memory.
+        Raises ConnectionLost when the transport dies before the exit code arrives.
+        """
+        try:
+            channel = self._require().open_session(timeout=self.connect_timeout)
+        except CONNECTION_ERRORS as exc:
+            raise ConnectionLost(str(exc)) from None
+        out, err = bytearray(), bytearray()
+        try:
+            channel.exec_command(command)
+            if stdin is not None:
+                writer = _ChannelWriter(channel)
+                if callable(stdin):
+                    stdin(writer)
+                else:
+                    writer.write(stdin)
+            channel.shutdown_write()
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                readable, _, _ = select.select([channel], [], [], 0.5)
+                while channel.recv_ready():
+                    chunk = channel.recv(65536)
+                    if stdout_to is not None:
+                        stdout_to.write(chunk)
+                    else:
+                        out += chunk
+                while channel.recv_stderr_ready():
+                    err += channel.recv_stderr(65536)
+                if channel.exit_status_ready() and not channel.recv_ready() and not channel.recv_stderr_ready():
+                    break
+                if channel.closed and not channel.exit_status_ready():
+                    raise ConnectionLost("channel closed without an exit status")
+                if not self.alive:
+                    raise ConnectionLost("transport closed")
+                if deadline is not None and time.monotonic() > deadline:
+                    raise WizardError.of("vm_command_timeout", target=str(self.target), seconds=int(timeout or 0))
+            code = channel.recv_exit_status()
+        except CONNECTION_ERRORS as exc:
+            raise ConnectionLost(str(exc)) from None
+        finally:
+            channel.close()
+        return CommandResult(code, bytes(out), bytes(err))
+
+    def sftp(self) -> paramiko.SFTPClient:
+        if self._sftp is None:
+            try:
+                self._sftp = paramiko.SFTPClient.from_transport(self._require())
+            except CONNECTION_ERRORS as exc:
+                if not self.alive:
+                    raise ConnectionLost(str(exc)) from None
+                raise WizardError.of("vm_sftp_unavailable", target=str(self.target), detail=_reason(exc)) from None
+            assert self._sftp is not None
+            self._sftp.get_channel().settimeout(60)
+        return self._sftp
+
+
+class _ChannelWriter:
+    """A write-only file over a channel's stdin, for tarfile's streaming mode."""
+
+    def __init__(self, channel: paramiko.Channel):
+        self.channel = channel
+
+    def write(self, data: bytes) -> int:
+        if data:
+            self.channel.sendall(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _load_private_key(path: Path, passphrase: str | None) -> paramiko.PKey:
+    if not path.is_file():
+        raise WizardError.of("vm_key_unreadable", path=str(path), detail="the file does not exist")
+    last: Exception | None = None
+    for cls in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
+        try:
+            return cls.from_private_key_file(str(path), password=passphrase)
+        except paramiko.PasswordRequiredException:
+            raise WizardError.of("vm_key_passphrase", path=str(path)) from None
+        except (paramiko.SSHException, ValueError) as exc:
+            last = exc
+        except OSError as exc:
+            raise WizardError.of("vm_key_unreadable", path=str(path), detail=_reason(exc)) from None
+    detail = str(last) if last else "unknown key format"
+    if passphrase is not None and "password" in detail.lower():
+        raise WizardError.of("vm_key_passphrase", path=str(path))
+    raise WizardError.of("vm_key_unreadable", path=str(path), detail=detail)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:200]
