@@ -1,0 +1,1 @@
+"""Test helpers around the TPU-MLIR test double (see README.md)."""
