@@ -320,3 +320,28 @@ def test_double_uses_only_the_standard_library():
     result = subprocess.run([sys.executable, "-S", "-c", program], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (BIN_DIR / "model_transform").read_text().startswith("#!/usr/bin/env python3")
+
+
+@pytest.mark.parametrize("family, layer", [("yolo11", 23), ("yolov8", 22)])
+def test_converts_the_project_sample_models(tmp_path, family, layer):
+    sample_model = pytest.importorskip("wizard.core.sample_model")
+    ws = make_workspace(tmp_path)
+    sample_model.write_sample_model(ws / "model" / "yolo11n.onnx", family=family, imgsz=(64, 64))
+    heads = [h.replace("model.23", f"model.{layer}") for h in YOLO11_HEADS]
+    work = ws / "Workspace"
+    result = run(transform_cmd(heads=heads), work)
+    assert result.returncode == 0, result.stderr
+    assert f"[/model.{layer}/cv3.2/cv3.2.2/Conv_output_0_Conv]" in result.stdout
+    assert run(calibrate_cmd(), work).returncode == 0
+    assert run(deploy_cmd(), work).returncode == 0
+    wrong = run(transform_cmd(heads=[h.replace(f"model.{layer}", "model.99") for h in heads]), work)
+    assert "Error, can't find" in wrong.stderr
+
+
+def test_sample_model_output0_with_mod_tail_is_refused(tmp_path):
+    sample_model = pytest.importorskip("wizard.core.sample_model")
+    ws = make_workspace(tmp_path)
+    sample_model.write_sample_model(ws / "model" / "yolo11n.onnx", family="yolov10", imgsz=(64, 64))
+    result = run(transform_cmd(heads=["output0"]), ws / "Workspace")
+    assert result.returncode == 1
+    assert "Op not support:{'Mod'}" in result.stderr
