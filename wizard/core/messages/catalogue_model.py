@@ -197,6 +197,22 @@ ENTRIES = {
         "変換ツール向けの IR {max_ir} に下げられません。",
         ja_fix="それらを使わず、opset 17・float32 の重みでエクスポートし直してください: " + _REEXPORT,
     ),
+    "model_has_functions": Entry(
+        en="{path} contains ONNX local functions ({functions}); their operators cannot be converted to opset {opset}.",
+        en_fix="Export the model again directly with opset {opset}: model.export(format='onnx', opset={opset}).",
+        ja="{path} には ONNX のローカル関数（{functions}）が含まれており、その中の演算子を opset {opset} に変換できません。",
+        ja_fix="opset {opset} を指定して直接エクスポートし直してください: model.export(format='onnx', opset={opset})",
+    ),
+    "model_op_too_new": Entry(
+        en="{path} uses the operator {op}, which does not exist yet in opset {opset} that the toolchain reads, "
+        "so the model cannot be converted down.",
+        en_fix="Export the model again with opset {opset}; the exporter then builds {op} from older operators: "
+        "model.export(format='onnx', opset={opset}).",
+        ja="{path} は演算子 {op} を使っていますが、変換ツールが読む opset {opset} にはまだ {op} がないため、"
+        "モデルを古い形式に変換できません。",
+        ja_fix="opset {opset} でエクスポートし直してください（{op} が古い演算子の組み合わせで書き出されます）: "
+        "model.export(format='onnx', opset={opset})",
+    ),
     "model_convert_failed": Entry(
         en="{path} could not be converted to opset {opset}: {detail}",
         en_fix="Export the model again directly with opset {opset}: model.export(format='onnx', opset={opset}).",
