@@ -81,7 +81,7 @@ ENTRIES = {
         ja="{target} は Linux マシンではありません（{detail}）。",
         ja_fix="Seeed のガイドと同じく、Linux VM（例: x86-64 の Ubuntu 22.04）を使ってください。",
     ),
-    "remote_arch_not_x86": Entry(
+    "vm_arch_not_x86": Entry(
         en="{target} is a {arch} machine; the TPU-MLIR toolchain image is built for x86-64 only.",
         en_fix="Rent an x86-64 (amd64) VM instead; ARM VMs would have to emulate it and take hours.",
         ja="{target} は {arch} マシンです。TPU-MLIR のイメージは x86-64 専用です。",

@@ -57,7 +57,7 @@ class SshTarget:
     @classmethod
     def parse(cls, text: str) -> "SshTarget":
         """``user@host``, ``user@host:port`` or ``user@[v6addr]:port``."""
-        m = re.fullmatch(r"\s*([^@\s]+)@(\[[0-9A-Fa-f:.]+\]|[^:\s\[\]@]+)(?::(\d{1,5}))?\s*", text or "")
+        m = re.fullmatch(r"\s*([^@\s]+)@(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?\s*", text or "")
         if not m:
             raise WizardError.of("vm_bad_target", target=text)
         user, host, port = m.group(1), m.group(2).strip("[]"), int(m.group(3) or DEFAULT_PORT)

@@ -1,0 +1,618 @@
+"""The SSH backend: run convert.sh in the toolchain image on the user's own Linux VM.
+
+    prepare   connect (host key checked), probe the VM (Docker present, usable, disk), run the
+              guide's set-up only with consent, check the toolchain image is there
+    upload    the staged workspace as ONE tar.gz stream into ~/.recamera-wizard/runs/<run_id>/,
+              its checksums verified on the VM
+    run       a small wrapper started with setsid+nohup runs `docker run ... bash convert.sh`,
+              appending to convert.log and writing exit_code when done; the runner reads
+              convert.log by byte offset over SFTP and feeds each line to LogInterpreter.
+              A dropped connection does not stop the job: the runner reconnects with backoff
+              and resumes at the same offset, so no line is lost or repeated. After an app
+              restart ``SshRunner.attach(handle, ...)`` streams the same run again.
+    download  work/ and convert.log as one tar.gz, SHA-256 computed on the VM, checked here,
+              extracted with safe_tar (nothing outside the run folder can be written)
+    cancel    docker stop, docker rm -f, end the wrapper (any thread, ~10 s)
+    cleanup   remove the container and the run folder unless keep_remote
+
+Every remote command comes from remote_shell (quoted); nothing secret is logged or put in argv.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import secrets
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterator
+
+from wizard.core.events import Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted
+from wizard.core.messages import WizardError, problem
+from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE, LOG_FILE, RECIPE_FILE, WORK_DIR
+from wizard.core.runners import remote_setup
+from wizard.core.runners import remote_shell as rs
+from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunHandle, Runner
+from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
+from wizard.core.runners.ssh_connection import (
+    CONNECTION_ERRORS,
+    ConnectionLost,
+    HostKeyChanged,
+    HostKeyStore,
+    HostKeyUnknown,
+    SshConnection,
+    SshCredentials,
+    SshTarget,
+)
+
+BACKEND = "ssh"
+READ_CHUNK = 256 * 1024
+EXIT_CANCELLED = (130, 143)
+
+
+def new_run_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def default_app_known_hosts() -> Path:
+    from wizard.core import app_dirs
+
+    return app_dirs.data_dir() / "known_hosts"
+
+
+class _PlainLines:
+    """Stands in while wizard.core.toolchain_log has no LogInterpreter: lines only, no parsing."""
+
+    def feed(self, line: str, stream: str = "stdout") -> list[Event]:
+        return [LogLine(line, stream="stdout")]
+
+    def finish(self, exit_code: int | None) -> list[Event]:
+        return []
+
+
+def _interpreter():
+    """The shared live log parser (wizard.core.toolchain_log); one per run."""
+    try:
+        from wizard.core.toolchain_log import LogInterpreter
+    except ImportError:
+        return _PlainLines()
+    return LogInterpreter()
+
+
+class SshRunner(Runner):
+    backend = BACKEND
+
+    def __init__(
+        self,
+        target: str | SshTarget,
+        *,
+        key_file: str | Path | None = None,
+        password: str | None = None,
+        key_passphrase: str | None = None,
+        allow_agent: bool = True,
+        app_known_hosts: str | Path | None = None,
+        user_known_hosts: str | Path | None = None,
+        accept_fingerprint: str | None = None,
+        image: str | None = None,
+        run_id: str | None = None,
+        remote_root: str = rs.DEFAULT_REMOTE_ROOT,
+        setup_consent: bool = False,
+        live_log: str | Path | None = None,
+        poll_interval: float = 0.5,
+        reconnect_timeout: float = 300.0,
+        connect_timeout: float = 15.0,
+        keepalive_seconds: int = 15,
+    ):
+        """``target``: "user@host[:port]". Authentication: ``key_file``, the SSH agent, and/or
+        ``password`` (kept in memory only; also given to ``sudo -S`` on stdin during set-up).
+
+        Host keys: checked against ``user_known_hosts`` (default ~/.ssh/known_hosts, read only)
+        and ``app_known_hosts`` (default <app data>/known_hosts). An unknown key raises
+        ``HostKeyUnknown`` (with ``.fingerprint``); pass that fingerprint as ``accept_fingerprint``
+        once the user accepted it. A changed key raises ``HostKeyChanged``, always.
+
+        ``setup_consent``: the user agreed that the wizard may install and start Docker and add
+        them to the docker group (the guide's set-up) when the VM needs it.
+        ``live_log``: a local file that receives convert.log's bytes as they stream.
+        """
+        self.target = target if isinstance(target, SshTarget) else SshTarget.parse(target)
+        self.credentials = SshCredentials(
+            key_file=Path(key_file) if key_file else None,
+            key_passphrase=key_passphrase,
+            password=password,
+            allow_agent=allow_agent,
+        )
+        self.host_keys = HostKeyStore(
+            Path(app_known_hosts) if app_known_hosts else default_app_known_hosts(),
+            Path(user_known_hosts) if user_known_hosts else None,
+        )
+        self.accept_fingerprint = accept_fingerprint
+        self.image = image
+        self.run_id = rs.check_run_id(run_id or new_run_id())
+        self.remote_root = remote_root
+        self.setup_consent = setup_consent
+        self.live_log = Path(live_log) if live_log else None
+        self.poll_interval = poll_interval
+        self.reconnect_timeout = reconnect_timeout
+        self.connect_timeout = connect_timeout
+        self.keepalive_seconds = keepalive_seconds
+
+        self._conn: SshConnection | None = None
+        self._home: str | None = None
+        self._started = False  # the wrapper was started (here, or before an app restart)
+        self.offset = 0  # bytes of convert.log consumed; a re-attach may set it
+        self.exit_code: int | None = None
+        self.facts: remote_setup.RemoteFacts | None = None
+        self._cancel = threading.Event()
+        self._lock = threading.Lock()
+
+    # --- re-attach ---------------------------------------------------------------------------
+
+    @classmethod
+    def attach(cls, handle: RunHandle, offset: int = 0, **options) -> "SshRunner":
+        """A runner for a run started earlier (e.g. before an app restart): ``run()`` streams its
+        log from ``offset`` (0 = all of it again) and waits for its end; then download/cleanup."""
+        if handle.backend != BACKEND:
+            raise ValueError(f"not an SSH run: {handle}")
+        runner = cls(handle.where, run_id=handle.run_id, **options)
+        runner._started = True
+        runner.offset = offset
+        return runner
+
+    @property
+    def handle(self) -> RunHandle:
+        return RunHandle(backend=BACKEND, run_id=self.run_id, where=str(self.target))
+
+    @property
+    def remote_dir(self) -> str:
+        return rs.remote_run_dir(self._ensure_home(), self.run_id, self.remote_root)
+
+    # --- connection --------------------------------------------------------------------------
+
+    def _new_connection(self) -> SshConnection:
+        return SshConnection(
+            self.target,
+            self.credentials,
+            self.host_keys,
+            accept_fingerprint=self.accept_fingerprint,
+            connect_timeout=self.connect_timeout,
+            keepalive_seconds=self.keepalive_seconds,
+        ).connect()
+
+    def _connection(self) -> SshConnection:
+        with self._lock:
+            if self._conn is None:
+                self._conn = self._new_connection()
+            elif not self._conn.alive:
+                self._conn.connect()
+            return self._conn
+
+    def _ensure_home(self) -> str:
+        if self._home is None:
+            result = self._connection().run(rs.home_command(), timeout=30)
+            home = result.out.strip()
+            if result.exit_code != 0 or not home.startswith("/"):
+                raise WizardError.of("vm_command_failed", what="echo $HOME", target=str(self.target),
+                                     detail=result.err.strip() or "no home folder")
+            self._home = home
+        return self._home
+
+    def _checked(self, command: str, what: str, *, stdin: bytes | None = None, timeout: float | None = 120.0) -> str:
+        result = self._connection().run(command, stdin=stdin, timeout=timeout)
+        if result.exit_code != 0:
+            detail = (result.err.strip() or result.out.strip() or f"exit code {result.exit_code}").splitlines()[-1]
+            raise WizardError.of("vm_command_failed", what=what, target=str(self.target), detail=detail[:300])
+        return result.out
+
+    def _reconnect(self, step: str) -> Iterator[Event]:
+        """Reconnect with backoff (1, 2, 4, 8, 15, 15... s) until reconnect_timeout.
+
+        A changed or unknown host key is never retried through: that is not a network blip.
+        """
+        start = time.monotonic()
+        delay = 1.0
+        attempt = 0
+        while True:
+            attempt += 1
+            yield ProblemRaised(problem("vm_connection_lost", "warning", target=str(self.target), attempt=attempt), step=step)
+            if self._cancel.wait(min(delay, max(0.0, self.reconnect_timeout - (time.monotonic() - start)))):
+                pass  # cancelled: still try once, so the cancel command can reach the VM
+            try:
+                with self._lock:
+                    if self._conn is None:
+                        self._conn = self._new_connection()
+                    else:
+                        self._conn.connect()
+                yield LogLine(f"reconnected to {self.target}", step=step, stream="runner")
+                return
+            except (HostKeyChanged, HostKeyUnknown):
+                raise
+            except WizardError:
+                pass  # unreachable for now: keep trying within the time limit
+            if time.monotonic() - start >= self.reconnect_timeout:
+                raise WizardError.of("vm_reconnect_failed", target=str(self.target),
+                                     seconds=int(self.reconnect_timeout), run_id=self.run_id)
+            delay = min(delay * 2, 15.0)
+
+    # --- prepare -----------------------------------------------------------------------------
+
+    def prepare(self) -> Iterator[Event]:
+        started = time.monotonic()
+        yield StepStarted("prepare", command=f"ssh {self.target}")
+        self._connection()
+        yield LogLine(f"connected to {self.target}", step="prepare", stream="runner")
+        facts = self._probe()
+        problems = remote_setup.problems_for(facts, str(self.target))
+        if any(p.is_error for p in problems):
+            plan = remote_setup.setup_plan(facts, str(self.target))
+            if not plan.needed or plan.unsupported is not None or not self.setup_consent:
+                if plan.unsupported is not None and self.setup_consent:
+                    raise WizardError(plan.unsupported)
+                raise WizardError(next(p for p in problems if p.is_error))
+            yield from self._run_setup(plan, facts)
+            facts = self._probe()
+            problems = remote_setup.problems_for(facts, str(self.target))
+            errors = [p for p in problems if p.is_error]
+            if errors:
+                raise WizardError(errors[0])
+        for p in problems:
+            yield ProblemRaised(p, step="prepare")
+        image = self.image or DEFAULT_TOOLCHAIN_IMAGE
+        if self.image:  # the image is known now (else upload reads it from the recipe)
+            self._check_image(image)
+        yield StepFinished("prepare", ok=True, elapsed=time.monotonic() - started)
+
+    def _probe(self) -> remote_setup.RemoteFacts:
+        result = self._connection().run(remote_setup.probe_command(), timeout=60)
+        self.facts = remote_setup.parse_probe(result.out)
+        return self.facts
+
+    def _run_setup(self, plan: remote_setup.SetupPlan, facts: remote_setup.RemoteFacts) -> Iterator[Event]:
+        steps: list[str] = []
+
+        def run(line: str, stdin: bytes | None) -> tuple[int, str]:
+            result = self._connection().run(line, stdin=stdin, timeout=1800)
+            return result.exit_code, result.err + result.out
+
+        outcome = remote_setup.run_setup(
+            plan, facts, run, target=str(self.target), password=self.credentials.password,
+            consent=self.setup_consent, on_step=steps.append,
+        )
+        for label in outcome.ran:
+            yield LogLine(f"set-up on {self.target}: {label}", step="prepare", stream="runner")
+        if outcome.relogin:  # the new docker group counts only in a new login
+            with self._lock:
+                if self._conn is not None:
+                    self._conn.connect()
+
+    def _check_image(self, image: str) -> None:
+        result = self._connection().run(rs.join(["docker", "image", "inspect", "--format", "{{.Id}}", image]), timeout=60)
+        if result.exit_code != 0:
+            raise WizardError.of("vm_image_missing", image=image, target=str(self.target))
+
+    # --- upload ------------------------------------------------------------------------------
+
+    def upload(self, workspace: Path) -> Iterator[Event]:
+        started = time.monotonic()
+        workspace = Path(workspace)
+        yield StepStarted("upload", command=f"tar.gz -> {self.target}:{self.remote_dir}")
+        if self.image is None:
+            self.image = _recipe_image(workspace)
+            self._check_image(self.image)
+        entries = list(tar_directory(workspace, exclude=lambda rel: rel == rs.UPLOAD_SUMS))
+        files = [(name, path) for name, path in entries if path.is_file()]
+        total = sum(path.stat().st_size for _name, path in files)
+        with tempfile.TemporaryDirectory(prefix="wizard-upload-") as tmp:
+            sums = Path(tmp) / rs.UPLOAD_SUMS
+            sums.write_text("".join(sums_line(_sha256(path), f"./{name}") for name, path in files), encoding="utf-8")
+            all_entries = [*entries, (rs.UPLOAD_SUMS, sums)]
+            sent = [0]
+
+            def send() -> None:
+                sent[0] = 0
+
+                def write_stream(channel_file: BinaryIO) -> None:
+                    counting = _Counting(channel_file, sent)
+                    with gzip.GzipFile(fileobj=counting, mode="wb", compresslevel=6, mtime=0) as gz:  # type: ignore[arg-type]
+                        write_tar(all_entries, gz)  # type: ignore[arg-type]
+
+                result = self._connection().run(rs.upload_command(self.remote_dir), stdin=write_stream, timeout=600)
+                if result.exit_code != 0:
+                    detail = (result.err.strip() or result.out.strip() or f"exit code {result.exit_code}").splitlines()[-1]
+                    raise WizardError.of("vm_upload_failed", target=str(self.target), detail=detail[:300])
+
+            yield from self._in_background("upload", send, lambda: Progress("upload", None, text=f"{sent[0]} bytes sent", done=sent[0]))
+        yield LogLine(f"uploaded {len(files)} files ({total} bytes) to {self.remote_dir}", step="upload", stream="runner")
+        yield StepFinished("upload", ok=True, elapsed=time.monotonic() - started)
+
+    def _in_background(self, step: str, action: Callable[[], None], progress: Callable[[], Event]) -> Iterator[Event]:
+        """Run a transfer in a thread (retried on a dropped connection) while yielding progress,
+        because a generator cannot yield from inside paramiko's blocking write."""
+        for attempt in range(1, 4):
+            error: list[BaseException] = []
+
+            def target() -> None:
+                try:
+                    action()
+                except BaseException as exc:  # handed to the generator's thread
+                    error.append(exc)
+
+            worker = threading.Thread(target=target, name=f"ssh-{step}", daemon=True)
+            worker.start()
+            while worker.is_alive():
+                worker.join(0.5)
+                if worker.is_alive():
+                    yield progress()
+            if not error:
+                return
+            exc = error[0]
+            if isinstance(exc, ConnectionLost) and attempt < 3:
+                yield from self._reconnect(step)
+                continue
+            if isinstance(exc, ConnectionLost):
+                raise WizardError.of("vm_reconnect_failed", target=str(self.target),
+                                     seconds=int(self.reconnect_timeout), run_id=self.run_id) from None
+            raise exc
+
+    # --- run ---------------------------------------------------------------------------------
+
+    def run(self) -> Iterator[Event]:
+        started = time.monotonic()
+        if not self._started:
+            image = self.image or DEFAULT_TOOLCHAIN_IMAGE
+            script = rs.wrapper_script(self.remote_dir, self.run_id, image)
+            self._checked(rs.write_file_command(self.remote_dir, rs.WRAPPER_FILE), "write the run script", stdin=script.encode())
+            yield StepStarted("convert", command=rs.join(rs.docker_run_argv(self.remote_dir, self.run_id, image)))
+            self._checked(rs.start_command(self.remote_dir), "start the conversion", timeout=60)
+            self._started = True
+        else:
+            yield StepStarted("convert", command=f"re-attach {self.run_id} on {self.target}")
+        yield from self._stream(started)
+
+    def _stream(self, started: float) -> Iterator[Event]:
+        interpreter = _interpreter()
+        pending = b""
+        log_path = f"{self.remote_dir}/{rs.REMOTE_LOG}"
+        code_path = f"{self.remote_dir}/{rs.EXIT_CODE_FILE}"
+        sink = open(self.live_log, "ab") if self.live_log else None
+        try:
+            while True:
+                try:
+                    sftp = self._connection().sftp()
+                    code = _read_exit_code(sftp, code_path)
+                    # exit_code is written after convert.log is closed, so reading the log to its
+                    # end AFTER seeing exit_code gets every byte.
+                    try:
+                        handle = sftp.open(log_path, "rb")
+                    except FileNotFoundError:
+                        if self._remote_gone(sftp):
+                            raise WizardError.of("vm_run_not_found", run_id=self.run_id, target=str(self.target), path=self.remote_dir) from None
+                        handle = None
+                    if handle is not None:
+                        with handle:
+                            while True:
+                                handle.seek(self.offset)
+                                data = handle.read(READ_CHUNK)
+                                if not data:
+                                    break
+                                self.offset += len(data)
+                                if sink:
+                                    sink.write(data)
+                                    sink.flush()
+                                lines = (pending + data).split(b"\n")
+                                pending = lines.pop()
+                                for raw in lines:
+                                    yield from _feed(interpreter, raw)
+                    if code is not None:
+                        break
+                    self._cancel.wait(self.poll_interval)
+                except (ConnectionLost, *CONNECTION_ERRORS) as exc:
+                    if isinstance(exc, (FileNotFoundError, PermissionError)):
+                        raise WizardError.of("vm_run_not_found", run_id=self.run_id, target=str(self.target), path=self.remote_dir) from None
+                    yield from self._reconnect("convert")
+        finally:
+            if sink:
+                sink.close()
+        if pending:
+            yield from _feed(interpreter, pending)
+        self.exit_code = code
+        finish = getattr(interpreter, "finish", None)
+        if finish is not None:
+            yield from finish(code)
+        cancelled = self._cancel.is_set() and code != 0
+        if cancelled:
+            yield ProblemRaised(problem("conversion_cancelled", "warning"), step="convert")
+        yield StepFinished("convert", ok=code == 0, exit_code=code, elapsed=time.monotonic() - started)
+
+    def _remote_gone(self, sftp) -> bool:
+        try:
+            sftp.stat(self.remote_dir)
+            return False
+        except FileNotFoundError:
+            return True
+
+    # --- download ----------------------------------------------------------------------------
+
+    def download(self, run_dir: Path) -> Iterator[Event]:
+        started = time.monotonic()
+        run_dir = Path(run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        yield StepStarted("download", command=f"tar.gz <- {self.target}:{self.remote_dir}/{WORK_DIR}")
+        partial = run_dir / ".download.tar.gz.partial"
+        received = [0]
+
+        def fetch() -> None:
+            with open(partial, "wb") as out:
+                counting = _Counting(out, received)
+                result = self._connection().run(rs.results_command(self.remote_dir, (WORK_DIR,), (rs.REMOTE_LOG, rs.EXIT_CODE_FILE)),
+                                                stdout_to=counting, timeout=3600)  # type: ignore[arg-type]
+            if result.exit_code != 0:
+                detail = (result.err.strip() or f"exit code {result.exit_code}").splitlines()[-1]
+                raise WizardError.of("vm_command_failed", what="pack the results", target=str(self.target), detail=detail[:300])
+
+        try:
+            yield from self._in_background("download", fetch, lambda: Progress("download", None, text=f"{received[0]} bytes received", done=received[0]))
+            with open(partial, "rb") as f:
+                report = extract_tar_stream(f, run_dir)
+        finally:
+            partial.unlink(missing_ok=True)
+        checked = _verify_sums(run_dir, str(self.target))
+        yield LogLine(f"downloaded {len(report.files)} files, {checked} SHA-256 checksums verified", step="download", stream="runner")
+        yield StepFinished("download", ok=True, elapsed=time.monotonic() - started)
+
+    # --- cancel / cleanup --------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Stop the remote job (docker stop, docker rm -f, end the wrapper). Any thread.
+
+        Uses its own connection: the streaming one may be mid-read or broken.
+        """
+        self._cancel.set()
+        if not self._started:
+            return
+        try:
+            conn = self._new_connection()
+        except WizardError:
+            return  # unreachable: the streaming side reports it; the job ends at the VM's pace
+        try:
+            conn.run(rs.cancel_command(self.remote_dir, self.run_id), timeout=30)
+        except (ConnectionLost, WizardError):
+            pass
+        finally:
+            conn.close()
+
+    def cleanup(self, keep_remote: bool = False) -> Iterator[Event]:
+        started = time.monotonic()
+        yield StepStarted("cleanup")
+        ok = True
+        try:
+            if keep_remote:
+                yield LogLine(f"kept on the VM: {self.target}:{self.remote_dir}", step="cleanup", stream="runner")
+            else:
+                image = self.image or DEFAULT_TOOLCHAIN_IMAGE
+                result = self._connection().run(rs.cleanup_command(self.remote_dir, self.run_id, image), timeout=300)
+                if result.exit_code != 0:
+                    ok = False
+                    yield ProblemRaised(problem("vm_cleanup_failed", "warning", target=str(self.target), path=self.remote_dir,
+                                                detail=(result.err.strip() or f"exit code {result.exit_code}")[:300]), step="cleanup")
+        except (ConnectionLost, WizardError) as exc:
+            ok = False
+            detail = exc.problem.message if isinstance(exc, WizardError) else str(exc)
+            yield ProblemRaised(problem("vm_cleanup_failed", "warning", target=str(self.target),
+                                        path=self._home and self.remote_dir or self.run_id, detail=detail), step="cleanup")
+        finally:
+            self.close()
+        yield StepFinished("cleanup", ok=ok, elapsed=time.monotonic() - started)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+class _Counting:
+    def __init__(self, inner: BinaryIO, counter: list[int]):
+        self.inner = inner
+        self.counter = counter
+
+    def write(self, data: bytes) -> int:
+        self.inner.write(data)
+        self.counter[0] += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        flush = getattr(self.inner, "flush", None)
+        if flush:
+            flush()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _recipe_image(workspace: Path) -> str:
+    try:
+        data = json.loads((workspace / RECIPE_FILE).read_text(encoding="utf-8"))
+        image = data.get("toolchain_image") if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        image = None
+    return image or DEFAULT_TOOLCHAIN_IMAGE
+
+
+def sums_line(digest: str, name: str) -> str:
+    """A line of sha256sum's format; names with a backslash or newline are escaped as GNU
+    sha256sum does (a leading backslash marks the line), so any file name round-trips."""
+    if "\\" in name or "\n" in name:  # coreutils 8.32 (Ubuntu 22.04) unescapes only these two
+        escaped = name.replace("\\", "\\\\").replace("\n", "\\n")
+        return f"\\{digest}  {escaped}\n"
+    return f"{digest}  {name}\n"
+
+
+def parse_sums_line(line: str) -> tuple[str, str] | None:
+    """(digest, name) from a sha256sum line, undoing its escaping."""
+    escaped = line.startswith("\\")
+    if escaped:
+        line = line[1:]
+    digest, sep, name = line.partition("  ")
+    if not sep or len(digest) != 64:
+        return None
+    if escaped:
+        out, i = [], 0
+        while i < len(name):
+            if name[i] == "\\" and i + 1 < len(name):
+                out.append({"n": "\n", "r": "\r", "\\": "\\"}.get(name[i + 1], name[i + 1]))
+                i += 2
+            else:
+                out.append(name[i])
+                i += 1
+        name = "".join(out)
+    return digest.lower(), name
+
+
+def _read_exit_code(sftp, path: str) -> int | None:
+    try:
+        with sftp.open(path, "rb") as f:
+            text = f.read(64).decode("ascii", "replace").strip()
+    except FileNotFoundError:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None  # being replaced (rename is atomic, so this is only a damaged file): poll again
+
+
+def _feed(interpreter, raw: bytes) -> Iterator[Event]:
+    text = raw.decode("utf-8", "replace").rstrip("\r")
+    yield from interpreter.feed(text, "stdout")
+
+
+def _verify_sums(run_dir: Path, target: str) -> int:
+    """Check every file SHA256SUMS (made on the VM) lists against what arrived here."""
+    sums = run_dir / rs.RESULT_SUMS
+    if not sums.is_file():
+        raise WizardError.of("vm_checksum_mismatch", path=rs.RESULT_SUMS, target=target)
+    count = 0
+    for line in sums.read_text(encoding="utf-8", errors="replace").splitlines():
+        parsed = parse_sums_line(line)
+        if parsed is None:
+            continue
+        expected, name = parsed
+        local = run_dir / name
+        if not local.is_file() or _sha256(local) != expected:
+            raise WizardError.of("vm_checksum_mismatch", path=name, target=target)
+        count += 1
+    return count
+
+
+__all__ = ["SshRunner", "new_run_id", "EXIT_OOM_KILLED", "EXIT_CANCELLED"]
