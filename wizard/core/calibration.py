@@ -449,6 +449,17 @@ _ROTATING_ORIENTATIONS = {5, 6, 7, 8}
 
 def _convert(path: Path, dst: Path, max_side: int, *, display_name: str | None = None) -> _Converted:
     """Decode ``path`` fully and write an upright RGB JPEG at ``dst``; raise _Unusable if not possible."""
+    try:
+        return _convert_unchecked(path, dst, max_side, display_name)
+    except (_Unusable, WizardError):
+        raise
+    except MemoryError:
+        raise _too_large(path, None) from None
+    except Exception as exc:  # noqa: BLE001 - a decoder bug on odd data is still "this file is damaged"
+        raise _unusable("image_damaged", path, detail=_short(exc)) from None
+
+
+def _convert_unchecked(path: Path, dst: Path, max_side: int, display_name: str | None) -> _Converted:
     name = display_name or str(path)
     notes: list[Problem] = []
 
@@ -460,10 +471,7 @@ def _convert(path: Path, dst: Path, max_side: int, *, display_name: str | None =
         frames = getattr(image, "n_frames", 1)
         if frames > 1:
             note("image_note_first_frame", frames=frames)
-        orientation = _exif_orientation(image)
         original_size = image.size
-        if orientation in _ROTATING_ORIENTATIONS:
-            original_size = original_size[::-1]
         if image.format in ("JPEG", "MPO") and max(image.size) > 2 * max_side:
             # Let libjpeg decode at 1/2, 1/4 or 1/8 scale: several times faster on big photos.
             scale = max_side / max(image.size)
@@ -476,6 +484,11 @@ def _convert(path: Path, dst: Path, max_side: int, *, display_name: str | None =
             raise _too_large(path, image.size) from None
         except Exception as exc:  # noqa: BLE001 - truncated/corrupt data, whatever the decoder
             raise _unusable("image_damaged", path, detail=_short(exc)) from None
+        # Only after load(): reading EXIF from a PNG loads it, and a failed load there would
+        # leave an all-black image behind instead of an error.
+        orientation = _exif_orientation(image)
+        if orientation in _ROTATING_ORIENTATIONS:
+            original_size = original_size[::-1]
         working = image
         if orientation not in (None, 1):
             working = ImageOps.exif_transpose(working)
@@ -806,6 +819,8 @@ def _check_all(
             return exc
         except OSError as exc:
             return _unusable("image_unreadable", path, detail=exc.strerror or str(exc))
+        except Exception as exc:  # noqa: BLE001 - odd data must give a reason, not a traceback
+            return _unusable("image_damaged", path, detail=_short(exc))
 
     candidates: list[_Candidate] = []
     first_with_hash: dict[str, _Candidate] = {}
