@@ -35,6 +35,7 @@ from wizard.core.messages import WizardError, problem
 from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE, LOG_FILE, RECIPE_FILE, WORK_DIR
 from wizard.core.runners import remote_setup
 from wizard.core.runners import remote_shell as rs
+from wizard.core.runners.output_lines import LineSplitter, OutputEvents
 from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunHandle, Runner
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
 from wizard.core.runners.ssh_connection import (
@@ -63,23 +64,28 @@ def default_app_known_hosts() -> Path:
     return app_dirs.data_dir() / "known_hosts"
 
 
-class _PlainLines:
-    """Stands in while wizard.core.toolchain_log has no LogInterpreter: lines only, no parsing."""
+class _NoInterpreter:
+    """Stands in only while wizard.core.toolchain_log has no LogInterpreter yet: lines, no parsing."""
 
     def feed(self, line: str, stream: str = "stdout") -> list[Event]:
-        return [LogLine(line, stream="stdout")]
+        return []
 
     def finish(self, exit_code: int | None) -> list[Event]:
         return []
 
 
-def _interpreter():
-    """The shared live log parser (wizard.core.toolchain_log); one per run."""
+def _output_events(skip_lines: int) -> OutputEvents:
+    """The shared bytes -> lines -> LogInterpreter events path (same as the Docker backend)."""
     try:
-        from wizard.core.toolchain_log import LogInterpreter
+        return OutputEvents(skip_lines=skip_lines)
     except ImportError:
-        return _PlainLines()
-    return LogInterpreter()
+        output = OutputEvents.__new__(OutputEvents)
+        output.interpreter = _NoInterpreter()
+        output.skip_lines = skip_lines
+        output.lines = 0
+        output.current_step = ""
+        output.splitters = {"stdout": LineSplitter(), "stderr": LineSplitter()}
+        return output
 
 
 class SshRunner(Runner):
@@ -144,6 +150,9 @@ class SshRunner(Runner):
         self._home: str | None = None
         self._started = False  # the wrapper was started (here, or before an app restart)
         self.offset = 0  # bytes of convert.log consumed; a re-attach may set it
+        self.skip_lines = 0  # on a re-attach from offset 0: lines already shown, parsed but not shown
+        self.recipe_calibration_count: int | None = None
+        self.output: OutputEvents | None = None
         self.exit_code: int | None = None
         self.facts: remote_setup.RemoteFacts | None = None
         self._cancel = threading.Event()
@@ -152,14 +161,16 @@ class SshRunner(Runner):
     # --- re-attach ---------------------------------------------------------------------------
 
     @classmethod
-    def attach(cls, handle: RunHandle, offset: int = 0, **options) -> "SshRunner":
+    def attach(cls, handle: RunHandle, offset: int = 0, skip_lines: int = 0, **options) -> "SshRunner":
         """A runner for a run started earlier (e.g. before an app restart): ``run()`` streams its
-        log from ``offset`` (0 = all of it again) and waits for its end; then download/cleanup."""
+        log from byte ``offset`` (0 = all of it again; ``skip_lines`` of those are parsed but not
+        shown, as the Docker backend does) and waits for its end; then download/cleanup."""
         if handle.backend != BACKEND:
             raise ValueError(f"not an SSH run: {handle}")
         runner = cls(handle.where, run_id=handle.run_id, **options)
         runner._started = True
         runner.offset = offset
+        runner.skip_lines = skip_lines
         return runner
 
     @property
@@ -299,8 +310,9 @@ class SshRunner(Runner):
         started = time.monotonic()
         workspace = Path(workspace)
         yield StepStarted("upload", command=f"tar.gz -> {self.target}:{self.remote_dir}")
+        recipe_image, self.recipe_calibration_count = _recipe_facts(workspace)
         if self.image is None:
-            self.image = _recipe_image(workspace)
+            self.image = recipe_image
             self._check_image(self.image)
         entries = list(tar_directory(workspace, exclude=lambda rel: rel == rs.UPLOAD_SUMS))
         files = [(name, path) for name, path in entries if path.is_file()]
@@ -373,11 +385,13 @@ class SshRunner(Runner):
         yield from self._stream(started)
 
     def _stream(self, started: float) -> Iterator[Event]:
-        interpreter = _interpreter()
-        pending = b""
+        # One stream: the wrapper appends the container's stdout and stderr to one convert.log.
+        output = _output_events(self.skip_lines)
+        self.output = output
         log_path = f"{self.remote_dir}/{rs.REMOTE_LOG}"
         code_path = f"{self.remote_dir}/{rs.EXIT_CODE_FILE}"
         sink = open(self.live_log, "ab") if self.live_log else None
+        code: int | None = None
         try:
             while True:
                 try:
@@ -389,7 +403,8 @@ class SshRunner(Runner):
                         handle = sftp.open(log_path, "rb")
                     except FileNotFoundError:
                         if self._remote_gone(sftp):
-                            raise WizardError.of("vm_run_not_found", run_id=self.run_id, target=str(self.target), path=self.remote_dir) from None
+                            raise WizardError.of("vm_run_not_found", run_id=self.run_id, target=str(self.target),
+                                                 path=self.remote_dir) from None
                         handle = None
                     if handle is not None:
                         with handle:
@@ -398,34 +413,37 @@ class SshRunner(Runner):
                                 data = handle.read(READ_CHUNK)
                                 if not data:
                                     break
+                                # offset moves only with bytes actually received, so a reconnect
+                                # resumes exactly here: nothing lost, nothing repeated.
                                 self.offset += len(data)
                                 if sink:
                                     sink.write(data)
                                     sink.flush()
-                                lines = (pending + data).split(b"\n")
-                                pending = lines.pop()
-                                for raw in lines:
-                                    yield from _feed(interpreter, raw)
+                                yield from output.feed_bytes(data, "stdout")
                     if code is not None:
                         break
                     self._cancel.wait(self.poll_interval)
                 except (ConnectionLost, *CONNECTION_ERRORS) as exc:
                     if isinstance(exc, (FileNotFoundError, PermissionError)):
-                        raise WizardError.of("vm_run_not_found", run_id=self.run_id, target=str(self.target), path=self.remote_dir) from None
+                        raise WizardError.of("vm_run_not_found", run_id=self.run_id, target=str(self.target),
+                                             path=self.remote_dir) from None
                     yield from self._reconnect("convert")
         finally:
             if sink:
                 sink.close()
-        if pending:
-            yield from _feed(interpreter, pending)
+        yield from output.flush()
         self.exit_code = code
-        finish = getattr(interpreter, "finish", None)
-        if finish is not None:
-            yield from finish(code)
-        cancelled = self._cancel.is_set() and code != 0
-        if cancelled:
-            yield ProblemRaised(problem("conversion_cancelled", "warning"), step="convert")
-        yield StepFinished("convert", ok=code == 0, exit_code=code, elapsed=time.monotonic() - started)
+        elapsed = time.monotonic() - started
+        if self._cancel.is_set() and code != 0:
+            # As the Docker backend: a cancelled run ends without an exit code; the job says why.
+            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
+            return
+        yield from output.finish(code)
+        if code == EXIT_OOM_KILLED:
+            count = self.recipe_calibration_count or 100
+            yield ProblemRaised(problem("toolchain_out_of_memory", step=output.current_step or "calibrate",
+                                        count=count, suggest=max(10, count // 2)), step=output.current_step)
+        yield StepFinished("convert", ok=code == 0, exit_code=code, elapsed=elapsed)
 
     def _remote_gone(self, sftp) -> bool:
         try:
@@ -447,7 +465,7 @@ class SshRunner(Runner):
         def fetch() -> None:
             with open(partial, "wb") as out:
                 counting = _Counting(out, received)
-                result = self._connection().run(rs.results_command(self.remote_dir, (WORK_DIR,), (rs.REMOTE_LOG, rs.EXIT_CODE_FILE)),
+                result = self._connection().run(rs.results_command(self.remote_dir, (WORK_DIR,), (rs.REMOTE_LOG,)),
                                                 stdout_to=counting, timeout=3600)  # type: ignore[arg-type]
             if result.exit_code != 0:
                 detail = (result.err.strip() or f"exit code {result.exit_code}").splitlines()[-1]
@@ -460,6 +478,7 @@ class SshRunner(Runner):
         finally:
             partial.unlink(missing_ok=True)
         checked = _verify_sums(run_dir, str(self.target))
+        (run_dir / rs.RESULT_SUMS).unlink(missing_ok=True)  # verified; the workspace layout stays as plan.py made it
         yield LogLine(f"downloaded {len(report.files)} files, {checked} SHA-256 checksums verified", step="download", stream="runner")
         yield StepFinished("download", ok=True, elapsed=time.monotonic() - started)
 
@@ -541,13 +560,16 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _recipe_image(workspace: Path) -> str:
+def _recipe_facts(workspace: Path) -> tuple[str, int | None]:
+    """The toolchain image and calibration count the staged recipe asks for."""
     try:
         data = json.loads((workspace / RECIPE_FILE).read_text(encoding="utf-8"))
-        image = data.get("toolchain_image") if isinstance(data, dict) else None
     except (OSError, ValueError):
-        image = None
-    return image or DEFAULT_TOOLCHAIN_IMAGE
+        data = None
+    if not isinstance(data, dict):
+        return DEFAULT_TOOLCHAIN_IMAGE, None
+    count = data.get("calibration_count")
+    return str(data.get("toolchain_image") or DEFAULT_TOOLCHAIN_IMAGE), count if isinstance(count, int) else None
 
 
 def sums_line(digest: str, name: str) -> str:
@@ -590,11 +612,6 @@ def _read_exit_code(sftp, path: str) -> int | None:
         return int(text)
     except ValueError:
         return None  # being replaced (rename is atomic, so this is only a damaged file): poll again
-
-
-def _feed(interpreter, raw: bytes) -> Iterator[Event]:
-    text = raw.decode("utf-8", "replace").rstrip("\r")
-    yield from interpreter.feed(text, "stdout")
 
 
 def _verify_sums(run_dir: Path, target: str) -> int:
