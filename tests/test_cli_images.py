@@ -1,0 +1,123 @@
+"""``recamera-wizard images``: run as users run it, in a subprocess, and check exit codes and output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from wizard.core.sample_images import draw_scene
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_wizard(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES", "RECAMERA_WIZARD_LANG")}
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "wizard", *args],
+        capture_output=True, text=True, encoding="utf-8", cwd=REPO_ROOT, env=env, timeout=120,
+    )
+
+
+def make_folder(folder: Path, good: int, extras: bool = True) -> Path:
+    folder.mkdir(parents=True)
+    for i in range(good):
+        draw_scene((96, 72), 500 + i).save(folder / f"photo_{i:03d}.JPG", "JPEG", quality=90)
+    if extras:
+        (folder / "notes.jpg").write_text("not an image", encoding="utf-8")
+        (folder / ".DS_Store").write_bytes(b"\x00")
+        (folder / "copy.jpg").write_bytes((folder / "photo_000.JPG").read_bytes())
+    return folder
+
+
+def test_json_report_and_exit_0_with_enough_images(tmp_path):
+    src = make_folder(tmp_path / "src", 60)
+    out = tmp_path / "out"
+    result = run_wizard("images", str(src), "--out", str(out), "--count", "50", "--seed", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["accepted"]) == 50
+    assert data["usable_total"] == 60
+    assert [r["source"] for r in data["rejected"]] == [str(src / "notes.jpg")]
+    assert "not an image" in data["rejected"][0]["reason"]
+    assert data["duplicates"] == [{"source": str(src / "photo_000.JPG"), "same_as": str(src / "copy.jpg")}]
+    assert data["ignored"] == [str(src / ".DS_Store")]
+    assert {p["code"] for p in data["problems"]} >= {"calib_sampled", "calib_rejected_files"}
+    assert all(set(p) == {"code", "severity", "message", "fix"} for p in data["problems"])
+    for item in data["accepted"]:
+        output = Path(item["output"])
+        assert output.is_file() and output.suffix == ".jpg" and output.name.isascii()
+        with Image.open(output) as image:
+            assert image.format == "JPEG" and image.mode == "RGB"
+
+    again = run_wizard("images", str(src), "--out", str(out), "--count", "50", "--seed", "3", "--json")
+    assert again.returncode == 0, again.stderr
+    assert [a["source"] for a in json.loads(again.stdout)["accepted"]] == [a["source"] for a in data["accepted"]]
+
+
+def test_too_few_images_exit_2_with_the_reason(tmp_path):
+    src = make_folder(tmp_path / "src", 4)
+    result = run_wizard("images", str(src), "--out", str(tmp_path / "out"), "--json")
+    assert result.returncode == 2
+    data = json.loads(result.stdout)
+    errors = [p for p in data["problems"] if p["severity"] == "error"]
+    assert [p["code"] for p in errors] == ["calib_too_few_images"]
+    assert str(src) in errors[0]["message"]
+
+
+def test_few_images_warn_but_exit_0(tmp_path):
+    src = make_folder(tmp_path / "src", 15, extras=False)
+    result = run_wizard("images", str(src), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "Prepared 15 calibration images" in result.stdout
+    assert "warning: Only 15 usable images" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_human_output_lists_each_rejected_file_with_the_fix(tmp_path):
+    src = make_folder(tmp_path / "src", 12)
+    result = run_wizard("images", str(src), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert f"{src / 'notes.jpg'} is not an image" in result.stdout
+    assert "remove it from the folder" in result.stdout
+    assert f"{src / 'photo_000.JPG'} is the same image as {src / 'copy.jpg'}" in result.stdout
+
+
+def test_output_inside_source_is_refused_with_exit_2(tmp_path):
+    src = make_folder(tmp_path / "src", 12)
+    result = run_wizard("images", str(src), "--out", str(src / "calib"), "--json")
+    assert result.returncode == 2
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["problems"][0]["code"] == "calib_output_inside_source"
+    assert not (src / "calib").exists()
+    plain = run_wizard("images", str(src), "--out", str(src / "calib"))
+    assert plain.returncode == 2
+    assert "error: The output folder" in plain.stderr and "Traceback" not in plain.stderr
+
+
+def test_missing_source_is_exit_2_not_a_traceback(tmp_path):
+    result = run_wizard("images", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("json_flag", [False, True])
+def test_japanese_output(tmp_path, json_flag):
+    src = make_folder(tmp_path / "src", 12)
+    args = ["--lang", "ja", "images", str(src), "--out", str(tmp_path / "out")]
+    result = run_wizard(*args, *(["--json"] if json_flag else []))
+    assert result.returncode == 0, result.stderr
+    if json_flag:
+        data = json.loads(result.stdout)
+        assert "画像ではありません" in data["rejected"][0]["reason"]
+        assert any("使える画像は 12 枚" in p["message"] for p in data["problems"])
+    else:
+        assert "キャリブレーション画像を 12 枚用意しました" in result.stdout
+        assert "画像ではありません" in result.stdout
+        assert "警告:" in result.stderr
