@@ -36,7 +36,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from wizard.core.device._http import Dropped, Reply, Unreachable, exchange
 from wizard.core.device.auth import encrypt_password
@@ -349,11 +349,29 @@ class ReCameraClient:
         cancel: threading.Event | None = None,
     ) -> UploadReport:
         """Send model.cvimodel + model.json the way the web UI does. Raises UploadInterrupted."""
+        report = UploadReport(total=0, chunks=0, md5="")
+        for done, total in self.iter_upload(path, model_info, chunk_size=chunk_size, cancel=cancel, report=report):
+            if on_chunk:
+                on_chunk(done, total)
+        return report
+
+    def iter_upload(
+        self,
+        path: str | Path,
+        model_info: Mapping[str, Any],
+        *,
+        chunk_size: int = CHUNK_SIZE,
+        cancel: threading.Event | None = None,
+        report: UploadReport | None = None,
+    ) -> Iterator[tuple[int, int]]:
+        """Like upload_model, yielding (bytes acknowledged, total) after each request, so the
+        caller can emit progress and cancel between chunks in its own thread."""
         path = Path(path)
         total = path.stat().st_size
         info_text = json.dumps(dict(model_info), ensure_ascii=False)
         digest = hashlib.md5()
-        report = UploadReport(total=total, chunks=0, md5="")
+        report = report if report is not None else UploadReport(total=0, chunks=0, md5="")
+        report.total = total
         with path.open("rb") as handle:
             if total <= chunk_size:
                 data = handle.read()
@@ -368,30 +386,29 @@ class ReCameraClient:
                     raise DeviceError(problem("deploy_chunked_unsupported", version=self._safe_version()))
                 report.replies.append(reply)
                 report.chunks = 1
-                if on_chunk:
-                    on_chunk(total, total)
-            else:
-                offset = 0
-                while offset < total:
-                    data = handle.read(chunk_size)
-                    digest.update(data)
-                    form = _Multipart()
-                    form.file("model_file", "blob", data)
-                    form.field("offset", str(offset))
-                    form.field("size", str(total))
-                    if offset + chunk_size >= total:  # same test as the web client
-                        form.field("model_info", info_text)
-                    reply = self._send_part(form, offset, total, cancel)
-                    received = reply.get("received") if isinstance(reply, dict) else None
-                    if received != offset + len(data):
-                        raise DeviceError(problem("deploy_chunked_unsupported", version=self._safe_version()))
-                    report.replies.append(reply)
-                    report.chunks += 1
-                    offset += len(data)
-                    if on_chunk:
-                        on_chunk(offset, total)
-        report.md5 = digest.hexdigest()
-        return report
+                report.md5 = digest.hexdigest()
+                yield total, total
+                return
+            offset = 0
+            while offset < total:
+                data = handle.read(chunk_size)
+                digest.update(data)
+                form = _Multipart()
+                form.file("model_file", "blob", data)
+                form.field("offset", str(offset))
+                form.field("size", str(total))
+                if offset + chunk_size >= total:  # same test as the web client
+                    form.field("model_info", info_text)
+                reply = self._send_part(form, offset, total, cancel)
+                received = reply.get("received") if isinstance(reply, dict) else None
+                if received != offset + len(data):
+                    raise DeviceError(problem("deploy_chunked_unsupported", version=self._safe_version()))
+                report.replies.append(reply)
+                report.chunks += 1
+                offset += len(data)
+                if offset >= total:
+                    report.md5 = digest.hexdigest()
+                yield offset, total
 
     def _send_part(self, form: _Multipart, offset: int, total: int, cancel: threading.Event | None) -> Any:
         body = form.body()

@@ -30,6 +30,7 @@ from wizard.core.device.client import (
     DeviceAddress,
     DeviceError,
     ReCameraClient,
+    UploadReport,
     file_md5,
 )
 from wizard.core.device.nodered import FlowConflict, NodeRedClient
@@ -304,10 +305,13 @@ def run_deploy(
         yield StepFinished("discover", ok=True, elapsed=time.monotonic() - t0)
 
         # -- upload + verify -------------------------------------------------------------
-        if request.method == "http":
-            yield from _http_upload(plan, client, cancel, details)
-        else:
-            yield from _ssh_upload(plan, password, cancel, details)
+        step = "upload"
+        uploader = (_http_upload(plan, client, cancel, details) if request.method == "http"
+                    else _ssh_upload(plan, password, cancel, details))
+        for event in uploader:
+            if isinstance(event, StepStarted):
+                step = event.step  # "upload", then "verify": a failure is reported on the right step
+            yield event
         details["uploaded"] = True
 
         # -- switch ----------------------------------------------------------------------
@@ -350,34 +354,13 @@ def _http_upload(plan: DeployPlan, client: ReCameraClient, cancel, details) -> I
     yield StepStarted("upload", command=f"POST http://{plan.address}/api/deviceMgr/uploadModel "
                                         f"({len(plan.chunks)} x {plan.request.chunk_size // 1024} KB)")
     t0 = time.monotonic()
-    progress: list[Progress] = []
+    # One request per iteration, in this thread: each Progress reaches the caller as soon as its
+    # chunk is acknowledged, and a cancel is seen before the next chunk is sent.
+    report = UploadReport(total=0, chunks=0, md5="")
+    for done, total in client.iter_upload(plan.model_path, plan.model_info, chunk_size=plan.request.chunk_size,
+                                          cancel=cancel, report=report):
+        yield Progress("upload", done / total if total else 1.0, f"{done}/{total} bytes", done, total)
 
-    def on_chunk(done: int, total: int) -> None:
-        progress.append(Progress("upload", done / total if total else 1.0, f"{done}/{total} bytes", done, total))
-
-    # The client is blocking and calls back per chunk; run it chunk by chunk in this generator so
-    # each Progress event reaches the caller as soon as its chunk is acknowledged.
-    worker_events: list[Event] = []
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["report"] = client.upload_model(plan.model_path, plan.model_info, chunk_size=plan.request.chunk_size,
-                                                    on_chunk=on_chunk, cancel=cancel)
-        except BaseException as exc:  # handed back to the generator's thread below
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=work, name="recamera-upload", daemon=True)
-    thread.start()
-    while thread.is_alive() or progress:
-        thread.join(0.05)
-        while progress:
-            worker_events.append(progress.pop(0))
-        yield from worker_events
-        worker_events.clear()
-    if "error" in outcome:
-        raise outcome["error"]
-    report = outcome["report"]
     details["chunks"] = report.chunks
     if report.md5 != plan.md5:  # the file changed on disk while we were sending it
         raise DeviceError(problem("deploy_verify_failed", path=str(plan.model_path),
@@ -443,10 +426,11 @@ def _switch_flow(plan: DeployPlan, details, uri: str) -> Iterator[Event]:
         try:
             new_rev = nodered.deploy_flows(switch.flows, rev, backup=str(saved))
         except FlowConflict:
+            saved.unlink(missing_ok=True)  # that backup was of a flow that is no longer current
+            details.pop("flow_backup", None)
             if attempt:
                 raise
             yield LogLine("the flow changed meanwhile; reading it again", step="switch", stream="runner")
-            saved.unlink(missing_ok=True)  # that backup was of a flow that is no longer current
             continue
         details.update(flow_rev=new_rev, model_node=switch.node_id, old_uri=switch.old_uri, new_uri=switch.new_uri)
         yield LogLine(f"model node {switch.node_id}: uri {switch.old_uri or '(default)'} -> {switch.new_uri}",
