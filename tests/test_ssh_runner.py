@@ -1,0 +1,352 @@
+"""The SSH backend against a REAL OpenSSH server on 127.0.0.1 (tests/sshd_support.py).
+
+The "VM" is this machine seen through sshd: remote commands run `docker ...` on this machine's
+Docker engine with the local test image (a Debian with the TPU-MLIR test double). HOME of the
+login is a tmp folder, so the run folders land there and can be inspected directly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import IN_CI, REPO_ROOT, require_component
+from sshd_support import SshServer, password_user, sshd_factory, sshd_server  # noqa: F401 (fixtures)
+from wizard.core.events import LogLine, ProblemRaised, StepFinished, StepStarted
+from wizard.core.messages import WizardError
+from wizard.core.runners.output_lines import LineSplitter
+from wizard.core.runners.protocol import RunHandle
+from wizard.core.runners.ssh_connection import HostKeyChanged, HostKeyUnknown
+from wizard.core.runners.ssh_runner import SshRunner
+
+pytestmark = pytest.mark.ssh
+
+TEST_IMAGE = os.environ.get("RECAMERA_WIZARD_TEST_IMAGE", "recamera-wizard-test/toolchain-double:latest")
+BUILD_SCRIPT = REPO_ROOT / "tests" / "images" / "build_toolchain_double_image.sh"
+
+
+def _image_present() -> bool:
+    return subprocess.run(["docker", "image", "inspect", TEST_IMAGE], capture_output=True).returncode == 0
+
+
+@pytest.fixture(scope="session")
+def double_image() -> str:
+    docker = shutil.which("docker")
+    engine = bool(docker) and subprocess.run(["docker", "info"], capture_output=True).returncode == 0
+    require_component(engine, "Docker engine", "install docker.io and start it (the remote side runs `docker`)")
+    if not _image_present() and BUILD_SCRIPT.is_file() and os.geteuid() == 0:
+        subprocess.run(["bash", str(BUILD_SCRIPT)], check=False)
+    require_component(_image_present(), f"test image {TEST_IMAGE}", f"build it with bash {BUILD_SCRIPT}")
+    return TEST_IMAGE
+
+
+@pytest.fixture(scope="session")
+def staged_template(tmp_path_factory, double_image) -> Path:
+    """One staged workspace (tiny YOLO-like ONNX, 10 calibration images), copied per test."""
+    import numpy as np
+    from PIL import Image
+
+    from toolchain_double.helpers import tiny_yolo_onnx
+    from wizard.core import plan
+
+    root = tmp_path_factory.mktemp("ssh-staged")
+    model = tiny_yolo_onnx(root / "src" / "yolo11n.onnx")
+    images = root / "images"
+    images.mkdir()
+    for i in range(10):
+        pixels = (np.random.default_rng(i).random((48, 64, 3)) * 255).astype("uint8")
+        Image.fromarray(pixels).save(images / f"img{i}.jpg")
+    staged = plan.stage_workspace(
+        plan.ConversionChoices(model=str(model), images=str(images), out=str(root / "ws"),
+                               calibration_count=10, toolchain_image=double_image)
+    )
+    return staged.workdir
+
+
+@pytest.fixture
+def workspace(staged_template, tmp_path) -> Path:
+    ws = tmp_path / "workspace"
+    shutil.copytree(staged_template, ws)
+    return ws
+
+
+def runner_for(server: SshServer, tmp: Path, **options) -> SshRunner:
+    defaults = dict(
+        key_file=server.client_key,
+        allow_agent=False,
+        app_known_hosts=tmp / "app_known_hosts",
+        user_known_hosts=tmp / "user_known_hosts",
+        accept_fingerprint=server.fingerprint(),
+        poll_interval=0.2,
+        reconnect_timeout=60,
+        connect_timeout=10,
+    )
+    defaults.update(options)
+    return SshRunner(server.target, **defaults)
+
+
+def drain(events, into: list, on_event=None):
+    for event in events:
+        into.append(event)
+        if on_event:
+            on_event(event)
+    return into
+
+
+def remote_runs(server: SshServer) -> Path:
+    return server.home / ".recamera-wizard" / "runs"
+
+
+def output_lines(events) -> list[str]:
+    return [e.text.rstrip() for e in events if isinstance(e, LogLine) and e.stream != "runner"]
+
+
+def expected_lines(log: bytes) -> list[str]:
+    """The remote log as lines (the interpreter shows them without trailing blanks)."""
+    splitter = LineSplitter()
+    return [line.rstrip() for line in splitter.feed(log) + splitter.flush()]
+
+
+def finished(events, step) -> StepFinished:
+    return next(e for e in events if isinstance(e, StepFinished) and e.step == step)
+
+
+# --- a whole conversion ------------------------------------------------------------------------
+
+
+def test_full_conversion_over_ssh_streams_everything_and_cleans_up(sshd_server, workspace, tmp_path):
+    runner = runner_for(sshd_server, tmp_path, live_log=tmp_path / "live.log")
+    events: list = []
+    drain(runner.prepare(), events)
+    drain(runner.upload(workspace), events)
+    run_dir = remote_runs(sshd_server) / runner.run_id
+    assert (run_dir / "convert.sh").is_file() and (run_dir / "model" / "yolo11n.onnx").is_file()
+    drain(runner.run(), events)
+    assert finished(events, "convert").ok and finished(events, "convert").exit_code == 0
+    remote_log = (run_dir / "convert.log").read_bytes()
+    assert b"[wizard] step deploy finished rc=0" in remote_log
+    assert (tmp_path / "live.log").read_bytes() == remote_log
+    assert output_lines(events) == expected_lines(remote_log)
+
+    results = tmp_path / "results"
+    drain(runner.download(results), events)
+    cvimodel = results / "work" / "yolo11n_sym_int8.cvimodel"
+    assert cvimodel.read_bytes()[:8] == b"CviModel"
+    assert cvimodel.read_bytes() == (run_dir / "work" / "yolo11n_sym_int8.cvimodel").read_bytes()
+    assert (results / "convert.log").read_bytes() == remote_log
+
+    drain(runner.cleanup(), events)
+    assert finished(events, "cleanup").ok
+    assert not run_dir.exists()
+    assert subprocess.run(["docker", "inspect", f"recamera-wizard-{runner.run_id}"], capture_output=True).returncode != 0
+    assert runner.handle == RunHandle("ssh", runner.run_id, f"{sshd_server.user}@127.0.0.1:{sshd_server.port}")
+
+
+def test_keep_remote_leaves_the_run_folder(sshd_server, workspace, tmp_path):
+    runner = runner_for(sshd_server, tmp_path)
+    events: list = []
+    for step in (runner.prepare(), runner.upload(workspace), runner.cleanup(keep_remote=True)):
+        drain(step, events)
+    assert (remote_runs(sshd_server) / runner.run_id / "convert.sh").is_file()
+
+
+# --- a dropped connection ----------------------------------------------------------------------
+
+
+def test_connection_killed_mid_calibration_resumes_with_nothing_lost(sshd_server, workspace, tmp_path):
+    (workspace / "toolchain_double_faults.json").write_text('{"calibrate": {"slow_seconds": 4}}')
+    runner = runner_for(sshd_server, tmp_path, live_log=tmp_path / "live.log")
+    events: list = []
+    drain(runner.prepare(), events)
+    drain(runner.upload(workspace), events)
+    killed: list[int] = []
+
+    def kill_sessions_once(event):
+        # Kill every sshd process serving a session (not the listener): the TCP connection dies
+        # as it would on a network drop, while the detached job keeps going on the "VM".
+        if not killed and isinstance(event, LogLine) and event.text.startswith("[wizard] step calibrate started"):
+            for pid in sshd_server.session_pids():
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+    drain(runner.run(), events, kill_sessions_once)
+    assert killed, "the sessions were never killed"
+    assert any(isinstance(e, ProblemRaised) and e.problem.code == "vm_connection_lost" for e in events)
+    assert finished(events, "convert").ok
+    remote_log = (remote_runs(sshd_server) / runner.run_id / "convert.log").read_bytes()
+    assert b"[wizard] step calibrate finished rc=0" in remote_log
+    assert (tmp_path / "live.log").read_bytes() == remote_log  # byte for byte: no gap, no repeat
+    assert output_lines(events) == expected_lines(remote_log)
+    drain(runner.download(tmp_path / "results"), events)
+    assert (tmp_path / "results" / "work" / "yolo11n_sym_int8.cvimodel").is_file()
+    drain(runner.cleanup(), events)
+
+
+def test_reattach_from_a_run_handle_after_an_app_restart(sshd_server, workspace, tmp_path):
+    (workspace / "toolchain_double_faults.json").write_text('{"calibrate": {"slow_seconds": 2}}')
+    first = runner_for(sshd_server, tmp_path)
+    events: list = []
+    drain(first.prepare(), events)
+    drain(first.upload(workspace), events)
+    stream = first.run()
+    for event in stream:  # the app dies once the conversion is under way
+        if isinstance(event, LogLine) and event.text.startswith("[wizard] step transform finished"):
+            break
+    stream.close()
+    first.close()
+    handle = first.handle
+
+    again = SshRunner.attach(handle, key_file=sshd_server.client_key, allow_agent=False,
+                             app_known_hosts=tmp_path / "app_known_hosts", user_known_hosts=tmp_path / "user_known_hosts",
+                             poll_interval=0.2)
+    later: list = []
+    drain(again.run(), later)
+    assert finished(later, "convert").ok
+    remote_log = (remote_runs(sshd_server) / handle.run_id / "convert.log").read_bytes()
+    assert output_lines(later) == expected_lines(remote_log)  # offset 0: the whole log again
+    drain(again.cleanup(), later)
+    assert not (remote_runs(sshd_server) / handle.run_id).exists()
+
+
+def test_cancel_stops_the_remote_container_within_seconds(sshd_server, workspace, tmp_path):
+    (workspace / "toolchain_double_faults.json").write_text('{"calibrate": {"slow_seconds": 60}}')
+    runner = runner_for(sshd_server, tmp_path)
+    events: list = []
+    drain(runner.prepare(), events)
+    drain(runner.upload(workspace), events)
+    asked: list[float] = []
+
+    def cancel_in_calibration(event):
+        if not asked and isinstance(event, LogLine) and event.text.startswith("[wizard] step calibrate started"):
+            asked.append(time.monotonic())
+            threading.Thread(target=runner.cancel).start()
+
+    drain(runner.run(), events, cancel_in_calibration)
+    assert asked and time.monotonic() - asked[0] < 12
+    result = finished(events, "convert")
+    assert not result.ok and result.exit_code is None
+    name = f"recamera-wizard-{runner.run_id}"
+    assert subprocess.run(["docker", "inspect", name], capture_output=True).returncode != 0
+    drain(runner.cleanup(), events)
+    assert not (remote_runs(sshd_server) / runner.run_id).exists()
+
+
+# --- host keys ---------------------------------------------------------------------------------
+
+
+def test_unknown_host_key_reports_the_fingerprint_and_connects_after_acceptance(sshd_server, tmp_path):
+    runner = runner_for(sshd_server, tmp_path, accept_fingerprint=None)
+    with pytest.raises(HostKeyUnknown) as unknown:
+        list(runner.prepare())
+    assert unknown.value.fingerprint == sshd_server.fingerprint()  # exactly as ssh-keygen -l prints it
+    assert unknown.value.problem.code == "vm_host_key_unknown"
+    assert sshd_server.fingerprint() in unknown.value.problem.message
+    assert not (tmp_path / "app_known_hosts").exists()
+
+    accepted = runner_for(sshd_server, tmp_path, accept_fingerprint=unknown.value.fingerprint)
+    assert finished(list(accepted.prepare()), "prepare").ok
+    accepted.close()
+    assert (tmp_path / "app_known_hosts").is_file()
+    # From now on no acceptance is needed: the key is on record.
+    assert finished(list(runner_for(sshd_server, tmp_path, accept_fingerprint=None).prepare()), "prepare").ok
+
+
+def test_the_users_own_known_hosts_is_trusted_and_never_written(sshd_server, tmp_path):
+    user_file = tmp_path / "user_known_hosts"
+    user_file.write_text(f"[127.0.0.1]:{sshd_server.port} {sshd_server.host_public_key_line()}\n")
+    before = user_file.read_bytes()
+    runner = runner_for(sshd_server, tmp_path, accept_fingerprint=None)
+    assert finished(list(runner.prepare()), "prepare").ok
+    runner.close()
+    assert user_file.read_bytes() == before and not (tmp_path / "app_known_hosts").exists()
+
+
+def test_changed_host_key_is_refused_even_when_a_fingerprint_is_offered(sshd_server, tmp_path):
+    first = runner_for(sshd_server, tmp_path)
+    assert finished(list(first.prepare()), "prepare").ok
+    first.close()
+    sshd_server.restart(new_host_key=True)  # same port, new key: what an attacker in the middle shows
+    for offered in (None, sshd_server.fingerprint()):
+        with pytest.raises(HostKeyChanged) as changed:
+            list(runner_for(sshd_server, tmp_path, accept_fingerprint=offered).prepare())
+        assert changed.value.problem.code == "vm_host_key_changed"
+        assert changed.value.fingerprint == sshd_server.fingerprint()
+    assert len((tmp_path / "app_known_hosts").read_text().splitlines()) == 1  # the new key was not stored
+
+
+# --- hostile names -----------------------------------------------------------------------------
+
+
+def test_hostile_names_stay_inert_on_the_remote(sshd_server, workspace, tmp_path):
+    hostile_root = ".recamera-wizard/a b;touch pwned/$(touch pwned)/`touch pwned`"
+    (workspace / "model" / "a b;rm -rf ~.txt").write_text("x")
+    (workspace / "model" / "$(touch pwned).txt").write_text("y")
+    runner = runner_for(sshd_server, tmp_path, remote_root=hostile_root)
+    events: list = []
+    drain(runner.prepare(), events)
+    drain(runner.upload(workspace), events)
+    run_dir = Path(runner.remote_dir)
+    assert str(run_dir).startswith(str(sshd_server.home / ".recamera-wizard" / "a b;touch pwned" / "$(touch pwned)"))
+    assert (run_dir / "model" / "a b;rm -rf ~.txt").read_text() == "x"
+    assert (run_dir / "model" / "$(touch pwned).txt").read_text() == "y"
+    drain(runner.run(), events)
+    assert finished(events, "convert").ok
+    drain(runner.download(tmp_path / "results"), events)
+    drain(runner.cleanup(), events)
+    assert not run_dir.exists()
+    everywhere = [sshd_server.home, sshd_server.root, tmp_path, Path.cwd()]
+    assert not [p for root in everywhere for p in root.rglob("pwned")]
+    assert sshd_server.home.exists() and (sshd_server.home / ".recamera-wizard").exists()  # `rm -rf ~` did not run
+
+
+# --- authentication and the VM's state -----------------------------------------------------------
+
+
+def test_password_login_and_a_user_without_docker_access(sshd_factory, password_user, tmp_path):
+    server = sshd_factory(password_auth=True, home=password_user.home)
+    server.user = password_user.name
+    runner = runner_for(server, tmp_path, key_file=None, password=password_user.password)
+    with pytest.raises(WizardError) as denied:
+        list(runner.prepare())  # logged in by password; this account is not in the docker group
+    assert denied.value.problem.code == "vm_docker_permission"
+    assert "usermod -aG docker " + password_user.name in denied.value.problem.fix
+    assert runner.facts is not None and runner.facts.user == password_user.name
+
+    wrong = runner_for(server, tmp_path, key_file=None, password="not the password")
+    with pytest.raises(WizardError) as refused:
+        list(wrong.prepare())
+    assert refused.value.problem.code == "vm_auth_failed"
+    sshd_log = server.log_path.read_text(errors="replace")
+    assert password_user.password not in sshd_log
+
+
+def test_a_vm_without_docker_gets_a_clear_message(sshd_factory, tmp_path):
+    # sshd's SetEnv gives the session a PATH of symlinks to every command except docker.
+    server = sshd_factory(without_docker=True)
+    runner = runner_for(server, tmp_path)
+    with pytest.raises(WizardError) as missing:
+        list(runner.prepare())
+    assert missing.value.problem.code == "vm_docker_missing"
+    assert "apt-get install docker.io" in missing.value.problem.fix
+    assert runner.facts is not None and runner.facts.docker_path == ""
+
+
+def test_unreachable_vm_and_wrong_key_are_clear_errors(sshd_server, tmp_path):
+    from sshd_support import free_port, keygen
+
+    closed = SshRunner(f"root@127.0.0.1:{free_port()}", allow_agent=False, app_known_hosts=tmp_path / "kh",
+                       user_known_hosts=tmp_path / "ukh", connect_timeout=3)
+    with pytest.raises(WizardError) as unreachable:
+        list(closed.prepare())
+    assert unreachable.value.problem.code == "vm_unreachable"
+    other_key = keygen(tmp_path / "other_key")
+    with pytest.raises(WizardError) as refused:
+        list(runner_for(sshd_server, tmp_path, key_file=other_key).prepare())
+    assert refused.value.problem.code == "vm_auth_failed"
