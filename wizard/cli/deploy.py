@@ -1,0 +1,156 @@
+"""``recamera-wizard deploy``: send a .cvimodel to the reCamera and make it the active model.
+
+Exit codes: 0 done, 2 blocked by the input (wrong file, no classes...), 4 device/link problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from wizard.cli import EXIT_BLOCKED, EXIT_CANCELLED, EXIT_INFRASTRUCTURE, EXIT_OK, print_json, print_problem
+from wizard.core import messages
+from wizard.core.device.client import DEFAULT_HOST, DEFAULT_LIVE_PORT, DEFAULT_NODE_RED_PORT
+from wizard.core.device.model_json import parse_classes_option
+from wizard.core.events import Event, LogLine, ProblemRaised, Progress, Result, StepFinished, StepStarted, event_to_dict
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "deploy",
+        help="send a .cvimodel to the reCamera and make it the active model",
+        description="Upload MODEL.cvimodel to the reCamera, write model.json with the class names, "
+        "point the Node-RED model node at it and redeploy the flow. The previous flow is saved so "
+        "--restore puts it back.",
+    )
+    parser.add_argument("model", nargs="?", help="the .cvimodel to deploy (not needed with --restore)")
+    parser.add_argument("--device", default=DEFAULT_HOST, metavar="HOST[:PORT]",
+                        help=f"camera address (default {DEFAULT_HOST}, port 80)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--classes-from", metavar="MODEL.onnx", help="read class names from the ONNX model's metadata")
+    group.add_argument("--classes", metavar="a,b,c", help="class names, comma-separated, in training order")
+    parser.add_argument("--model-name", help="name shown on the camera (default: the file name)")
+    parser.add_argument("--method", choices=("http", "ssh"), default="http", help="how to send the file (default http)")
+    parser.add_argument("--user", help="camera user name (default recamera)")
+    parser.add_argument("--password-env", metavar="VAR",
+                        help="name of an environment variable holding the camera password (never pass it directly)")
+    parser.add_argument("--node-red-port", type=int, default=DEFAULT_NODE_RED_PORT, help="Node-RED port (default 1880)")
+    parser.add_argument("--no-switch", action="store_true", help="upload only; do not change the Node-RED flow")
+    parser.add_argument("--restore", action="store_true", help="put back the flow saved before the last deploy")
+    parser.add_argument("--check", action="store_true", help="after deploying, read a few live result frames")
+    parser.add_argument("--live-port", type=int, default=DEFAULT_LIVE_PORT, help="model node WebSocket port (default 8090)")
+    parser.add_argument("--ssh-port", type=int, default=22, help="SSH port (default 22)")
+    parser.add_argument("--ssh-key", metavar="FILE", help="private key for the SSH method")
+    parser.add_argument("--known-hosts", metavar="FILE", help="known_hosts file for the SSH method")
+    parser.add_argument("--accept-host-key", metavar="SHA256:...", help="confirm the camera's SSH key fingerprint")
+    parser.add_argument("--remote-base", default="/userdata", help=argparse.SUPPRESS)  # tests map /userdata
+    parser.add_argument("--state-dir", help="where saved flows and live frames go (default: the app data folder)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    parser.set_defaults(handler=run)
+
+
+def _exit_code(result: Result | None) -> int:
+    if result is None:
+        return EXIT_INFRASTRUCTURE
+    if result.ok:
+        return EXIT_OK
+    failure = result.details.get("failure")
+    if failure == "cancelled":
+        return EXIT_CANCELLED
+    return EXIT_BLOCKED if failure == "input" else EXIT_INFRASTRUCTURE
+
+
+class _TextPrinter:
+    def __init__(self) -> None:
+        self._last_tenth: dict[str, int] = {}
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, StepStarted):
+            print(f"== {event.step}: {event.command}" if event.command else f"== {event.step}", flush=True)
+        elif isinstance(event, Progress):
+            tenth = int((event.fraction or 0) * 10)
+            if tenth != self._last_tenth.get(event.step):  # one line per 10 %, not per chunk
+                self._last_tenth[event.step] = tenth
+                print(f"   {event.step} {int((event.fraction or 0) * 100):3d}%  {event.text}", flush=True)
+        elif isinstance(event, LogLine):
+            print(f"   {event.text}", flush=True)
+        elif isinstance(event, ProblemRaised):
+            print_problem(event.problem, sys.stdout if event.problem.severity == "info" else sys.stderr)
+        elif isinstance(event, StepFinished) and not event.ok:
+            print(f"== {event.step} failed", file=sys.stderr, flush=True)
+
+
+def _blocked(problem: messages.Problem, as_json: bool, code: int = EXIT_BLOCKED) -> int:
+    if as_json:
+        print_json({"ok": False, "problems": [problem.to_dict()]})
+    else:
+        print_problem(problem)
+    return code
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard.core.device.deploy import DeployRequest, plan_deploy, restore_flow, run_deploy
+
+    events: list[dict[str, Any]] = []
+    printer = _TextPrinter()
+    result: Result | None = None
+
+    def consume(stream) -> None:
+        nonlocal result
+        for event in stream:
+            if isinstance(event, Result):
+                result = event
+            if args.json:
+                events.append(event_to_dict(event))
+            else:
+                printer(event)
+
+    if args.restore:
+        try:
+            consume(restore_flow(args.device, node_red_port=args.node_red_port, state_dir=args.state_dir))
+        except messages.WizardError as exc:
+            return _blocked(exc.problem, args.json)
+        if args.json:
+            print_json({"ok": bool(result and result.ok), "events": events})
+        return _exit_code(result)
+
+    if not args.model:
+        return _blocked(messages.problem("file_not_found", path="(no .cvimodel given)"), args.json)
+    password = None
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if password is None:
+            return _blocked(messages.problem("device_password_env_missing", name=args.password_env), args.json)
+    request = DeployRequest(
+        model_path=args.model,
+        device=args.device,
+        method=args.method,
+        classes=tuple(parse_classes_option(args.classes)) if args.classes else None,
+        classes_from=args.classes_from,
+        model_name=args.model_name,
+        node_red_port=args.node_red_port,
+        switch_flow=not args.no_switch,
+        check_live=args.check,
+        live_port=args.live_port,
+        user=args.user,
+        ssh_port=args.ssh_port,
+        ssh_key=args.ssh_key,
+        known_hosts=args.known_hosts,
+        accept_host_key=args.accept_host_key,
+        remote_base=args.remote_base,
+        state_dir=args.state_dir,
+    )
+    try:
+        plan = plan_deploy(request)
+    except messages.WizardError as exc:
+        return _blocked(exc.problem, args.json)
+    if not args.json:
+        print(f"Deploying {plan.model_path} ({plan.size} bytes, {len(plan.classes)} classes from "
+              f"{plan.class_source}) to {plan.address} over {request.method}", flush=True)
+    consume(run_deploy(plan, password=password))
+    if args.json:
+        print_json({"ok": bool(result and result.ok), "plan": plan.to_dict(), "events": events,
+                    "result": event_to_dict(result) if result else None})
+    return _exit_code(result)
