@@ -295,7 +295,7 @@ def check_first_run(
         where = found or (to_try[0] if to_try else "?")
         if failure is not None and _is_permission_error(failure[1]):
             problems.append(problem("first_run_docker_permission", detail=_short(failure[1])))
-        elif kind == "linux" and not found.endswith(".app"):
+        elif kind == "linux":
             problems.append(problem("first_run_engine_stopped_linux", where=where))
         else:
             problems.append(problem("first_run_engine_stopped_desktop", where=where))
