@@ -1,0 +1,252 @@
+"""``recamera-wizard convert``: the whole conversion, headless.
+
+Stages the workspace (as ``plan`` does) into RUN_DIR/workspace, runs it in the toolchain image
+(local Docker, or a Linux VM over SSH), brings the results back and leaves in RUN_DIR the model,
+convert.log, results.json, recipe.json and reproduce.sh.
+
+Exit codes: 0 converted, 2 blocked input, 3 the toolchain failed (including out of memory),
+4 Docker/SSH could not be used, 130 cancelled (Ctrl-C stops and removes the container first;
+a second Ctrl-C leaves at once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from wizard.core import messages
+
+# Files a run folder may already hold: a run folder can be converted again (the cache makes
+# that cheap), but a folder with anything else in it is refused so nothing of the user's is hit.
+RUN_DIR_FILES = {"workspace", "convert.log", "results.json", "recipe.json", "reproduce.sh", "job.json"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from wizard.cli.plan import add_choice_arguments
+
+    parser = subparsers.add_parser(
+        "convert",
+        help="convert a model end to end in the toolchain image (Docker or SSH)",
+        description="Stage, run and collect a conversion. RUN_DIR receives the .cvimodel, "
+        "convert.log, results.json, recipe.json and reproduce.sh.",
+    )
+    add_choice_arguments(parser, sources_required=False)
+    parser.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder to create")
+    where = parser.add_argument_group("where it runs")
+    where.add_argument("--backend", choices=("docker", "ssh"), default="docker",
+                       help="local Docker (default) or a Linux VM over SSH (uploads your model and images)")
+    where.add_argument("--image", metavar="TAG", help="toolchain image (same as --toolchain-image)")
+    where.add_argument("--host", metavar="USER@HOST[:PORT]", help="the VM, for --backend ssh")
+    where.add_argument("--key", metavar="FILE", help="SSH private key")
+    where.add_argument("--password-env", metavar="VAR",
+                       help="name of an environment variable holding the SSH password (never pass it as an argument)")
+    where.add_argument("--accept-host-key", metavar="SHA256:...",
+                       help="confirm the VM's host key fingerprint (shown on first contact)")
+    where.add_argument("--allow-setup", action="store_true",
+                       help="let the wizard install/start Docker on the VM when it needs it")
+    where.add_argument("--keep-remote", action="store_true",
+                       help="keep the container / VM folder after the run (for debugging)")
+    parser.add_argument("--resume", action="store_true",
+                        help="re-attach to the run in RUN_DIR started earlier (after the app or terminal closed)")
+    parser.add_argument("--no-cache", action="store_true", help="do not reuse or store calibration results")
+    parser.add_argument("--json-events", action="store_true", help="print every event as one JSON line")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also print every line the toolchain prints (always saved in RUN_DIR/convert.log)")
+    parser.set_defaults(handler=run)
+
+
+# --- printing ---------------------------------------------------------------------------------
+
+
+class EventPrinter:
+    """Readable lines for a terminal; progress throttled so a log stays readable when piped."""
+
+    def __init__(self, json_events: bool, out=None, err=None, verbose: bool = False):
+        self.json_events = json_events
+        self.verbose = verbose
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self._last_progress: dict[str, int] = {}
+
+    def __call__(self, event) -> None:
+        from wizard.cli import print_problem
+        from wizard.core.events import LogLine, Progress, ProblemRaised, Result, StepFinished, StepStarted, event_to_dict
+
+        if self.json_events:
+            self.out.write(json.dumps(event_to_dict(event), ensure_ascii=False, default=str) + "\n")
+            self.out.flush()
+            return
+        ja = messages.current_language() == "ja"
+        if isinstance(event, StepStarted):
+            command = f": {event.command}" if event.command else ""
+            print(f"==> {event.step}{command}", file=self.out, flush=True)
+        elif isinstance(event, StepFinished):
+            if event.skipped:
+                text = "再利用（キャッシュ）" if ja else "reused from the cache"
+                print(f"<== {event.step}: {text}", file=self.out, flush=True)
+            elif event.ok:
+                print(f"<== {event.step}: ok ({event.elapsed:.1f} s)", file=self.out, flush=True)
+            else:
+                code = f" (exit {event.exit_code})" if event.exit_code is not None else ""
+                print(f"<== {event.step}: {'失敗' if ja else 'failed'}{code}", file=self.out, flush=True)
+        elif isinstance(event, LogLine):
+            if "%|" in event.text or not (self.verbose or event.stream == "runner"):
+                return  # progress redraws are shown as Progress lines; the rest is in convert.log
+            prefix = "    " if event.stream != "runner" else "    [runner] "
+            print(prefix + event.text, file=self.out, flush=True)
+        elif isinstance(event, Progress):
+            if event.fraction is None:
+                return
+            decile = int(event.fraction * 10)
+            if self._last_progress.get(event.step) == decile:
+                return
+            self._last_progress[event.step] = decile
+            detail = f" {event.text}" if event.text else ""
+            print(f"    [{event.step} {event.fraction * 100:3.0f}%]{detail}", file=self.err, flush=True)
+        elif isinstance(event, ProblemRaised):
+            print_problem(event.problem, self.err)
+        elif isinstance(event, Result):
+            print(("ログ: " if ja else "Log: ") + str(Path(event.run_dir) / "convert.log"), file=self.out)
+            if event.ok:
+                print(("モデル: " if ja else "Model: ") + str(event.model_path), file=self.out)
+            print(("結果: " if ja else "Results: ") + str(Path(event.run_dir) / "results.json"), file=self.out)
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def _check_run_dir(run_dir: Path) -> None:
+    if run_dir.exists() and not run_dir.is_dir():
+        raise messages.WizardError.of("not_a_directory", path=str(run_dir))
+    if run_dir.is_dir():
+        others = [e.name for e in run_dir.iterdir() if e.name not in RUN_DIR_FILES
+                  and not e.name.startswith(".") and not e.name.endswith((".cvimodel", ".bmodel"))]
+        if others:
+            raise messages.WizardError.of("output_not_empty", path=str(run_dir))
+
+
+def _make_runner(args, recipe, run_id: str):
+    if args.backend == "docker":
+        from wizard.core.runners.docker_runner import DockerRunner
+
+        return DockerRunner(recipe.toolchain_image, run_id, recipe=recipe)
+    try:
+        from wizard.core.runners.ssh_runner import SshRunner
+    except ImportError as exc:
+        raise messages.WizardError.of("backend_unavailable", backend="ssh", detail=str(exc)) from None
+    if not args.host:
+        raise messages.WizardError.of("backend_unavailable", backend="ssh", detail="--host USER@HOST is required")
+    password = None
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if password is None:
+            raise messages.WizardError.of("backend_unavailable", backend="ssh",
+                                          detail=f"environment variable {args.password_env} is not set")
+    return SshRunner(args.host, key_file=args.key, password=password, image=recipe.toolchain_image,
+                     run_id=run_id, accept_fingerprint=args.accept_host_key, setup_consent=args.allow_setup)
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard.cli import EXIT_BLOCKED, EXIT_INFRASTRUCTURE, print_problem
+    from wizard.cli.plan import choices_from_args
+    from wizard.core.runners.job import WORKSPACE_DIR, ConversionJob, new_run_id, reattach, verdict_exit_code
+
+    printer = EventPrinter(args.json_events, verbose=args.verbose)
+    run_dir = Path(args.out)
+    cache = False if args.no_cache else None
+
+    if args.resume:
+        options = {}
+        if args.backend == "ssh":
+            options = {"key_file": args.key, "accept_fingerprint": args.accept_host_key}
+            if args.password_env:
+                options["password"] = os.environ.get(args.password_env)
+        try:
+            job = reattach(run_dir, cache=cache, **options)
+        except messages.WizardError as exc:
+            printer_problem(printer, exc.problem)
+            return EXIT_INFRASTRUCTURE if exc.problem.code == "run_not_found" else EXIT_BLOCKED
+        return _drive(job, job.resume(), printer)
+
+    _check_run_dir(run_dir)
+    if args.image:
+        args.toolchain_image = args.image
+    if args.backend == "docker":
+        # Fail in a second, not after preparing 100 images, when Docker can't be used at all.
+        from wizard.core.runners.docker_runner import connect
+
+        try:
+            connect()
+        except messages.WizardError as exc:
+            printer_problem(printer, exc.problem)
+            return EXIT_INFRASTRUCTURE
+    choices = choices_from_args(args, str(run_dir / WORKSPACE_DIR))
+
+    from wizard.core.plan import PlanBlocked, stage_workspace
+
+    def on_progress(phase: str, done: int, total: int) -> None:
+        if not args.json_events and phase == "images" and total and (done == total or done % 25 == 0):
+            print(f"    images {done}/{total}", file=sys.stderr, flush=True)
+
+    try:
+        staged = stage_workspace(choices, on_progress=on_progress)
+    except PlanBlocked as blocked:
+        for p in blocked.errors + blocked.warnings:
+            printer_problem(printer, p)
+        return EXIT_BLOCKED
+    for p in staged.problems:
+        printer_problem(printer, p)
+    try:
+        runner = _make_runner(args, staged.recipe, new_run_id())
+    except messages.WizardError as exc:
+        printer_problem(printer, exc.problem)
+        return EXIT_INFRASTRUCTURE
+    job = ConversionJob(runner, run_dir, cache=cache, keep_remote=args.keep_remote)
+    return _drive(job, job.events(), printer)
+
+
+def printer_problem(printer: EventPrinter, problem) -> None:
+    from wizard.cli import print_problem
+    from wizard.core.events import ProblemRaised
+
+    if printer.json_events:
+        printer(ProblemRaised(problem=problem))
+    else:
+        print_problem(problem)
+
+
+def _drive(job, events, printer: EventPrinter) -> int:
+    """Print events until the job ends. The first Ctrl-C cancels (container stopped and removed,
+    verdict "cancelled"); a second one leaves at once (the job still removes the container)."""
+    from wizard.cli import EXIT_CANCELLED
+    from wizard.core.runners.job import verdict_exit_code
+
+    interrupts = {"n": 0}
+    previous = None
+
+    def on_sigint(signum, frame):  # noqa: ARG001
+        interrupts["n"] += 1
+        if interrupts["n"] > 1:
+            raise KeyboardInterrupt
+        ja = messages.current_language() == "ja"
+        print("\n" + ("キャンセルしています…" if ja else "Cancelling…"), file=sys.stderr, flush=True)
+        # docker stop blocks for seconds: not in a signal handler, which interrupts the reader.
+        threading.Thread(target=job.cancel, name="cancel", daemon=True).start()
+
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        for event in events:
+            printer(event)
+    except KeyboardInterrupt:
+        events.close()  # runs the job's cleanup
+        return EXIT_CANCELLED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    return verdict_exit_code(job.verdict)

@@ -1,0 +1,507 @@
+"""One conversion run, whatever the backend: prepare → upload → run → download → cleanup.
+
+``ConversionJob`` drives a Runner (DockerRunner or SshRunner) over a staged workspace and leaves
+a self-contained run folder (the reproducibility bundle users ask for):
+
+    RUN_DIR/<name>_sym_int8.cvimodel   the model, when the conversion succeeded
+    RUN_DIR/convert.log                everything the toolchain printed, as it printed it
+    RUN_DIR/results.json               parse_log()'s steps/compare/errors + verdict, paths, image
+    RUN_DIR/recipe.json                the recipe (a copy of workspace/recipe.json)
+    RUN_DIR/reproduce.sh               re-runs the conversion with Docker and the exact image
+    RUN_DIR/job.json                   the job record: enough to re-attach after the app closed
+    RUN_DIR/workspace/                 the staged inputs, and work/ with every toolchain output
+
+It never raises for problems a user can meet: they come out as ``ProblemRaised`` events and a
+final ``Result`` whose ``details["verdict"]`` is one of VERDICTS (the CLI maps it to an exit
+code). Cleanup runs however the run ended, including when the caller stops iterating.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shlex
+import shutil
+import threading
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Iterator
+
+from wizard import __version__
+from wizard.core.events import Event, LogLine, ProblemRaised, Result, StepFinished, StepStarted
+from wizard.core.messages import Problem, WizardError, problem
+from wizard.core.recipe import LOG_FILE, RECIPE_FILE, WORK_DIR, ConversionRecipe
+from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunHandle, Runner
+
+JOB_FILE = "job.json"
+RESULTS_FILE = "results.json"
+REPRODUCE_FILE = "reproduce.sh"
+WORKSPACE_DIR = "workspace"
+RESULTS_FORMAT = 1
+# How often the record's log position is saved while lines stream (a crash loses at most this).
+RECORD_EVERY_SECONDS = 2.0
+
+VERDICT_SUCCESS = "success"
+VERDICT_CONVERSION_FAILED = "conversion_failed"
+VERDICT_INFRASTRUCTURE = "infrastructure_failed"
+VERDICT_CANCELLED = "cancelled"
+VERDICTS = (VERDICT_SUCCESS, VERDICT_CONVERSION_FAILED, VERDICT_INFRASTRUCTURE, VERDICT_CANCELLED)
+
+
+def new_run_id() -> str:
+    """Sortable and unique: also the container's name suffix and the VM's run folder name."""
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+@dataclass
+class JobRecord:
+    run_id: str
+    backend: str
+    where: str
+    run_dir: str
+    image: str
+    state: str = "created"  # created | running | finished
+    verdict: str = ""
+    exit_code: int | None = None
+    log_lines: int = 0  # lines written to convert.log (Docker re-attach skips that many)
+    log_offset: int = 0  # bytes of the remote log consumed (SSH re-attach resumes there)
+    keep_remote: bool = False
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+    wizard_version: str = __version__
+
+    @property
+    def handle(self) -> RunHandle:
+        return RunHandle(backend=self.backend, run_id=self.run_id, where=self.where)
+
+    def save(self) -> None:
+        """Written to the run folder and indexed in the app's jobs folder (the job history)."""
+        text = json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
+        _atomic_write(Path(self.run_dir) / JOB_FILE, text)
+        try:
+            from wizard.core.app_dirs import jobs_dir
+
+            index = jobs_dir()
+            index.mkdir(parents=True, exist_ok=True)
+            _atomic_write(index / f"{self.run_id}.json", text)
+        except OSError:
+            pass  # the history is a convenience; the run folder's record is what re-attach uses
+
+    @classmethod
+    def load(cls, run_dir: str | Path) -> "JobRecord":
+        path = Path(run_dir) / JOB_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            known = {f.name for f in fields(cls)}
+            record = cls(**{k: v for k, v in data.items() if k in known})
+        except FileNotFoundError:
+            raise WizardError.of("job_record_unreadable", path=str(path), detail="no job.json") from None
+        except (ValueError, TypeError) as exc:
+            raise WizardError.of("job_record_unreadable", path=str(path), detail=str(exc)[:200]) from None
+        record.run_dir = str(Path(run_dir))  # the folder may have been moved since
+        return record
+
+
+def list_jobs() -> list[JobRecord]:
+    """Every recorded job, newest first (the GUI's history)."""
+    from wizard.core.app_dirs import jobs_dir
+
+    records = []
+    folder = jobs_dir()
+    if not folder.is_dir():
+        return []
+    for path in folder.glob("*.json"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            known = {f.name for f in fields(JobRecord)}
+            records.append(JobRecord(**{k: v for k, v in data.items() if k in known}))
+        except (OSError, ValueError, TypeError):
+            continue
+    records.sort(key=lambda r: r.started, reverse=True)
+    return records
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(tmp, path)
+
+
+def verdict_exit_code(verdict: str) -> int:
+    """The CLI's exit code for a verdict (see wizard.cli)."""
+    return {VERDICT_SUCCESS: 0, VERDICT_CONVERSION_FAILED: 3, VERDICT_INFRASTRUCTURE: 4,
+            VERDICT_CANCELLED: 130}.get(verdict, 4)
+
+
+# --- reproduce.sh -----------------------------------------------------------------------------
+
+
+def reproduce_script(recipe: ConversionRecipe, image: dict[str, Any]) -> str:
+    """A script that re-runs the conversion from the bundle with the same toolchain image.
+
+    Like the runner it copies files in and out of the container (docker cp), never bind mounts,
+    so it works from any path. It pins the image by ID when that exact image is present and
+    says so when it has to fall back to the tag. Pure: tested by value.
+    """
+    tag = str(image.get("tag") or recipe.toolchain_image)
+    image_id = str(image.get("id") or "")
+    labels = image.get("labels") or {}
+    base = labels.get("org.recamera-wizard.base-image", "")
+    digests = ", ".join(image.get("repo_digests") or []) or "none (built locally)"
+    provenance = f"built FROM {base} with tpu_mlir[onnx]=={labels.get('org.recamera-wizard.tpu-mlir', recipe.tpu_mlir_version)}" if base else "made outside the wizard"
+    return f"""#!/usr/bin/env bash
+# reproduce.sh: re-run the conversion of "{recipe.name}" exactly, with Docker, from this folder.
+#
+#     bash reproduce.sh          results go to ./reproduced-<date-time>/work/
+#
+# Made by recamera-wizard {__version__}. Needs bash, tar and docker. The inputs are in workspace/
+# as the toolchain saw them (model/, calibration/, image/test.jpg, recipe.json, convert.sh); the
+# earlier outputs in workspace/work/ are NOT copied, so every step runs again.
+#
+# Toolchain image: {tag}
+#   id:           {image_id or 'unknown'}
+#   repo digests: {digests}
+#   {provenance}
+# Missing? Get it with: recamera-wizard toolchain-image build   (or: ... load FILE.tar)
+set -euo pipefail
+cd "$(dirname "${{BASH_SOURCE[0]}}")"
+IMAGE_TAG={shlex.quote(tag)}
+IMAGE_ID={shlex.quote(image_id)}
+
+if [ -n "$IMAGE_ID" ] && docker image inspect "$IMAGE_ID" >/dev/null 2>&1; then
+  image="$IMAGE_ID"
+elif docker image inspect "$IMAGE_TAG" >/dev/null 2>&1; then
+  echo "warning: $IMAGE_TAG is not the exact image of the original run ($IMAGE_ID); using it anyway" >&2
+  image="$IMAGE_TAG"
+else
+  echo "error: the toolchain image $IMAGE_TAG is not here. Get it: recamera-wizard toolchain-image build" >&2
+  exit 4
+fi
+
+out="reproduced-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+cid="$(docker create --init -w /workspace "$image" bash convert.sh)"
+trap 'docker rm -f "$cid" >/dev/null 2>&1 || true' EXIT
+tar -cf - --exclude=workspace/work workspace | docker cp - "$cid:/"
+set +e
+docker start -a "$cid"
+rc=$?
+set -e
+docker cp "$cid:/workspace/work" - | tar -C "$out" -xf -
+echo "reproduce.sh: convert.sh exited with $rc; results in $out/work/"
+exit "$rc"
+"""
+
+
+# --- The job ----------------------------------------------------------------------------------
+
+
+class ConversionJob:
+    """Runs one staged workspace through a runner and writes the run folder.
+
+    ``workspace`` defaults to RUN_DIR/workspace. ``cache``: a CalibrationCache, None for the
+    default one in the app cache folder, or False for none.
+    """
+
+    def __init__(
+        self,
+        runner: Runner,
+        run_dir: str | Path,
+        *,
+        workspace: str | Path | None = None,
+        cache: Any = None,
+        keep_remote: bool = False,
+        record: JobRecord | None = None,
+    ) -> None:
+        self.runner = runner
+        self.run_dir = Path(run_dir)
+        self.workspace = Path(workspace) if workspace else self.run_dir / WORKSPACE_DIR
+        if cache is None:
+            from wizard.core.runners.calibration_cache import CalibrationCache
+
+            cache = CalibrationCache()
+        self.cache = cache or None
+        self.keep_remote = keep_remote
+        self.recipe = ConversionRecipe.load(self.workspace / RECIPE_FILE)
+        handle = runner.handle
+        self.record = record or JobRecord(
+            run_id=handle.run_id, backend=handle.backend, where=handle.where,
+            run_dir=str(self.run_dir), image=self.recipe.toolchain_image, keep_remote=keep_remote,
+        )
+        self._cancel_requested = threading.Event()
+        self.problems: list[Problem] = []
+        self.verdict = ""
+        self.exit_code: int | None = None
+        self.model_path: Path | None = None
+        self.cache_restored = False
+        self.cache_stored = False
+        self._log = None
+        self._last_save = 0.0
+        self._convert_seen_problem = False
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel_requested.is_set()
+
+    def cancel(self) -> None:
+        """Stop the run (any thread): the runner stops its job; events then end with the verdict
+        "cancelled" after cleanup."""
+        self._cancel_requested.set()
+        self.runner.cancel()
+
+    # -- the whole run --
+
+    def events(self) -> Iterator[Event]:
+        """Run from the start: prepare, restore the calibration cache, upload, run, download."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self._open_log(resume=False)
+        self.record.state = "created"
+        self.record.save()
+        yield from self._drive(resume=False)
+
+    def resume(self) -> Iterator[Event]:
+        """Carry on with a run started earlier (the runner was made with reattach/attach)."""
+        self._open_log(resume=True)
+        yield from self._drive(resume=True)
+
+    def _drive(self, resume: bool) -> Iterator[Event]:
+        runner = self.runner
+        finished_cleanly = False
+        try:
+            try:
+                if not resume:
+                    yield from self._guarded(runner.prepare())
+                    if self.cache and not self.cancelled and self.cache.restore(self.workspace, self.recipe):
+                        self.cache_restored = True
+                        yield ProblemRaised(problem=problem("calibration_reused", "info"), step="upload")
+                    if not self.cancelled:
+                        yield from self._guarded(runner.upload(self.workspace))
+                self.record.state = "running"
+                self.record.save()
+                if not self.cancelled:
+                    yield from self._guarded(self._stream(runner.run()))
+                if not self.cancelled:
+                    yield from self._guarded(runner.download(self.workspace))
+            except WizardError as exc:
+                if not self.cancelled:
+                    self.problems.append(exc.problem)
+                    self.verdict = VERDICT_INFRASTRUCTURE
+                    yield ProblemRaised(problem=exc.problem)
+            yield from self._finish()
+            yield from self._cleanup_events()
+            finished_cleanly = True
+            yield self._result()
+        finally:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+            if not finished_cleanly:
+                # The caller stopped iterating (GUI closed the view, Ctrl-C twice): still leave
+                # no container behind unless asked to keep it.
+                try:
+                    for _ in self._cleanup_events():
+                        pass
+                except Exception:  # noqa: BLE001 - best effort on the way out
+                    pass
+
+    def _guarded(self, events: Iterator[Event]) -> Iterator[Event]:
+        """Pass events on; once cancelled, a failing API call is the cancel, not a new problem."""
+        try:
+            for event in events:
+                if isinstance(event, ProblemRaised):
+                    self.problems.append(event.problem)
+                yield event
+        except WizardError:
+            if self.cancelled:
+                return
+            raise
+
+    def _open_log(self, resume: bool) -> None:
+        path = self.run_dir / LOG_FILE
+        if resume and path.is_file():
+            # Keep exactly the lines the record counted; the runner re-sends the rest.
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+            _atomic_write(path, "".join(lines[: self.record.log_lines]))
+        elif not resume:
+            path.write_text("", encoding="utf-8")
+            self.record.log_lines = 0
+        self._log = open(path, "a", encoding="utf-8", newline="\n")
+
+    def _stream(self, events: Iterator[Event]) -> Iterator[Event]:
+        for event in events:
+            if isinstance(event, LogLine) and event.stream in ("stdout", "stderr"):
+                self._log.write(event.text + "\n")  # type: ignore[union-attr]
+                self.record.log_lines += 1
+                now = time.monotonic()
+                if now - self._last_save >= RECORD_EVERY_SECONDS:
+                    self._log.flush()  # type: ignore[union-attr]
+                    self.record.log_offset = int(getattr(self.runner, "offset", 0) or 0)
+                    self.record.save()
+                    self._last_save = now
+            elif isinstance(event, ProblemRaised) and event.problem.is_error:
+                self._convert_seen_problem = True
+            elif isinstance(event, StepFinished) and event.step == "convert":
+                self.exit_code = event.exit_code
+            yield event
+        self._log.flush()  # type: ignore[union-attr]
+
+    # -- after the run --
+
+    def _finish(self) -> Iterator[Event]:
+        from wizard.core.plan import expected_outputs
+
+        log_text = (self.run_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
+        if self.cancelled:
+            self.verdict = VERDICT_CANCELLED
+            p = problem("conversion_cancelled", "warning")
+            if not any(x.code == p.code for x in self.problems):
+                self.problems.append(p)
+                yield ProblemRaised(problem=p, step="convert")
+        elif not self.verdict:
+            model_rel = expected_outputs(self.recipe)["model"]
+            model = self.workspace / model_rel
+            oom = self.exit_code == EXIT_OOM_KILLED or bool(getattr(self.runner, "oom_killed", False))
+            if self.exit_code == 0 and model.is_file():
+                self.verdict = VERDICT_SUCCESS
+                self.model_path = self.run_dir / model.name
+                shutil.copy2(model, self.model_path)
+            else:
+                self.verdict = VERDICT_CONVERSION_FAILED
+                step = _last_step(log_text)
+                if oom:
+                    p = problem("toolchain_out_of_memory", step=step or "calibrate",
+                                count=self.recipe.calibration_count,
+                                suggest=max(10, self.recipe.calibration_count // 2))
+                elif self.exit_code == 0:
+                    p = problem("model_missing_after_run", path=model_rel, log=str(self.run_dir / LOG_FILE))
+                elif not self._convert_seen_problem:
+                    p = problem("toolchain_failed", step=step or "convert", exit_code=self.exit_code,
+                                log=str(self.run_dir / LOG_FILE))
+                else:
+                    p = None
+                if p is not None and not any(x.code == p.code for x in self.problems):
+                    self.problems.append(p)
+                    yield ProblemRaised(problem=p, step=step)
+        if self.cache and self.verdict != VERDICT_CANCELLED:
+            self.cache_stored = self.cache.store(self.workspace, self.recipe)
+        self._write_bundle(log_text)
+        self.record.state = "finished"
+        self.record.verdict = self.verdict
+        self.record.exit_code = self.exit_code
+        self.record.finished = time.time()
+        self.record.log_offset = int(getattr(self.runner, "offset", 0) or 0)
+        self.record.save()
+
+    def _write_bundle(self, log_text: str) -> None:
+        shutil.copy2(self.workspace / RECIPE_FILE, self.run_dir / RECIPE_FILE)
+        image = dict(getattr(self.runner, "image_info", None) or {"tag": self.recipe.toolchain_image})
+        script = self.run_dir / REPRODUCE_FILE
+        script.write_text(reproduce_script(self.recipe, image), encoding="utf-8", newline="\n")
+        script.chmod(0o755)
+        results: dict[str, Any] = _parse_log(log_text)
+        model_check = _check_model(self.model_path) if self.model_path else None
+        results.update({
+            "format": RESULTS_FORMAT,
+            "verdict": self.verdict,
+            "ok": self.verdict == VERDICT_SUCCESS,
+            "exit_code": self.exit_code,
+            "run_id": self.record.run_id,
+            "backend": self.record.backend,
+            "where": self.record.where,
+            "started": self.record.started,
+            "finished": time.time(),
+            "toolchain_image": image,
+            "paths": {
+                "model": self.model_path.name if self.model_path else None,
+                "log": LOG_FILE,
+                "recipe": RECIPE_FILE,
+                "reproduce": REPRODUCE_FILE,
+                "workspace": os.path.relpath(self.workspace, self.run_dir),
+            },
+            "model_check": model_check,
+            "calibration_cache": {"restored": self.cache_restored, "stored": self.cache_stored},
+            "problems": [p.to_dict() for p in self.problems],
+            "wizard_version": __version__,
+        })
+        _atomic_write(self.run_dir / RESULTS_FILE, json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+
+    def _cleanup_events(self) -> Iterator[Event]:
+        try:
+            for event in self.runner.cleanup(keep_remote=self.keep_remote):
+                yield event
+        except WizardError as exc:
+            yield ProblemRaised(problem=Problem(exc.problem.code, "warning", exc.problem.params), step="cleanup")
+
+    def _result(self) -> Result:
+        return Result(
+            ok=self.verdict == VERDICT_SUCCESS,
+            run_dir=str(self.run_dir),
+            model_path=str(self.model_path) if self.model_path else None,
+            details={"verdict": self.verdict, "exit_code": self.exit_code, "run_id": self.record.run_id,
+                     "results": str(self.run_dir / RESULTS_FILE)},
+        )
+
+
+def _last_step(log_text: str) -> str:
+    """The step whose start marker is the last one in the log (for "failed in step X")."""
+    from wizard.core.toolchain_log import STEP_MARKER_PREFIX
+
+    step = ""
+    for line in log_text.splitlines():
+        if line.startswith(STEP_MARKER_PREFIX) and " started" in line:
+            step = line[len(STEP_MARKER_PREFIX):].split(" ", 1)[0]
+    return step
+
+
+def _parse_log(text: str) -> dict[str, Any]:
+    from wizard.core.toolchain_log import parse_log
+
+    return dict(parse_log(text).to_dict())
+
+
+def _check_model(path: Path) -> dict[str, Any] | None:
+    try:
+        from wizard.core.cvimodel import check_cvimodel
+    except ImportError:
+        return None
+    try:
+        return dict(check_cvimodel(path).to_dict())
+    except NotImplementedError:
+        return None
+
+
+# --- Re-attach --------------------------------------------------------------------------------
+
+
+def reattach(run_dir: str | Path, *, cache: Any = None, **runner_options: Any) -> ConversionJob:
+    """A job for a run started earlier, its runner reconnected; call ``.resume()`` to go on.
+
+    Docker: finds the container by name and replays its log, skipping the lines already in
+    convert.log. SSH: ``runner_options`` are SshRunner's (key, password...); it resumes at the
+    recorded byte offset.
+    """
+    record = JobRecord.load(run_dir)
+    workspace = Path(run_dir) / WORKSPACE_DIR
+    recipe = ConversionRecipe.load(workspace / RECIPE_FILE)
+    if record.backend == "docker":
+        from wizard.core.runners.docker_runner import DockerRunner
+
+        try:
+            runner: Runner = DockerRunner.reattach(record.run_id, image=record.image,
+                                                   skip_lines=record.log_lines, recipe=recipe,
+                                                   **runner_options)
+        except WizardError as exc:
+            if exc.problem.code == "run_not_found":
+                raise WizardError.of("run_not_found", run_id=record.run_id, path=str(workspace)) from None
+            raise
+    elif record.backend == "ssh":
+        from wizard.core.runners.ssh_runner import SshRunner
+
+        runner = SshRunner.attach(record.handle, offset=record.log_offset, **runner_options)
+    else:
+        raise WizardError.of("job_record_unreadable", path=str(Path(run_dir) / JOB_FILE),
+                             detail=f"unknown backend {record.backend!r}")
+    return ConversionJob(runner, run_dir, workspace=workspace, cache=cache,
+                         keep_remote=record.keep_remote, record=record)
