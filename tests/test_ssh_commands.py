@@ -259,3 +259,14 @@ def test_every_ssh_message_has_both_languages():
     for code, entry in catalogue_ssh.ENTRIES.items():
         assert code.startswith("vm_")
         assert entry.en and entry.en_fix and entry.ja and entry.ja_fix, code
+
+
+def test_log_is_handed_on_in_whole_lines_so_a_recorded_offset_is_a_line_boundary():
+    from wizard.core.runners.ssh_runner import split_complete_lines
+
+    assert split_complete_lines(b"a\nb\r\nc\rd\re") == ([b"a\n", b"b\r\n", b"c\r", b"d\r"], b"e")
+    assert split_complete_lines(b"50%\r") == ([], b"50%\r")  # its \n may be in the next read
+    assert split_complete_lines(b"\n\n") == ([b"\n", b"\n"], b"")
+    data = b"one\ntwo\r\nbar 10%\rbar 20%\rthree\n"
+    lines, rest = split_complete_lines(data)
+    assert b"".join(lines) + rest == data and rest == b""

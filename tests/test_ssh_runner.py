@@ -128,12 +128,26 @@ def test_full_conversion_over_ssh_streams_everything_and_cleans_up(sshd_server, 
     drain(runner.upload(workspace), events)
     run_dir = remote_runs(sshd_server) / runner.run_id
     assert (run_dir / "convert.sh").is_file() and (run_dir / "model" / "yolo11n.onnx").is_file()
-    drain(runner.run(), events)
+    # What a job record would save while handling each line: (offset, lines shown so far).
+    recorded: list[tuple[int, int]] = []
+    shown = [0]
+
+    def record(event):
+        if isinstance(event, LogLine) and event.stream != "runner":
+            shown[0] += 1
+            recorded.append((runner.offset, shown[0]))
+
+    drain(runner.run(), events, record)
     assert finished(events, "convert").ok and finished(events, "convert").exit_code == 0
     remote_log = (run_dir / "convert.log").read_bytes()
     assert b"[wizard] step deploy finished rc=0" in remote_log
     assert (tmp_path / "live.log").read_bytes() == remote_log
-    assert output_lines(events) == expected_lines(remote_log)
+    lines = output_lines(events)
+    assert lines == expected_lines(remote_log)
+    # Every recorded offset is the end of exactly the lines shown by then: a re-attach from it
+    # would neither repeat nor skip a line.
+    for offset, count in recorded[:: max(1, len(recorded) // 25)]:
+        assert expected_lines(remote_log[:offset]) == lines[:count]
 
     results = tmp_path / "results"
     drain(runner.download(results), events)

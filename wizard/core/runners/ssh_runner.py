@@ -23,6 +23,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import secrets
 import tempfile
 import threading
@@ -392,6 +393,8 @@ class SshRunner(Runner):
         code_path = f"{self.remote_dir}/{rs.EXIT_CODE_FILE}"
         sink = open(self.live_log, "ab") if self.live_log else None
         code: int | None = None
+        read_offset = self.offset  # bytes received; self.offset = bytes of whole lines handed on
+        pending = b""  # an unfinished last line, kept across reconnects
         try:
             while True:
                 try:
@@ -409,17 +412,23 @@ class SshRunner(Runner):
                     if handle is not None:
                         with handle:
                             while True:
-                                handle.seek(self.offset)
+                                handle.seek(read_offset)
                                 data = handle.read(READ_CHUNK)
                                 if not data:
                                     break
-                                # offset moves only with bytes actually received, so a reconnect
-                                # resumes exactly here: nothing lost, nothing repeated.
-                                self.offset += len(data)
+                                # read_offset moves only with bytes actually received, so a
+                                # reconnect resumes exactly here: nothing lost, nothing repeated.
+                                read_offset += len(data)
                                 if sink:
                                     sink.write(data)
                                     sink.flush()
-                                yield from output.feed_bytes(data, "stdout")
+                                segments, pending = split_complete_lines(pending + data)
+                                for segment in segments:
+                                    # Advanced BEFORE the line's events go out: whoever records
+                                    # `offset` while handling a line has that line included, so a
+                                    # re-attach from a recorded offset neither repeats nor skips it.
+                                    self.offset += len(segment)
+                                    yield from output.feed_bytes(segment, "stdout")
                     if code is not None:
                         break
                     self._cancel.wait(self.poll_interval)
@@ -431,6 +440,9 @@ class SshRunner(Runner):
         finally:
             if sink:
                 sink.close()
+        if pending:
+            self.offset += len(pending)
+            yield from output.feed_bytes(pending, "stdout")
         yield from output.flush()
         self.exit_code = code
         elapsed = time.monotonic() - started
@@ -570,6 +582,25 @@ def _recipe_facts(workspace: Path) -> tuple[str, int | None]:
         return DEFAULT_TOOLCHAIN_IMAGE, None
     count = data.get("calibration_count")
     return str(data.get("toolchain_image") or DEFAULT_TOOLCHAIN_IMAGE), count if isinstance(count, int) else None
+
+
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r(?=[^\n]))")
+
+
+def split_complete_lines(buffer: bytes) -> tuple[list[bytes], bytes]:
+    """Whole lines (each with its ending: \n, \r\n, or a lone \r as tqdm redraws) and the rest.
+
+    A \r at the very end is held back: its \n may come in the next read.
+    """
+    segments: list[bytes] = []
+    pos = 0
+    while True:
+        match = _LINE.match(buffer, pos)
+        if match is None or match.end() == pos:
+            break
+        segments.append(match.group())
+        pos = match.end()
+    return segments, buffer[pos:]
 
 
 def sums_line(digest: str, name: str) -> str:
