@@ -105,3 +105,12 @@ def test_cli_small_model_other_chip(sim, tmp_path, state_dir):
     proc = _cli("deploy", str(model), "--device", sim.device, "--classes", "a", "--state-dir", str(state_dir))
     assert proc.returncode == 2 and "bm1684x" in proc.stderr and "cv181x" in proc.stderr
     assert sim.requests == []
+
+
+def test_cli_check_only_reads_live_frames(sim, state_dir):
+    proc = _cli("deploy", "--check", "--device", sim.device, "--live-port", str(sim.ws_port),
+                "--state-dir", str(state_dir))
+    assert proc.returncode == 0, proc.stderr
+    assert "3 live frames" in proc.stdout and "frame with boxes" in proc.stdout
+    assert list((state_dir / "live").glob("*.jpg"))
+    assert sim.upload_requests() == [] and sim.nodered_requests == []

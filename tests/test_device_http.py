@@ -253,3 +253,18 @@ def test_cancel_between_chunks_leaves_previous_model(sim, cvimodel, state_dir):
             cancel.set()
     assert not events[-1].ok and events[-1].details["failure"] == "cancelled"
     assert sim.active_model.read_bytes() == previous
+
+
+def test_read_back_catches_a_corrupted_model(sim, cvimodel, state_dir):
+    sim.faults.corrupt_upload = True
+    events, result = _deploy(sim, cvimodel, state_dir)
+    assert not result.ok and _problems(events)[-1].code == "deploy_verify_failed"
+    assert "md5" in _problems(events)[-1].message
+    assert not result.details["switched"] and sim.model_node()["uri"] == FACTORY_MODEL_URI
+
+
+def test_firmware_without_get_model_file_still_deploys(sim, cvimodel, state_dir):
+    sim.faults.no_model_file_api = True
+    events, result = _deploy(sim, cvimodel, state_dir)
+    assert result.ok, _problems(events)
+    assert any("cannot send the model back" in getattr(e, "text", "") for e in events)

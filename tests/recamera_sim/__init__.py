@@ -85,6 +85,8 @@ class Faults:
     require_auth: bool = False  # Go supervisor: uploadModel/getModel* need a token
     userinfo_needs_auth: bool = False  # C++ api_user.h REG_API(queryUserInfo)
     nodered_down: bool = False  # Node-RED answers 503
+    no_model_file_api: bool = False  # firmware without getModelFile (404)
+    corrupt_upload: bool = False  # flip one byte of the stored model (a bad flash write)
     nodered_conflicts: int = 0  # POST /flows calls answered 409 as if someone deployed in between
 
 
@@ -361,6 +363,8 @@ class _SupervisorHandler(_BaseHandler):
                 return self._send(401, {"code": -1, "msg": "Unauthorized"})
             text = sim.active_info.read_text() if sim.active_info.exists() else ""
             self._ok({"model_info": text})
+        elif path == "/api/deviceMgr/getModelFile" and sim.faults.no_model_file_api:
+            self._send(404, {"code": -1, "msg": "API not implemented"})
         elif path == "/api/deviceMgr/getModelFile":
             if sim.faults.require_auth and not self._authorized():
                 return self._send(401, {"code": -1, "msg": "Unauthorized"})
@@ -474,6 +478,12 @@ class _SupervisorHandler(_BaseHandler):
                 return self._ok(data)
             if info_part is not None and info_part["data"]:
                 tmp_info.write_bytes(info_part["data"])
+            if faults.corrupt_upload:
+                with open(tmp_model, "r+b") as handle:
+                    handle.seek(100)
+                    byte = handle.read(1)
+                    handle.seek(100)
+                    handle.write(bytes([byte[0] ^ 0xFF]))
             tmp_model.replace(sim.active_model)
             data["list"] = [{"model_file": "/userdata/Models/model.cvimodel"}]
             if info_part is not None and info_part["data"]:

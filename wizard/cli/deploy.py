@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--node-red-port", type=int, default=DEFAULT_NODE_RED_PORT, help="Node-RED port (default 1880)")
     parser.add_argument("--no-switch", action="store_true", help="upload only; do not change the Node-RED flow")
     parser.add_argument("--restore", action="store_true", help="put back the flow saved before the last deploy")
-    parser.add_argument("--check", action="store_true", help="after deploying, read a few live result frames")
+    parser.add_argument("--check", action="store_true",
+                        help="after deploying, read a few live result frames (without a model: only the check)")
     parser.add_argument("--live-port", type=int, default=DEFAULT_LIVE_PORT, help="model node WebSocket port (default 8090)")
     parser.add_argument("--ssh-port", type=int, default=22, help="SSH port (default 22)")
     parser.add_argument("--ssh-key", metavar="FILE", help="private key for the SSH method")
@@ -91,7 +92,7 @@ def _blocked(problem: messages.Problem, as_json: bool, code: int = EXIT_BLOCKED)
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.device.deploy import DeployRequest, plan_deploy, restore_flow, run_deploy
+    from wizard.core.device.deploy import DeployRequest, plan_deploy, restore_flow, run_deploy, run_live_check
 
     events: list[dict[str, Any]] = []
     printer = _TextPrinter()
@@ -114,6 +115,19 @@ def run(args: argparse.Namespace) -> int:
             return _blocked(exc.problem, args.json)
         if args.json:
             print_json({"ok": bool(result and result.ok), "events": events})
+        return _exit_code(result)
+
+    if args.check and not args.model:  # only look at the live results of what runs now
+        try:
+            consume(run_live_check(args.device, live_port=args.live_port, state_dir=args.state_dir,
+                                   labels=parse_classes_option(args.classes) if args.classes else ()))
+        except messages.WizardError as exc:
+            return _blocked(exc.problem, args.json)
+        if args.json:
+            print_json({"ok": bool(result and result.ok), "events": events,
+                        "result": event_to_dict(result) if result else None})
+        elif result is not None and result.ok and result.details["live"].get("annotated_frame"):
+            print(f"   frame with boxes: {result.details['live']['annotated_frame']}")
         return _exit_code(result)
 
     if not args.model:

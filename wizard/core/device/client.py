@@ -325,8 +325,9 @@ class ReCameraClient:
             return {"_raw": text}
         return parsed if isinstance(parsed, dict) else {"_raw": text}
 
-    def model_file(self) -> bytes:
-        """The active model's bytes (getModelFile), for a read-back check after upload."""
+    def model_file(self) -> bytes | None:
+        """The active model's bytes (getModelFile), for a read-back check after upload;
+        None when this firmware has no such call (HTTP 404)."""
         try:
             reply = self._raw("GET", "/api/deviceMgr/getModelFile", step="getModelFile", timeout=self.upload_timeout)
         except Dropped as exc:
@@ -334,6 +335,8 @@ class ReCameraClient:
         if reply.status == 401 and self._password is not None and not self._token:
             self.login()
             return self.model_file()
+        if reply.status == 404:
+            return None
         if reply.status != 200 or reply.header("Content-Type").startswith("application/json"):
             self._decode(reply, "getModelFile")  # raises with the device's message
             raise DeviceError(problem("device_api_error", step="getModelFile", detail=f"HTTP {reply.status}"))

@@ -378,6 +378,11 @@ def _http_upload(plan: DeployPlan, client: ReCameraClient, cancel, details) -> I
                   step="verify", stream="runner")
     if plan.request.verify_readback:
         data = client.model_file()
+        if data is None:
+            yield LogLine("this firmware cannot send the model back; model.json was checked", step="verify",
+                          stream="runner")
+            yield StepFinished("verify", ok=True, elapsed=time.monotonic() - t0)
+            return
         remote_md5 = hashlib.md5(data).hexdigest()
         if remote_md5 != plan.md5:
             raise DeviceError(problem("deploy_verify_failed", path=str(plan.model_path),
@@ -453,6 +458,36 @@ def _live_check(plan: DeployPlan, details) -> Iterator[Event]:
     yield StepFinished("check", ok=True, elapsed=time.monotonic() - t0)
 
 
+def run_live_check(
+    device: str = DEFAULT_HOST,
+    *,
+    live_port: int = DEFAULT_LIVE_PORT,
+    frames: int = 3,
+    labels: Sequence[str] = (),
+    state_dir: str | None = None,
+) -> Iterator[Event]:
+    """Only the live check (no upload): events, then a Result with details["live"]."""
+    address = DeviceAddress.parse(device)
+    state = str(state_dir or backup.default_state_dir())
+    url = f"ws://{_url_host(address.host)}:{live_port}"
+    yield StepStarted("check", command=f"read {frames} frames from {url}")
+    t0 = time.monotonic()
+    try:
+        from wizard.core.device.live_check import read_live_results
+
+        check = read_live_results(url, frames=frames, labels=labels)
+    except DeviceError as exc:
+        yield ProblemRaised(exc.problem, step="check")
+        yield StepFinished("check", ok=False)
+        yield Result(ok=False, run_dir=state, details={"failure": "device", "code": exc.problem.code})
+        return
+    saved = check.save_annotated(Path(state) / "live")
+    yield LogLine(check.describe(), step="check", stream="runner")
+    yield StepFinished("check", ok=True, elapsed=time.monotonic() - t0)
+    yield Result(ok=True, run_dir=state, details={"live": {**check.summary(),
+                                                           "annotated_frame": str(saved) if saved else None}})
+
+
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
@@ -510,6 +545,7 @@ __all__ = [
     "plan_deploy",
     "run_deploy",
     "restore_flow",
+    "run_live_check",
     "check_model_file",
     "plan_chunks",
 ]
