@@ -121,3 +121,56 @@ def test_unwritable_destination_is_a_clear_error(tmp_path):
         prepare_model_for_toolchain(src, blocker / "model.onnx", inspect_model(src))
     assert caught.value.problem.code == "model_copy_failed"
     assert str(src) in caught.value.problem.message
+
+
+# onnx's converter has no adapter down to 17 for Split, Pad and ConstantOfShape; the wizard bridges
+# them when the node uses nothing newer. Each case is checked numerically against the original.
+def _single_op_model(nodes, initializers, outputs, opset=21):
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 4, 8, 8])],
+        [helper.make_tensor_value_info(name, TensorProto.FLOAT, None) for name in outputs],
+        initializer=[onnx.numpy_helper.from_array(value, name) for name, value in initializers.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 10
+    return onnx.shape_inference.infer_shapes(model)
+
+
+BRIDGED = {
+    "split_even_num_outputs": ([helper.make_node("Split", ["images"], ["a", "b"], axis=1, num_outputs=2)], {}, ["a", "b"]),
+    "split_uneven_num_outputs": ([helper.make_node("Split", ["images"], ["a", "b", "c"], axis=1, num_outputs=3)],
+                                 {}, ["a", "b", "c"]),
+    "split_sizes_input": ([helper.make_node("Split", ["images", "sizes"], ["a", "b"], axis=1)],
+                          {"sizes": np.array([1, 3], np.int64)}, ["a", "b"]),
+    "pad": ([helper.make_node("Pad", ["images", "pads"], ["y"], mode="reflect")],
+            {"pads": np.array([0, 0, 1, 2, 0, 0, 2, 1], np.int64)}, ["y"]),
+    "constant_of_shape": ([helper.make_node("Shape", ["images"], ["s"]),
+                           helper.make_node("ConstantOfShape", ["s"], ["k"],
+                                            value=onnx.numpy_helper.from_array(np.full(1, 0.5, np.float32))),
+                           helper.make_node("Add", ["images", "k"], ["y"])], {}, ["y"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BRIDGED))
+@pytest.mark.parametrize("opset", [18, 21])
+def test_ops_without_converter_adapters_are_bridged_exactly(tmp_path, case, opset):
+    src = tmp_path / "src.onnx"
+    onnx.save(_single_op_model(*BRIDGED[case], opset=opset), str(src))
+    prepared = prepare_model_for_toolchain(src, tmp_path / "out.onnx", inspect_model(src))
+    converted = onnx.load(str(prepared.path))
+    assert [(o.domain, o.version) for o in converted.opset_import] == [("", 17)]
+    assert all(node.domain == "" for node in converted.graph.node)
+    image = np.random.default_rng(2).random((1, 4, 8, 8), dtype=np.float32)
+    for a, b in zip(run(src, image), run(prepared.path, image)):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+
+
+def test_pad_with_axes_cannot_be_bridged(tmp_path):
+    src = tmp_path / "src.onnx"
+    model = _single_op_model([helper.make_node("Pad", ["images", "pads", "", "axes"], ["y"])],
+                             {"pads": np.array([1, 1, 1, 1], np.int64), "axes": np.array([2, 3], np.int64)}, ["y"])
+    onnx.save(model, str(src))
+    with pytest.raises(WizardError) as caught:
+        prepare_model_for_toolchain(src, tmp_path / "out.onnx", inspect_model(src))
+    assert caught.value.problem.code == "model_op_feature_too_new"
+    assert "Pad" in caught.value.problem.message and "axes" in caught.value.problem.message

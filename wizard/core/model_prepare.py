@@ -98,10 +98,12 @@ def _convert(src: Path, report: ModelReport):
         raise WizardError.of("model_has_functions", path=str(src), opset=MAX_TOOLCHAIN_OPSET,
                              functions=sorted({f.name for f in model.functions}))
     if report.opset > MAX_TOOLCHAIN_OPSET:
+        bridged = _bridge_ops_without_adapters(model, src)
         try:
             model = version_converter.convert_version(model, MAX_TOOLCHAIN_OPSET)
         except Exception as exc:  # the converter raises RuntimeError/ConvertError with C++ text
             raise _conversion_error(src, exc) from None
+        _restore_bridged_ops(model, bridged)
     model.ir_version = min(int(model.ir_version), MAX_TOOLCHAIN_IR)
     try:
         onnx.checker.check_model(model, full_check=True)
@@ -109,6 +111,95 @@ def _convert(src: Path, report: ModelReport):
         raise WizardError.of("model_convert_check_failed", path=str(src), opset=MAX_TOOLCHAIN_OPSET,
                              detail=_first_line(exc)) from None
     return model
+
+
+# onnx's version converter has no adapter down to opset 17 for these (onnx 1.14-1.23): "No Adapter
+# From Version $18 for Split", "... To Version $17 for Pad", "... To Version $19 for ConstantOfShape".
+# Real YOLO11 exports use Split in every C3k2 block. Their newer versions only *added* things (an
+# attribute, an optional input, a mode, element types), so a node that uses none of the additions
+# means the same in the old version: it is parked in a private domain the converter leaves alone,
+# then put back, after checking (and where needed rewriting) it into the old form.
+_BRIDGE_DOMAIN = "recamera.wizard.bridge"
+_OLD_CONSTANT_TYPES = {1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13}  # ConstantOfShape-9: no bfloat16
+
+
+def _bridge_ops_without_adapters(model, src: Path) -> int:
+    """Rewrite Split/Pad/ConstantOfShape into their opset-13 form and park them; returns how many."""
+    from onnx import helper, numpy_helper
+    import numpy as np
+
+    graph = model.graph
+    candidates = [n for n in graph.node
+                  if n.domain in ("", "ai.onnx") and n.op_type in ("Split", "Pad", "ConstantOfShape")]
+    if not candidates:
+        return 0
+    dims = _inferred_dims(model) if any(n.op_type == "Split" for n in candidates) else {}
+    for node in candidates:
+        label = node.name or node.output[0]
+        attrs = {a.name: a for a in node.attribute}
+        if node.op_type == "Split" and "num_outputs" in attrs:
+            node.attribute.remove(attrs["num_outputs"])
+            has_sizes = len(node.input) > 1 and node.input[1]
+            if not has_sizes:
+                axis = attrs["axis"].i if "axis" in attrs else 0
+                shape = dims.get(node.input[0])
+                size = shape[axis] if shape and -len(shape) <= axis < len(shape) else None
+                parts = len(node.output)
+                if not isinstance(size, int):
+                    raise WizardError.of("model_op_feature_too_new", path=str(src), op="Split", node=label,
+                                         feature="num_outputs", opset=MAX_TOOLCHAIN_OPSET)
+                if size % parts:
+                    # Split-18 makes the last part smaller; Split-13 needs the sizes spelled out.
+                    chunk = -(-size // parts)
+                    sizes = [chunk] * (parts - 1) + [size - chunk * (parts - 1)]
+                    name = f"{label}_split_sizes"
+                    graph.initializer.append(numpy_helper.from_array(np.array(sizes, dtype=np.int64), name))
+                    if len(node.input) > 1:
+                        node.input[1] = name
+                    else:
+                        node.input.append(name)
+        elif node.op_type == "Pad":
+            if len(node.input) > 3 and node.input[3]:
+                raise WizardError.of("model_op_feature_too_new", path=str(src), op="Pad", node=label,
+                                     feature="axes", opset=MAX_TOOLCHAIN_OPSET)
+            if "mode" in attrs and attrs["mode"].s == b"wrap":
+                raise WizardError.of("model_op_feature_too_new", path=str(src), op="Pad", node=label,
+                                     feature="mode=wrap", opset=MAX_TOOLCHAIN_OPSET)
+        elif node.op_type == "ConstantOfShape" and "value" in attrs:
+            if attrs["value"].t.data_type not in _OLD_CONSTANT_TYPES:
+                raise WizardError.of("model_op_feature_too_new", path=str(src), op="ConstantOfShape", node=label,
+                                     feature="value type", opset=MAX_TOOLCHAIN_OPSET)
+        node.domain = _BRIDGE_DOMAIN
+    model.opset_import.append(helper.make_opsetid(_BRIDGE_DOMAIN, 1))
+    return len(candidates)
+
+
+def _restore_bridged_ops(model, count: int) -> None:
+    if not count:
+        return
+    for node in model.graph.node:
+        if node.domain == _BRIDGE_DOMAIN:
+            node.domain = ""
+    kept = [o for o in model.opset_import if o.domain != _BRIDGE_DOMAIN]
+    del model.opset_import[:]
+    model.opset_import.extend(kept)
+
+
+def _inferred_dims(model) -> dict[str, tuple]:
+    """Tensor name -> dims (int, or None when unknown) from ONNX shape inference."""
+    import onnx
+
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model)
+    except Exception:  # inference is a help here, not a requirement
+        return {}
+    dims: dict[str, tuple] = {}
+    for value in list(inferred.graph.value_info) + list(inferred.graph.input) + list(inferred.graph.output):
+        shape = value.type.tensor_type.shape
+        dims[value.name] = tuple(d.dim_value if d.HasField("dim_value") else None for d in shape.dim)
+    for tensor in inferred.graph.initializer:
+        dims[tensor.name] = tuple(tensor.dims)
+    return dims
 
 
 def _features_needing_newer_ir(model) -> list[tuple[str, int]]:

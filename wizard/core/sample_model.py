@@ -8,7 +8,8 @@ search, family and task detection meet what they meet in the field, and they run
 Layout of a detect model (``family="yolo11"``; yolov8 shifts the neck and head by one index):
 
     images (N,3,H,W)
-      model.0  Conv s2 -> model.1 Conv s4 -> model.3 Conv s8 -> model.5 Conv s16 -> model.7 Conv s32
+      model.0  Conv s2 -> model.1 Conv s4 -> model.3 Conv s8 -> model.4 Split/Conv/Concat (C3k2-like)
+      -> model.5 Conv s16 -> model.7 Conv s32
       model.10 C2PSA-like attention (MatMul + Softmax; yolo11 and yolov10 only)
       model.16 / model.19 / model.22   1x1 neck convs on P3 / P4 / P5
       model.23 Detect: per scale i, cv2.i (64 box channels) and cv3.i (nc class channels),
@@ -147,6 +148,23 @@ def _attention_block(b: _GraphBuilder, x: str, c: int) -> str:
     return b.one("Add", "/model.10/m/m.0/Add", [x, restored])
 
 
+def _split_block(b: _GraphBuilder, scope: str, x: str, c: int, opset: int) -> str:
+    """A C2f/C3k2-like block: Split the channels in half, refine one half, Concat them back.
+
+    Every real YOLOv8/YOLO11 export has these Splits, and Split is an op onnx's version converter
+    cannot move down from opset 18, so the samples must have one too. Its form follows the opset,
+    as the exporter's does: an attribute before 13, an input after."""
+    half = c // 2
+    index = scope.rsplit(".", 1)[1]
+    if opset < 13:
+        first, second = b.node("Split", f"{scope}/Split", [x], n_outputs=2, axis=1, split=[half, c - half])
+    else:
+        sizes = b.constant(scope, _int64([half, c - half]))
+        first, second = b.node("Split", f"{scope}/Split", [x, sizes], n_outputs=2, axis=1)
+    refined = b.conv(f"{scope}/m/m.0/cv1", f"model.{index}.m.0.cv1.conv", second, c - half, c - half, k=3)
+    return b.one("Concat", f"{scope}/Concat", [first, refined], axis=1)
+
+
 def _dfl_decode(b: _GraphBuilder, head: str, box: str) -> str:
     """(N, 64, A) -> (N, 4, A): softmax over 16 bins, expectation via a fixed 1x1 Conv (as exported)."""
     scope = f"{head}/dfl"
@@ -253,6 +271,7 @@ def build_sample_model(
     x = b.conv("/model.0", "model.0.conv", "images", channels, c, k=3, stride=2)
     x = b.conv("/model.1", "model.1.conv", x, c, 2 * c, k=3, stride=2)
     p3 = b.conv("/model.3", "model.3.conv", x, 2 * c, 2 * c, k=3, stride=2)
+    p3 = _split_block(b, "/model.4", p3, 2 * c, opset)
     p4 = b.conv("/model.5", "model.5.conv", p3, 2 * c, 4 * c, k=3, stride=2)
     p5 = b.conv("/model.7", "model.7.conv", p4, 4 * c, 4 * c, k=3, stride=2)
     levels = [(p3, 2 * c), (p4, 4 * c), (p5, 4 * c)]

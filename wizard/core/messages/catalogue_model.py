@@ -213,6 +213,14 @@ ENTRIES = {
         ja_fix="opset {opset} でエクスポートし直してください（{op} が古い演算子の組み合わせで書き出されます）: "
         "model.export(format='onnx', opset={opset})",
     ),
+    "model_op_feature_too_new": Entry(
+        en="{path}: the operator {op} (node {node}) uses {feature}, which opset {opset} does not have, "
+        "so the model cannot be converted down.",
+        en_fix="Export the model again directly with opset {opset}: model.export(format='onnx', opset={opset}).",
+        ja="{path}: 演算子 {op}（ノード {node}）が opset {opset} にはない機能 {feature} を使っているため、"
+        "モデルを古い形式に変換できません。",
+        ja_fix="opset {opset} を指定して直接エクスポートし直してください: model.export(format='onnx', opset={opset})",
+    ),
     "model_convert_failed": Entry(
         en="{path} could not be converted to opset {opset}: {detail}",
         en_fix="Export the model again directly with opset {opset}: model.export(format='onnx', opset={opset}).",
