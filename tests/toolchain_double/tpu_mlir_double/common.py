@@ -78,10 +78,7 @@ def run_wrapped(tool: str, cmd: list[str], body: Callable[[], bool]) -> None:
     fail_with_traceback(
         tool,
         f"RuntimeError: [!Error]: {cmd_str}",
-        frames=[
-            (1028, "/usr/local/lib/python3.10/dist-packages/tpu_mlir/python/utils/mlir_shell.py", "f32_blobs_compare"),
-            (419, "/usr/local/lib/python3.10/dist-packages/tpu_mlir/python/utils/mlir_shell.py", "_os_system"),
-        ],
+        frames=[(419, "/usr/local/lib/python3.10/dist-packages/tpu_mlir/python/utils/mlir_shell.py", "_os_system")],
     )
 
 
