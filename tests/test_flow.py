@@ -188,3 +188,13 @@ def test_state_is_plain_data_without_qt():
     assert len(s.effective_output_names()) == 6
     s.output_names = ("x",)
     assert s.effective_output_names() == ("x",)
+
+
+def test_reattach_jumps_to_convert_then_results():
+    f = WizardFlow()
+    f.reattach("/runs/7")
+    assert f.current == "convert" and f.state.run_dir == "/runs/7"
+    assert not f.can_back() and not f.can_next()  # still running
+    f.state.job_status, f.state.result_ok = flow.JOB_SUCCEEDED, True
+    assert f.next() == "results"
+    assert f.back() == "convert" and f.back() == "welcome"

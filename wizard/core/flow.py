@@ -80,6 +80,7 @@ class WizardState:
     quant_input: bool = True
     name: str = ""
     out_dir: str = ""
+    toolchain_image: str = ""  # empty = the recipe's default (the guide's pinned versions)
 
     # Where page.
     where: str = WHERE_LOCAL
@@ -148,6 +149,7 @@ def choices_from_state(state: WizardState):
         "out": state.out_dir,
         "name": state.name or None,
         "output_names": state.output_names or None,
+        "toolchain_image": state.toolchain_image or None,
     }
     for name in OPTION_FIELDS:
         wanted[name] = getattr(state, name)
@@ -368,6 +370,18 @@ class WizardFlow:
         self.current = self.stack.pop()
         self._notify()
         return self.current
+
+    def reattach(self, run_dir: str) -> None:
+        """Jump to the convert page to follow a run started before the window was closed.
+
+        Back from there leads to the welcome page: the earlier pages' choices are in the run's
+        recipe, not in this session's state.
+        """
+        self.state.run_dir = str(run_dir)
+        self.state.job_status = JOB_RUNNING
+        self.stack = ["welcome"]
+        self.current = "convert"
+        self._notify()
 
     def restart(self) -> None:
         """Back to the welcome page with a fresh state (Start over)."""

@@ -1,0 +1,1 @@
+"""The wizard window (PySide6 + qasync): a thin layer of widgets over wizard.core."""

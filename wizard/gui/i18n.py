@@ -1,0 +1,125 @@
+"""Load the Qt translations and switch language live.
+
+The Japanese texts live in ``resources/translations/wizard_ja.ts`` (Qt Linguist format, edited by
+people). The binary ``.qm`` files are build products (``*.qm`` is git-ignored): a packager builds
+them next to the ``.ts``; in a checkout or a plain install they are compiled here, on first start,
+with the ``lrelease`` shipped inside the PySide6 wheel, into a cache folder.
+
+Switching installs the new translator; Qt then sends every widget a LanguageChange event and each
+page re-reads its texts (``retranslate``). Problems from the core follow via messages.set_language.
+"""
+
+from __future__ import annotations
+
+import locale
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+from wizard.core import messages
+from wizard.resources import resource_path
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = {"en": "English", "ja": "日本語"}
+
+
+def os_language() -> str:
+    """The user's language from the environment or the OS (Japanese or else English)."""
+    for var in ("RECAMERA_WIZARD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    try:
+        if QLocale.system().language() == QLocale.Language.Japanese:
+            return "ja"
+    except Exception:  # noqa: BLE001 - no Qt locale data: fall back to Python's
+        pass
+    code = (locale.getlocale()[0] or "").lower()
+    return "ja" if code.startswith("ja") else "en"
+
+
+def _lrelease() -> str | None:
+    import PySide6
+
+    for candidate in (
+        Path(PySide6.__file__).parent / ("lrelease.exe" if sys.platform == "win32" else "lrelease"),
+        Path(PySide6.__file__).parent / "Qt" / "bin" / "lrelease",
+    ):
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("pyside6-lrelease") or shutil.which("lrelease")
+
+
+def _cache_dir() -> Path:
+    try:
+        from wizard.core.settings import app_home
+
+        return app_home() / "cache" / "translations"
+    except Exception:  # noqa: BLE001
+        return Path(tempfile.gettempdir()) / "recamera-wizard-translations"
+
+
+def qm_path(lang: str) -> Path | None:
+    """A compiled .qm for a language, building it from the .ts when missing or stale."""
+    ts = resource_path("translations", f"wizard_{lang}.ts")
+    shipped = ts.with_suffix(".qm")
+    if shipped.exists() and (not ts.exists() or shipped.stat().st_mtime >= ts.stat().st_mtime):
+        return shipped  # a bundle or an install that built it already
+    if not ts.exists():
+        return None
+    cached = _cache_dir() / f"wizard_{lang}.qm"
+    if cached.exists() and cached.stat().st_mtime >= ts.stat().st_mtime:
+        return cached
+    tool = _lrelease()
+    if tool is None:
+        log.warning("lrelease not found; the window stays in English")
+        return None
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [tool, "-silent", str(ts), "-qm", str(cached)], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0 or not cached.exists():
+        log.warning("lrelease failed for %s: %s", ts, result.stderr.strip())
+        return None
+    return cached
+
+
+class Translations:
+    """Owns the installed QTranslator (one at a time) and the current language."""
+
+    def __init__(self) -> None:
+        self.language = "en"
+        self._translator: QTranslator | None = None
+
+    def set_language(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            lang = "en"
+        app = QCoreApplication.instance()
+        if self._translator is not None and app is not None:
+            app.removeTranslator(self._translator)
+            self._translator = None
+        messages.set_language(lang)
+        self.language = lang
+        if lang != "en" and app is not None:
+            path = qm_path(lang)
+            translator = QTranslator(app)
+            if path is not None and translator.load(str(path)):
+                app.installTranslator(translator)
+                self._translator = translator
+            else:
+                log.warning("no usable translation for %s", lang)
+        elif app is not None:
+            # Removing a translator already sends LanguageChange, but going en->en must too.
+            from PySide6.QtCore import QEvent
+
+            QCoreApplication.sendEvent(app, QEvent(QEvent.Type.LanguageChange))
+
+
+TRANSLATIONS = Translations()

@@ -1,0 +1,313 @@
+"""The wizard window: step list, the current page, its problems, Back and Next.
+
+It only mirrors wizard.core.flow: which page shows, whether Next and Back are enabled and why
+not (the problems, rendered with their fixes) all come from the flow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wizard.core import flow as rules
+from wizard.core.flow import PAGES, blocking
+from wizard.core.messages import Problem
+from wizard.gui.async_tools import ask
+from wizard.gui.context import AppContext
+from wizard.gui.i18n import LANGUAGES, TRANSLATIONS
+from wizard.gui.pages.base import Page
+from wizard.gui.pages.convert import ConvertPage
+from wizard.gui.pages.device import DevicePage
+from wizard.gui.pages.images import ImagesPage
+from wizard.gui.pages.model import ModelPage
+from wizard.gui.pages.results import ResultsPage
+from wizard.gui.pages.target import TargetPage
+from wizard.gui.pages.welcome import WelcomePage
+from wizard.gui.pages.where import WherePage
+from wizard.gui.widgets import ProblemList
+from wizard.resources import resource_path
+
+log = logging.getLogger(__name__)
+
+PAGE_CLASSES = {
+    "welcome": WelcomePage,
+    "model": ModelPage,
+    "images": ImagesPage,
+    "target": TargetPage,
+    "where": WherePage,
+    "convert": ConvertPage,
+    "results": ResultsPage,
+    "device": DevicePage,
+}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        ctx.report_problem = self.show_problem
+        self.setObjectName("mainWindow")
+        icon = resource_path("icons", "app.png")
+        if icon.exists():
+            self.setWindowIcon(QIcon(str(icon)))
+        self.resize(1000, 760)
+
+        # Header: name and language switch.
+        self.app_title = QLabel()
+        self.app_title.setObjectName("appTitle")
+        self.language = QComboBox()
+        self.language.setObjectName("languageCombo")
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(self.language.findData(TRANSLATIONS.language))
+        self.language.currentIndexChanged.connect(lambda _: self.set_language(self.language.currentData()))
+        header = QHBoxLayout()
+        header.addWidget(self.app_title, 1)
+        self.language_label = QLabel()
+        header.addWidget(self.language_label)
+        header.addWidget(self.language)
+
+        # Left: the steps.
+        self.steps = QListWidget()
+        self.steps.setObjectName("stepList")
+        self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.steps.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.steps.setFixedWidth(210)
+        for _ in PAGES:
+            self.steps.addItem("")
+
+        # Centre: the pages, each scrollable so long texts never cut the window.
+        self.stack = QStackedWidget()
+        self.pages: dict[str, Page] = {}
+        for page_id in PAGES:
+            page = PAGE_CLASSES[page_id](ctx)
+            page.changed.connect(self.refresh)
+            page.request_next.connect(self.go_next)
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(page)
+            self.stack.addWidget(scroll)
+            self.pages[page_id] = page
+        self.convert_page.finished.connect(lambda ok: self.refresh())
+        self.welcome_page.reattach_requested.connect(self.reattach)
+
+        # Bottom: why Next is not available yet, and the buttons.
+        self.problems = ProblemList()
+        self.problems.setObjectName("pageProblems")
+        self.restart_button = QPushButton()
+        self.restart_button.clicked.connect(self.restart)
+        self.back_button = QPushButton()
+        self.back_button.setObjectName("backButton")
+        self.back_button.clicked.connect(self.go_back)
+        self.next_button = QPushButton()
+        self.next_button.setObjectName("nextButton")
+        self.next_button.setDefault(True)
+        self.next_button.clicked.connect(self.go_next)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.restart_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.next_button)
+
+        right = QVBoxLayout()
+        right.addWidget(self.stack, 1)
+        right.addWidget(self.problems)
+        right.addLayout(buttons)
+        middle = QHBoxLayout()
+        middle.addWidget(self.steps)
+        middle.addLayout(right, 1)
+        outer = QVBoxLayout()
+        outer.addLayout(header)
+        outer.addLayout(middle, 1)
+        central = QWidget()
+        central.setLayout(outer)
+        self.setCentralWidget(central)
+
+        ctx.flow.listeners.append(lambda page: self.show_page())
+        self._close_confirmed = False
+        self.retranslate()
+        self.show_page()
+
+    # -- pages -----------------------------------------------------------------------------------
+    @property
+    def welcome_page(self) -> WelcomePage:
+        return self.pages["welcome"]  # type: ignore[return-value]
+
+    @property
+    def convert_page(self) -> ConvertPage:
+        return self.pages["convert"]  # type: ignore[return-value]
+
+    def page(self, page_id: str) -> Page:
+        return self.pages[page_id]
+
+    def current_page(self) -> Page:
+        return self.pages[self.ctx.flow.current]
+
+    def show_page(self) -> None:
+        current = self.ctx.flow.current
+        self.stack.setCurrentIndex(PAGES.index(current))
+        self.current_page().on_enter()
+        self.refresh()
+
+    def refresh(self) -> None:
+        flow = self.ctx.flow
+        problems = flow.problems()
+        # The page list shows every problem with its fix; Next waits on the blocking ones.
+        self.problems.set_problems(problems)
+        self.next_button.setEnabled(flow.can_next())
+        self.next_button.setVisible(flow.next_page() is not None)
+        self.back_button.setEnabled(flow.can_back())
+        self.restart_button.setVisible(flow.current not in ("welcome",))
+        self.restart_button.setEnabled(flow.state.job_status != rules.JOB_RUNNING)
+        visited = set(flow.visited())
+        for index, page_id in enumerate(PAGES):
+            item = self.steps.item(index)
+            font = item.font()
+            font.setBold(page_id == flow.current)
+            item.setFont(font)
+            enabled = page_id in visited or page_id == flow.current
+            item.setForeground(self.palette().text() if enabled else self.palette().placeholderText())
+        self._update_next_text()
+
+    def _update_next_text(self) -> None:
+        current = self.ctx.flow.current
+        texts = {
+            "welcome": self.tr("Next"),
+            "where": self.tr("Next: convert"),
+            "convert": self.tr("See the results"),
+            "results": self.tr("Next: put it on the camera"),
+        }
+        self.next_button.setText(texts.get(current, self.tr("Next")))
+
+    def go_next(self) -> None:
+        flow = self.ctx.flow
+        if not flow.can_next():
+            return
+        target = flow.next()  # listeners show the page
+        if target == "convert" and flow.state.job_status == rules.JOB_IDLE:
+            self.convert_page.start()  # Next on "where" means "convert now"
+
+    def go_back(self) -> None:
+        if self.ctx.flow.can_back():
+            self.ctx.flow.back()
+
+    def restart(self) -> None:
+        if self.ctx.flow.state.job_status == rules.JOB_RUNNING:
+            return
+        self.ctx.flow.restart()
+        for page in self.pages.values():
+            page.retranslate()
+
+    def reattach(self) -> None:
+        job_record = self.ctx.settings.active_job
+        if job_record is None:
+            return
+        try:
+            job = self.ctx.services.reattach(job_record.run_dir)
+        except Exception as exc:  # noqa: BLE001 - a stale record is a message, not a crash
+            from wizard.core.messages import WizardError
+
+            self.ctx.settings.active_job = None
+            self.ctx.save_settings()
+            if isinstance(exc, WizardError):
+                self.show_problem(exc.problem)
+            self.welcome_page.on_enter()
+            return
+        self.ctx.flow.reattach(job_record.run_dir)
+        self.convert_page.attach(job)
+
+    # -- language --------------------------------------------------------------------------------
+    def set_language(self, lang: str) -> None:
+        TRANSLATIONS.set_language(lang)
+        self.ctx.settings.language = lang
+        self.ctx.save_settings()
+        # LanguageChange reaches every widget, but be explicit: pages re-read their texts now.
+        self.retranslate()
+        for page in self.pages.values():
+            page.retranslate()
+        self.problems._render()
+        self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("reCamera Model Wizard"))
+        self.app_title.setText(self.tr("reCamera Model Wizard"))
+        self.language_label.setText(self.tr("Language:"))
+        names = {
+            "welcome": self.tr("Welcome"),
+            "model": self.tr("Model"),
+            "images": self.tr("Calibration pictures"),
+            "target": self.tr("Target and options"),
+            "where": self.tr("Where to run"),
+            "convert": self.tr("Convert"),
+            "results": self.tr("Results"),
+            "device": self.tr("Camera"),
+        }
+        for index, page_id in enumerate(PAGES):
+            self.steps.item(index).setText(f"{index + 1}. {names[page_id]}")
+        self.back_button.setText(self.tr("Back"))
+        self.restart_button.setText(self.tr("Start over"))
+        self._update_next_text()
+        index = self.language.findData(TRANSLATIONS.language)
+        if index >= 0 and index != self.language.currentIndex():
+            self.language.blockSignals(True)
+            self.language.setCurrentIndex(index)
+            self.language.blockSignals(False)
+
+    # -- messages and closing --------------------------------------------------------------------
+    def show_problem(self, problem: Problem) -> None:
+        """A problem with no better place: a non-blocking dialog with the cause and the next step."""
+        message, fix = problem.text()
+        box = QMessageBox(self)
+        box.setObjectName("problemDialog")
+        box.setIcon(QMessageBox.Icon.Warning if problem.is_error else QMessageBox.Icon.Information)
+        box.setWindowTitle(self.tr("reCamera Model Wizard"))
+        box.setText(message)
+        box.setInformativeText(fix)
+        box.open()
+        self.last_problem_dialog = box
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._close_confirmed or self.ctx.flow.state.job_status != rules.JOB_RUNNING:
+            self.ctx.save_settings()
+            event.accept()
+            return
+        event.ignore()
+        self.ctx.spawn(self._confirm_close(), name="confirm-close")
+
+    async def _confirm_close(self) -> None:
+        box = QMessageBox(self)
+        box.setObjectName("closeDialog")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("reCamera Model Wizard"))
+        box.setText(self.tr("A conversion is running. Close the window anyway?"))
+        box.setInformativeText(self.tr(
+            "The conversion keeps running in the background; open the wizard again to see it finish."))
+        box.setStandardButtons(QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel)
+        self.close_dialog = box
+        if await ask(box) == QMessageBox.StandardButton.Close:
+            self._close_confirmed = True
+            self.ctx.save_settings()  # keeps settings.active_job: the next start offers to reconnect
+            self.close()

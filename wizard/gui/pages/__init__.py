@@ -1,0 +1,1 @@
+"""One module per wizard page; each only attaches widgets to wizard.core.flow."""

@@ -1,0 +1,346 @@
+"""Page 5: where the toolchain runs. This computer (Docker) or your own cloud VM over SSH."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wizard.core import flow as rules
+from wizard.core.events import Progress, ProblemRaised, StepFinished
+from wizard.core.messages import WizardError
+from wizard.core.settings import RecentHost
+from wizard.gui.async_tools import EventPump, ask, run_blocking
+from wizard.gui.pages.base import Page
+from wizard.gui.services import SshDetails
+from wizard.gui.widgets import ProblemList, wrapped_label
+
+
+class WherePage(Page):
+    page_id = "where"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._password: str | None = None  # in memory only; the keychain keeps it if asked
+        self._get_task: asyncio.Task | None = None
+        self.local_radio = QRadioButton()
+        self.local_radio.setObjectName("localRadio")
+        self.ssh_radio = QRadioButton()
+        self.ssh_radio.setObjectName("sshRadio")
+        group = QButtonGroup(self)
+        group.addButton(self.local_radio)
+        group.addButton(self.ssh_radio)
+        self.local_radio.toggled.connect(lambda on: on and self._set_where(rules.WHERE_LOCAL))
+        self.ssh_radio.toggled.connect(lambda on: on and self._set_where(rules.WHERE_SSH))
+
+        # -- this computer -----------------------------------------------------------------------
+        self.local_box = QGroupBox()
+        local = QVBoxLayout(self.local_box)
+        self.docker_label = wrapped_label(object_name="dockerStatus")
+        self.image_label = wrapped_label(object_name="imageStatus")
+        self.check_button = QPushButton()
+        self.check_button.clicked.connect(self.check_local)
+        self.get_button = QPushButton()
+        self.get_button.setObjectName("getToolchain")
+        self.get_button.clicked.connect(self.get_toolchain)
+        self.get_progress = QProgressBar()
+        self.get_progress.setVisible(False)
+        self.get_text = wrapped_label()
+        self.local_problems = ProblemList()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.check_button)
+        buttons.addWidget(self.get_button)
+        buttons.addStretch(1)
+        local.addWidget(self.docker_label)
+        local.addWidget(self.image_label)
+        local.addLayout(buttons)
+        local.addWidget(self.get_progress)
+        local.addWidget(self.get_text)
+        local.addWidget(self.local_problems)
+
+        # -- cloud VM --------------------------------------------------------------------------
+        self.ssh_box = QGroupBox()
+        ssh = QVBoxLayout(self.ssh_box)
+        self.upload_note = wrapped_label(object_name="uploadNote")
+        ssh.addWidget(self.upload_note)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.host_edit = QLineEdit()
+        self.host_edit.setObjectName("hostEdit")
+        self.port_spin = QSpinBox()
+        self.port_spin.setRange(1, 65535)
+        self.port_spin.setValue(22)
+        self.user_edit = QLineEdit()
+        self.user_edit.setObjectName("userEdit")
+        self.key_edit = QLineEdit()
+        self.key_edit.setObjectName("keyEdit")
+        self.key_button = QPushButton()
+        self.key_button.clicked.connect(self._pick_key)
+        key_row = QHBoxLayout()
+        key_row.setContentsMargins(0, 0, 0, 0)
+        key_row.addWidget(self.key_edit, 1)
+        key_row.addWidget(self.key_button)
+        key_widget = QWidget()
+        key_widget.setLayout(key_row)
+        self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("passwordEdit")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.remember = QCheckBox()
+        self.form_labels = [QLabel() for _ in range(5)]
+        for label, widget in zip(self.form_labels, (self.host_edit, self.port_spin, self.user_edit, key_widget,
+                                                    self.password_edit)):
+            form.addRow(label, widget)
+        form.addRow("", self.remember)
+        ssh.addLayout(form)
+        self.test_button = QPushButton()
+        self.test_button.setObjectName("testConnection")
+        self.test_button.clicked.connect(self.test_connection)
+        self.test_result = wrapped_label(object_name="sshResult")
+        self.ssh_problems = ProblemList()
+        ssh.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignLeft)
+        ssh.addWidget(self.test_result)
+        ssh.addWidget(self.ssh_problems)
+        for edit in (self.host_edit, self.user_edit, self.key_edit, self.password_edit):
+            edit.textEdited.connect(lambda _: self._ssh_edited())
+        self.port_spin.valueChanged.connect(lambda _: self._ssh_edited())
+
+        self.body.addWidget(self.local_radio)
+        self.body.addWidget(self.local_box)
+        self.body.addWidget(self.ssh_radio)
+        self.body.addWidget(self.ssh_box)
+        self.body.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        tr = self.tr
+        self.title.setText(tr("Where to run the conversion"))
+        self.intro.setText(tr(
+            "The converter is a Linux program that runs in a container. It needs about 4 GB of memory "
+            "and takes a few minutes."))
+        self.local_radio.setText(tr("On this computer (Docker)"))
+        self.ssh_radio.setText(tr("On my own cloud machine (SSH)"))
+        self.local_box.setTitle(tr("This computer"))
+        self.ssh_box.setTitle(tr("Cloud machine"))
+        self.check_button.setText(tr("Check again"))
+        self.get_button.setText(tr("Get the toolchain"))
+        self.upload_note.setText(tr(
+            "Your model and calibration pictures are uploaded to this machine for the conversion, "
+            "and removed from it afterwards. Use only a machine you trust."))
+        for label, text in zip(self.form_labels, (tr("Host"), tr("Port"), tr("User"), tr("Key file"),
+                                                  tr("Password"))):
+            label.setText(text)
+        self.key_edit.setPlaceholderText(tr("e.g. ~/.ssh/id_ed25519 (optional)"))
+        self.password_edit.setPlaceholderText(tr("only if the machine asks for one"))
+        self.key_button.setText(tr("Choose…"))
+        self.remember.setText(tr("Remember the password in the system keychain"))
+        self.test_button.setText(tr("Test connection"))
+        self._show_local()
+        self._show_ssh()
+
+    # -- entering --------------------------------------------------------------------------------
+    def on_enter(self) -> None:
+        s = self.state
+        if not s.ssh_host and self.ctx.settings.recent_hosts:
+            recent = self.ctx.settings.recent_hosts[0]
+            s.ssh_host, s.ssh_user, s.ssh_port, s.ssh_key_path = recent.host, recent.user, recent.port, recent.key_path
+            stored = self.ctx.secrets.get(recent.key)
+            if stored:
+                self._password = stored
+                self.ctx.ssh_password = stored
+                s.ssh_has_password = True
+                self.remember.setChecked(True)
+        self.host_edit.setText(s.ssh_host)
+        self.user_edit.setText(s.ssh_user)
+        self.port_spin.setValue(s.ssh_port)
+        self.key_edit.setText(s.ssh_key_path)
+        if self._password:
+            self.password_edit.setText(self._password)
+        (self.ssh_radio if s.where == rules.WHERE_SSH else self.local_radio).setChecked(True)
+        self._show_boxes()
+        if s.where == rules.WHERE_LOCAL and s.docker_ready is None:
+            self.check_local()
+
+    def _set_where(self, where: str) -> None:
+        self.state.where = where
+        self.ctx.settings.where = where
+        self._show_boxes()
+        if where == rules.WHERE_LOCAL and self.state.docker_ready is None:
+            self.check_local()
+        self.changed.emit()
+
+    def _show_boxes(self) -> None:
+        local = self.state.where == rules.WHERE_LOCAL
+        self.local_box.setEnabled(local)
+        self.ssh_box.setEnabled(not local)
+        self.local_box.setVisible(local)
+        self.ssh_box.setVisible(not local)
+
+    # -- local -------------------------------------------------------------------------------------
+    def check_local(self) -> None:
+        s = self.state
+        s.docker_ready = s.toolchain_ready = None
+        self._show_local()
+        self.changed.emit()
+        self.ctx.spawn(self._check_local(), name="toolchain-status")
+
+    async def _check_local(self) -> None:
+        status = await run_blocking(self.ctx.services.toolchain_status, self.state.toolchain_image)
+        self.state.docker_ready = status.docker_ok
+        self.state.toolchain_ready = status.image_ok if status.docker_ok else False
+        self.local_problems.set_problems(status.problems)
+        self._status_detail = status.detail
+        self._show_local()
+        self.changed.emit()
+
+    def get_toolchain(self) -> None:
+        if self._get_task is not None and not self._get_task.done():
+            return
+        self.get_progress.setVisible(True)
+        self.get_progress.setRange(0, 0)
+        self.get_button.setEnabled(False)
+        self._get_task = self.ctx.spawn(self._get_toolchain(), name="get-toolchain")
+
+    async def _get_toolchain(self) -> None:
+        problems = []
+
+        def on_batch(events) -> None:
+            for event in events:
+                if isinstance(event, Progress):
+                    if event.fraction is not None:
+                        self.get_progress.setRange(0, 1000)
+                        self.get_progress.setValue(int(event.fraction * 1000))
+                    if event.text:
+                        self.get_text.setText(event.text)
+                elif isinstance(event, ProblemRaised):
+                    problems.append(event.problem)
+                elif isinstance(event, StepFinished) and not event.ok:
+                    self.get_text.setText(self.tr("Getting the toolchain failed."))
+            self.local_problems.set_problems(problems)
+
+        try:
+            await EventPump(lambda: self.ctx.services.get_toolchain(self.state.toolchain_image), on_batch).run()
+        except WizardError as exc:
+            problems.append(exc.problem)
+            self.local_problems.set_problems(problems)
+        finally:
+            self.get_progress.setVisible(False)
+            self.get_button.setEnabled(True)
+        await self._check_local()
+
+    def _show_local(self) -> None:
+        s = self.state
+        tr = self.tr
+        if s.docker_ready is None:
+            self.docker_label.setText(tr("Docker: checking…"))
+            self.image_label.setText("")
+        else:
+            self.docker_label.setText(tr("Docker: ✔ running") if s.docker_ready else tr("Docker: ✖ not available"))
+            if s.docker_ready:
+                self.image_label.setText(tr("Toolchain: ✔ ready") if s.toolchain_ready
+                                         else tr("Toolchain: ✖ not on this computer yet"))
+            else:
+                self.image_label.setText("")
+        self.get_button.setVisible(bool(s.docker_ready) and s.toolchain_ready is False)
+
+    # -- ssh -------------------------------------------------------------------------------------
+    def _ssh_edited(self) -> None:
+        s = self.state
+        s.ssh_host = self.host_edit.text().strip()
+        s.ssh_user = self.user_edit.text().strip()
+        s.ssh_port = self.port_spin.value()
+        s.ssh_key_path = self.key_edit.text().strip()
+        self._password = self.password_edit.text() or None
+        self.ctx.ssh_password = self._password
+        s.ssh_has_password = bool(self._password)
+        self._show_ssh()
+        self.changed.emit()
+
+    def _pick_key(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose your private key"), "")
+        if path:
+            self.key_edit.setText(path)
+            self._ssh_edited()
+
+    def details(self, accept_fingerprint: str | None = None) -> SshDetails:
+        s = self.state
+        return SshDetails(host=s.ssh_host, user=s.ssh_user, port=s.ssh_port, key_path=s.ssh_key_path,
+                          password=self._password, accept_fingerprint=accept_fingerprint)
+
+    def test_connection(self) -> None:
+        self.test_button.setEnabled(False)
+        self.test_result.setText(self.tr("Connecting…"))
+        self.ssh_problems.set_problems([])
+        self.ctx.spawn(self._test(None), name="ssh-test")
+
+    async def _test(self, accept: str | None) -> None:
+        details = self.details(accept)
+        target = self.state.ssh_target
+        try:
+            answer = await run_blocking(self.ctx.services.test_ssh, details)
+        except WizardError as exc:
+            fingerprint = getattr(exc, "fingerprint", None)
+            if fingerprint and exc.problem.code.endswith("host_key_unknown") and accept is None:
+                if await self.confirm_fingerprint(details.host, details.port, fingerprint):
+                    await self._test(fingerprint)
+                    return
+            self.ssh_problems.set_problems([exc.problem])
+            self.test_result.setText(self.tr("Not connected."))
+            self.test_button.setEnabled(True)
+            return
+        self.test_button.setEnabled(True)
+        if target != self.state.ssh_target:
+            return  # edited while testing: that result is about another machine
+        self.state.ssh_tested_for = target
+        self.test_result.setText(self.tr("✔ Connected: %1").replace("%1", answer or target))
+        self.ctx.settings.add_recent_host(RecentHost(self.state.ssh_host, self.state.ssh_user, self.state.ssh_port,
+                                                     self.state.ssh_key_path))
+        host_key = RecentHost(self.state.ssh_host, self.state.ssh_user, self.state.ssh_port).key
+        if self._password and self.remember.isChecked():
+            if not self.ctx.secrets.set(host_key, self._password):
+                from wizard.core.messages import problem
+
+                self.ssh_problems.set_problems([problem("keychain_unavailable", "warning",
+                                                        detail=self.ctx.secrets.available()[1])])
+        elif not self.remember.isChecked():
+            self.ctx.secrets.delete(host_key)
+        self.ctx.save_settings()
+        self.changed.emit()
+
+    async def confirm_fingerprint(self, host: str, port: int, fingerprint: str) -> bool:
+        """First connection to a host: the user compares the fingerprint with what the VM shows."""
+        box = QMessageBox(self)
+        box.setObjectName("hostKeyDialog")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("New machine"))
+        box.setText(self.tr("This is the first connection to %1. Is this its fingerprint?")
+                    .replace("%1", f"{host}:{port}"))
+        box.setInformativeText(fingerprint + "\n\n" + self.tr(
+            "Your cloud provider's console shows it (ssh-keygen -lf on the machine). If it differs, "
+            "do not connect."))
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        self.host_key_dialog = box  # tests and the tour answer it
+        return await ask(box) == QMessageBox.StandardButton.Yes
+
+    def _show_ssh(self) -> None:
+        s = self.state
+        if s.ssh_tested_for and s.ssh_tested_for == s.ssh_target:
+            return
+        self.test_result.setText("")

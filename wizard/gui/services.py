@@ -1,0 +1,281 @@
+"""What the pages ask of the core, in one injectable object.
+
+Every method is BLOCKING and is called by the pages through ``async_tools`` in a worker thread.
+The real implementation only forwards to wizard.core (the same functions the CLI calls); the tour
+and the tests swap in :class:`RecordedServices` or their own doubles, so pages never branch on
+where data comes from.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from wizard.core.events import Event
+from wizard.core.messages import Problem, WizardError, problem
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ToolchainStatus:
+    docker_ok: bool
+    image_ok: bool
+    problems: list[Problem] = field(default_factory=list)
+    detail: str = ""  # e.g. the engine version and the image id, shown as a small print
+
+
+@dataclass
+class SshDetails:
+    host: str
+    user: str
+    port: int = 22
+    key_path: str = ""
+    password: str | None = field(default=None, repr=False)  # never logged, never saved to disk
+    accept_fingerprint: str | None = None
+
+
+class ConversionJob:
+    """One conversion: ``events()`` blocks and yields; ``cancel()`` may be called from any thread."""
+
+    run_dir: str = ""
+
+    def events(self) -> Iterator[Event]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def cancel(self) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def record(self) -> dict[str, Any] | None:
+        """What to store to re-attach after the window was closed (None: cannot re-attach)."""
+        return None
+
+
+def _cache_dir() -> Path:
+    from wizard.core import app_dirs
+
+    return app_dirs.ensure(app_dirs.cache_dir() / "gui")
+
+
+class Services:
+    """The real thing: forwards to wizard.core."""
+
+    # -- model ---------------------------------------------------------------------------------
+    def inspect_model(self, path: str):
+        from wizard.core.model_inspect import inspect_model
+
+        return inspect_model(path)
+
+    # -- images --------------------------------------------------------------------------------
+    def scan_images(self, source: str) -> list[Any]:
+        """Cheap listing (names, sizes, kinds) for the grid; decodes nothing."""
+        from wizard.core.calibration import scan_sources
+
+        return [s for s in scan_sources(source) if not s.ignored]
+
+    def check_images(
+        self,
+        source: str,
+        count: int,
+        on_progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ):
+        """The real check (decode, duplicates, sample) into a preview folder in the cache."""
+        from wizard.core.calibration import prepare_calibration_set
+
+        out = _cache_dir() / "calibration-preview"
+        return prepare_calibration_set(source, out, count, on_progress=on_progress, should_stop=should_stop)
+
+    def thumbnail(self, path: str, size: int) -> tuple[int, int, bytes]:
+        """(width, height, RGB bytes): plain data, so a worker thread can make it."""
+        from wizard.core.calibration import make_thumbnail
+
+        image = make_thumbnail(path, size)
+        return image.width, image.height, image.tobytes("raw", "RGB")
+
+    def representative_image(self, report) -> str:
+        from wizard.core.calibration import pick_representative_image
+
+        picked = pick_representative_image(report)
+        return picked.source if picked is not None else ""
+
+    # -- where ---------------------------------------------------------------------------------
+    def toolchain_status(self, tag: str = "") -> ToolchainStatus:
+        from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE
+        from wizard.core.runners import docker_runner, toolchain_image
+
+        tag = tag or DEFAULT_TOOLCHAIN_IMAGE
+        try:
+            client = docker_runner.connect(timeout=10)
+        except WizardError as exc:
+            return ToolchainStatus(False, False, [exc.problem])
+        try:
+            status = toolchain_image.image_status(client, tag)
+            version = client.version().get("Version", "")
+        except Exception as exc:  # noqa: BLE001 - the engine went away between two calls
+            return ToolchainStatus(False, False, [problem("docker_error", detail=str(exc)[:200], log="-")])
+        finally:
+            client.close()
+        detail = f"Docker {version}; {tag}" + (f" ({status.image_id[:19]})" if status.present else "")
+        return ToolchainStatus(True, status.present, [], detail)
+
+    def get_toolchain(self, tag: str = "") -> Iterator[Event]:
+        from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE
+        from wizard.core.runners import docker_runner, toolchain_image
+
+        client = docker_runner.connect()
+        try:
+            yield from toolchain_image.build_image(client, toolchain_image.spec_for_tag(tag or DEFAULT_TOOLCHAIN_IMAGE))
+        finally:
+            client.close()
+
+    def test_ssh(self, details: SshDetails) -> str:
+        """Connect, authenticate and run one command; returns what the VM says it is.
+
+        Raises HostKeyUnknown (with ``.fingerprint``) for a host seen for the first time: the page
+        asks the user and calls again with ``accept_fingerprint`` set.
+        """
+        from wizard.core import app_dirs
+        from wizard.core.runners.ssh_connection import (
+            HostKeyStore,
+            SshConnection,
+            SshCredentials,
+            SshTarget,
+        )
+
+        target = SshTarget(details.user, details.host, details.port)
+        credentials = SshCredentials(
+            key_file=Path(details.key_path) if details.key_path else None,
+            password=details.password or None,
+            allow_agent=not details.password,
+        )
+        store = HostKeyStore(app_dirs.data_dir() / "known_hosts")
+        connection = SshConnection(target, credentials, store, accept_fingerprint=details.accept_fingerprint)
+        connection.connect()
+        try:
+            result = connection.run("uname -sm")
+            return result.out.strip() if hasattr(result, "out") else ""
+        finally:
+            connection.close()
+
+    # -- convert -------------------------------------------------------------------------------
+    def start_conversion(self, choices, where: str, ssh: SshDetails | None) -> ConversionJob:
+        return core_conversion(choices, where, ssh)
+
+    def reattach(self, run_dir: str) -> ConversionJob:
+        """Follow a run started before the window was closed (its job.json tells how)."""
+        from wizard.core.runners.job import reattach
+
+        return _CoreJob(lambda: reattach(run_dir), run_dir, resume=True)
+
+    def read_results(self, run_dir: str) -> dict[str, Any]:
+        """results.json of a run (written by the job), else a parse of its log."""
+        import json
+
+        run = Path(run_dir)
+        results = run / "results.json"
+        if results.is_file():
+            return json.loads(results.read_text(encoding="utf-8"))
+        for candidate in (run / "convert.log", run / "work" / "convert.log"):
+            if candidate.is_file():
+                from wizard.core.toolchain_log import parse_log
+
+                return {"log": parse_log(candidate.read_text(encoding="utf-8", errors="replace")).to_dict()}
+        return {}
+
+    # -- device --------------------------------------------------------------------------------
+    def device_available(self) -> bool:
+        try:
+            from wizard.core.device import deploy  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+
+class _CoreJob(ConversionJob):
+    """Wraps wizard.core.runners.job.ConversionJob: stage (for a new run), then drive the runner."""
+
+    def __init__(self, make_job: Callable[[], Any], run_dir: str, *, resume: bool = False,
+                 stage: Callable[[Callable[[str, int, int], None]], Any] | None = None):
+        self._make_job = make_job
+        self._stage = stage
+        self._resume = resume
+        self.run_dir = run_dir
+        self._job = None
+        self._cancelled = threading.Event()
+
+    def events(self) -> Iterator[Event]:
+        from wizard.core.events import Progress, StepFinished, StepStarted
+
+        if self._stage is not None:
+            yield StepStarted("prepare", command="")
+            progress: list[Event] = []
+
+            def on_progress(phase: str, done: int, total: int) -> None:
+                progress.append(Progress("prepare", done / total if total else None, phase, done, total))
+
+            # Staging is quick and blocking; its progress is replayed once it is done.
+            self._stage(on_progress)
+            yield from progress[-20:]
+            yield StepFinished("prepare", ok=True)
+        if self._cancelled.is_set():
+            return
+        self._job = self._make_job()
+        yield from (self._job.resume() if self._resume else self._job.events())
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        if self._job is not None:
+            self._job.cancel()
+
+    def record(self) -> dict[str, Any] | None:
+        if self._job is None:
+            return None
+        handle = self._job.runner.handle
+        return {"backend": handle.backend, "run_id": handle.run_id, "where": handle.where,
+                "run_dir": str(self.run_dir)}
+
+
+def core_conversion(choices, where: str, ssh: SshDetails | None) -> ConversionJob:
+    """What ``recamera-wizard convert`` does: stage RUN_DIR/workspace, then run it there."""
+    from dataclasses import replace as dc_replace
+
+    from wizard.core.plan import stage_workspace
+    from wizard.core.runners.job import WORKSPACE_DIR, ConversionJob as CoreJob
+
+    run_dir = Path(choices.out)
+    staged_choices = dc_replace(choices, out=str(run_dir / WORKSPACE_DIR))
+    staged: dict[str, Any] = {}
+
+    def stage(on_progress) -> None:
+        staged["workspace"] = stage_workspace(staged_choices, on_progress=on_progress)
+
+    def make_job():
+        recipe = staged["workspace"].recipe
+        if where == "ssh":
+            from wizard.core.runners.ssh_runner import SshRunner
+
+            assert ssh is not None
+            runner = SshRunner(f"{ssh.user}@{ssh.host}:{ssh.port}", key_file=ssh.key_path or None,
+                               password=ssh.password, image=recipe.toolchain_image,
+                               accept_fingerprint=ssh.accept_fingerprint)
+        else:
+            from wizard.core.runners.docker_runner import DockerRunner
+
+            runner = DockerRunner(recipe.toolchain_image, recipe=recipe)
+        return CoreJob(runner, run_dir)
+
+    return _CoreJob(make_job, str(run_dir), stage=stage)
+
+
+def temporary_copy(path: str) -> str:
+    """A copy of a file in a fresh temp folder (the tour must not touch packaged resources)."""
+    folder = Path(tempfile.mkdtemp(prefix="recamera-wizard-"))
+    target = folder / Path(path).name
+    shutil.copy2(path, target)
+    return str(target)
