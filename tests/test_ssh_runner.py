@@ -364,3 +364,42 @@ def test_unreachable_vm_and_wrong_key_are_clear_errors(sshd_server, tmp_path):
     with pytest.raises(WizardError) as refused:
         list(runner_for(sshd_server, tmp_path, key_file=other_key).prepare())
     assert refused.value.problem.code == "vm_auth_failed"
+
+
+# --- the toolchain image on the VM ----------------------------------------------------------------
+
+
+def test_missing_image_is_reported_or_built_on_the_vm_with_consent(sshd_server, double_image, tmp_path):
+    import secrets
+
+    image = f"recamera-wizard-test/ssh-built:{secrets.token_hex(4)}"
+    refused = runner_for(sshd_server, tmp_path, image=image)
+    with pytest.raises(WizardError) as missing:
+        list(refused.prepare())
+    assert missing.value.problem.code == "vm_image_missing"
+    refused.close()
+
+    # With consent the VM builds it (a one-line Dockerfile on the test image: no network needed).
+    builder = runner_for(sshd_server, tmp_path, image=image, build_image=True,
+                         dockerfile_for=lambda tag: f"FROM {double_image}\nLABEL org.recamera-wizard.test=ssh\n")
+    try:
+        events = list(builder.prepare())
+        assert finished(events, "image").ok and finished(events, "prepare").ok
+        assert any(isinstance(e, LogLine) and e.step == "image" and e.text.startswith("Step 2/2") for e in events)
+        assert _image_present_named(image)
+    finally:
+        builder.close()
+        subprocess.run(["docker", "rmi", "-f", image], capture_output=True)
+
+
+def _image_present_named(image: str) -> bool:
+    return subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode == 0
+
+
+def test_a_failing_image_build_on_the_vm_says_why(sshd_server, tmp_path):
+    builder = runner_for(sshd_server, tmp_path, image="recamera-wizard-test/ssh-broken:x", build_image=True,
+                         dockerfile_for=lambda tag: "FROM scratch\nRUN false\n")
+    with pytest.raises(WizardError) as failed:
+        list(builder.prepare())
+    assert failed.value.problem.code == "vm_image_build_failed"
+    assert failed.value.problem.params["detail"]

@@ -135,6 +135,12 @@ ENTRIES = {
         ja="ツールチェーンのイメージ {image} が {target} にありません。",
         ja_fix="ウィザードに VM 上でビルドさせる（10〜20 分程度、VM からインターネット接続が必要）か、VM 上で自分でビルドしてください。",
     ),
+    "vm_image_build_failed": Entry(
+        en="Building the toolchain image {image} on {target} failed: {detail}",
+        en_fix="Check that the VM can reach Docker Hub and PyPI and has about 15 GB free (df -h), then try again.",
+        ja="{target} 上でツールチェーンのイメージ {image} の作成に失敗しました: {detail}",
+        ja_fix="VM から Docker Hub と PyPI に接続できること、約 15 GB の空き（df -h）があることを確認してから、やり直してください。",
+    ),
     "vm_upload_failed": Entry(
         en="Uploading the workspace to {target} failed: {detail}",
         en_fix="Check free disk space on the VM (df -h) and the connection, then try again.",

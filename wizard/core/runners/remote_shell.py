@@ -74,6 +74,15 @@ def home_command() -> str:
     return 'printf "%s" "$HOME"'
 
 
+# --- the toolchain image ----------------------------------------------------------------------
+
+
+def build_image_command(image: str) -> str:
+    """Build ``image`` from a Dockerfile read on stdin (no context: the toolchain image is a base
+    image plus pip). The classic builder prints "Step N/M", which becomes progress."""
+    return "DOCKER_BUILDKIT=0 " + join(["docker", "build", "--rm", "-t", image, "-"])
+
+
 # --- upload ------------------------------------------------------------------------------------
 
 

@@ -358,6 +358,48 @@ class SshConnection:
             channel.close()
         return CommandResult(code, bytes(out), bytes(err))
 
+    def stream(self, command: str, *, stdin: bytes | None = None, idle_timeout: float = 1800.0):
+        """Run a long command and yield its output in chunks as it comes (stderr folded into the
+        same stream, in arrival order); the generator's return value is the exit code.
+
+        ``idle_timeout``: no output for that long means the command is stuck (a docker build's
+        pip step can be quiet for minutes, so the default is generous).
+        """
+        try:
+            channel = self._require().open_session(timeout=self.connect_timeout)
+        except CONNECTION_ERRORS as exc:
+            raise ConnectionLost(str(exc)) from None
+        try:
+            channel.set_combine_stderr(True)
+            channel.exec_command(command)
+            if stdin is not None:
+                channel.sendall(stdin)
+            channel.shutdown_write()
+            last = time.monotonic()
+            while True:
+                select.select([channel], [], [], 0.5)
+                got = False
+                while channel.recv_ready():
+                    chunk = channel.recv(65536)
+                    if chunk:
+                        got = True
+                        yield chunk
+                if got:
+                    last = time.monotonic()
+                if channel.exit_status_ready() and not channel.recv_ready():
+                    break
+                if channel.closed and not channel.exit_status_ready():
+                    raise ConnectionLost("channel closed without an exit status")
+                if not self.alive:
+                    raise ConnectionLost("transport closed")
+                if time.monotonic() - last > idle_timeout:
+                    raise WizardError.of("vm_command_timeout", target=str(self.target), seconds=int(idle_timeout))
+            return channel.recv_exit_status()
+        except CONNECTION_ERRORS as exc:
+            raise ConnectionLost(str(exc)) from None
+        finally:
+            channel.close()
+
     def sftp(self) -> paramiko.SFTPClient:
         if self._sftp is None:
             try:

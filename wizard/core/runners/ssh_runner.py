@@ -107,6 +107,8 @@ class SshRunner(Runner):
         run_id: str | None = None,
         remote_root: str = rs.DEFAULT_REMOTE_ROOT,
         setup_consent: bool = False,
+        build_image: bool = False,
+        dockerfile_for: Callable[[str], str] | None = None,
         live_log: str | Path | None = None,
         poll_interval: float = 0.5,
         reconnect_timeout: float = 300.0,
@@ -123,6 +125,9 @@ class SshRunner(Runner):
 
         ``setup_consent``: the user agreed that the wizard may install and start Docker and add
         them to the docker group (the guide's set-up) when the VM needs it.
+        ``build_image``: the user agreed that a missing toolchain image is built on the VM
+        (``docker build``, the VM downloads the base image and tpu_mlir: 10-20 minutes).
+        ``dockerfile_for(tag)``: the Dockerfile of an image (default: toolchain_image's).
         ``live_log``: a local file that receives convert.log's bytes as they stream.
         """
         self.target = target if isinstance(target, SshTarget) else SshTarget.parse(target)
@@ -141,6 +146,8 @@ class SshRunner(Runner):
         self.run_id = rs.check_run_id(run_id or new_run_id())
         self.remote_root = remote_root
         self.setup_consent = setup_consent
+        self.build_image = build_image
+        self.dockerfile_for = dockerfile_for or _toolchain_dockerfile
         self.live_log = Path(live_log) if live_log else None
         self.poll_interval = poll_interval
         self.reconnect_timeout = reconnect_timeout
@@ -272,9 +279,8 @@ class SshRunner(Runner):
                 raise WizardError(errors[0])
         for p in problems:
             yield ProblemRaised(p, step="prepare")
-        image = self.image or DEFAULT_TOOLCHAIN_IMAGE
         if self.image:  # the image is known now (else upload reads it from the recipe)
-            self._check_image(image)
+            yield from self._ensure_image(self.image)
         yield StepFinished("prepare", ok=True, elapsed=time.monotonic() - started)
 
     def _probe(self) -> remote_setup.RemoteFacts:
@@ -300,10 +306,41 @@ class SshRunner(Runner):
                 if self._conn is not None:
                     self._conn.connect()
 
-    def _check_image(self, image: str) -> None:
+    def _image_present(self, image: str) -> bool:
         result = self._connection().run(rs.join(["docker", "image", "inspect", "--format", "{{.Id}}", image]), timeout=60)
-        if result.exit_code != 0:
+        return result.exit_code == 0
+
+    def _ensure_image(self, image: str) -> Iterator[Event]:
+        if self._image_present(image):
+            return
+        if not self.build_image:
             raise WizardError.of("vm_image_missing", image=image, target=str(self.target))
+        yield from self._build_image(image)
+
+    def _build_image(self, image: str) -> Iterator[Event]:
+        """``docker build -t <image> -`` on the VM, the Dockerfile on stdin (no build context is
+        needed: the toolchain image is a base image plus pip), its output streamed as events."""
+        dockerfile = self.dockerfile_for(image)
+        yield StepStarted(IMAGE_STEP, command=f"docker build -t {image} - (on {self.target})")
+        started = time.monotonic()
+        splitter = LineSplitter()
+        tail: list[str] = []
+        build = self._connection().stream(rs.build_image_command(image), stdin=dockerfile.encode("utf-8"))
+        try:
+            while True:
+                chunk = next(build)
+                for line in splitter.feed(chunk):
+                    yield from _build_line_events(line, tail)
+        except StopIteration as done:
+            code = done.value
+        except ConnectionLost:
+            raise WizardError.of("vm_reconnect_failed", target=str(self.target), seconds=0, run_id=self.run_id) from None
+        for line in splitter.flush():
+            yield from _build_line_events(line, tail)
+        if code != 0:
+            detail = next((t for t in reversed(tail) if t.strip()), f"exit code {code}")
+            raise WizardError.of("vm_image_build_failed", image=image, target=str(self.target), detail=detail[:300])
+        yield StepFinished(IMAGE_STEP, ok=True, elapsed=time.monotonic() - started)
 
     # --- upload ------------------------------------------------------------------------------
 
@@ -314,7 +351,7 @@ class SshRunner(Runner):
         recipe_image, self.recipe_calibration_count = _recipe_facts(workspace)
         if self.image is None:
             self.image = recipe_image
-            self._check_image(self.image)
+            yield from self._ensure_image(self.image)
         entries = list(tar_directory(workspace, exclude=lambda rel: rel == rs.UPLOAD_SUMS))
         files = [(name, path) for name, path in entries if path.is_file()]
         total = sum(path.stat().st_size for _name, path in files)
@@ -546,6 +583,26 @@ class SshRunner(Runner):
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+IMAGE_STEP = "image"
+_BUILD_STEP = re.compile(r"^Step (\d+)/(\d+) :")
+
+
+def _toolchain_dockerfile(tag: str) -> str:
+    from wizard.core.runners.toolchain_image import dockerfile_text, spec_for_tag
+
+    return dockerfile_text(spec_for_tag(tag))
+
+
+def _build_line_events(line: str, tail: list[str]) -> Iterator[Event]:
+    tail.append(line)
+    del tail[:-20]
+    yield LogLine(line, step=IMAGE_STEP, stream="runner")
+    match = _BUILD_STEP.match(line)
+    if match:
+        n, total = int(match.group(1)), int(match.group(2))
+        yield Progress(IMAGE_STEP, (n - 1) / total, text=line, done=n, total=total)
 
 
 class _Counting:
