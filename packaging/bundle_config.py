@@ -277,9 +277,11 @@ def unused_qt_binary_filter(source_dir: Path = WIZARD_DIR) -> Callable[[str], bo
 # Where the app icon may be. The GUI engineer's icons in resources/icons come first; the
 # generated fallback in packaging/icons keeps the build working before (or without) them.
 ICON_CANDIDATES = {
-    "windows": ("app.ico", "recamera-wizard.ico", "app.png", "recamera-wizard.png", "app-256.png"),
-    "macos": ("app.icns", "recamera-wizard.icns", "app.png", "recamera-wizard.png", "app-512.png"),
-    "linux": ("app.png", "recamera-wizard.png", "app-256.png"),
+    # .ico with 16..256 px frames; else PyInstaller resizes a PNG.
+    "windows": ("app.ico", "recamera-wizard.ico", "app.png", "recamera-wizard.png"),
+    # .icns, else the biggest PNG: the Retina 512@2x slot wants 1024 px.
+    "macos": ("app.icns", "recamera-wizard.icns", "app-1024.png", "recamera-wizard.png", "app.png"),
+    "linux": ("app.png", "recamera-wizard.png"),
 }
 FALLBACK_ICON = PACKAGING_DIR / "icons" / "recamera-wizard.png"
 
