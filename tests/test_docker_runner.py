@@ -1,0 +1,315 @@
+"""DockerRunner and the conversion job against the REAL Docker engine, through the TPU-MLIR double.
+
+Every test checks a real outcome: files in the run folder, containers as the engine lists them,
+exit codes of the real CLI process. Inputs are small (a 320x320 YOLO11-shaped model, 12 photos)
+so each conversion takes a few seconds on 2 cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO_ROOT
+from docker_support import cli, docker_client, make_inputs, run_containers, toolchain_double_image, wait_until  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.docker
+
+FAULTS_FILE = "toolchain_double_faults.json"
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    return make_inputs(tmp_path_factory.mktemp("inputs"))
+
+
+@pytest.fixture()
+def home(tmp_path, monkeypatch):
+    """The app's own folders (calibration cache, job history) inside tmp for this test."""
+    folder = tmp_path / "home"
+    monkeypatch.setenv("RECAMERA_WIZARD_HOME", str(folder))
+    return folder
+
+
+def _convert(inputs, run_dir: Path, image: str, *extra: str, env: dict | None = None):
+    model, images = inputs
+    return cli(["convert", "--model", str(model), "--images", str(images), "--calibration-count", "12",
+                "--out", str(run_dir), "--image", image, *extra], env=env)
+
+
+def _stage(inputs, workspace: Path, image: str, faults: dict | None = None, **choices):
+    from wizard.core.plan import ConversionChoices, stage_workspace
+
+    model, images = inputs
+    staged = stage_workspace(ConversionChoices(model=str(model), images=str(images), out=str(workspace),
+                                               calibration_count=12, toolchain_image=image, **choices))
+    if faults:
+        (workspace / FAULTS_FILE).write_text(json.dumps(faults), encoding="utf-8")
+    return staged
+
+
+def _job(run_dir: Path, image: str, recipe, cache=False):
+    from wizard.core.runners.docker_runner import DockerRunner
+    from wizard.core.runners.job import ConversionJob
+
+    runner = DockerRunner(image, recipe=recipe)
+    return ConversionJob(runner, run_dir, cache=cache), runner
+
+
+def _cvimodel_header(path: Path) -> tuple[bytes, int, str]:
+    data = path.read_bytes()
+    magic, body_size = data[:8], struct.unpack("<I", data[8:12])[0]
+    chip = data[30:46].split(b"\0")[0].decode()
+    return magic, body_size, chip
+
+
+# --- a whole conversion --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def first_run(inputs, toolchain_double_image, tmp_path_factory):
+    """One full conversion by the CLI into a folder whose path has a space and Japanese."""
+    base = tmp_path_factory.mktemp("runs")
+    home = base / "home"
+    run_dir = base / "変換 結果" / "run 1"
+    result = _convert(inputs, run_dir, toolchain_double_image, env={"RECAMERA_WIZARD_HOME": str(home)})
+    return result, run_dir, home
+
+
+def test_full_conversion_leaves_the_bundle(first_run, docker_client):
+    result, run_dir, _ = first_run
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    model = run_dir / "yolo11n_sym_int8.cvimodel"
+    magic, body_size, chip = _cvimodel_header(model)
+    assert (magic, chip) == (b"CviModel", "cv181x") and body_size > 0
+    results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+    assert results["verdict"] == "success" and results["exit_code"] == 0
+    assert results["paths"]["model"] == model.name
+    assert [s["name"] for s in results["steps"]] == ["transform", "calibrate", "deploy"]
+    deploy_compares = [c for c in results["compare"] if "tpu_outputs" in json.dumps(c)]
+    assert deploy_compares, results["compare"]
+    assert results["toolchain_image"]["id"].startswith("sha256:")
+    log = (run_dir / "convert.log").read_text(encoding="utf-8")
+    assert "[wizard] step deploy finished rc=0" in log and "min_similiarity" in log
+    assert json.loads((run_dir / "recipe.json").read_text(encoding="utf-8"))["name"] == "yolo11n"
+    record = json.loads((run_dir / "job.json").read_text(encoding="utf-8"))
+    assert record["state"] == "finished" and record["verdict"] == "success"
+    assert run_containers(docker_client, record["run_id"]) == []
+
+
+def test_reproduce_script_reruns_from_the_bundle(first_run, docker_client):
+    _, run_dir, _ = first_run
+    before = {c.id for c in docker_client.containers.list(all=True)}
+    proc = subprocess.run(["bash", "reproduce.sh"], cwd=run_dir, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    produced = list(run_dir.glob("reproduced-*/work/yolo11n_sym_int8.cvimodel"))
+    assert len(produced) == 1 and _cvimodel_header(produced[0])[0] == b"CviModel"
+    assert "skipped (cached)" not in proc.stdout  # a reproduction runs every step
+    assert {c.id for c in docker_client.containers.list(all=True)} - before == set()
+
+
+def test_second_run_reuses_calibration_and_runs_only_deploy(first_run, inputs, toolchain_double_image):
+    _, first_dir, home = first_run
+    run_dir = first_dir.parent / "run 2"
+    # Only a deploy option changes: transform and calibration come from the cache.
+    result = _convert(inputs, run_dir, toolchain_double_image, "--tolerance", "0.85,0.45",
+                      env={"RECAMERA_WIZARD_HOME": str(home)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    log = (run_dir / "convert.log").read_text(encoding="utf-8")
+    assert "[wizard] step transform skipped (cached)" in log
+    assert "[wizard] step calibrate skipped (cached)" in log
+    assert "[wizard] step deploy started" in log and "run_calibration" not in log
+    results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+    assert results["calibration_cache"]["restored"] is True
+    assert results["verdict"] == "success"
+
+
+def test_hostile_model_name_is_harmless(inputs, toolchain_double_image, tmp_path, home):
+    run_dir = tmp_path / "run"
+    hostile = '$(touch /workspace/work/PWNED); `touch /tmp/x`"; rm -rf / #\n'
+    result = _convert(inputs, run_dir, toolchain_double_image, "--name", hostile)
+    assert result.returncode == 0, result.stdout + result.stderr
+    models = list(run_dir.glob("*.cvimodel"))
+    assert len(models) == 1 and all(c.isalnum() or c in "_-." for c in models[0].name)
+    assert not (run_dir / "workspace" / "work" / "PWNED").exists()
+    assert not list(run_dir.rglob("PWNED"))
+
+
+# --- failures and cancel -------------------------------------------------------------------------
+
+
+def test_exit_137_gives_the_memory_message(inputs, toolchain_double_image, tmp_path, docker_client):
+    staged = _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image,
+                    faults={"calibrate": {"exit": 137}})
+    job, runner = _job(tmp_path / "run", toolchain_double_image, staged.recipe)
+    events = list(job.events())
+    from wizard.core.events import ProblemRaised, Result
+    from wizard.core.runners.job import verdict_exit_code
+
+    assert job.verdict == "conversion_failed" and verdict_exit_code(job.verdict) == 3
+    assert job.exit_code == 137
+    codes = [e.problem.code for e in events if isinstance(e, ProblemRaised)]
+    assert "toolchain_out_of_memory" in codes
+    memory = next(e.problem for e in events if isinstance(e, ProblemRaised) and e.problem.code == "toolchain_out_of_memory")
+    assert "out of memory during calibrate" in memory.message and "fewer calibration images" in memory.fix
+    assert isinstance(events[-1], Result) and not events[-1].ok
+    results = json.loads((tmp_path / "run" / "results.json").read_text(encoding="utf-8"))
+    assert results["verdict"] == "conversion_failed"
+    assert run_containers(docker_client, runner.run_id) == []
+
+
+def test_cancel_in_calibration_removes_the_container_within_10s(inputs, toolchain_double_image, tmp_path,
+                                                                 docker_client):
+    from wizard.core.events import Result, StepStarted
+
+    staged = _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image,
+                    faults={"calibrate": {"slow_seconds": 120}})
+    job, runner = _job(tmp_path / "run", toolchain_double_image, staged.recipe)
+    volumes_before = {v.name for v in docker_client.volumes.list()}
+    seen: list = []
+    calibrating = threading.Event()
+
+    def consume():
+        for event in job.events():
+            seen.append(event)
+            if isinstance(event, StepStarted) and event.step == "calibrate":
+                calibrating.set()
+
+    thread = threading.Thread(target=consume)
+    thread.start()
+    assert calibrating.wait(60), [type(e).__name__ for e in seen]
+    assert len(run_containers(docker_client, runner.run_id)) == 1  # it really is running
+    started = time.monotonic()
+    job.cancel()
+    gone = wait_until(lambda: run_containers(docker_client, runner.run_id) == [], timeout=10)
+    elapsed = time.monotonic() - started
+    thread.join(30)
+    assert gone, f"container still there after {elapsed:.1f} s"
+    assert elapsed < 10
+    assert not thread.is_alive()
+    assert job.verdict == "cancelled"
+    assert isinstance(seen[-1], Result) and seen[-1].details["verdict"] == "cancelled"
+    assert {v.name for v in docker_client.volumes.list()} - volumes_before == set()
+
+
+def test_ctrl_c_in_the_cli_cancels_cleanly(inputs, toolchain_double_image, tmp_path, docker_client):
+    """The CLI's own Ctrl-C path (signal handler → cancel in a thread → exit 130)."""
+    staged = _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image,
+                    faults={"calibrate": {"slow_seconds": 120}})
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        "import sys\n"
+        "from wizard.cli.convert import EventPrinter, _drive\n"
+        "from wizard.core.runners.docker_runner import DockerRunner\n"
+        "from wizard.core.runners.job import ConversionJob\n"
+        f"runner = DockerRunner({toolchain_double_image!r}, sys.argv[1])\n"
+        f"job = ConversionJob(runner, {str(tmp_path / 'run')!r}, cache=False)\n"
+        "sys.exit(_drive(job, job.events(), EventPrinter(False, verbose=True)))\n",
+        encoding="utf-8",
+    )
+    run_id = "ctrlc-" + os.urandom(3).hex()
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, str(driver), run_id], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=env)
+    lines: list[str] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        if "==> calibrate" in line:
+            break
+    assert run_containers(docker_client, run_id), "".join(lines)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    rest, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 130, "".join(lines) + rest
+    assert time.monotonic() - started < 10
+    assert run_containers(docker_client, run_id) == []
+    assert "Traceback" not in rest
+    assert json.loads((tmp_path / "run" / "results.json").read_text())["verdict"] == "cancelled"
+
+
+def test_reattach_after_the_app_was_killed(inputs, toolchain_double_image, tmp_path, docker_client, home):
+    """The app dies mid-calibration; `convert --resume` finds the container and finishes the run
+    with a complete log (no line lost, none repeated)."""
+    staged = _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image,
+                    faults={"calibrate": {"slow_seconds": 4}})
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        "import sys\n"
+        "from wizard.core.runners.docker_runner import DockerRunner\n"
+        "from wizard.core.runners.job import ConversionJob\n"
+        f"job = ConversionJob(DockerRunner({toolchain_double_image!r}, sys.argv[1]), {str(tmp_path / 'run')!r}, cache=False)\n"
+        "for e in job.events():\n"
+        "    if type(e).__name__ == 'StepStarted' and e.step == 'calibrate':\n"
+        "        print('CALIBRATING', flush=True)\n",
+        encoding="utf-8",
+    )
+    run_id = "reattach-" + os.urandom(3).hex()
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    proc = subprocess.Popen([sys.executable, str(driver), run_id], stdout=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "CALIBRATING"
+    time.sleep(1.0)  # the record saves the log position every 2 s: let some lines be counted
+    proc.kill()  # like closing the app abruptly: no cleanup runs
+    proc.wait(10)
+    assert run_containers(docker_client, run_id), "the conversion must go on without the app"
+
+    result = cli(["convert", "--resume", "--out", str(tmp_path / "run")])
+    assert result.returncode == 0, result.stdout + result.stderr
+    log = (tmp_path / "run" / "convert.log").read_text(encoding="utf-8")
+    for step in ("transform", "calibrate", "deploy"):
+        assert log.count(f"[wizard] step {step} started") == 1, step
+        assert log.count(f"[wizard] step {step} finished rc=0") == 1, step
+    assert log.count("[Running]: tpuc-opt") == len(set(
+        line for line in log.splitlines() if line.startswith("[Running]: tpuc-opt")))
+    assert (tmp_path / "run" / "yolo11n_sym_int8.cvimodel").is_file()
+    assert run_containers(docker_client, run_id) == []
+
+
+def test_resume_of_a_vanished_run_says_so(inputs, toolchain_double_image, tmp_path, home):
+    from wizard.core.runners.job import JobRecord
+
+    _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image)
+    JobRecord(run_id="gone-000000", backend="docker", where="local", run_dir=str(tmp_path / "run"),
+              image=toolchain_double_image, state="running").save()
+    result = cli(["convert", "--resume", "--out", str(tmp_path / "run")])
+    assert result.returncode == 4
+    assert "no longer running" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- the engine itself ---------------------------------------------------------------------------
+
+
+def test_engine_not_reachable_is_a_clear_message(inputs, tmp_path):
+    closed = tmp_path / "closed.sock"
+    import socket
+
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(closed))  # a socket file nobody listens on: "connection refused"
+    sock.close()
+    result = _convert(inputs, tmp_path / "run", "recamera-wizard/toolchain:1.7",
+                      env={"DOCKER_HOST": f"unix://{closed}"})
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "engine is not running" in result.stderr
+    assert f"unix://{closed}" in result.stderr
+    assert "Start Docker Desktop" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "run").exists()  # nothing staged for a run that cannot start
+
+
+def test_missing_image_offers_to_get_it(inputs, tmp_path, docker_client, home):
+    result = _convert(inputs, tmp_path / "run", "recamera-wizard/toolchain:0.0-missing")
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "is not on this computer yet" in result.stderr
+    assert "recamera-wizard toolchain-image build" in result.stderr
+    assert "Traceback" not in result.stderr
