@@ -386,7 +386,8 @@ def test_a_file_broken_only_in_its_pixel_data_is_rejected_and_replaced(tmp_path)
     assert report.usable_total == 12
 
 
-def test_image_over_the_pixel_limit_is_refused_before_decoding(tmp_path, monkeypatch):
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # pytest resets our filter
+def test_image_over_the_pixel_limit_is_refused_before_decoding(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     (src / "claims_108mp.png").write_bytes(png_header_only(12000, 9000, zlib.compress(b"\x00" * 100)))
@@ -609,3 +610,25 @@ def test_committed_samples_are_what_the_generator_makes(tmp_path):
             assert image.format == "JPEG" and image.mode == "RGB" and image.size == (640, 480)
             difference = np.abs(np.asarray(image, np.int16) - np.asarray(again, np.int16)).mean()
         assert difference < 1.0, (path.name, difference)  # JPEG encoders may differ by a hair
+
+
+def test_avif_is_converted_when_pillow_decodes_it_else_explained(tmp_path):
+    from PIL import features
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(10):
+        save_jpeg(src / f"p{i}.jpg", i)
+    avif = src / "phone.avif"
+    if features.check("avif"):
+        scene(42).save(avif, "AVIF", quality=80)
+        report = prepare_calibration_set(src, tmp_path / "out", count=None)
+        with Image.open(by_source(report.accepted, avif).output) as image:
+            assert image.format == "JPEG" and image.mode == "RGB"
+    else:
+        ftyp = b"ftypavif\x00\x00\x00\x00mif1avif"
+        avif.write_bytes(struct.pack(">I", len(ftyp) + 4) + ftyp + b"\x00" * 100)
+        report = prepare_calibration_set(src, tmp_path / "out", count=None)
+        rejected = by_source(report.rejected, avif)
+        assert rejected.problem.code == "image_needs_conversion"
+        assert "AVIF needs converting to JPEG" in rejected.reason

@@ -37,7 +37,7 @@ import tempfile
 import unicodedata
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -91,6 +91,11 @@ def _pillow_formats() -> tuple[str, ...]:
 
 
 PILLOW_FORMATS = _pillow_formats()
+
+# We enforce MAX_SOURCE_PIXELS ourselves and explain it per file; Pillow's own warning for
+# 89-179 MP images would only print noise. (A filter here rather than catch_warnings() around
+# each open, because that is not thread-safe and files are checked on worker threads.)
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -359,9 +364,7 @@ def _open_checked(path: Path) -> Image.Image:
     except OSError as exc:
         raise _unusable("image_unreadable", path, detail=exc.strerror or str(exc)) from None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(path, formats=PILLOW_FORMATS)
+        image = Image.open(path, formats=PILLOW_FORMATS)
     except Image.DecompressionBombError:
         raise _too_large(path, None) from None
     except UnidentifiedImageError:
@@ -404,14 +407,12 @@ def _verify(path: Path) -> None:
     photos carry a whole video), so a missing marker only makes us decode the file to be sure.
     """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(path, formats=PILLOW_FORMATS) as image:
+            image.verify()
+        if detect_kind(_read_head(path)) == "jpeg" and not _has_jpeg_end_marker(path):
             with Image.open(path, formats=PILLOW_FORMATS) as image:
-                image.verify()
-            if detect_kind(_read_head(path)) == "jpeg" and not _has_jpeg_end_marker(path):
-                with Image.open(path, formats=PILLOW_FORMATS) as image:
-                    image.draft(None, (max(1, image.width // 8), max(1, image.height // 8)))
-                    image.load()
+                image.draft(None, (max(1, image.width // 8), max(1, image.height // 8)))
+                image.load()
     except _Unusable:
         raise
     except Exception as exc:  # noqa: BLE001 - any decoder failure means "damaged"
@@ -477,9 +478,7 @@ def _convert_unchecked(path: Path, dst: Path, max_side: int, display_name: str |
             scale = max_side / max(image.size)
             image.draft(None, (max(1, int(image.width * scale) + 1), max(1, int(image.height * scale) + 1)))
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                image.load()
+            image.load()
         except Image.DecompressionBombError:
             raise _too_large(path, image.size) from None
         except Exception as exc:  # noqa: BLE001 - truncated/corrupt data, whatever the decoder
@@ -769,8 +768,8 @@ def prepare_calibration_set(
         # file that turns out broken is replaced by the next one, still deterministically.
         order = random.Random(seed).sample(candidates, len(candidates))
 
-        out.parent.mkdir(parents=True, exist_ok=True)
         try:
+            out.parent.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
         except OSError as exc:
             raise WizardError.of("output_not_writable", path=str(out), detail=_short(exc)) from None
