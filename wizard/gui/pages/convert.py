@@ -174,6 +174,9 @@ class ConvertPage(Page):
             "upload": self.tr("Uploading to the cloud machine…"),
             "download": self.tr("Bringing the results back…"),
             "cleanup": self.tr("Cleaning up…"),
+            "transform": self.tr("Step 1 of 3 is running…"),
+            "calibrate": self.tr("Step 2 of 3 is running…"),
+            "deploy": self.tr("Step 3 of 3 is running…"),
         }
         if status == rules.JOB_RUNNING:
             text = phases.get(self._phase, self.tr("Running…"))
@@ -320,14 +323,15 @@ class ConvertPage(Page):
                     self.progress_text.setText(event.text)
             elif isinstance(event, StepStarted):
                 if event.step in self._step_state:
+                    self._phase = event.step
                     self._step_state[event.step] = RUNNING
                     self._step_started[event.step] = event.time
                     self.progress.setValue(int(self._overall(event.step, 0.0) * 1000))
                 else:
                     self._phase = event.step
-                if event.command:
-                    lines.append(f"$ {event.command}")
             elif isinstance(event, StepFinished):
+                if event.step == self._phase:
+                    self._phase = ""
                 if event.step in self._step_state:
                     self._step_state[event.step] = SKIPPED if event.skipped else (DONE if event.ok else FAILED)
                     self._step_elapsed[event.step] = event.elapsed or (

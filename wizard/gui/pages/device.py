@@ -92,8 +92,9 @@ class DevicePage(Page):
         self.body.addWidget(self.problems)
         self.body.addWidget(self.frame)
         self.body.addWidget(self.log, 1)
-        for widget in (self.form_box, self.deploy_button, self.status, self.log):
+        for widget in (self.form_box, self.deploy_button, self.status):
             widget.setVisible(self.available)
+        self.log.setVisible(False)  # shown once a deploy starts: an empty black box says nothing
         self.placeholder.setVisible(not self.available)
         self.retranslate()
 
@@ -133,6 +134,7 @@ class DevicePage(Page):
         self._cancel = threading.Event()
         self.problems.set_problems([])
         self.log.clear()
+        self.log.setVisible(True)
         self.frame.clear()
         self.deploy_button.setEnabled(False)
         self.cancel_button.setVisible(True)

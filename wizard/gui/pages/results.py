@@ -55,7 +55,8 @@ class _NumberItem(QTableWidgetItem):
 
     def __init__(self, value: float | None):
         super().__init__("—" if value is None else (f"{value:.6f}" if math.isfinite(value) else str(value)))
-        self.value = -math.inf if value is None else value
+        # No number means the tool found the tensors equal or close (no similarity printed): best.
+        self.value = math.inf if value is None or math.isnan(value) else value
         self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
     def __lt__(self, other) -> bool:
