@@ -11,8 +11,734 @@ The wizard's convert.sh (plan.py) frames each toolchain step with marker lines:
     [wizard] step <name> finished rc=<N> elapsed=<seconds>
     [wizard] step <name> skipped (cached)
 where <name> is one of wizard.core.events.TOOLCHAIN_STEPS.
+
+What the tools print is described in docs/toolchain.md ("What the tools print"); the formats
+come from tpu-mlir's utils/mlir_shell.py (``[Running]:`` / ``[Success]:`` /
+``RuntimeError: [!Error]:``) and numpy_helper/tensor_compare.py + npz_compare.py (the per-tensor
+lines ``"[{:<32}] {:>12} [{:>6}]"`` and the summary).
+
+LogReport.to_dict() (always valid JSON: ``json.dumps(..., allow_nan=False)`` works):
+
+    {"ok": bool,                      # no error problem, no failed step, no failed comparison
+     "steps": [{"name": "transform"|"calibrate"|"deploy"|"other",
+                "status": "success"|"failed"|"running"|"skipped",
+                "command": str, "exit_code": int|null, "elapsed": float|null,
+                "source": "wizard"|"shell"|"inferred",   # marker, a shell command line, or guessed
+                "commands": [{"command": str, "status": "success"|"failed"|"running"}]}],
+                                      # ^ the [Running] sub-commands inside the step
+     "compare": [{"step", "kind": "top_vs_onnx"|"tpu_vs_top"|"model_vs_tpu"|"other",
+                  "target", "reference", "tolerance": [a, b]|null, "passed": bool|null,
+                  "compared", "passed_count", "failed_count",
+                  "counts": {"equal", "close", "similar", "not_equal", "not_similar"},
+                  "min_similarity": {"cosine", "euclidean", "sqnr"}|null,
+                  "tensors": [{"name", "status", "passed", "shape", "dtype",
+                               "cosine", "euclidean", "sqnr", "close_order"}]}],
+     "errors": [{"code", "severity", "message", "fix"}],     # severity "error"
+     "warnings": [...same shape...]}
+
+Numbers: floats, except non-finite ones, which JSON cannot hold: they become the strings "inf",
+"-inf" and "nan" (an all-EQUAL comparison prints ``min_similiarity = (1.0, 1.0, inf)``).
+Tensor similarity values are null for EQUAL/CLOSE tensors (the tool prints none for them).
+The tool's status ``NOT_SIMLIAR`` (sic) is reported as ``NOT_SIMILAR``; both spellings and both
+``min_similiarity``/``min_similarity`` are accepted on input.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from wizard.core.events import (
+    TOOLCHAIN_STEPS, Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted,
+)
+from wizard.core.messages import Problem, problem
+
 STEP_MARKER_PREFIX = "[wizard] step "
+OOM_EXIT_CODES = (137, -9)  # SIGKILL seen through a shell (128 + 9) or by a direct parent
+
+# --------------------------------------------------------------------------------------------
+# Line cleaning
+# --------------------------------------------------------------------------------------------
+
+_ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
+# One tqdm draw: "[\r]desc: NN%|bar| n/total [elapsed<remaining, rate]". The description cannot
+# hold brackets or '|', so a draw glued to the end or start of another line is cut out cleanly.
+_TQDM_RE = re.compile(
+    r"\r?(?:(?P<desc>[^\[\]|\r\n]*?):\s*)?(?P<pct>\d{1,3})%\|[^|\r\n]*\|\s*(?P<n>\d+)/(?P<total>\d+)"
+    r"\s*\[[^\]\r\n]*\]"
+)
+
+
+@dataclass(frozen=True)
+class _Draw:
+    desc: str
+    done: int
+    total: int
+
+
+def _clean(line: str) -> tuple[str, list[_Draw], bool]:
+    """Text of a line without colour codes and progress draws, the draws it contained, and
+    whether the line began with a draw (then any text after it may continue an earlier line)."""
+    if "\x1b" in line:
+        line = _ANSI_RE.sub("", line)
+    draws: list[_Draw] = []
+    leading = False
+    if "%|" in line:
+        def cut(match: re.Match) -> str:
+            nonlocal leading
+            if not draws and not line[: match.start()].strip():
+                leading = True
+            draws.append(_Draw((match.group("desc") or "").strip(), int(match.group("n")), int(match.group("total"))))
+            return ""
+
+        line = _TQDM_RE.sub(cut, line)
+    if "\r" in line:
+        # A bare '\r' redraw: a terminal shows the last non-empty piece.
+        pieces = [p for p in line.split("\r") if p.strip()]
+        line = pieces[-1] if pieces else ""
+    return line.rstrip("\n").rstrip(), draws, leading
+
+
+# --------------------------------------------------------------------------------------------
+# Recognised problems (docs/toolchain.md, "Known failures and the fix a user needs")
+# --------------------------------------------------------------------------------------------
+
+def _names(text: str) -> list[str]:
+    return [n for n in re.findall(r"'([^']*)'", text)] or [text.strip("[] ")]
+
+
+def _ops(text: str) -> list[str]:
+    return sorted(re.findall(r"'([^']*)'", text)) or [text.strip("{} ")]
+
+
+# (substring gate, regex, code, params from the match). The gate keeps the per-line cost low.
+_KNOWN: list[tuple[str, re.Pattern, str, Any]] = [
+    ("There is no inputs", re.compile(r"There is no inputs"), "toolchain_no_calibration_inputs", lambda m: {}),
+    ("doesn't existed", re.compile(r"^(?P<path>.*?)\s*doesn't existed !*"), "toolchain_test_image_missing",
+     lambda m: {"path": m.group("path") or "?"}),
+    ("can't find", re.compile(r"Error, can't find (?P<names>.+?) in model"), "toolchain_output_names_not_found",
+     lambda m: {"names": _names(m.group("names"))}),
+    ("Unsupported model IR version",
+     re.compile(r"Unsupported model IR version: (?P<version>\d+), max supported IR version: (?P<max>\d+)"),
+     "toolchain_ir_version_too_new", lambda m: {"version": m.group("version"), "max": m.group("max")}),
+    ("Op not support", re.compile(r"Op not support:\s*(?P<ops>.+)$"), "toolchain_op_not_supported",
+     lambda m: {"ops": _ops(m.group("ops"))}),
+    ("calibration table file", re.compile(r"can't open calibration table file"),
+     "toolchain_calibration_table_missing", lambda m: {}),
+    ("raw format not support", re.compile(r"raw format not support current type"),
+     "toolchain_quantize_not_supported", lambda m: {}),
+    ("aligned_input requires", re.compile(r"aligned_input requires fuse_preprocess"),
+     "toolchain_aligned_input_needs_fuse", lambda m: {}),
+    ("ermission denied", re.compile(r"permission denied.*docker daemon socket", re.I),
+     "toolchain_docker_permission_denied", lambda m: {}),
+    ("MemoryError", re.compile(r"^MemoryError\b"), "toolchain_killed_oom", lambda m: {}),
+    ("Killed", re.compile(r"^(?:.*: line \d+: +\d+ )?Killed\b"), "toolchain_killed_oom", lambda m: {}),
+    ("is not installed in this image", re.compile(r"^\[wizard\] error: (?P<tool>\S+) is not installed"),
+     "toolchain_not_installed", lambda m: {"tool": m.group("tool")}),
+    ("did not write", re.compile(r"^\[wizard\] error: (?P<tool>\S+) reported success but did not write (?P<path>.+)$"),
+     "toolchain_output_missing", lambda m: {"tool": m.group("tool"), "path": m.group("path")}),
+    (": error: ", re.compile(r"^(?P<tool>[\w.-]+(?:\.py)?): error: (?P<detail>.+)$"), "toolchain_bad_option",
+     lambda m: {"tool": m.group("tool"), "detail": m.group("detail")}),
+]
+
+# --------------------------------------------------------------------------------------------
+# Structure of a log
+# --------------------------------------------------------------------------------------------
+
+_MARKER_RE = re.compile(
+    r"^\[wizard\] step (?P<step>\w+) (?:(?P<started>started)(?:: ?(?P<cmd>.*))?"
+    r"|finished rc=(?P<rc>-?\d+)(?: elapsed=(?P<elapsed>[\d.]+))?|(?P<skipped>skipped)\b.*)\s*$"
+)
+_SHELL_CMD_RE = re.compile(
+    r"^(?:[$#+>]+\s*)?(?:python3?\s+)?(?:\S*/)?(?P<tool>model_transform|run_calibration|model_deploy)(?:\.py)?"
+    r"(?P<rest>\s.*)?$"
+)
+_TOOL_STEP = {"model_transform": "transform", "run_calibration": "calibrate", "model_deploy": "deploy"}
+_RUNNING_PREFIX, _SUCCESS_PREFIX, _ERROR_PREFIX = "[Running]:", "[Success]:", "RuntimeError: [!Error]:"
+
+_TENSOR_RE = re.compile(
+    r"^\[(?P<name>.*)\]\s+(?P<status>EQUAL|CLOSE|SIMILAR|NOT_EQUAL|NOT_MATCH|NOT_SIMLIAR|NOT_SIMILAR)"
+    r"\s+\[\s*(?P<result>PASSED|FAILED)\]\s*$"
+)
+_SHAPE_RE = re.compile(r"^\s+\((?P<shape>[\d,\s]*)\)\s+(?P<dtype>\w+)\s*$")
+_SIM_RE = re.compile(r"^\s+(?P<key>cosine_similarity|euclidean_similarity|sqnr_similarity)\s*=\s*(?P<value>\S+)")
+_CLOSE_RE = re.compile(r"^\s+close order\s*=\s*(?P<order>\d+)")
+_SUMMARY_RES = [
+    (re.compile(r"^(\d+) compared$"), "compared"),
+    (re.compile(r"^(\d+) passed$"), "passed_count"),
+    (re.compile(r"^(\d+) failed$"), "failed_count"),
+]
+_COUNTS1_RE = re.compile(r"^\s*(\d+) equal, (\d+) close, (\d+) similar$")
+_COUNTS2_RE = re.compile(r"^\s*(\d+) not equal, (\d+) not similar$")
+_MIN_RE = re.compile(r"^min_simil(?:i)?arity\s*=\s*\((?P<values>[^)]*)\)")
+_COMPARE_CMD_RE = re.compile(
+    r"npz_tool\.py compare (?P<target>\S+) (?P<reference>\S+)(?:.*?--tolerance[ =](?P<a>[-\d.eE]+),(?P<b>[-\d.eE]+))?"
+)
+_EXCEPTION_RE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Za-z_]\w*(?:Error|Exception|Interrupt|Exit)\b:?")
+
+_STEP_HINTS = (  # (substring, step) for logs without wizard markers or shell command lines
+    ("_origin.mlir", "transform"), ("Mlir file generated", "transform"), ("Onnxsim opt", "transform"),
+    ("_ref_outputs.npz", "transform"),
+    ("input_num = ", "calibrate"), ("activation_collect_and_calc_th", "calibrate"), ("There is no inputs", "calibrate"),
+    ("--import-calibration-table", "deploy"), ("--convert-top-to-tpu", "deploy"), ("--codegen", "deploy"),
+    ("_tpu_outputs.npz", "deploy"), ("Add preprocess, set the following params", "deploy"),
+)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.strip().rstrip(","))
+    except ValueError:
+        return None
+
+
+def _json_number(value: float | None) -> float | str | None:
+    if value is None:
+        return None
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return value
+
+
+@dataclass
+class TensorResult:
+    name: str
+    status: str
+    passed: bool
+    shape: list[int] | None = None
+    dtype: str | None = None
+    cosine: float | None = None
+    euclidean: float | None = None
+    sqnr: float | None = None
+    close_order: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "status": self.status, "passed": self.passed, "shape": self.shape,
+            "dtype": self.dtype, "cosine": _json_number(self.cosine),
+            "euclidean": _json_number(self.euclidean), "sqnr": _json_number(self.sqnr),
+            "close_order": self.close_order,
+        }
+
+
+@dataclass
+class CompareResult:
+    step: str = ""
+    target: str = ""
+    reference: str = ""
+    tolerance: tuple[float, float] | None = None
+    passed: bool | None = None
+    compared: int | None = None
+    passed_count: int | None = None
+    failed_count: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    min_similarity: tuple[float | None, float | None, float | None] | None = None
+    tensors: list[TensorResult] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        if self.target.endswith("_model_outputs.npz"):
+            return "model_vs_tpu"
+        if self.target.endswith("_tpu_outputs.npz"):
+            return "tpu_vs_top"
+        if self.step == "transform" or self.reference.endswith("_ref_outputs.npz"):
+            return "top_vs_onnx"
+        if self.step == "deploy":
+            return "tpu_vs_top"
+        return "other"
+
+    @property
+    def failed_tensors(self) -> list[TensorResult]:
+        return [t for t in self.tensors if not t.passed]
+
+    def to_dict(self) -> dict[str, Any]:
+        tensors = self.tensors
+        return {
+            "step": self.step, "kind": self.kind, "target": self.target, "reference": self.reference,
+            "tolerance": list(self.tolerance) if self.tolerance else None, "passed": self.passed,
+            "compared": self.compared if self.compared is not None else len(tensors),
+            "passed_count": self.passed_count if self.passed_count is not None else sum(t.passed for t in tensors),
+            "failed_count": self.failed_count if self.failed_count is not None else sum(not t.passed for t in tensors),
+            "counts": dict(self.counts),
+            "min_similarity": None if self.min_similarity is None else {
+                "cosine": _json_number(self.min_similarity[0]),
+                "euclidean": _json_number(self.min_similarity[1]),
+                "sqnr": _json_number(self.min_similarity[2]),
+            },
+            "tensors": [t.to_dict() for t in tensors],
+        }
+
+
+@dataclass
+class SubCommand:
+    command: str
+    status: str = "running"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"command": self.command, "status": self.status}
+
+
+@dataclass
+class StepRecord:
+    name: str
+    command: str = ""
+    status: str = "running"
+    exit_code: int | None = None
+    elapsed: float | None = None
+    source: str = "wizard"
+    commands: list[SubCommand] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "status": self.status, "command": self.command, "exit_code": self.exit_code,
+            "elapsed": self.elapsed, "source": self.source, "commands": [c.to_dict() for c in self.commands],
+        }
+
+
+@dataclass
+class LogReport:
+    steps: list[StepRecord] = field(default_factory=list)
+    compare: list[CompareResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+    @property
+    def failed(self) -> bool:
+        """The log shows a failed conversion (an error, a failed step or a failed comparison)."""
+        return bool(self.errors) or any(s.status == "failed" for s in self.steps) or any(
+            c.passed is False for c in self.compare)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "steps": [s.to_dict() for s in self.steps],
+            "compare": [c.to_dict() for c in self.compare],
+            "errors": [p.to_dict(lang) for p in self.errors],
+            "warnings": [p.to_dict(lang) for p in self.warnings],
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# The interpreter
+# --------------------------------------------------------------------------------------------
+
+_CALIBRATION_PHASES = (  # calibration prints several bars; map them onto one 0..1 progress
+    ("prepare data", 0.0, 0.3), ("load", 0.0, 0.3), ("activation_collect", 0.3, 0.85), ("tune", 0.85, 1.0),
+)
+_RECENT_LINES = 3  # the "last meaningful lines" shown with a failure nobody recognised
+
+
+class LogInterpreter:
+    """Turns tool output, one line at a time, into typed events; keeps what it saw for a report.
+
+    Cheap per line: a handful of substring tests decide which (few) regular expressions run.
+    """
+
+    def __init__(self) -> None:
+        self.report = LogReport()
+        self._step: StepRecord | None = None  # the step lines currently belong to
+        self._marked = False  # True once a wizard marker was seen: markers then own step boundaries
+        self._compare: CompareResult | None = None
+        self._tensor: TensorResult | None = None
+        self._in_traceback = False
+        self._step_problems = 0  # problems raised since the current step (or sub-command) began
+        self._recent: deque[str] = deque(maxlen=_RECENT_LINES)
+        self._seen: set[tuple[str, str]] = set()
+        self._fragment: str | None = None  # the start of a line a progress redraw cut in two
+
+    # ---- public API ---------------------------------------------------------------------------
+    def feed(self, line: str, stream: str = "stdout") -> list[Event]:
+        events: list[Event] = []
+        text, draws, leading = _clean(line)
+        shown = text if not draws else _visible(line)
+        if self._fragment is not None:
+            fragment, self._fragment = self._fragment, None
+            if leading and text:
+                # A block-buffered stdout line cut by a progress redraw: "[/model.23/cv2.0/Con",
+                # then "\rcompare ...| 2/3 [..]v_output_0_Conv]  SIMILAR [PASSED]".
+                text = fragment + text
+            else:
+                self._line(fragment, events)
+        if text.startswith("[") and "]" not in text:
+            self._fragment = text  # never a whole line of any tool: wait for its continuation
+            text = ""
+        step_name = self._step.name if self._step else ""
+        if text.startswith(STEP_MARKER_PREFIX):
+            self._marker(text, events)
+            step_name = self._step.name if self._step else step_name
+        elif text:
+            self._line(text, events)
+            step_name = self._step.name if self._step else ""
+        events.insert(0, LogLine(text=shown, step=step_name,
+                                 stream=stream if stream in ("stdout", "stderr", "runner") else "stdout"))
+        for draw in draws:
+            events.append(self._progress(draw))
+        return events
+
+    def finish(self, exit_code: int | None) -> list[Event]:
+        """The run ended with exit_code (None: unknown, e.g. parsing a saved log)."""
+        events: list[Event] = []
+        if self._fragment is not None:
+            fragment, self._fragment = self._fragment, None
+            self._line(fragment, events)
+        step = self._step
+        if step is not None and step.status == "running" and exit_code is not None:
+            # No "finished" marker: the process was killed, or the log was cut.
+            self._end_step(step, exit_code, None, events)
+        if exit_code not in (None, 0) and not self.report.errors:
+            name = step.name if step else "conversion"
+            self._raise(self._failure_problem(name, exit_code), events, name)
+        self._settle_inferred_steps()
+        return events
+
+    # ---- markers and lines --------------------------------------------------------------------
+    def _marker(self, text: str, events: list[Event]) -> None:
+        match = _MARKER_RE.match(text)
+        if not match:
+            self._recent.append(text)
+            return
+        name = match.group("step")
+        self._marked = True
+        if match.group("started"):
+            self._close_inferred()
+            self._step = StepRecord(name=name, command=(match.group("cmd") or "").strip(), source="wizard")
+            self.report.steps.append(self._step)
+            self._step_problems = 0
+            self._recent.clear()
+            events.append(StepStarted(step=name, command=self._step.command))
+        elif match.group("skipped"):
+            self.report.steps.append(StepRecord(name=name, status="skipped", source="wizard"))
+            events.append(StepFinished(step=name, ok=True, skipped=True))
+        else:
+            step = self._step if self._step and self._step.name == name else None
+            if step is None:
+                step = StepRecord(name=name, source="wizard")
+                self.report.steps.append(step)
+            elapsed = float(match.group("elapsed")) if match.group("elapsed") else None
+            self._end_step(step, int(match.group("rc")), elapsed, events)
+
+    def _end_step(self, step: StepRecord, rc: int, elapsed: float | None, events: list[Event]) -> None:
+        step.exit_code = rc
+        step.elapsed = elapsed
+        step.status = "success" if rc == 0 else "failed"
+        for sub in step.commands:
+            if sub.status == "running":
+                sub.status = "failed" if rc else "success"
+        if rc != 0 and self._step_problems == 0:
+            self._raise(self._failure_problem(step.name, rc), events, step.name)
+        events.append(StepFinished(step=step.name, ok=rc == 0, exit_code=rc, elapsed=elapsed or 0.0))
+        self._compare = None
+        self._tensor = None
+
+    def _failure_problem(self, step: str, rc: int) -> Problem:
+        if rc in OOM_EXIT_CODES:
+            return problem("toolchain_killed_oom", step=step)
+        detail = " | ".join(self._recent) or "(no output)"
+        return problem("toolchain_step_failed", step=step, rc=rc, detail=detail)
+
+    def _line(self, text: str, events: list[Event]) -> None:
+        first = text[0]
+        # Wrappers of sub-commands ------------------------------------------------------------
+        if first == "[":
+            if text.startswith(_RUNNING_PREFIX):
+                self._running(text[len(_RUNNING_PREFIX):].strip(), events)
+                return
+            if text.startswith(_SUCCESS_PREFIX):
+                self._sub_done(text[len(_SUCCESS_PREFIX):].strip(), "success")
+                return
+            match = _TENSOR_RE.match(text)
+            if match:
+                self._tensor_line(match)
+                return
+        elif first == " " and self._tensor is not None:
+            if self._tensor_detail(text):
+                return
+        elif first == "$" or first == "+" or first == "m" or first == "r" or first == "p" or first == "#":
+            match = _SHELL_CMD_RE.match(text)
+            if match and not self._marked:
+                self._start_inferred(_TOOL_STEP[match.group("tool")], text.lstrip("$#+> "), "shell")
+                return
+        if self._compare is not None and self._summary_line(text, events):
+            return
+        if text.startswith("Traceback (most recent call last)"):
+            self._in_traceback = True
+            return
+        if self._in_traceback and first in " \t":
+            return  # frames: never the cause, and never the "last meaningful lines"
+        if text.startswith(_ERROR_PREFIX):
+            self._in_traceback = False
+            self._sub_done(text[len(_ERROR_PREFIX):].strip(), "failed")
+            if self._step_problems == 0:
+                name = self._step_name_for_problem()
+                self._raise(problem("toolchain_tool_error", step=name, detail=" | ".join(self._recent) or text),
+                            events, name)
+            self._recent.append(text)
+            return
+        if not self._marked:
+            self._hint_step(text)
+        if self._known(text, events):
+            self._in_traceback = False
+            self._recent.append(text)
+            return
+        if self._in_traceback:
+            self._in_traceback = False
+            if _EXCEPTION_RE.match(text) and self._step_problems == 0:
+                self._recent.append(text)
+                name = self._step_name_for_problem()
+                self._raise(problem("toolchain_tool_error", step=name, detail=text), events, name)
+                return
+        self._recent.append(text)
+
+    def _known(self, text: str, events: list[Event]) -> bool:
+        for gate, regex, code, params in _KNOWN:
+            if gate in text:
+                match = regex.search(text)
+                if match:
+                    values = params(match)
+                    if code == "toolchain_killed_oom":
+                        values["step"] = self._step_name_for_problem() or "conversion"
+                    self._raise(problem(code, **values), events, self._step_name_for_problem())
+                    return True
+        return False
+
+    def _raise(self, prob: Problem, events: list[Event], step: str = "") -> None:
+        self._step_problems += 1
+        key = (prob.code, repr(sorted(prob.params.items())))
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.report.problems.append(prob)
+        if self._step is not None and self._step.source != "wizard" and prob.severity == "error":
+            self._step.status = "failed"
+        events.append(ProblemRaised(problem=prob, step=step))
+
+    def _step_name_for_problem(self) -> str:
+        return self._step.name if self._step else ""
+
+    # ---- steps without markers ----------------------------------------------------------------
+    def _start_inferred(self, name: str, command: str, source: str) -> None:
+        self._close_inferred()
+        self._step = StepRecord(name=name, command=command, source=source)
+        self.report.steps.append(self._step)
+        self._step_problems = 0
+
+    def _hint_step(self, text: str) -> None:
+        for needle, name in _STEP_HINTS:
+            if needle in text:
+                if self._step is None or (self._step.name != name and self._step.source == "inferred") or (
+                        self._step.name == "other"):
+                    self._start_inferred(name, "", "inferred")
+                return
+
+    def _close_inferred(self, final: bool = False) -> None:
+        """Settle a step seen without markers: its end is only implied by what follows it."""
+        step = self._step
+        if step is None or step.source == "wizard" or step.status != "running":
+            return
+        if any(c.status == "failed" for c in step.commands):
+            step.status = "failed"
+        elif not final:
+            step.status = "success"  # the next step started, so this one got through
+        elif step.commands and all(c.status == "success" for c in step.commands):
+            step.status = "success"
+
+    def _settle_inferred_steps(self) -> None:
+        self._close_inferred(final=True)
+
+    def _running(self, command: str, events: list[Event]) -> None:
+        if not self._marked:
+            self._hint_step(command)
+        if self._step is None:
+            self._start_inferred("other", "", "inferred")
+        self._step.commands.append(SubCommand(command))
+        self._recent.append("[Running]: " + command)
+        match = _COMPARE_CMD_RE.search(command) if "npz_tool.py compare" in command else None
+        if match:
+            tolerance = None
+            if match.group("a") is not None:
+                tolerance = (float(match.group("a")), float(match.group("b")))
+            self._open_compare(match.group("target"), match.group("reference"), tolerance)
+
+    def _sub_done(self, command: str, status: str) -> None:
+        if self._step is None:
+            self._start_inferred("other", "", "inferred")
+        for sub in reversed(self._step.commands):
+            if sub.command == command and sub.status == "running":
+                sub.status = status
+                break
+        else:
+            self._step.commands.append(SubCommand(command, status))
+        if status == "failed" and self._step.source != "wizard":
+            self._step.status = "failed"
+
+    # ---- comparisons --------------------------------------------------------------------------
+    def _open_compare(self, target: str = "", reference: str = "", tolerance=None) -> CompareResult:
+        self._compare = CompareResult(step=self._step.name if self._step else "", target=target,
+                                      reference=reference, tolerance=tolerance)
+        self._tensor = None
+        self.report.compare.append(self._compare)
+        return self._compare
+
+    def _tensor_line(self, match: re.Match) -> None:
+        compare = self._compare or self._open_compare()
+        status = match.group("status")
+        if status == "NOT_SIMLIAR":
+            status = "NOT_SIMILAR"
+        self._tensor = TensorResult(name=match.group("name").rstrip(), status=status,
+                                    passed=match.group("result") == "PASSED")
+        compare.tensors.append(self._tensor)
+
+    def _tensor_detail(self, text: str) -> bool:
+        tensor = self._tensor
+        if "_similarity" in text:
+            match = _SIM_RE.match(text)
+            if match:
+                value = _number(match.group("value"))
+                key = match.group("key")
+                if key == "cosine_similarity":
+                    tensor.cosine = value
+                elif key == "euclidean_similarity":
+                    tensor.euclidean = value
+                else:
+                    tensor.sqnr = value
+                return True
+        if "(" in text:
+            match = _SHAPE_RE.match(text)
+            if match:
+                tensor.shape = [int(d) for d in match.group("shape").replace(" ", "").split(",") if d]
+                tensor.dtype = match.group("dtype")
+                return True
+        if "close order" in text:
+            match = _CLOSE_RE.match(text)
+            if match:
+                tensor.close_order = int(match.group("order"))
+                return True
+        return text.startswith("    ")  # int8 statistics and the like: part of the tensor block
+
+    def _summary_line(self, text: str, events: list[Event]) -> bool:
+        compare = self._compare
+        if text[0].isdigit():
+            for regex, attr in _SUMMARY_RES:
+                match = regex.match(text)
+                if match:
+                    setattr(compare, attr, int(match.group(1)))
+                    self._tensor = None
+                    return True
+        if "equal" in text or "similar" in text:
+            match = _COUNTS1_RE.match(text)
+            if match:
+                compare.counts.update(equal=int(match.group(1)), close=int(match.group(2)), similar=int(match.group(3)))
+                return True
+            match = _COUNTS2_RE.match(text)
+            if match:
+                compare.counts.update(not_equal=int(match.group(1)), not_similar=int(match.group(2)))
+                return True
+        if text.startswith("min_simil"):
+            match = _MIN_RE.match(text)
+            if match:
+                values = [_number(v) for v in match.group("values").split(",")]
+                values += [None] * (3 - len(values))
+                compare.min_similarity = (values[0], values[1], values[2])
+                return True
+        if text.startswith("Target "):
+            compare.target = compare.target or text[len("Target"):].strip()
+            return True
+        if text.startswith("Reference "):
+            compare.reference = compare.reference or text[len("Reference"):].strip()
+            return True
+        if text.startswith("npz compare "):
+            if "PASSED" in text:
+                compare.passed = True
+            elif "FAILED" in text:
+                compare.passed = False
+                self._compare_failed(compare, events)
+            else:
+                return False
+            self._compare = None
+            self._tensor = None
+            return True
+        if text == "top-k:" or text.startswith(" idx-t") or text.startswith("all-diffs") or text.startswith("  "):
+            return True  # detail blocks of failing tensors
+        return False
+
+    def _compare_failed(self, compare: CompareResult, events: list[Event]) -> None:
+        failing = compare.failed_tensors
+        low = compare.min_similarity or (None, None, None)
+        cosine = low[0] if low[0] is not None else min((t.cosine for t in failing if t.cosine is not None), default=None)
+        euclid = low[1] if low[1] is not None else min(
+            (t.euclidean for t in failing if t.euclidean is not None), default=None)
+        params = {
+            "failed": compare.failed_count if compare.failed_count is not None else len(failing),
+            "compared": compare.compared if compare.compared is not None else len(compare.tensors),
+            "tolerance": ",".join(f"{v:g}" for v in compare.tolerance) if compare.tolerance else "?",
+            "cosine": _fmt(cosine), "euclidean": _fmt(euclid),
+            "tensors": [t.name for t in failing[:3]] or ["?"],
+        }
+        code = "toolchain_transform_compare_failed" if compare.kind == "top_vs_onnx" else "toolchain_compare_failed"
+        self._raise(problem(code, **params), events, compare.step)
+
+    # ---- progress -----------------------------------------------------------------------------
+    def _progress(self, draw: _Draw) -> Progress:
+        step = self._step.name if self._step else ""
+        fraction = draw.done / draw.total if draw.total else None
+        if fraction is not None and step == "calibrate":
+            lowered = draw.desc.lower()
+            for needle, start, end in _CALIBRATION_PHASES:
+                if needle in lowered:
+                    fraction = start + (end - start) * fraction
+                    break
+        return Progress(step=step, fraction=fraction, text=draw.desc, done=draw.done, total=draw.total)
+
+
+def _visible(line: str) -> str:
+    """What a terminal finally shows for a line with progress redraws: its last '\r' piece."""
+    if "\x1b" in line:
+        line = _ANSI_RE.sub("", line)
+    pieces = [p for p in line.split("\r") if p.strip()]
+    return pieces[-1].rstrip() if pieces else ""
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "?"
+    if math.isinf(value) or math.isnan(value):
+        return str(value)
+    return f"{value:.4f}"
+
+
+def _split_lines(text: str) -> Iterable[str]:
+    # CRLF and lone '\n' end lines; a lone '\r' stays inside the line (a progress redraw), and
+    # _clean() keeps what a terminal would finally show.
+    return text.replace("\r\n", "\n").split("\n")
+
+
+def parse_log(text: str | bytes) -> LogReport:
+    """Everything a saved log shows: steps, every npz comparison, and every problem.
+
+    Read log files with ``newline=""`` (or pass bytes): Python's default newline translation turns
+    the progress bars' lone '\r' into line breaks. The parser copes, but loses what was on the line.
+    """
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", errors="replace")
+    interpreter = LogInterpreter()
+    for line in _split_lines(text):
+        if line or "\r" in line:
+            interpreter.feed(line)
+    interpreter.finish(None)
+    return interpreter.report

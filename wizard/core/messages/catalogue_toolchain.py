@@ -1,0 +1,225 @@
+"""Toolchain messages: what TPU-MLIR's logs reveal (toolchain_log) and produced-model checks (cvimodel).
+
+Causes and fixes follow docs/toolchain.md, "Known failures and the fix a user needs".
+"""
+
+from wizard.core.messages import Entry
+
+ENTRIES = {
+    # ---- failures recognised in the toolchain's output ----------------------------------------
+    "toolchain_no_calibration_inputs": Entry(
+        en="Calibration found no image it can read in the calibration folder (\"There is no inputs\").",
+        en_fix="Put .jpg, .png, .jpeg, .bmp or .jfif images in the calibration folder (.img and other "
+        "formats are ignored): convert or rename them, then run the conversion again.",
+        ja="キャリブレーション用フォルダに読み込める画像が 1 枚もありません（\"There is no inputs\"）。",
+        ja_fix="キャリブレーション用フォルダに .jpg / .png / .jpeg / .bmp / .jfif の画像を入れてください"
+        "（.img などは無視されます）。変換または名前の変更をしてから、もう一度変換を実行してください。",
+    ),
+    "toolchain_test_image_missing": Entry(
+        en="The test image {path} was not found by the toolchain.",
+        en_fix="Pick an existing .jpg or .png test image, then run the conversion again.",
+        ja="ツールチェーンがテスト画像 {path} を見つけられませんでした。",
+        ja_fix="存在する .jpg または .png のテスト画像を選び直して、もう一度変換を実行してください。",
+    ),
+    "toolchain_output_names_not_found": Entry(
+        en="The model has no tensor named {names}: the output names do not match this model "
+        "(YOLOv8 heads are model.22, YOLO11 heads model.23).",
+        en_fix="Let the wizard detect the six head outputs from the model graph (Model step), "
+        "or correct --output_names, then convert again.",
+        ja="モデルに {names} という名前のテンソルがありません。出力名がこのモデルと合っていません"
+        "（YOLOv8 のヘッドは model.22、YOLO11 は model.23）。",
+        ja_fix="ウィザードの「モデル」ステップでグラフから 6 つのヘッド出力を自動検出させるか、"
+        "--output_names を修正してから、もう一度変換してください。",
+    ),
+    "toolchain_ir_version_too_new": Entry(
+        en="The ONNX file uses IR version {version}, but the toolchain's onnxruntime reads at most IR version {max}.",
+        en_fix="Let the wizard prepare the model (it rewrites it to IR version 8, opset 17), "
+        "or export it again with an older onnx, then convert again.",
+        ja="ONNX ファイルの IR バージョンは {version} ですが、ツールチェーンの onnxruntime が読めるのは "
+        "IR バージョン {max} までです。",
+        ja_fix="ウィザードにモデルを準備させる（IR バージョン 8・opset 17 に書き換えます）か、"
+        "古い onnx でエクスポートし直してから、もう一度変換してください。",
+    ),
+    "toolchain_op_not_supported": Entry(
+        en="The model uses operators the cv181x toolchain cannot convert: {ops}. "
+        "YOLOv10 and YOLO26 end-to-end exports do this.",
+        en_fix="Use a YOLO11 or YOLOv8 model (export without end-to-end NMS), "
+        "or cut the model at the six head outputs before these operators.",
+        ja="モデルに cv181x のツールチェーンが変換できない演算子が含まれています: {ops}。"
+        "YOLOv10 や YOLO26 のエンドツーエンド形式のエクスポートで起こります。",
+        ja_fix="YOLO11 または YOLOv8 のモデル（エンドツーエンド NMS なしでエクスポート）を使うか、"
+        "これらの演算子より前の 6 つのヘッド出力でモデルを切ってください。",
+    ),
+    "toolchain_calibration_table_missing": Entry(
+        en="model_deploy could not open the calibration table.",
+        en_fix="Run the calibration step again (clear the calibration cache), "
+        "or check the path given to --calibration_table.",
+        ja="model_deploy がキャリブレーションテーブルを開けませんでした。",
+        ja_fix="キャリブレーションのキャッシュを消してキャリブレーションをやり直すか、"
+        "--calibration_table に渡したパスを確認してください。",
+    ),
+    "toolchain_compare_failed": Entry(
+        en="Accuracy check failed: {failed} of {compared} tensors differ from the float model by more than "
+        "the tolerance {tolerance} (lowest cosine {cosine}, euclidean {euclidean}; first: {tensors}).",
+        en_fix="Use the six head outputs as --output_names (not output0), calibrate with more and more "
+        "representative images (100-500 of your own scenes), or keep the worst layers in BF16 with a "
+        "quantize table.",
+        ja="精度チェックに失敗しました: {compared} 個中 {failed} 個のテンソルが、浮動小数点モデルとの差が"
+        "許容値 {tolerance} を超えました（最小コサイン {cosine}、ユークリッド {euclidean}、例: {tensors}）。",
+        ja_fix="--output_names に output0 ではなく 6 つのヘッド出力を使う、実際の利用シーンに近い画像を"
+        "増やして（100〜500 枚）キャリブレーションする、または量子化テーブルで悪い層を BF16 のまま残してください。",
+    ),
+    "toolchain_transform_compare_failed": Entry(
+        en="The converted float model does not match the ONNX model: {failed} of {compared} tensors are below "
+        "the tolerance {tolerance} (lowest cosine {cosine}, euclidean {euclidean}; first: {tensors}).",
+        en_fix="This is not a quantization problem: export the ONNX again (opset 12-17, static 640x640 "
+        "input, no dynamic axes) and convert again; if it persists, report it with the log file.",
+        ja="変換した浮動小数点モデルが ONNX モデルと一致しません: {compared} 個中 {failed} 個のテンソルが"
+        "許容値 {tolerance} を下回りました（最小コサイン {cosine}、ユークリッド {euclidean}、例: {tensors}）。",
+        ja_fix="量子化の問題ではありません。ONNX を（opset 12〜17、640x640 固定入力、動的軸なしで）"
+        "エクスポートし直して変換してください。続く場合はログファイルを添えて報告してください。",
+    ),
+    "toolchain_quantize_not_supported": Entry(
+        en="The reCamera's cv181x cannot run F16 or F32 models (\"raw format not support current type\").",
+        en_fix="Choose INT8 (recommended) or BF16 as the quantization.",
+        ja="reCamera の cv181x は F16 や F32 のモデルを実行できません（\"raw format not support current type\"）。",
+        ja_fix="量子化に INT8（推奨）または BF16 を選んでください。",
+    ),
+    "toolchain_aligned_input_needs_fuse": Entry(
+        en="\"Aligned input\" only works together with \"fuse preprocessing\".",
+        en_fix="Turn on \"fuse preprocessing\" (as the reCamera needs) or turn off \"aligned input\".",
+        ja="「アライン入力」は「前処理の統合」と一緒にしか使えません。",
+        ja_fix="「前処理の統合」をオンにする（reCamera では必要です）か、「アライン入力」をオフにしてください。",
+    ),
+    "toolchain_killed_oom": Entry(
+        en="The {step} step was killed without a message (exit code 137): the machine ran out of memory.",
+        en_fix="Use fewer calibration images (100 is enough), or give Docker / the VM more memory "
+        "(8 GB or more), then run again.",
+        ja="{step} ステップがメッセージなしで強制終了されました（終了コード 137）。メモリが足りなくなりました。",
+        ja_fix="キャリブレーション画像を減らす（100 枚で十分です）か、Docker / VM のメモリを増やして"
+        "（8 GB 以上）から、もう一度実行してください。",
+    ),
+    "toolchain_docker_permission_denied": Entry(
+        en="Your user is not allowed to use Docker (permission denied on the Docker daemon socket).",
+        en_fix="Add your user to the docker group (sudo usermod -aG docker $USER), log out and back in, "
+        "then try again.",
+        ja="このユーザーには Docker を使う権限がありません（Docker デーモンのソケットへのアクセスが拒否されました）。",
+        ja_fix="ユーザーを docker グループに追加し（sudo usermod -aG docker $USER）、ログインし直してから"
+        "もう一度実行してください。",
+    ),
+    "toolchain_not_installed": Entry(
+        en="{tool} is not installed in the toolchain image (tpu_mlir is missing).",
+        en_fix="Rebuild or pull the toolchain image from the wizard's Toolchain step, then run again.",
+        ja="ツールチェーンのイメージに {tool} がインストールされていません（tpu_mlir がありません）。",
+        ja_fix="ウィザードの「ツールチェーン」ステップでイメージを作り直すか取得し直してから、もう一度実行してください。",
+    ),
+    "toolchain_output_missing": Entry(
+        en="{tool} reported success but did not write {path}.",
+        en_fix="Check free disk space in the work folder and run the conversion again; "
+        "if it happens again, report it with the log file.",
+        ja="{tool} は成功と報告しましたが、{path} を書き出していません。",
+        ja_fix="作業フォルダの空き容量を確認して、もう一度変換を実行してください。"
+        "繰り返す場合はログファイルを添えて報告してください。",
+    ),
+    "toolchain_bad_option": Entry(
+        en="{tool} refused its command line: {detail}",
+        en_fix="The toolchain version does not match the options of the recipe: use the default "
+        "toolchain (tpu_mlir 1.7) or remove the option from the recipe's expert settings.",
+        ja="{tool} がコマンドラインを受け付けませんでした: {detail}",
+        ja_fix="ツールチェーンのバージョンとレシピのオプションが合っていません。既定のツールチェーン"
+        "（tpu_mlir 1.7）を使うか、レシピの上級者向け設定からそのオプションを外してください。",
+    ),
+    "toolchain_step_failed": Entry(
+        en="The {step} step failed (exit code {rc}). Last lines of its output: {detail}",
+        en_fix="Read the lines above for the cause. If it is not clear, report it with the log file.",
+        ja="{step} ステップが失敗しました（終了コード {rc}）。出力の最後の行: {detail}",
+        ja_fix="上の行で原因を確認してください。分からない場合はログファイルを添えて報告してください。",
+    ),
+    "toolchain_tool_error": Entry(
+        en="The {step} step reported an error the wizard does not recognise: {detail}",
+        en_fix="Read the error above for the cause. If it is not clear, report it with the log file.",
+        ja="{step} ステップが、ウィザードの知らないエラーを報告しました: {detail}",
+        ja_fix="上のエラーで原因を確認してください。分からない場合はログファイルを添えて報告してください。",
+    ),
+    "toolchain_log_unreadable": Entry(
+        en="Cannot read the log {path}: {detail}",
+        en_fix="Pick the convert.log file of a run (in the run folder), or save the terminal output to a file.",
+        ja="ログ {path} を読み込めません: {detail}",
+        ja_fix="実行フォルダにある convert.log を選ぶか、ターミナルの出力をファイルに保存してください。",
+    ),
+    # ---- checks of a produced .cvimodel ----------------------------------------------------------
+    "cvimodel_unreadable": Entry(
+        en="Cannot read {path}: {detail}",
+        en_fix="Check that the file exists and that you may read it, or pick it again.",
+        ja="{path} を読み込めません: {detail}",
+        ja_fix="ファイルが存在し読み取り可能か確認するか、もう一度選び直してください。",
+    ),
+    "cvimodel_empty": Entry(
+        en="{path} is empty (0 bytes).",
+        en_fix="The conversion or the copy was interrupted: convert the model again.",
+        ja="{path} は空です（0 バイト）。",
+        ja_fix="変換かコピーが途中で止まりました。もう一度モデルを変換してください。",
+    ),
+    "cvimodel_is_onnx": Entry(
+        en="{path} is an ONNX model, not a converted .cvimodel.",
+        en_fix="Convert it first, then pick the .cvimodel the conversion produced.",
+        ja="{path} は ONNX モデルで、変換済みの .cvimodel ではありません。",
+        ja_fix="先に変換してから、変換で作られた .cvimodel を選んでください。",
+    ),
+    "cvimodel_is_bmodel": Entry(
+        en="{path} is a .bmodel for a Sophgo BM chip, not a .cvimodel for the reCamera.",
+        en_fix="Convert again with the processor cv181x.",
+        ja="{path} は Sophgo BM チップ用の .bmodel で、reCamera 用の .cvimodel ではありません。",
+        ja_fix="プロセッサに cv181x を指定して、もう一度変換してください。",
+    ),
+    "cvimodel_not_cvimodel": Entry(
+        en="{path} is not a .cvimodel (it does not start with \"CviModel\" but with {found}).",
+        en_fix="Pick the .cvimodel produced by the conversion, not another file.",
+        ja="{path} は .cvimodel ではありません（先頭が \"CviModel\" ではなく {found} です）。",
+        ja_fix="別のファイルではなく、変換で作られた .cvimodel を選んでください。",
+    ),
+    "cvimodel_truncated": Entry(
+        en="{path} is cut short: it has {size} bytes, its header announces at least {expected}.",
+        en_fix="The download or copy was interrupted: copy the file again, or convert again.",
+        ja="{path} は途中で切れています: {size} バイトしかありませんが、ヘッダーによると {expected} バイト以上必要です。",
+        ja_fix="ダウンロードかコピーが途中で止まりました。もう一度コピーするか、変換し直してください。",
+    ),
+    "cvimodel_no_body": Entry(
+        en="{path} has a header but no model inside (body size 0).",
+        en_fix="The conversion did not finish writing the model: convert again.",
+        ja="{path} にはヘッダーしかなく、モデル本体がありません（本体サイズ 0）。",
+        ja_fix="変換がモデルを書き終えていません。もう一度変換してください。",
+    ),
+    "cvimodel_bad_version": Entry(
+        en="{path} has a .cvimodel version the reCamera does not know ({version}).",
+        en_fix="Convert again with the default toolchain (tpu_mlir 1.7), whose models the reCamera loads.",
+        ja="{path} の .cvimodel バージョン（{version}）は reCamera が知らないものです。",
+        ja_fix="reCamera が読み込める既定のツールチェーン（tpu_mlir 1.7）で、もう一度変換してください。",
+    ),
+    "cvimodel_bad_chip": Entry(
+        en="{path} has a damaged header: its processor name is not readable text.",
+        en_fix="The file is corrupt: copy it again, or convert again.",
+        ja="{path} のヘッダーが壊れています: プロセッサ名が読めません。",
+        ja_fix="ファイルが壊れています。もう一度コピーするか、変換し直してください。",
+    ),
+    "cvimodel_unknown_chip": Entry(
+        en="{path} was built for an unknown processor \"{chip}\".",
+        en_fix="Convert again with the processor cv181x (every reCamera).",
+        ja="{path} は未知のプロセッサ「{chip}」向けに作られています。",
+        ja_fix="プロセッサに cv181x（すべての reCamera）を指定して、もう一度変換してください。",
+    ),
+    "cvimodel_wrong_chip": Entry(
+        en="{path} was built for {chip}, but this device needs {expected}.",
+        en_fix="Convert again with the processor {expected}.",
+        ja="{path} は {chip} 向けですが、このデバイスには {expected} 向けのモデルが必要です。",
+        ja_fix="プロセッサに {expected} を指定して、もう一度変換してください。",
+    ),
+    "cvimodel_md5_mismatch": Entry(
+        en="The checksum in the header of {path} does not match its contents.",
+        en_fix="This check is not confirmed for every toolchain version, so the file may still be fine; "
+        "if the camera refuses it, copy it again or convert again.",
+        ja="{path} のヘッダーのチェックサムが中身と一致しません。",
+        ja_fix="この確認はすべてのツールチェーンのバージョンで確かめられていないため、ファイルは正常な可能性があります。"
+        "カメラが読み込まない場合は、もう一度コピーするか変換し直してください。",
+    ),
+}
