@@ -1,0 +1,105 @@
+"""``recamera-wizard parse-log LOGFILE``: what a TPU-MLIR conversion log shows, and what to do."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from wizard.core import messages
+
+_LABELS = {
+    "en": {
+        "steps": "Steps", "compare": "Accuracy checks", "none": "(none found)", "passed": "passed",
+        "failed": "FAILED", "incomplete": "incomplete", "tensors": "tensors", "min": "lowest similarity",
+        "failing": "failing", "ok": "The log shows no problem.", "bad": "The log shows a failed conversion.",
+        "status": {"success": "ok", "failed": "FAILED", "running": "not finished", "skipped": "skipped (cached)"},
+    },
+    "ja": {
+        "steps": "ステップ", "compare": "精度チェック", "none": "（見つかりません）", "passed": "合格",
+        "failed": "不合格", "incomplete": "途中まで", "tensors": "テンソル", "min": "最小の類似度",
+        "failing": "不合格のテンソル", "ok": "ログに問題は見つかりません。", "bad": "ログは変換の失敗を示しています。",
+        "status": {"success": "成功", "failed": "失敗", "running": "未完了", "skipped": "スキップ（キャッシュ）"},
+    },
+}
+_KIND = {
+    "en": {"top_vs_onnx": "MLIR vs ONNX", "tpu_vs_top": "INT8 vs float", "model_vs_tpu": "cvimodel vs INT8 MLIR",
+           "other": "comparison"},
+    "ja": {"top_vs_onnx": "MLIR と ONNX", "tpu_vs_top": "INT8 と浮動小数点", "model_vs_tpu": "cvimodel と INT8 MLIR",
+           "other": "比較"},
+}
+_MAX_FAILING_SHOWN = 5
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "parse-log",
+        help="read a TPU-MLIR conversion log: steps, accuracy checks and problems with fixes",
+        description="Read a conversion log (convert.log, or a terminal paste) and report each step, "
+        "every npz accuracy comparison and every recognised problem with its fix. "
+        "Exit status 0 when the log shows no error, 3 when it shows a failed conversion.",
+    )
+    parser.add_argument("logfile", help="the log file to read")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.set_defaults(handler=run_parse_log)
+
+
+def run_parse_log(args: argparse.Namespace) -> int:
+    from wizard.cli import EXIT_CONVERSION_FAILED, EXIT_OK, print_json
+    from wizard.core.toolchain_log import parse_log
+
+    try:
+        # Bytes: keep the progress bars' lone '\r' (text mode would turn it into line breaks).
+        with open(args.logfile, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise messages.WizardError.of("file_not_found", path=args.logfile) from None
+    except IsADirectoryError:
+        raise messages.WizardError.of("toolchain_log_unreadable", path=args.logfile, detail="it is a folder") from None
+    except OSError as exc:
+        raise messages.WizardError.of("toolchain_log_unreadable", path=args.logfile, detail=exc.strerror or str(exc)) from None
+    report = parse_log(data)
+    if args.json:
+        print_json(report.to_dict(messages.current_language()))
+    else:
+        print_summary(report)
+    return EXIT_CONVERSION_FAILED if report.failed else EXIT_OK
+
+
+def _sim(value) -> str:
+    return f"{value:.7g}" if isinstance(value, float) else str(value)
+
+
+def print_summary(report) -> None:
+    from wizard.cli import print_problem
+
+    lang = messages.current_language()
+    labels = _LABELS.get(lang, _LABELS["en"])
+    kinds = _KIND.get(lang, _KIND["en"])
+    print(f"{labels['steps']}:")
+    if not report.steps:
+        print(f"  {labels['none']}")
+    for step in report.steps:
+        status = labels["status"].get(step.status, step.status)
+        extra = f" (rc={step.exit_code})" if step.exit_code not in (None, 0) else ""
+        print(f"  {step.name:<10} {status}{extra}")
+    print(f"{labels['compare']}:")
+    if not report.compare:
+        print(f"  {labels['none']}")
+    for item in report.compare:
+        data = item.to_dict()
+        verdict = labels["incomplete"] if item.passed is None else labels["passed" if item.passed else "failed"]
+        tolerance = f" [{','.join(f'{v:g}' for v in item.tolerance)}]" if item.tolerance else ""
+        print(f"  {kinds.get(item.kind, item.kind)}{tolerance}: {verdict}, "
+              f"{data['passed_count']}/{data['compared']} {labels['tensors']}")
+        low = data["min_similarity"]
+        if low:
+            print(f"    {labels['min']}: cosine {_sim(low['cosine'])}, euclidean {_sim(low['euclidean'])}, "
+                  f"sqnr {_sim(low['sqnr'])}")
+        failing = item.failed_tensors
+        for tensor in failing[:_MAX_FAILING_SHOWN]:
+            print(f"    {labels['failing']}: {tensor.name} ({tensor.status}, cosine {_sim(tensor.cosine)})")
+        if len(failing) > _MAX_FAILING_SHOWN:
+            print(f"    ... +{len(failing) - _MAX_FAILING_SHOWN}")
+    for item in report.problems:
+        print_problem(item, sys.stdout)  # the problems are the report's content, not a CLI failure
+    print(labels["bad"] if report.failed else labels["ok"])
