@@ -23,6 +23,7 @@ from conftest import require_component
 from recamera_sim import closed_loopback_port
 from recamera_sim.fixtures import cvimodel, sim, state_dir  # noqa: F401  (pytest fixtures)
 from wizard.core.device.deploy import DeployRequest, plan_deploy, run_deploy
+from wizard.core.device.client import DeviceError
 from wizard.core.device.ssh_deploy import SshDeployer, fingerprint
 from wizard.core.events import Progress, ProblemRaised
 
@@ -174,3 +175,76 @@ def test_wrong_key_is_an_auth_failure(sim, sshd, cvimodel, state_dir, tmp_path):
     request = DeployRequest(**{**request.__dict__, "ssh_key": str(stranger)})
     events = list(run_deploy(plan_deploy(request)))
     assert _problems(events)[-1].code == "ssh_auth_failed"
+
+
+def _fake_sudo(tmp_path: Path, password: str) -> tuple[Path, Path]:
+    """A stand-in for sudo: sudo is not installed here, and as root it would never ask for the
+    password anyway. It behaves like sudo -S / -n for the part the deployer relies on: with -S it
+    reads the password from stdin and refuses a wrong one; with -n it fails as when a password is
+    needed. It logs its argv so the test can check the password never appears on a command line."""
+    log = tmp_path / "sudo-argv.log"
+    script = tmp_path / "fakebin" / "sudo"
+    script.parent.mkdir()
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> {log}\n'
+        'if [ "$1" = "-n" ]; then echo "sudo: a password is required" >&2; exit 1; fi\n'
+        '[ "$1" = "-S" ] || exit 2\n'
+        'shift; if [ "$1" = "-p" ]; then shift 2; fi\n'
+        "IFS= read -r pw\n"
+        f'[ "$pw" = "{password}" ] || {{ echo "Sorry, try again." >&2; exit 1; }}\n'
+        'exec "$@"\n'
+    )
+    script.chmod(0o755)
+    return script, log
+
+
+def _deployer(sshd, **kw) -> SshDeployer:
+    return SshDeployer("127.0.0.1", port=sshd["port"], user=sshd["user"], key_filename=sshd["key"],
+                       known_hosts=str(sshd["known_hosts"]), use_system_known_hosts=False,
+                       accept_fingerprint=sshd["fingerprint"], remote_base=str(sshd["remote_base"]), **kw)
+
+
+def test_sudo_path_stages_in_home_then_moves_into_place(sshd, cvimodel, tmp_path):
+    sudo, log = _fake_sudo(tmp_path, "Sw0rdfish!")
+    deployer = _deployer(sshd, password="Sw0rdfish!", sudo="always", sudo_command=str(sudo))
+    md5 = hashlib.md5(cvimodel.read_bytes()).hexdigest()
+    try:
+        events = list(deployer.deploy(cvimodel, '{"classes": ["a"]}', md5))
+        staging = deployer._staging_dir()
+        leftovers = deployer._sftp.listdir(staging)
+    finally:
+        deployer.close()
+    models = sshd["remote_base"] / "Models"
+    assert (models / "model.cvimodel").read_bytes() == cvimodel.read_bytes()
+    assert json.loads((models / "model.json").read_text()) == {"classes": ["a"]}
+    assert sorted(p.name for p in models.iterdir()) == ["model.cvimodel", "model.json"]
+    assert leftovers == []  # staged copies removed
+    assert any("moved into" in getattr(e, "text", "") for e in events)
+    assert "Sw0rdfish!" not in log.read_text() and log.read_text().startswith("-S -p  sh -c ")
+
+
+def test_sudo_wrong_password_keeps_previous_model(sshd, cvimodel, tmp_path):
+    sudo, _log = _fake_sudo(tmp_path, "right")
+    deployer = _deployer(sshd, password="wrong", sudo="always", sudo_command=str(sudo))
+    md5 = hashlib.md5(cvimodel.read_bytes()).hexdigest()
+    try:
+        with pytest.raises(DeviceError) as exc:
+            list(deployer.deploy(cvimodel, "{}", md5))
+        leftovers = deployer._sftp.listdir(deployer._staging_dir())
+    finally:
+        deployer.close()
+    assert exc.value.problem.code == "ssh_sudo_failed" and "Sorry" in exc.value.problem.message
+    assert (sshd["remote_base"] / "Models" / "model.cvimodel").read_bytes() == b"previous model"
+    assert leftovers == []
+
+
+def test_sudo_without_password_says_how_to_give_it(sshd, cvimodel, tmp_path):
+    sudo, _log = _fake_sudo(tmp_path, "x")
+    deployer = _deployer(sshd, sudo="always", sudo_command=str(sudo))
+    try:
+        with pytest.raises(DeviceError) as exc:
+            list(deployer.deploy(cvimodel, "{}", hashlib.md5(cvimodel.read_bytes()).hexdigest()))
+    finally:
+        deployer.close()
+    assert exc.value.problem.code == "ssh_sudo_failed" and "--password-env" in exc.value.problem.fix

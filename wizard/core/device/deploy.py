@@ -70,6 +70,7 @@ class DeployRequest:
     known_hosts: str | None = None  # default: <state_dir>/known_hosts (plus ~/.ssh/known_hosts read-only)
     system_known_hosts: bool = True
     ssh_key: str | None = None
+    ssh_sudo: str = "auto"  # "auto": sudo only when the user cannot write to the model folder
     state_dir: str | None = None
     verify_readback: bool = True
     chunk_size: int = CHUNK_SIZE
@@ -405,6 +406,7 @@ def _ssh_upload(plan: DeployPlan, password, cancel, details) -> Iterator[Event]:
         use_system_known_hosts=request.system_known_hosts,
         accept_fingerprint=request.accept_host_key,
         remote_base=request.remote_base,
+        sudo=request.ssh_sudo,
     )
     try:
         yield from deployer.deploy(plan.model_path, model_json.dumps(plan.model_info), plan.md5, cancel=cancel)

@@ -6,6 +6,11 @@ Each file goes to a temporary name in the same folder, is checked (size, then md
 camera or a read-back), and only then renamed over the active file with posix-rename, so an
 interrupted transfer never leaves a half-written model active.
 
+``/userdata/Models`` belongs to root on the camera, so when the SSH user cannot write there the
+files are staged in the user's home folder, checked there, and moved into place with
+``sudo -S`` (the password goes to sudo's stdin over the encrypted channel, never on a command
+line; the camera's default user has sudo, recamera.md).
+
 Host keys: checked against known_hosts. An unknown camera is refused with its SHA256 fingerprint
 so the user can confirm it (``accept_fingerprint``); a changed key is refused outright.
 """
@@ -61,6 +66,8 @@ class SshDeployer:
         accept_fingerprint: str | None = None,
         remote_base: str = "/userdata",
         timeout: float = 10.0,
+        sudo: str = "auto",
+        sudo_command: str = "sudo",
     ) -> None:
         self.host = host
         self.port = port
@@ -72,6 +79,10 @@ class SshDeployer:
         self.accept_fingerprint = accept_fingerprint
         self.remote_base = remote_base.rstrip("/") or "/"
         self.timeout = timeout
+        if sudo not in ("auto", "always", "never"):
+            raise ValueError(f"sudo must be auto, always or never, not {sudo!r}")
+        self.sudo = sudo  # "auto": only when the user cannot write to the model folder
+        self.sudo_command = sudo_command
         self.remote_dir = posixpath.join(self.remote_base, "Models")
         self._client = None
         self._sftp = None
@@ -150,14 +161,53 @@ class SshDeployer:
             return False
 
     def choose_remote_dir(self) -> str:
+        """Models/, or MODEL/ when only that exists (firmware <= 0.2.0). Creates nothing."""
         models = posixpath.join(self.remote_base, "Models")
         legacy = posixpath.join(self.remote_base, "MODEL")
-        if self._is_dir(models):
-            return models
-        if self._is_dir(legacy):  # firmware <= 0.2.0
+        if not self._is_dir(models) and self._is_dir(legacy):
             return legacy
-        self._sftp.mkdir(models)
         return models
+
+    def _can_write(self, folder: str) -> bool:
+        """Whether this user may create files in ``folder`` (creating it if needed)."""
+        try:
+            if not self._is_dir(folder):
+                self._sftp.mkdir(folder)
+            probe = posixpath.join(folder, f".wizard-probe-{secrets.token_hex(4)}")
+            with self._sftp.open(probe, "wb"):
+                pass
+            self._sftp.remove(probe)
+            return True
+        except PermissionError:
+            return False
+        except OSError as exc:
+            if getattr(exc, "errno", None) == 13 or "ermission denied" in str(exc):
+                return False
+            raise
+
+    def _staging_dir(self) -> str:
+        """A folder of the user's own (home) on the same camera, for the sudo path."""
+        home = self._sftp.normalize(".")
+        folder = posixpath.join(home, ".recamera-wizard")
+        if not self._is_dir(folder):
+            self._sftp.mkdir(folder)
+        return folder
+
+    def _sudo(self, script: str) -> None:
+        """Run ``sh -c script`` as root. The password goes on stdin (sudo -S), never in argv."""
+        if self._password is not None:
+            command = f"{self.sudo_command} -S -p '' sh -c {shlex.quote(script)}"
+        else:
+            command = f"{self.sudo_command} -n sh -c {shlex.quote(script)}"
+        stdin, stdout, stderr = self._client.exec_command(command, timeout=120)
+        if self._password is not None:
+            stdin.write(self._password + "\n")
+            stdin.flush()
+        stdin.channel.shutdown_write()
+        status = stdout.channel.recv_exit_status()
+        if status != 0:
+            detail = stderr.read().decode("utf-8", "replace").strip()[:300] or f"exit status {status}"
+            raise DeviceError(problem("ssh_sudo_failed", user=self.user, detail=detail, remote_dir=self.remote_dir))
 
     def _remote_md5(self, path: str) -> str | None:
         """md5sum on the camera (BusyBox has it); None when it cannot run."""
@@ -192,12 +242,17 @@ class SshDeployer:
             self.connect()
         try:
             self.remote_dir = self.choose_remote_dir()
+            # On the camera /userdata/Models belongs to root (the supervisor writes it), so the
+            # default user usually cannot write there: stage in the home folder, then sudo.
+            staged = self.sudo == "always" or (self.sudo == "auto" and not self._can_write(self.remote_dir))
+            work_dir = self._staging_dir() if staged else self.remote_dir
         except OSError as exc:
-            raise self._fail(f"cannot use {self.remote_base}/Models: {exc}") from None
-        yield LogLine(f"remote folder {self.remote_dir}", step="upload", stream="runner")
+            raise self._fail(f"cannot use {self.remote_dir}: {exc}") from None
+        yield LogLine(f"remote folder {self.remote_dir}" + (f" (staged in {work_dir}, moved with sudo)" if staged else ""),
+                      step="upload", stream="runner")
         tag = secrets.token_hex(4)
-        tmp_model = posixpath.join(self.remote_dir, f".model.cvimodel.{tag}.tmp")
-        tmp_info = posixpath.join(self.remote_dir, f".model.json.{tag}.tmp")
+        tmp_model = posixpath.join(work_dir, f".model.cvimodel.{tag}.tmp")
+        tmp_info = posixpath.join(work_dir, f".model.json.{tag}.tmp")
         final_model = posixpath.join(self.remote_dir, "model.cvimodel")
         final_info = posixpath.join(self.remote_dir, "model.json")
         total = model_path.stat().st_size
@@ -217,23 +272,28 @@ class SshDeployer:
 
             yield StepStarted("verify", command=f"md5sum {tmp_model}")
             t0 = time.monotonic()
-            size = self._sftp.stat(tmp_model).st_size
-            if size != total:
-                raise self._fail(f"{tmp_model} has {size} bytes, expected {total}")
-            remote_md5 = self._remote_md5(tmp_model)
-            how = "md5sum on the camera"
-            if remote_md5 is None:
-                remote_md5, how = self._readback_md5(tmp_model), "read back"
-            if remote_md5 != md5:
-                raise DeviceError(problem("deploy_verify_failed", path=str(model_path),
-                                          detail=f"md5 {remote_md5} on the camera, {md5} here"))
+            how = self._verify(tmp_model, total, md5, model_path)
             with self._sftp.open(tmp_info, "rb") as handle:
                 if handle.read().decode("utf-8") != model_json_text:
                     raise self._fail("model.json differs after writing")
             yield LogLine(f"{total} bytes, md5 {md5} confirmed ({how})", step="verify", stream="runner")
             # Both checked: now replace the active files (atomic rename on the same filesystem).
-            self._sftp.posix_rename(tmp_model, final_model)
-            self._sftp.posix_rename(tmp_info, final_info)
+            if not staged:
+                self._sftp.posix_rename(tmp_model, final_model)
+                self._sftp.posix_rename(tmp_info, final_info)
+            else:
+                # Copy next to the target first, then rename over it: the active model is
+                # replaced in one step even though the staging folder may be another filesystem.
+                d = shlex.quote(self.remote_dir)
+                nm, ni = shlex.quote(f"{self.remote_dir}/.model.cvimodel.{tag}.tmp"), shlex.quote(f"{self.remote_dir}/.model.json.{tag}.tmp")
+                self._sudo(
+                    f"mkdir -p {d} && cp -f {shlex.quote(tmp_model)} {nm} && cp -f {shlex.quote(tmp_info)} {ni} && "
+                    f"mv -f {nm} {shlex.quote(final_model)} && mv -f {ni} {shlex.quote(final_info)}"
+                )
+                self._cleanup(tmp_model, tmp_info)
+                how = self._verify(final_model, total, md5, model_path)
+                yield LogLine(f"moved into {self.remote_dir} with sudo; md5 confirmed again ({how})",
+                              step="verify", stream="runner")
             yield StepFinished("verify", ok=True, elapsed=time.monotonic() - t0)
         except (Cancelled, DeviceError):
             self._cleanup(tmp_model, tmp_info)
@@ -241,6 +301,19 @@ class SshDeployer:
         except (OSError, EOFError) as exc:
             self._cleanup(tmp_model, tmp_info)
             raise self._fail(str(exc) or type(exc).__name__) from None
+
+    def _verify(self, path: str, total: int, md5: str, model_path: Path) -> str:
+        size = self._sftp.stat(path).st_size
+        if size != total:
+            raise self._fail(f"{path} has {size} bytes, expected {total}")
+        remote_md5 = self._remote_md5(path)
+        how = "md5sum on the camera"
+        if remote_md5 is None:
+            remote_md5, how = self._readback_md5(path), "read back"
+        if remote_md5 != md5:
+            raise DeviceError(problem("deploy_verify_failed", path=str(model_path),
+                                      detail=f"md5 {remote_md5} on the camera, {md5} here"))
+        return how
 
     def _cleanup(self, *paths: str) -> None:
         for path in paths:

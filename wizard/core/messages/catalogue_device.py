@@ -257,6 +257,15 @@ ENTRIES = {
         ja_fix="/userdata の空き容量と、ユーザーが {remote_dir} に書き込めるかを確認してください"
         "（sudo が必要な場合があります）。",
     ),
+    "ssh_sudo_failed": Entry(
+        en="User {user} may not write to {remote_dir}, and moving the model there with sudo failed "
+        "({detail}).",
+        en_fix="Give the camera password with --password-env (sudo asks for it), or log in as a user "
+        "who may write to {remote_dir}.",
+        ja="ユーザー {user} は {remote_dir} に書き込めず、sudo でのモデル移動も失敗しました（{detail}）。",
+        ja_fix="--password-env でカメラのパスワードを指定する（sudo が求めます）か、{remote_dir} に"
+        "書き込めるユーザーでログインしてください。",
+    ),
     "live_unreachable": Entry(
         en="No live results from {url} ({detail}).",
         en_fix="The model node serves results only while the flow runs: wait a few seconds after "
