@@ -270,6 +270,15 @@ def test_unusable_files_are_rejected_with_a_reason_naming_the_file(mixed):
         assert str(files[name]) in rejected.problem.fix or str(files[name]) in rejected.problem.message
         assert rejected.problem.fix
     assert "HEIC needs converting to JPEG" in by_source(report.rejected, files["heic"]).reason
+    assert "400 MP" in by_source(report.rejected, files["bomb"]).reason
+
+
+def test_a_file_with_an_image_signature_but_garbage_is_damaged_not_unsupported(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "cut.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage")
+    report = prepare_calibration_set(src, tmp_path / "out", count=None)
+    assert report.rejected[0].problem.code == "image_damaged"
 
 
 def test_exact_duplicates_keep_the_first_in_sorted_order(mixed):

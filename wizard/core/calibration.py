@@ -365,13 +365,13 @@ def _open_checked(path: Path) -> Image.Image:
         raise _unusable("image_unreadable", path, detail=exc.strerror or str(exc)) from None
     try:
         image = Image.open(path, formats=PILLOW_FORMATS)
-    except Image.DecompressionBombError:
-        raise _too_large(path, None) from None
+    except Image.DecompressionBombError as exc:
+        raise _too_large(path, None, _short(exc)) from None
     except UnidentifiedImageError:
         raise _unidentified(path, kind) from None
     except (OSError, ValueError, SyntaxError) as exc:
         # The header parsed far enough to look like an image, then broke.
-        if kind in _IMAGE_KINDS:
+        if _PILLOW_FORMAT_OF_KIND.get(kind) in PILLOW_FORMATS:
             raise _unusable("image_damaged", path, detail=_short(exc)) from None
         raise _unidentified(path, kind) from None
     width, height = image.size
@@ -381,13 +381,25 @@ def _open_checked(path: Path) -> Image.Image:
     return image
 
 
-def _too_large(path: Path, size: tuple[int, int] | None) -> _Unusable:
-    width, height = size if size else ("?", "?")
-    return _unusable("image_too_large", path, width=width, height=height,
-                     limit=MAX_SOURCE_PIXELS // 1_000_000)
+def _too_large(path: Path, size: tuple[int, int] | None, pillow_message: str = "") -> _Unusable:
+    if size:
+        described = f"{size[0]}×{size[1]} px"
+    else:
+        # Pillow refuses the worst bombs inside open(), telling only the pixel count.
+        found = re.search(r"\((\d+) pixels\)", pillow_message)
+        described = f"{int(found.group(1)) // 1_000_000} MP" if found else "?"
+    return _unusable("image_too_large", path, size=described, limit=MAX_SOURCE_PIXELS // 1_000_000)
+
+
+# Kinds whose decoder is part of every Pillow we support: failing to open one means damage.
+_PILLOW_FORMAT_OF_KIND = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "bmp": "BMP", "tiff": "TIFF",
+                          "webp": "WEBP", "ppm": "PPM", "jpeg2000": "JPEG2000", "qoi": "QOI",
+                          "avif": "AVIF", "heic": "HEIF"}
 
 
 def _unidentified(path: Path, kind: str) -> _Unusable:
+    if _PILLOW_FORMAT_OF_KIND.get(kind) in PILLOW_FORMATS:
+        return _unusable("image_damaged", path, detail=f"not a valid {kind.upper()} file")
     if kind in ("heic", "avif", "jxl"):
         return _unusable("image_needs_conversion", path, format=_KIND_LABELS[kind])
     if kind in _IMAGE_KINDS:

@@ -57,12 +57,10 @@ ENTRIES = {
         "コピーするか、取り除いてください。",
     ),
     "image_too_large": Entry(
-        en="{path} is too large to open safely ({width}×{height} pixels; the limit is "
-        "{limit} megapixels).",
+        en="{path} is too large to open safely ({size}; the limit is {limit} megapixels).",
         en_fix="Shrink {path} with an image editor (a long side of 4000 pixels is plenty), "
         "or remove it.",
-        ja="{path} は大きすぎるため安全に開けません（{width}×{height} ピクセル、上限は "
-        "{limit} メガピクセル）。",
+        ja="{path} は大きすぎるため安全に開けません（{size}、上限は {limit} メガピクセル）。",
         ja_fix="画像編集ソフトで {path} を縮小する（長辺 4000 ピクセルで十分です）か、取り除いてください。",
     ),
     "image_unsupported_colours": Entry(
