@@ -381,7 +381,7 @@ def load_image(client, tarball: str | Path, expected_tag: str | None = None) -> 
         if kind == "end":
             break
         fraction = value / size if size else None
-        if fraction is not None and fraction - last >= 0.01:
+        if fraction is not None and (fraction - last >= 0.01 or value == size):
             last = fraction
             yield Progress(step=STEP, fraction=fraction, text=f"read {_gb(value)} of {_gb(size)}",
                            done=value, total=size)
