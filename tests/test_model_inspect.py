@@ -245,19 +245,60 @@ def test_ai_onnx_domain_spelling_counts_as_the_default_opset(tmp_path):
 def test_yolov10_mod_op_blocks(tmp_path, metadata):
     path = write_sample_model(tmp_path / "yolov10n.onnx", family="yolov10", metadata=metadata, imgsz=SIZE)
     report = inspect_model(path)
-    assert report.family == "yolov10"
+    assert report.family == "yolov10"  # from the description, or from Mod + TopK/GatherElements
+    assert report.output_names == ("output0",)  # one2one_cv2/cv3 are not the decoder's head
     assert "model_unsupported_family" in codes(report) and not report.convertible
     issue = next(p for p in report.problems if p.code == "model_unsupported_family")
     assert "Mod" in issue.message and "Op not support" in issue.message
     assert "YOLO11" in issue.fix
 
 
-def test_custom_domain_ops_block(tmp_path):
+def test_custom_domain_op_inside_the_cut_blocks(tmp_path):
     model = build_sample_model(imgsz=SIZE)
-    model.graph.node.append(helper.make_node("FusedThing", ["images"], ["extra"], domain="com.example"))
+    first = model.graph.node[0]
+    first.input[0] = "preprocessed"  # every head output now depends on the custom op
+    model.graph.node.insert(0, helper.make_node("FusedThing", ["images"], ["preprocessed"], domain="com.example"))
     report = inspect_model(save(model, tmp_path / "custom.onnx"))
-    assert "model_unsupported_ops" in codes(report)
+    assert codes(report) == ["model_unsupported_ops"] and not report.convertible
     assert "com.example:FusedThing" in report.problems[0].message
+
+
+def test_refused_ops_after_the_head_are_cut_away(tmp_path):
+    """model_transform keeps only what the outputs need, so a Mod in an NMS tail does no harm."""
+    model = build_sample_model(imgsz=SIZE)
+    model.graph.node.extend([
+        helper.make_node("Cast", ["output0"], ["as_int"], to=TensorProto.INT64),
+        helper.make_node("Mod", ["as_int", "as_int"], ["tail"]),
+    ])
+    model.graph.output.append(helper.make_tensor_value_info("tail", TensorProto.INT64, None))
+    report = inspect_model(save(model, tmp_path / "tail.onnx"))
+    assert report.family == "yolo11" and report.output_names == tuple(head_names(23))
+    assert report.problems == () and report.convertible
+
+
+def test_mod_on_the_path_to_a_non_yolo_output_blocks(tmp_path):
+    model = build_sample_model(family="plain", imgsz=SIZE)
+    model.graph.node.extend([
+        helper.make_node("Cast", ["output"], ["as_int"], to=TensorProto.INT64),
+        helper.make_node("Mod", ["as_int", "as_int"], ["remainder"]),
+        helper.make_node("Cast", ["remainder"], ["final"], to=TensorProto.FLOAT),
+    ])
+    del model.graph.output[:]
+    model.graph.output.append(helper.make_tensor_value_info("final", TensorProto.FLOAT, None))
+    report = inspect_model(save(model, tmp_path / "plain_mod.onnx"))
+    assert report.family == "unknown" and report.output_names == ("final",)
+    assert "model_unsupported_ops" in codes(report) and not report.convertible
+    assert "Mod" in next(p.message for p in report.problems if p.code == "model_unsupported_ops")
+
+
+def test_ultralytics_model_without_head_names_warns_about_accuracy(tmp_path):
+    model = build_sample_model(family="plain", imgsz=SIZE)
+    helper.set_model_props(model, {"description": "Ultralytics YOLO11n model ", "task": "detect",
+                                   "names": "{0: 'person', 1: 'car', 2: 'dog'}"})
+    report = inspect_model(save(model, tmp_path / "renamed.onnx"))
+    assert report.family == "yolo11" and report.output_names == ("output",)
+    assert codes(report) == ["model_head_not_found"] and report.convertible
+    assert "accuracy" in report.problems[0].message
 
 
 def test_non_yolo_model_falls_back_to_graph_outputs(tmp_path):

@@ -100,6 +100,8 @@ _HEAD_CONV = re.compile(r"^/model\.(\d+)/(cv[234])\.([0-2])/\2\.\3\.2/Conv_outpu
 _HEAD_ORDER = tuple((branch, i) for i in range(3) for branch in ("cv2", "cv3"))
 _FAMILY_IN_TEXT = re.compile(r"YOLO\s*v?(\d+)", re.IGNORECASE)
 _DEFAULT_DOMAINS = ("", "ai.onnx")
+# Operators the cv181x toolchain stops on ("Op not support:{'Mod'}"), from docs/toolchain.md.
+_REFUSED_OPS = frozenset({"Mod"})
 # Longest `names` metadata we evaluate: ast.literal_eval on megabytes of text is slow for nothing.
 _MAX_NAMES_TEXT = 1_000_000
 
@@ -220,8 +222,6 @@ class _ModelFacts:
         self.metadata = {p.key: p.value for p in model.metadata_props}
         self.node_outputs = [o for node in self.graph.node for o in node.output if o]
         self.op_types = {node.op_type for node in self.graph.node if node.domain in _DEFAULT_DOMAINS}
-        self.custom_ops = sorted({f"{node.domain}:{node.op_type}" for node in self.graph.node
-                                  if node.domain not in _DEFAULT_DOMAINS})
         self.initializer_dims = {t.name: tuple(t.dims) for t in self.graph.initializer}
 
     def report(self, user_output_names: Sequence[str] | None) -> ModelReport:
@@ -237,7 +237,7 @@ class _ModelFacts:
         class_names = parse_class_names(self.metadata.get("names", ""))
         graph_outputs = tuple(o.name for o in self.graph.output)
 
-        blocked = self._check_family(family)
+        unsupported_family = self._check_family(family)
         if user_output_names:
             output_names = tuple(user_output_names)
             self._check_user_outputs(output_names, graph_outputs)
@@ -253,9 +253,16 @@ class _ModelFacts:
                 self.problems.append(problem("model_family_unknown", "warning", path=self.path))
         else:
             output_names = graph_outputs
-            if not blocked:
+            if unsupported_family:
+                pass  # already an error; guessing outputs would only add noise
+            elif "ultralytics" in self.metadata.get("description", "").lower() or family != "unknown":
+                self.problems.append(problem("model_head_not_found", "warning", path=self.path,
+                                             outputs=list(graph_outputs)))
+            else:
                 self.problems.append(problem("model_not_yolo", "warning", path=self.path,
                                              outputs=list(graph_outputs)))
+        if not unsupported_family:
+            self._check_ops_kept_by_the_cut(output_names)
         if head_names or task == "classify":
             if not class_names:
                 self.problems.append(problem("model_no_class_names", "warning", path=self.path))
@@ -371,8 +378,8 @@ class _ModelFacts:
         described = _family_from_text(self.metadata.get("description", ""))
         if described:
             return described if described in SUPPORTED_FAMILIES + UNSUPPORTED_FAMILIES else "unknown"
-        if self._end2end_ops():
-            return "yolov10"
+        if {"Mod", "TopK"} <= self.op_types:
+            return "yolov10"  # the NMS-free tail: TopK over anchor*class scores, Mod for the class id
         if head_index is not None and _DETECT_INDEX.get(head_index) == "yolo11" and self._has_attention():
             return "yolo11"
         if head_index is not None and _DETECT_INDEX.get(head_index) == "yolov8" and not self._has_attention():
@@ -413,17 +420,24 @@ class _ModelFacts:
         return "unknown"
 
     def _check_family(self, family: str) -> bool:
-        """Add the error for a family or operators the toolchain refuses; True when blocked."""
-        ops = self._end2end_ops()
-        if family in UNSUPPORTED_FAMILIES:
-            self.problems.append(problem("model_unsupported_family", path=self.path,
-                                         family=_FAMILY_DISPLAY[family], ops=ops or ["end2end head"]))
-            return True
-        refused = ops + self.custom_ops
+        """Add the error for a family the reCamera cannot run (YOLOv10/YOLO26); True when so."""
+        if family not in UNSUPPORTED_FAMILIES:
+            return False
+        self.problems.append(problem("model_unsupported_family", path=self.path,
+                                     family=_FAMILY_DISPLAY[family], ops=self._end2end_ops() or ["end2end head"]))
+        return True
+
+    def _check_ops_kept_by_the_cut(self, output_names: Sequence[str]) -> None:
+        """Refuse operators the toolchain cannot convert, among the nodes the cut keeps.
+
+        model_transform keeps only what the output names need (OnnxConverter.select_output), so a
+        Mod or custom op in a tail after the head convs is dropped and does no harm."""
+        kept = _nodes_feeding(self.graph, output_names)
+        refused = sorted({node.op_type for node in kept
+                          if node.domain in _DEFAULT_DOMAINS and node.op_type in _REFUSED_OPS})
+        refused += sorted({f"{node.domain}:{node.op_type}" for node in kept if node.domain not in _DEFAULT_DOMAINS})
         if refused:
             self.problems.append(problem("model_unsupported_ops", path=self.path, ops=refused))
-            return True
-        return False
 
     def _check_user_outputs(self, names: Sequence[str], graph_outputs: Sequence[str]) -> None:
         known = set(self.node_outputs) | set(graph_outputs)
@@ -431,6 +445,22 @@ class _ModelFacts:
         if missing:
             self.problems.append(problem("model_output_not_found", path=self.path, names=missing,
                                          outputs=list(graph_outputs) or self.node_outputs[-3:]))
+
+
+def _nodes_feeding(graph, outputs: Iterable[str]) -> list:
+    """The nodes a set of tensors depends on (walking producers back to the inputs)."""
+    producers = {name: node for node in graph.node for name in node.output if name}
+    seen: set[int] = set()
+    kept = []
+    pending = list(outputs)
+    while pending:
+        node = producers.get(pending.pop())
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        kept.append(node)
+        pending.extend(node.input)
+    return kept
 
 
 _FAMILY_DISPLAY = {"yolov10": "YOLOv10", "yolo26": "YOLO26", "yolo11": "YOLO11", "yolov8": "YOLOv8"}

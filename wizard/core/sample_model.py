@@ -19,8 +19,9 @@ Layout of a detect model (``family="yolo11"``; yolov8 shifts the neck and head b
 Options of :func:`build_sample_model` (all keyword arguments):
 
     family        "yolo11" (Detect at 23, attention block), "yolov8" (Detect at 22, no attention),
-                  "yolov10" (Detect at 23 plus an end2end TopK / Mod / GatherElements tail, output0
-                  (N, K, 6): the ops the cv181x toolchain refuses), or "plain" (same computation,
+                  "yolov10" (Detect at 23 named one2one_cv2/one2one_cv3, as YOLOv10 exports are, plus
+                  an end2end TopK / Mod / GatherElements tail, output0 (N, K, 6): the Mod is what the
+                  cv181x toolchain refuses), or "plain" (same computation,
                   every node and tensor renamed generically, output "output", no metadata).
     task          "detect", "segment" (cv4 mask coefficients + proto -> output1),
                   "pose" (cv4 keypoints, kpt_shape [17, 3]) or "classify" (Classify head at
@@ -304,9 +305,11 @@ def build_sample_model(
                     for n, (feat, ch) in zip(neck_indices, levels)]
         box_convs, cls_convs, extra_convs = [], [], []
         extra_channels = {"segment": MASK_COEFFICIENTS, "pose": KEYPOINT_SHAPE[0] * KEYPOINT_SHAPE[1]}.get(task)
+        # A YOLOv10 export keeps only its NMS-free one-to-one head: /model.23/one2one_cv2.0/...
+        box_prefix, cls_prefix = ("one2one_cv2", "one2one_cv3") if family == "yolov10" else ("cv2", "cv3")
         for i, (feat, (_, ch)) in enumerate(zip(features, levels)):
-            box_convs.append(_branch(b, head, "cv2", i, feat, ch, 16, 4 * REG_MAX, nested=False))
-            cls_convs.append(_branch(b, head, "cv3", i, feat, ch, 16, nc, nested=family != "yolov8"))
+            box_convs.append(_branch(b, head, box_prefix, i, feat, ch, 16, 4 * REG_MAX, nested=False))
+            cls_convs.append(_branch(b, head, cls_prefix, i, feat, ch, 16, nc, nested=family != "yolov8"))
             if extra_channels:
                 extra_convs.append(_branch(b, head, "cv4", i, feat, ch, 16, extra_channels, nested=False))
         boxes = _dfl_decode(b, head, _concat_levels(b, head, box_convs, 4 * REG_MAX, "box"))

@@ -140,6 +140,16 @@ ENTRIES = {
         "見つからないため、出力テンソルを自動で選べません。",
         ja_fix="出力テンソル名を指定してください（グラフの出力: {outputs}）。または Ultralytics でエクスポートしてください。",
     ),
+    "model_head_not_found": Entry(
+        en="{path} is an Ultralytics model, but its six head convolutions (/model.<N>/cv2.<i>/cv2.<i>.2/Conv ...) "
+        "were not found, so the wizard cuts at the graph outputs {outputs}. The box decoding is then quantized "
+        "too, which costs accuracy, and the reCamera YOLO decoder may not read the result.",
+        en_fix="Export again with a recent Ultralytics (" + _REEXPORT + "), or name the six head outputs yourself.",
+        ja="{path} は Ultralytics のモデルですが、ヘッドの 6 つの畳み込み（/model.<N>/cv2.<i>/cv2.<i>.2/Conv など）が"
+        "見つからないため、グラフの出力 {outputs} で切り出します。ボックスのデコード部分まで量子化されて精度が落ち、"
+        "reCamera の YOLO デコーダが結果を読めない可能性があります。",
+        ja_fix="新しい Ultralytics でエクスポートし直す（" + _REEXPORT + "）か、ヘッドの 6 つの出力名を指定してください。",
+    ),
     "model_output_not_found": Entry(
         en="{path} has no tensor named {names}; the toolchain would stop with \"Error, can't find [...] in model\".",
         en_fix="Check the spelling of the output names; tensors near the end of the graph include {outputs}.",
