@@ -330,6 +330,8 @@ def test_scan_sources_detects_kind_from_content(mixed):
     assert found[files["upper"]].kind == "jpeg"
     assert found[files["text"]].kind == "text"
     assert found[files["heic"]].kind == "heic"
+    assert found[files["heic"]].looks_like_image and not found[files["heic"]].decodable
+    assert found[files["img"]].decodable and not found[files["text"]].decodable
     assert found[files["empty"]].kind == "empty"
     assert found[files["webp"]].kind == "webp"
     assert found[files["16bit"]].kind == "png"

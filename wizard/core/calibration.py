@@ -4,10 +4,12 @@ CONTRACT (implemented by the calibration work; plan.py, the CLI and the GUI rely
 
     scan_sources(src_dir) -> list[SourceFile]             # cheap walk, for the GUI's live counts
     prepare_calibration_set(src_dir, out_dir, count=None, *, seed=0,
-                            max_side=..., on_progress=None) -> CalibrationReport
+                            max_side=..., on_progress=None,
+                            should_stop=None) -> CalibrationReport  # raises PreparationCancelled
     prepare_image(src, dst, *, max_side=...) -> list[str]  # notes; raises WizardError when unusable
     make_thumbnail(path, size) -> PIL.Image.Image           # fast, for the GUI (call off its thread)
-    pick_representative_image(report) -> AcceptedImage | None
+    pick_representative_image(report) -> AcceptedImage | None  # default test image
+    detect_kind(first_bytes) -> str                          # "jpeg", "heic", "text"... by content
 
 The source folder is never modified. Outputs are RGB JPEGs with safe ASCII names.
 
@@ -140,7 +142,13 @@ class SourceFile:
 
     @property
     def looks_like_image(self) -> bool:
+        """An image format by its content (whatever the name), decodable here or not."""
         return self.kind in _IMAGE_KINDS
+
+    @property
+    def decodable(self) -> bool:
+        """An image this installation can convert (HEIC without a plugin is not)."""
+        return not self.ignored and _PILLOW_FORMAT_OF_KIND.get(self.kind) in PILLOW_FORMATS
 
 
 @dataclass(frozen=True)
