@@ -354,6 +354,16 @@ def test_truncated_file(tmp_path):
     assert "again" in report.problems[0].fix
 
 
+def test_damaged_inside_but_whole_outline(tmp_path):
+    data = bytearray(write_sample_model(tmp_path / "whole.onnx", imgsz=SIZE).read_bytes())
+    at = data.index(b"/model.1/conv/Conv")
+    data[at - 2:at] = b"\xff\xff"  # break the length/tag in front of a node name
+    damaged = tmp_path / "damaged.onnx"
+    damaged.write_bytes(bytes(data))
+    report = inspect_model(damaged)
+    assert codes(report) == ["model_damaged"] and not report.convertible
+
+
 @pytest.mark.parametrize("length", [1, 3, 40])
 def test_very_short_prefix_is_truncated(tmp_path, length):
     whole = write_sample_model(tmp_path / "whole.onnx", imgsz=SIZE).read_bytes()

@@ -108,9 +108,6 @@ _MAX_NAMES_TEXT = 1_000_000
 # ModelProto fields and their protobuf wire types, to tell a cut-off file from a foreign one.
 _MODEL_FIELDS = {1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2, 26: 2}
 
-# IR versions that brought new element types (onnx/onnx.proto: TensorProto.DataType).
-_TYPE_MIN_IR = {17: 9, 18: 9, 19: 9, 20: 9, 21: 10, 22: 10, 23: 11}
-
 
 def inspect_model(path: str | Path, output_names: Sequence[str] | None = None) -> ModelReport:
     """Read ``path`` and report what the wizard needs to convert it. Never raises for bad input.
@@ -183,10 +180,11 @@ def _diagnose_unparsable(data: bytes) -> str:
             return "model_truncated"
         if wire_type == 2:
             if pos + value > len(data):
-                return "model_truncated" if fields_seen or field_number in (1, 7) else "model_not_onnx"
+                return "model_truncated" if fields_seen or field_number == 7 else "model_not_onnx"
             pos += value
         fields_seen += 1
-    return "model_not_onnx"  # the outline is intact but something inside is damaged
+    # The outline is intact, so the bytes inside were damaged (e.g. a bad download or disk).
+    return "model_damaged" if _looks_like_model_start(data) else "model_not_onnx"
 
 
 def _looks_like_model_start(data: bytes) -> bool:
@@ -200,12 +198,10 @@ def _foreign_file_code(data: bytes) -> str:
         return "model_is_pytorch"  # torch.save: a zip archive (or a bare pickle in old versions)
     try:
         text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        # A multi-byte character cut at the 4096 boundary is still text.
-        try:
-            text = head[:-4].decode("utf-8")
-        except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if len(data) <= len(head) or exc.start < len(head) - 4:
             return "model_not_onnx"
+        text = head[: exc.start].decode("utf-8")  # a character cut at the 4096-byte boundary is still text
     if text and all(ch.isprintable() or ch in "\r\n\t" for ch in text):
         return "model_is_text"
     return "model_not_onnx"

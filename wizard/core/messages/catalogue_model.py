@@ -44,6 +44,12 @@ ENTRIES = {
         ja="{path} は途中で切れています（{size} バイトで終わっており、モデルが最後までありません）。",
         ja_fix="ダウンロードまたはコピーが途中で止まったようです。ファイルをもう一度コピー・ダウンロードするか、エクスポートし直してください。",
     ),
+    "model_damaged": Entry(
+        en="{path} is damaged: it starts like an ONNX model, but parts of it cannot be read.",
+        en_fix="The file was corrupted (download, copy or disk). Copy or download it again, or export it again.",
+        ja="{path} は壊れています。ONNX モデルとして始まっていますが、一部を読み取れません。",
+        ja_fix="ダウンロード・コピー・ディスクのどこかでファイルが壊れました。もう一度コピー・ダウンロードするか、エクスポートし直してください。",
+    ),
     "model_unreadable": Entry(
         en="{path} cannot be read: {detail}",
         en_fix="Check that the file is not locked by another program and that you may read it.",
