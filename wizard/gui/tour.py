@@ -257,4 +257,5 @@ def tour(out: str | Path, lang: str = "en") -> list[Path]:
     try:
         return loop.run_until_complete(run_tour(Path(out), lang))
     finally:
+        loop.close()  # while the QApplication still exists: qasync's close needs its signals
         asyncio.set_event_loop(None)

@@ -112,22 +112,21 @@ class ConvertPage(Page):
 
     # -- texts -----------------------------------------------------------------------------------
     def retranslate(self) -> None:
-        tr = self.tr
-        self.title.setText(tr("Converting"))
-        self.intro.setText(tr(
+        self.title.setText(self.tr("Converting"))
+        self.intro.setText(self.tr(
             "Three steps turn your model into a reCamera model. You can close the window: the "
             "conversion goes on, and the wizard reconnects to it when you open it again."))
         names = {
-            "transform": tr("1. Read the model (model_transform)"),
-            "calibrate": tr("2. Measure it on your pictures (run_calibration)"),
-            "deploy": tr("3. Build and check the reCamera model (model_deploy)"),
+            "transform": self.tr("1. Read the model (model_transform)"),
+            "calibrate": self.tr("2. Measure it on your pictures (run_calibration)"),
+            "deploy": self.tr("3. Build and check the reCamera model (model_deploy)"),
         }
         for step in TOOLCHAIN_STEPS:
             self.step_names[step].setText(names[step])
-        self.steps_box.setTitle(tr("Steps"))
-        self.log_box.setTitle(tr("Log"))
-        self.start_button.setText(tr("Start conversion"))
-        self.cancel_button.setText(tr("Cancel"))
+        self.steps_box.setTitle(self.tr("Steps"))
+        self.log_box.setTitle(self.tr("Log"))
+        self.start_button.setText(self.tr("Start conversion"))
+        self.cancel_button.setText(self.tr("Cancel"))
         self._show_steps()
         self._show_phase()
 

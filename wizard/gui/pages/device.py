@@ -99,24 +99,23 @@ class DevicePage(Page):
         self.retranslate()
 
     def retranslate(self) -> None:
-        tr = self.tr
-        self.title.setText(tr("Put it on your reCamera"))
-        self.intro.setText(tr(
+        self.title.setText(self.tr("Put it on your reCamera"))
+        self.intro.setText(self.tr(
             "Connect the reCamera with its USB-C cable (or use its network address). The wizard "
             "uploads the model, makes the camera use it, and checks that it detects something."))
-        self.placeholder.setText(tr(
+        self.placeholder.setText(self.tr(
             "Deploying from the wizard is coming in a later version. For now, upload the .cvimodel "
             "from the output folder with the reCamera's web page (Model → Upload)."))
-        self.form_box.setTitle(tr("Camera"))
-        for label, text in zip(self.form_labels, (tr("Address"), tr("User"), tr("Password"))):
+        self.form_box.setTitle(self.tr("Camera"))
+        for label, text in zip(self.form_labels, (self.tr("Address"), self.tr("User"), self.tr("Password"))):
             label.setText(text)
-        self.password_edit.setPlaceholderText(tr("the password you set on the camera's web page"))
-        self.live_check.setText(tr("Check the live picture after deploying"))
-        self.hint.setText(tr(
+        self.password_edit.setPlaceholderText(self.tr("the password you set on the camera's web page"))
+        self.live_check.setText(self.tr("Check the live picture after deploying"))
+        self.hint.setText(self.tr(
             "Over USB the camera is 192.168.42.1. On Windows, if it is not found, pick the "
             "\"UsbNcm Host Device\" driver for it in the Device Manager."))
-        self.deploy_button.setText(tr("Deploy to the camera"))
-        self.cancel_button.setText(tr("Cancel"))
+        self.deploy_button.setText(self.tr("Deploy to the camera"))
+        self.cancel_button.setText(self.tr("Cancel"))
 
     def on_enter(self) -> None:
         model = converted_model(self.state.run_dir) if self.state.run_dir else ""

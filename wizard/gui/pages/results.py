@@ -123,18 +123,17 @@ class ResultsPage(Page):
         self.retranslate()
 
     def retranslate(self) -> None:
-        tr = self.tr
-        self.title.setText(tr("Results"))
-        self.intro.setText(tr(
+        self.title.setText(self.tr("Results"))
+        self.intro.setText(self.tr(
             "The converter ran the original and the converted model on your test picture and compared "
             "every layer. 1.0 means identical."))
-        self.metrics_box.setTitle(tr("Closest match of the worst layer"))
-        self.fix_box.setTitle(tr("What to try"))
-        self.table.setHorizontalHeaderLabels([tr("Tensor"), tr("Result"), tr("Cosine"), tr("Euclidean"),
-                                              tr("SQNR (dB)"), tr("Passed")])
-        self.open_button.setText(tr("Open output folder"))
-        self.recipe_button.setText(tr("Save recipe…"))
-        self.bundle_button.setText(tr("Export reproducible bundle…"))
+        self.metrics_box.setTitle(self.tr("Closest match of the worst layer"))
+        self.fix_box.setTitle(self.tr("What to try"))
+        self.table.setHorizontalHeaderLabels([self.tr("Tensor"), self.tr("Result"), self.tr("Cosine"), self.tr("Euclidean"),
+                                              self.tr("SQNR (dB)"), self.tr("Passed")])
+        self.open_button.setText(self.tr("Open output folder"))
+        self.recipe_button.setText(self.tr("Save recipe…"))
+        self.bundle_button.setText(self.tr("Export reproducible bundle…"))
         if self.results:
             self.show_results(self.results, self._log_text)
 
@@ -153,22 +152,21 @@ class ResultsPage(Page):
     def show_results(self, results: dict[str, Any], log_text: str = "") -> None:
         self.results = results
         self._log_text = log_text
-        tr = self.tr
         ok = bool(results.get("ok"))
         verdict = results.get("verdict", "")
         if ok:
-            self.verdict.setText(tr("✔ Your model is ready for the reCamera"))
-            self.verdict_text.setText(tr(
+            self.verdict.setText(self.tr("✔ Your model is ready for the reCamera"))
+            self.verdict_text.setText(self.tr(
                 "The converted model gives nearly the same answers as the original on your test picture."))
         elif verdict == "cancelled":
-            self.verdict.setText(tr("The conversion was cancelled"))
-            self.verdict_text.setText(tr("Nothing was produced. Start it again when you are ready."))
+            self.verdict.setText(self.tr("The conversion was cancelled"))
+            self.verdict_text.setText(self.tr("Nothing was produced. Start it again when you are ready."))
         elif verdict == "infrastructure_failed":
-            self.verdict.setText(tr("✖ The conversion could not run"))
-            self.verdict_text.setText(tr("The problem is in the set-up, not in your model. See below."))
+            self.verdict.setText(self.tr("✖ The conversion could not run"))
+            self.verdict_text.setText(self.tr("The problem is in the set-up, not in your model. See below."))
         else:
-            self.verdict.setText(tr("✖ The converted model differs too much from the original"))
-            self.verdict_text.setText(tr(
+            self.verdict.setText(self.tr("✖ The converted model differs too much from the original"))
+            self.verdict_text.setText(self.tr(
                 "It would detect noticeably worse than your original model. The suggestions below "
                 "usually fix it."))
         self.verdict.setProperty("ok", ok)
@@ -177,14 +175,14 @@ class ResultsPage(Page):
         compare = pick_compare(results)
         minimum = (compare or {}).get("min_similarity") or {}
         tolerance = (compare or {}).get("tolerance") or None
-        names = {"cosine": tr("Cosine similarity"), "euclidean": tr("Euclidean similarity"),
-                 "sqnr": tr("Signal-to-noise (SQNR)")}
+        names = {"cosine": self.tr("Cosine similarity"), "euclidean": self.tr("Euclidean similarity"),
+                 "sqnr": self.tr("Signal-to-noise (SQNR)")}
         for index, key in enumerate(("cosine", "euclidean", "sqnr")):
             value = _number(minimum.get(key))
             shown = "—" if value is None else (f"{value:.4f}" if key != "sqnr" else f"{value:.1f} dB")
             line = f"<b>{names[key]}</b><br><span style='font-size:16pt'>{shown}</span>"
             if tolerance and index < 2:
-                line += "<br>" + tr("needs more than %1").replace("%1", f"{tolerance[index]:.2f}")
+                line += "<br>" + self.tr("needs more than %1").replace("%1", f"{tolerance[index]:.2f}")
             self.metric_labels[key].setText(line)
         self.metrics_box.setVisible(compare is not None)
 
@@ -201,7 +199,7 @@ class ResultsPage(Page):
                 _NumberItem(cosine),
                 _NumberItem(_number(tensor.get("euclidean"))),
                 _NumberItem(_number(tensor.get("sqnr"))),
-                QTableWidgetItem(tr("yes") if passed else tr("no")),
+                QTableWidgetItem(self.tr("yes") if passed else self.tr("no")),
             ]
             cells[0].setToolTip(str(tensor.get("name", "")))
             for column, cell in enumerate(cells):

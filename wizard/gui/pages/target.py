@@ -177,59 +177,58 @@ class TargetPage(Page):
 
     # -- texts ---------------------------------------------------------------------------------
     def retranslate(self) -> None:
-        tr = self.tr
-        self.title.setText(tr("Target and options"))
-        self.intro.setText(tr(
+        self.title.setText(self.tr("Target and options"))
+        self.intro.setText(self.tr(
             "The defaults are the ones from Seeed's reCamera guide and work for most models. "
             "Change them only if you know why."))
-        self.basic_box.setTitle(tr("Basic"))
-        self.expert_box.setTitle(tr("Expert options"))
+        self.basic_box.setTitle(self.tr("Basic"))
+        self.expert_box.setTitle(self.tr("Expert options"))
         texts = {
-            "processor": (tr("Processor"), tr(
+            "processor": (self.tr("Processor"), self.tr(
                 "The chip the model will run on. Every reCamera uses cv181x; the others are for "
                 "other Sophgo boards.")),
-            "quantize": (tr("Number format"), tr(
+            "quantize": (self.tr("Number format"), self.tr(
                 "INT8 is fast and what the reCamera is made for. BF16 is more exact but much slower. "
                 "Formats the chip cannot run are not offered.")),
-            "name": (tr("Model name"), tr(
+            "name": (self.tr("Model name"), self.tr(
                 "Used for the file names. Letters, digits, '-' and '_' are kept; other characters "
                 "are replaced.")),
-            "out_dir": (tr("Save to"), tr(
+            "out_dir": (self.tr("Save to"), self.tr(
                 "A new, empty folder. The converted model, the recipe and the log are saved here.")),
-            "pixel_format": (tr("Pixel format"), tr(
+            "pixel_format": (self.tr("Pixel format"), self.tr(
                 "Colour order the model was trained with. YOLO models use rgb (--pixel_format).")),
-            "keep_aspect_ratio": (tr("Keep aspect ratio"), tr(
+            "keep_aspect_ratio": (self.tr("Keep aspect ratio"), self.tr(
                 "Pad pictures instead of stretching them, as Ultralytics does (--keep_aspect_ratio).")),
-            "fuse_preprocess": (tr("Fuse preprocessing"), tr(
+            "fuse_preprocess": (self.tr("Fuse preprocessing"), self.tr(
                 "Let the chip resize and normalise camera frames itself (--fuse_preprocess). Needed for "
                 "the reCamera's camera pipeline.")),
-            "aligned_input": (tr("Aligned input"), tr(
+            "aligned_input": (self.tr("Aligned input"), self.tr(
                 "Lay out the input the way the camera hardware delivers it (--aligned_input). Needs "
                 "fused preprocessing; CV18xx chips only.")),
-            "customization_format": (tr("Camera frame format"), tr(
+            "customization_format": (self.tr("Camera frame format"), self.tr(
                 "The format of the frames the camera hands to the model (--customization_format). "
                 "Needs fused preprocessing.")),
-            "quant_input": (tr("8-bit input"), tr(
+            "quant_input": (self.tr("8-bit input"), self.tr(
                 "Feed the model 8-bit pixels directly, skipping a conversion on the chip (--quant_input).")),
-            "tolerance": (tr("Pass threshold"), tr(
+            "tolerance": (self.tr("Pass threshold"), self.tr(
                 "Minimum cosine and euclidean similarity between the original and the converted model "
                 "for the check to pass (--tolerance). The toolchain's default is 0.80 and 0.50.")),
-            "mean": (tr("Mean"), tr(
+            "mean": (self.tr("Mean"), self.tr(
                 "Subtracted from each colour channel before scaling; YOLO uses 0,0,0 (--mean).")),
-            "scale": (tr("Scale"), tr(
+            "scale": (self.tr("Scale"), self.tr(
                 "Multiplies each channel; YOLO uses 1/255 = 0.0039216 (--scale).")),
         }
         for key, (label, help_text) in texts.items():
             self.labels[key].setText(label)
             self.helps[key].setText(help_text)
-        self.out_button.setText(tr("Choose…"))
-        self.keep_aspect.setText(tr("Pad, don't stretch"))
-        self.fuse.setText(tr("On the chip"))
-        self.aligned.setText(tr("Aligned"))
-        self.quant_input.setText(tr("8-bit pixels in"))
-        self.own_tolerance.setText(tr("Use my own:"))
-        self.customization.setItemText(0, tr("Automatic (RGB_PACKED with fused preprocessing)"))
-        self.customization.setItemText(1, tr("None"))
+        self.out_button.setText(self.tr("Choose…"))
+        self.keep_aspect.setText(self.tr("Pad, don't stretch"))
+        self.fuse.setText(self.tr("On the chip"))
+        self.aligned.setText(self.tr("Aligned"))
+        self.quant_input.setText(self.tr("8-bit pixels in"))
+        self.own_tolerance.setText(self.tr("Use my own:"))
+        self.customization.setItemText(0, self.tr("Automatic (RGB_PACKED with fused preprocessing)"))
+        self.customization.setItemText(1, self.tr("None"))
         lang = messages.current_language()
         for i in range(self.processor.count()):
             proc = PROCESSORS.get(self.processor.itemData(i))

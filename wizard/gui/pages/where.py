@@ -129,28 +129,27 @@ class WherePage(Page):
         self.retranslate()
 
     def retranslate(self) -> None:
-        tr = self.tr
-        self.title.setText(tr("Where to run the conversion"))
-        self.intro.setText(tr(
+        self.title.setText(self.tr("Where to run the conversion"))
+        self.intro.setText(self.tr(
             "The converter is a Linux program that runs in a container. It needs about 4 GB of memory "
             "and takes a few minutes."))
-        self.local_radio.setText(tr("On this computer (Docker)"))
-        self.ssh_radio.setText(tr("On my own cloud machine (SSH)"))
-        self.local_box.setTitle(tr("This computer"))
-        self.ssh_box.setTitle(tr("Cloud machine"))
-        self.check_button.setText(tr("Check again"))
-        self.get_button.setText(tr("Get the toolchain"))
-        self.upload_note.setText(tr(
+        self.local_radio.setText(self.tr("On this computer (Docker)"))
+        self.ssh_radio.setText(self.tr("On my own cloud machine (SSH)"))
+        self.local_box.setTitle(self.tr("This computer"))
+        self.ssh_box.setTitle(self.tr("Cloud machine"))
+        self.check_button.setText(self.tr("Check again"))
+        self.get_button.setText(self.tr("Get the toolchain"))
+        self.upload_note.setText(self.tr(
             "Your model and calibration pictures are uploaded to this machine for the conversion, "
             "and removed from it afterwards. Use only a machine you trust."))
-        for label, text in zip(self.form_labels, (tr("Host"), tr("Port"), tr("User"), tr("Key file"),
-                                                  tr("Password"))):
+        for label, text in zip(self.form_labels, (self.tr("Host"), self.tr("Port"), self.tr("User"), self.tr("Key file"),
+                                                  self.tr("Password"))):
             label.setText(text)
-        self.key_edit.setPlaceholderText(tr("e.g. ~/.ssh/id_ed25519 (optional)"))
-        self.password_edit.setPlaceholderText(tr("only if the machine asks for one"))
-        self.key_button.setText(tr("Choose…"))
-        self.remember.setText(tr("Remember the password in the system keychain"))
-        self.test_button.setText(tr("Test connection"))
+        self.key_edit.setPlaceholderText(self.tr("e.g. ~/.ssh/id_ed25519 (optional)"))
+        self.password_edit.setPlaceholderText(self.tr("only if the machine asks for one"))
+        self.key_button.setText(self.tr("Choose…"))
+        self.remember.setText(self.tr("Remember the password in the system keychain"))
+        self.test_button.setText(self.tr("Test connection"))
         self._show_local()
         self._show_ssh()
 
@@ -246,15 +245,14 @@ class WherePage(Page):
 
     def _show_local(self) -> None:
         s = self.state
-        tr = self.tr
         if s.docker_ready is None:
-            self.docker_label.setText(tr("Docker: checking…"))
+            self.docker_label.setText(self.tr("Docker: checking…"))
             self.image_label.setText("")
         else:
-            self.docker_label.setText(tr("Docker: ✔ running") if s.docker_ready else tr("Docker: ✖ not available"))
+            self.docker_label.setText(self.tr("Docker: ✔ running") if s.docker_ready else self.tr("Docker: ✖ not available"))
             if s.docker_ready:
-                self.image_label.setText(tr("Toolchain: ✔ ready") if s.toolchain_ready
-                                         else tr("Toolchain: ✖ not on this computer yet"))
+                self.image_label.setText(self.tr("Toolchain: ✔ ready") if s.toolchain_ready
+                                         else self.tr("Toolchain: ✖ not on this computer yet"))
             else:
                 self.image_label.setText("")
         self.get_button.setVisible(bool(s.docker_ready) and s.toolchain_ready is False)

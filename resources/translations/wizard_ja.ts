@@ -1,0 +1,1257 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja" sourcelanguage="en">
+<context>
+    <name>ConvertPage</name>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="115" />
+        <source>Converting</source>
+        <translation>変換中</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="117" />
+        <source>Three steps turn your model into a reCamera model. You can close the window: the conversion goes on, and the wizard reconnects to it when you open it again.</source>
+        <translation>3 つのステップでモデルを reCamera 用に変換します。ウィンドウを閉じても変換は続き、次にウィザードを開いたときに再接続します。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="120" />
+        <source>1. Read the model (model_transform)</source>
+        <translation>1. モデルを読み込む（model_transform）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="121" />
+        <source>2. Measure it on your pictures (run_calibration)</source>
+        <translation>2. 写真で値の範囲を測る（run_calibration）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="122" />
+        <source>3. Build and check the reCamera model (model_deploy)</source>
+        <translation>3. reCamera 用モデルを作って確認する（model_deploy）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="126" />
+        <source>Steps</source>
+        <translation>ステップ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="127" />
+        <source>Log</source>
+        <translation>ログ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="128" />
+        <source>Start conversion</source>
+        <translation>変換を開始</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="129" />
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="135" />
+        <source>waiting</source>
+        <translation>待機中</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="136" />
+        <source>running…</source>
+        <translation>実行中…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="137" />
+        <source>✔ done</source>
+        <translation>✔ 完了</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="138" />
+        <source>✖ failed</source>
+        <translation>✖ 失敗</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="139" />
+        <source>✔ reused from the last run</source>
+        <translation>✔ 前回の結果を再利用</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="161" />
+        <source>(about %1 left)</source>
+        <translation>（残り約 %1）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="171" />
+        <source>Preparing the workspace…</source>
+        <translation>作業フォルダを準備しています…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="172" />
+        <source>Checking the toolchain…</source>
+        <translation>ツールチェーンを確認しています…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="173" />
+        <source>Uploading to the cloud machine…</source>
+        <translation>クラウドマシンにアップロードしています…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="174" />
+        <source>Bringing the results back…</source>
+        <translation>結果を取得しています…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="175" />
+        <source>Cleaning up…</source>
+        <translation>後片付けをしています…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="176" />
+        <source>Step 1 of 3 is running…</source>
+        <translation>ステップ 1/3 を実行中…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="177" />
+        <source>Step 2 of 3 is running…</source>
+        <translation>ステップ 2/3 を実行中…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="178" />
+        <source>Step 3 of 3 is running…</source>
+        <translation>ステップ 3/3 を実行中…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="181" />
+        <source>Running…</source>
+        <translation>実行中…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="183" />
+        <source>Finished. Click Next to see the results.</source>
+        <translation>完了しました。「次へ」で結果を確認できます。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="185" />
+        <source>The conversion did not succeed. Click Next to see what to try.</source>
+        <translation>変換はうまくいきませんでした。「次へ」で対処方法を確認できます。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="187" />
+        <source>Cancelled. Nothing is running any more.</source>
+        <translation>キャンセルしました。実行中の処理はもうありません。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="189" />
+        <source>Ready to start.</source>
+        <translation>開始できます。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="296" />
+        <source>Stopping…</source>
+        <translation>停止しています…</translation>
+    </message>
+</context>
+<context>
+    <name>DevicePage</name>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="102" />
+        <source>Put it on your reCamera</source>
+        <translation>reCamera に入れる</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="104" />
+        <source>Connect the reCamera with its USB-C cable (or use its network address). The wizard uploads the model, makes the camera use it, and checks that it detects something.</source>
+        <translation>reCamera を USB-C ケーブルでつなぐ（またはネットワークアドレスを使う）と、ウィザードがモデルをアップロードし、カメラがそのモデルを使うよう切り替え、検出できるか確認します。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="107" />
+        <source>Deploying from the wizard is coming in a later version. For now, upload the .cvimodel from the output folder with the reCamera's web page (Model → Upload).</source>
+        <translation>ウィザードからのデプロイは今後のバージョンで対応します。今は出力フォルダの .cvimodel を reCamera の Web ページ（Model → Upload）からアップロードしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="109" />
+        <source>Camera</source>
+        <translation>カメラ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="110" />
+        <source>Address</source>
+        <translation>アドレス</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="110" />
+        <source>User</source>
+        <translation>ユーザー</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="110" />
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="112" />
+        <source>the password you set on the camera's web page</source>
+        <translation>カメラの Web ページで設定したパスワード</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="113" />
+        <source>Check the live picture after deploying</source>
+        <translation>デプロイ後にライブ映像で確認する</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="115" />
+        <source>Over USB the camera is 192.168.42.1. On Windows, if it is not found, pick the "UsbNcm Host Device" driver for it in the Device Manager.</source>
+        <translation>USB 接続ではカメラのアドレスは 192.168.42.1 です。Windows で見つからない場合は、デバイスマネージャーで「UsbNcm Host Device」ドライバーを選んでください。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="117" />
+        <source>Deploy to the camera</source>
+        <translation>カメラにデプロイ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="118" />
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="124" />
+        <source>There is no converted model to deploy yet.</source>
+        <translation>デプロイできる変換済みモデルがまだありません。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="163" />
+        <source>✖ The step “%1” failed.</source>
+        <translation>✖ ステップ「%1」が失敗しました。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="176" />
+        <location filename="../../wizard/gui/pages/device.py" line="189" />
+        <source>Not deployed.</source>
+        <translation>デプロイされていません。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="178" />
+        <source>Cancelled.</source>
+        <translation>キャンセルしました。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="181" />
+        <source>✔ The camera now runs your model.</source>
+        <translation>✔ カメラはあなたのモデルで動いています。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="196" />
+        <source>Looking for the camera…</source>
+        <translation>カメラを探しています…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="197" />
+        <source>Uploading the model…</source>
+        <translation>モデルをアップロードしています…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="198" />
+        <source>Checking the upload…</source>
+        <translation>アップロードを確認しています…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="199" />
+        <source>Switching the camera to the new model…</source>
+        <translation>カメラを新しいモデルに切り替えています…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/device.py" line="200" />
+        <source>Checking the live picture…</source>
+        <translation>ライブ映像を確認しています…</translation>
+    </message>
+</context>
+<context>
+    <name>ImagesPage</name>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="129" />
+        <source>Calibration pictures</source>
+        <translation>キャリブレーション画像</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="131" />
+        <source>The converter measures your model on real pictures to choose its 8-bit ranges. Use pictures like the ones the camera will see: the same places, light and objects. Labels are not needed.</source>
+        <translation>変換ツールは実際の写真でモデルを動かし、8 ビットの値の範囲を決めます。カメラが写すものに近い写真（同じ場所・明るさ・対象物）を使ってください。ラベルは不要です。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="134" />
+        <source>Drop a folder of pictures here</source>
+        <translation>写真のフォルダをここにドロップ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="135" />
+        <source>Choose folder…</source>
+        <translation>フォルダを選ぶ…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="136" />
+        <source>Pictures used for calibration:</source>
+        <translation>キャリブレーションに使う枚数：</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="138" />
+        <source>100 is a good start. More can help a little but takes longer and needs more memory (about 5 MB per picture).</source>
+        <translation>まずは 100 枚がおすすめです。増やすと少し良くなることがありますが、時間とメモリ（1 枚あたり約 5 MB）が多く必要になります。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="140" />
+        <source>Test picture</source>
+        <translation>テスト画像</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="141" />
+        <source>Use selected as test picture</source>
+        <translation>選んだ画像をテスト画像にする</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="142" />
+        <source>File</source>
+        <translation>ファイル</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="142" />
+        <source>Why it is not used</source>
+        <translation>使わない理由</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="148" />
+        <source>No folder chosen yet.</source>
+        <translation>フォルダがまだ選ばれていません。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="156" />
+        <source>Choose the folder with your pictures</source>
+        <translation>写真が入っているフォルダを選ぶ</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../wizard/gui/pages/images.py" line="253" />
+        <source>Checking %n file(s)…</source>
+        <translation><numerusform>%n 個のファイルを確認しています…</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../wizard/gui/pages/images.py" line="259" />
+        <source>%n usable</source>
+        <translation><numerusform>使える画像 %n 枚</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../wizard/gui/pages/images.py" line="260" />
+        <source>%n rejected</source>
+        <translation><numerusform>使えない画像 %n 枚</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../wizard/gui/pages/images.py" line="261" />
+        <source>%n duplicate(s)</source>
+        <translation><numerusform>重複 %n 枚</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../wizard/gui/pages/images.py" line="262" />
+        <source>%n will be used</source>
+        <translation><numerusform>%n 枚を使用</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="264" />
+        <source>not enough</source>
+        <translation>足りません</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="277" />
+        <source>same picture as %1</source>
+        <translation>%1 と同じ画像</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../wizard/gui/pages/images.py" line="283" />
+        <source>Not used (%n)</source>
+        <translation><numerusform>使わない画像（%n）</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="290" />
+        <source>The converter compares the original and the converted model on this picture: %1</source>
+        <translation>変換前と変換後のモデルをこの画像で比べます：%1</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="295" />
+        <source>Chosen automatically once the pictures are checked; select one in the grid to change it.</source>
+        <translation>画像の確認が終わると自動で選ばれます。変えたいときは一覧から選んでください。</translation>
+    </message>
+</context>
+<context>
+    <name>LogView</name>
+    <message>
+        <location filename="../../wizard/gui/widgets.py" line="147" />
+        <source>Search the log…</source>
+        <translation>ログを検索…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/widgets.py" line="148" />
+        <source>Copy log</source>
+        <translation>ログをコピー</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../wizard/gui/widgets.py" line="201" />
+        <source>%n matching line(s)</source>
+        <translation><numerusform>一致 %n 行</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="193" />
+        <location filename="../../wizard/gui/main_window.py" line="198" />
+        <source>Next</source>
+        <translation>次へ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="194" />
+        <source>Next: convert</source>
+        <translation>次へ：変換する</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="195" />
+        <source>See the results</source>
+        <translation>結果を見る</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="196" />
+        <source>Next: put it on the camera</source>
+        <translation>次へ：カメラに入れる</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="255" />
+        <location filename="../../wizard/gui/main_window.py" line="256" />
+        <location filename="../../wizard/gui/main_window.py" line="286" />
+        <location filename="../../wizard/gui/main_window.py" line="304" />
+        <source>reCamera Model Wizard</source>
+        <translation>reCamera モデルウィザード</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="257" />
+        <source>Language:</source>
+        <translation>言語：</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="259" />
+        <source>Welcome</source>
+        <translation>はじめに</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="260" />
+        <source>Model</source>
+        <translation>モデル</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="261" />
+        <source>Calibration pictures</source>
+        <translation>キャリブレーション画像</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="262" />
+        <source>Target and options</source>
+        <translation>ターゲットと設定</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="263" />
+        <source>Where to run</source>
+        <translation>実行場所</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="264" />
+        <source>Convert</source>
+        <translation>変換</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="265" />
+        <source>Results</source>
+        <translation>結果</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="266" />
+        <source>Camera</source>
+        <translation>カメラ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="270" />
+        <source>Back</source>
+        <translation>戻る</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="271" />
+        <source>Start over</source>
+        <translation>最初からやり直す</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="305" />
+        <source>A conversion is running. Close the window anyway?</source>
+        <translation>変換を実行中です。ウィンドウを閉じますか？</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/main_window.py" line="307" />
+        <source>The conversion keeps running in the background; open the wizard again to see it finish.</source>
+        <translation>変換はバックグラウンドで続きます。ウィザードをもう一度開くと、終わるところを確認できます。</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPage</name>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="71" />
+        <source>Your model</source>
+        <translation>モデル</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="73" />
+        <source>Pick the .onnx file exported from Ultralytics (for example with model.export(format="onnx")). The wizard reads it and tells you what it found.</source>
+        <translation>Ultralytics から書き出した .onnx ファイル（例：model.export(format="onnx")）を選んでください。ウィザードが読み込み、わかったことを表示します。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="75" />
+        <source>Drop your .onnx model here</source>
+        <translation>.onnx モデルをここにドロップ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="76" />
+        <source>Choose model…</source>
+        <translation>モデルを選ぶ…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="77" />
+        <source>What the wizard found</source>
+        <translation>ウィザードが見つけたこと</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="78" />
+        <source>Model family</source>
+        <translation>モデルの種類</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="79" />
+        <source>Task</source>
+        <translation>タスク</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="80" />
+        <source>Input size</source>
+        <translation>入力サイズ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="81" />
+        <source>ONNX version</source>
+        <translation>ONNX バージョン</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="82" />
+        <source>Classes</source>
+        <translation>クラス</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="83" />
+        <source>Head outputs</source>
+        <translation>ヘッド出力</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="84" />
+        <source>Edit output names (experts)</source>
+        <translation>出力名を編集する（上級者向け）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="86" />
+        <source>One tensor name per line, in the order the camera's decoder expects. Leave it as found unless you know your model's head is different.</source>
+        <translation>1 行に 1 つのテンソル名を、カメラのデコーダーが期待する順に書きます。モデルのヘッドが違うとわかっている場合以外は、そのままにしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="95" />
+        <source>Choose your model</source>
+        <translation>モデルを選ぶ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="96" />
+        <source>ONNX model (*.onnx)</source>
+        <translation>ONNX モデル (*.onnx)</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="127" />
+        <source>No model chosen yet.</source>
+        <translation>モデルがまだ選ばれていません。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="133" />
+        <source>not recognised</source>
+        <translation>判別できません</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="137" />
+        <source>object detection</source>
+        <translation>物体検出</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="138" />
+        <source>segmentation</source>
+        <translation>セグメンテーション</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="139" />
+        <source>pose estimation</source>
+        <translation>姿勢推定</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="140" />
+        <source>classification</source>
+        <translation>分類</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="141" />
+        <source>rotated boxes (OBB)</source>
+        <translation>回転ボックス（OBB）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="145" />
+        <source>%1 × %2 pixels</source>
+        <translation>%1 × %2 ピクセル</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="149" />
+        <source>IR %1, opset %2</source>
+        <translation>IR %1、opset %2</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../wizard/gui/pages/model.py" line="154" />
+        <source>%n class(es): </source>
+        <translation><numerusform>%n クラス：</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="156" />
+        <source>no class names in the file</source>
+        <translation>ファイルにクラス名がありません</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/model.py" line="158" />
+        <source>none found</source>
+        <translation>見つかりません</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsPage</name>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="126" />
+        <source>Results</source>
+        <translation>結果</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="128" />
+        <source>The converter ran the original and the converted model on your test picture and compared every layer. 1.0 means identical.</source>
+        <translation>テスト画像で変換前と変換後のモデルを動かし、各層を比べました。1.0 は完全に同じという意味です。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="130" />
+        <source>Closest match of the worst layer</source>
+        <translation>最も差が大きい層の一致度</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="131" />
+        <source>What to try</source>
+        <translation>試すこと</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="132" />
+        <source>Tensor</source>
+        <translation>テンソル</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="132" />
+        <source>Result</source>
+        <translation>判定</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="132" />
+        <source>Cosine</source>
+        <translation>コサイン</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="132" />
+        <source>Euclidean</source>
+        <translation>ユークリッド</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="133" />
+        <source>SQNR (dB)</source>
+        <translation>SQNR (dB)</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="133" />
+        <source>Passed</source>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="134" />
+        <source>Open output folder</source>
+        <translation>出力フォルダを開く</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="135" />
+        <source>Save recipe…</source>
+        <translation>レシピを保存…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="136" />
+        <source>Export reproducible bundle…</source>
+        <translation>再現用バンドルを書き出す…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="158" />
+        <source>✔ Your model is ready for the reCamera</source>
+        <translation>✔ reCamera 用モデルができました</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="160" />
+        <source>The converted model gives nearly the same answers as the original on your test picture.</source>
+        <translation>テスト画像では、変換後のモデルは元のモデルとほぼ同じ結果を出しています。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="162" />
+        <source>The conversion was cancelled</source>
+        <translation>変換はキャンセルされました</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="163" />
+        <source>Nothing was produced. Start it again when you are ready.</source>
+        <translation>何も作られていません。準備ができたらもう一度開始してください。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="165" />
+        <source>✖ The conversion could not run</source>
+        <translation>✖ 変換を実行できませんでした</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="166" />
+        <source>The problem is in the set-up, not in your model. See below.</source>
+        <translation>問題はモデルではなく実行環境にあります。下を見てください。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="168" />
+        <source>✖ The converted model differs too much from the original</source>
+        <translation>✖ 変換後のモデルが元のモデルと違いすぎます</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="170" />
+        <source>It would detect noticeably worse than your original model. The suggestions below usually fix it.</source>
+        <translation>元のモデルより検出精度がはっきり落ちます。たいていは下の提案で解決します。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="178" />
+        <source>Cosine similarity</source>
+        <translation>コサイン類似度</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="178" />
+        <source>Euclidean similarity</source>
+        <translation>ユークリッド類似度</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="179" />
+        <source>Signal-to-noise (SQNR)</source>
+        <translation>信号対雑音比（SQNR）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="185" />
+        <source>needs more than %1</source>
+        <translation>%1 より大きい必要があります</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="202" />
+        <source>yes</source>
+        <translation>はい</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="202" />
+        <source>no</source>
+        <translation>いいえ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="229" />
+        <source>Save recipe</source>
+        <translation>レシピを保存</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="230" />
+        <source>Wizard recipe (*.json)</source>
+        <translation>ウィザードのレシピ (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="233" />
+        <source>Recipe saved to %1</source>
+        <translation>レシピを %1 に保存しました</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="237" />
+        <source>Export reproducible bundle</source>
+        <translation>再現用バンドルを書き出す</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="238" />
+        <source>Zip archive (*.zip)</source>
+        <translation>Zip アーカイブ (*.zip)</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="243" />
+        <source>Exporting…</source>
+        <translation>書き出しています…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/results.py" line="247" />
+        <source>Bundle saved to %1</source>
+        <translation>バンドルを %1 に保存しました</translation>
+    </message>
+</context>
+<context>
+    <name>SimilarityChart</name>
+    <message>
+        <location filename="../../wizard/gui/widgets.py" line="241" />
+        <source>cosine similarity per tensor, worst first</source>
+        <translation>テンソルごとのコサイン類似度（低い順）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/widgets.py" line="245" />
+        <source>No comparison yet</source>
+        <translation>まだ比較結果がありません</translation>
+    </message>
+</context>
+<context>
+    <name>TargetPage</name>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="180" />
+        <source>Target and options</source>
+        <translation>ターゲットと設定</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="182" />
+        <source>The defaults are the ones from Seeed's reCamera guide and work for most models. Change them only if you know why.</source>
+        <translation>初期値は Seeed の reCamera ガイドと同じで、ほとんどのモデルで使えます。理由がわかっているときだけ変更してください。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="184" />
+        <source>Basic</source>
+        <translation>基本</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="185" />
+        <source>Expert options</source>
+        <translation>上級者向け設定</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="187" />
+        <source>Processor</source>
+        <translation>プロセッサ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="188" />
+        <source>The chip the model will run on. Every reCamera uses cv181x; the others are for other Sophgo boards.</source>
+        <translation>モデルを動かすチップです。reCamera はすべて cv181x です。ほかは Sophgo の別のボード用です。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="190" />
+        <source>Number format</source>
+        <translation>数値形式</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="191" />
+        <source>INT8 is fast and what the reCamera is made for. BF16 is more exact but much slower. Formats the chip cannot run are not offered.</source>
+        <translation>INT8 は高速で、reCamera に最適です。BF16 はより正確ですが、かなり遅くなります。チップで動かせない形式は選べません。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="193" />
+        <source>Model name</source>
+        <translation>モデル名</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="194" />
+        <source>Used for the file names. Letters, digits, '-' and '_' are kept; other characters are replaced.</source>
+        <translation>ファイル名に使われます。英字・数字・「-」「_」以外の文字は置き換えられます。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="196" />
+        <source>Save to</source>
+        <translation>保存先</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="197" />
+        <source>A new, empty folder. The converted model, the recipe and the log are saved here.</source>
+        <translation>新しい空のフォルダ。変換したモデル、レシピ、ログがここに保存されます。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="198" />
+        <source>Pixel format</source>
+        <translation>ピクセル形式</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="199" />
+        <source>Colour order the model was trained with. YOLO models use rgb (--pixel_format).</source>
+        <translation>学習時の色の並び順です。YOLO モデルは rgb です（--pixel_format）。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="200" />
+        <source>Keep aspect ratio</source>
+        <translation>縦横比を保つ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="201" />
+        <source>Pad pictures instead of stretching them, as Ultralytics does (--keep_aspect_ratio).</source>
+        <translation>Ultralytics と同じく、画像を引き伸ばさずに余白で埋めます（--keep_aspect_ratio）。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="202" />
+        <source>Fuse preprocessing</source>
+        <translation>前処理の統合</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="203" />
+        <source>Let the chip resize and normalise camera frames itself (--fuse_preprocess). Needed for the reCamera's camera pipeline.</source>
+        <translation>カメラ画像のリサイズと正規化をチップ自身に任せます（--fuse_preprocess）。reCamera のカメラ処理に必要です。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="205" />
+        <source>Aligned input</source>
+        <translation>アラインされた入力</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="206" />
+        <source>Lay out the input the way the camera hardware delivers it (--aligned_input). Needs fused preprocessing; CV18xx chips only.</source>
+        <translation>カメラのハードウェアが渡す形に入力を並べます（--aligned_input）。前処理の統合が必要で、CV18xx チップ専用です。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="208" />
+        <source>Camera frame format</source>
+        <translation>カメラ画像の形式</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="209" />
+        <source>The format of the frames the camera hands to the model (--customization_format). Needs fused preprocessing.</source>
+        <translation>カメラがモデルに渡す画像の形式です（--customization_format）。前処理の統合が必要です。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="211" />
+        <source>8-bit input</source>
+        <translation>8 ビット入力</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="212" />
+        <source>Feed the model 8-bit pixels directly, skipping a conversion on the chip (--quant_input).</source>
+        <translation>8 ビットのピクセルをそのままモデルに渡し、チップ上の変換を省きます（--quant_input）。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="213" />
+        <source>Pass threshold</source>
+        <translation>合格のしきい値</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="214" />
+        <source>Minimum cosine and euclidean similarity between the original and the converted model for the check to pass (--tolerance). The toolchain's default is 0.80 and 0.50.</source>
+        <translation>確認に合格するために必要な、変換前後のモデルのコサイン類似度とユークリッド類似度の最小値です（--tolerance）。ツールチェーンの既定値は 0.80 と 0.50 です。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="216" />
+        <source>Mean</source>
+        <translation>平均値（mean）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="217" />
+        <source>Subtracted from each colour channel before scaling; YOLO uses 0,0,0 (--mean).</source>
+        <translation>スケーリング前に各色チャンネルから引く値です。YOLO は 0,0,0 です（--mean）。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="218" />
+        <source>Scale</source>
+        <translation>スケール</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="219" />
+        <source>Multiplies each channel; YOLO uses 1/255 = 0.0039216 (--scale).</source>
+        <translation>各チャンネルに掛ける値です。YOLO は 1/255 = 0.0039216 です（--scale）。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="224" />
+        <source>Choose…</source>
+        <translation>選ぶ…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="225" />
+        <source>Pad, don't stretch</source>
+        <translation>引き伸ばさず余白で埋める</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="226" />
+        <source>On the chip</source>
+        <translation>チップで行う</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="227" />
+        <source>Aligned</source>
+        <translation>アラインする</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="228" />
+        <source>8-bit pixels in</source>
+        <translation>8 ビットのピクセルを入力</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="229" />
+        <source>Use my own:</source>
+        <translation>自分で指定：</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="230" />
+        <source>Automatic (RGB_PACKED with fused preprocessing)</source>
+        <translation>自動（前処理の統合時は RGB_PACKED）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="231" />
+        <source>None</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="241" />
+        <source>Hide expert options</source>
+        <translation>上級者向け設定を隠す</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="241" />
+        <source>Show expert options</source>
+        <translation>上級者向け設定を表示</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="284" />
+        <source>Choose where to save the model</source>
+        <translation>モデルの保存先を選ぶ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/target.py" line="330" />
+        <source>Not possible with the other options chosen</source>
+        <translation>ほかの設定との組み合わせでは選べません</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePage</name>
+    <message>
+        <location filename="../../wizard/gui/pages/welcome.py" line="67" />
+        <source>Turn your YOLO model into a reCamera model</source>
+        <translation>YOLO モデルを reCamera 用に変換しましょう</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/welcome.py" line="69" />
+        <source>This wizard checks your trained .onnx model, prepares calibration pictures, converts the model with Sophgo's TPU-MLIR toolchain, shows how close the result is to the original, and puts it on your reCamera. Nothing is changed in your own files.</source>
+        <translation>このウィザードは、学習済みの .onnx モデルを確認し、キャリブレーション画像を準備し、Sophgo の TPU-MLIR ツールチェーンで変換して、元のモデルとどれだけ近いかを示し、reCamera に入れます。あなたのファイルは変更されません。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/welcome.py" line="72" />
+        <source>New conversion</source>
+        <translation>新しく変換する</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/welcome.py" line="73" />
+        <source>Open saved recipe…</source>
+        <translation>保存したレシピを開く…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/welcome.py" line="74" />
+        <source>Recent runs</source>
+        <translation>最近の実行</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/welcome.py" line="75" />
+        <source>No conversions yet. Your runs will be listed here.</source>
+        <translation>まだ変換していません。実行するとここに表示されます。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/welcome.py" line="76" />
+        <source>Open results</source>
+        <translation>結果を開く</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/welcome.py" line="77" />
+        <source>A conversion is still running</source>
+        <translation>変換がまだ実行中です</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/welcome.py" line="79" />
+        <source>A conversion started earlier may still be running. Reconnect to see its progress and results.</source>
+        <translation>以前に開始した変換がまだ実行中かもしれません。再接続すると進み具合と結果を確認できます。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/welcome.py" line="80" />
+        <source>Reconnect</source>
+        <translation>再接続</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/welcome.py" line="109" />
+        <source>Open saved recipe</source>
+        <translation>保存したレシピを開く</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/welcome.py" line="109" />
+        <source>Wizard recipe (recipe.json *.json)</source>
+        <translation>ウィザードのレシピ (recipe.json *.json)</translation>
+    </message>
+</context>
+<context>
+    <name>WherePage</name>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="132" />
+        <source>Where to run the conversion</source>
+        <translation>変換を実行する場所</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="134" />
+        <source>The converter is a Linux program that runs in a container. It needs about 4 GB of memory and takes a few minutes.</source>
+        <translation>変換ツールはコンテナで動く Linux プログラムです。約 4 GB のメモリが必要で、数分かかります。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="136" />
+        <source>On this computer (Docker)</source>
+        <translation>このコンピュータで実行（Docker）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="137" />
+        <source>On my own cloud machine (SSH)</source>
+        <translation>自分のクラウドマシンで実行（SSH）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="138" />
+        <source>This computer</source>
+        <translation>このコンピュータ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="139" />
+        <source>Cloud machine</source>
+        <translation>クラウドマシン</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="140" />
+        <source>Check again</source>
+        <translation>もう一度確認</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="141" />
+        <source>Get the toolchain</source>
+        <translation>ツールチェーンを用意する</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="143" />
+        <source>Your model and calibration pictures are uploaded to this machine for the conversion, and removed from it afterwards. Use only a machine you trust.</source>
+        <translation>変換のため、モデルとキャリブレーション画像はこのマシンにアップロードされ、終わったら削除されます。信頼できるマシンだけを使ってください。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="145" />
+        <source>Host</source>
+        <translation>ホスト</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="145" />
+        <source>Port</source>
+        <translation>ポート</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="145" />
+        <source>User</source>
+        <translation>ユーザー</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="145" />
+        <source>Key file</source>
+        <translation>鍵ファイル</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="146" />
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="148" />
+        <source>e.g. ~/.ssh/id_ed25519 (optional)</source>
+        <translation>例：~/.ssh/id_ed25519（省略可）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="149" />
+        <source>only if the machine asks for one</source>
+        <translation>マシンが求める場合のみ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="150" />
+        <source>Choose…</source>
+        <translation>選ぶ…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="151" />
+        <source>Remember the password in the system keychain</source>
+        <translation>パスワードをシステムのキーチェーンに保存する</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="152" />
+        <source>Test connection</source>
+        <translation>接続テスト</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="233" />
+        <source>Getting the toolchain failed.</source>
+        <translation>ツールチェーンを用意できませんでした。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="249" />
+        <source>Docker: checking…</source>
+        <translation>Docker：確認中…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="252" />
+        <source>Docker: ✔ running</source>
+        <translation>Docker：✔ 動作中</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="252" />
+        <source>Docker: ✖ not available</source>
+        <translation>Docker：✖ 使えません</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="254" />
+        <source>Toolchain: ✔ ready</source>
+        <translation>ツールチェーン：✔ 準備完了</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="255" />
+        <source>Toolchain: ✖ not on this computer yet</source>
+        <translation>ツールチェーン：✖ まだこのコンピュータにありません</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="274" />
+        <source>Choose your private key</source>
+        <translation>秘密鍵を選ぶ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="286" />
+        <source>Connecting…</source>
+        <translation>接続しています…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="302" />
+        <source>Not connected.</source>
+        <translation>接続できませんでした。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="309" />
+        <source>✔ Connected: %1</source>
+        <translation>✔ 接続しました：%1</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="329" />
+        <source>New machine</source>
+        <translation>初めて接続するマシン</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="330" />
+        <source>This is the first connection to %1. Is this its fingerprint?</source>
+        <translation>%1 に初めて接続します。このフィンガープリントで合っていますか？</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="333" />
+        <source>Your cloud provider's console shows it (ssh-keygen -lf on the machine). If it differs, do not connect.</source>
+        <translation>クラウド事業者のコンソール（またはマシン上の ssh-keygen -lf）で確認できます。違っていたら接続しないでください。</translation>
+    </message>
+</context>
+</TS>
