@@ -37,7 +37,7 @@ Options of :func:`build_sample_model` (all keyword arguments):
     dynamic       False, True (batch, height and width symbolic), or an iterable naming which of
                   "batch", "height", "width" are symbolic (dim_param).
     channels      input channels (default 3; others build a model the toolchain should refuse).
-    width         base channel count of the backbone (default 8; bigger = heavier).
+    base_channels base channel count of the backbone (default 8; bigger = heavier).
     pad_to_bytes  if set, add an initializer of random float32 so the serialized model is about
                   this many bytes (used by bench/inspect_speed.py to make a ~40 MB model). The pad
                   feeds the graph through a zero-cost path so no runtime prunes or warns about it.
@@ -250,7 +250,7 @@ def build_sample_model(
     opset: int = 17,
     dynamic: bool | Iterable[str] = False,
     channels: int = 3,
-    width: int = 8,
+    base_channels: int = 8,
     pad_to_bytes: int | None = None,
     seed: int = 0,
 ) -> onnx.ModelProto:
@@ -268,7 +268,7 @@ def build_sample_model(
     b = _GraphBuilder(np.random.default_rng(seed))
 
     # Backbone down to strides 8/16/32, named after the layers of a real YOLO11 backbone.
-    c = width
+    c = base_channels
     x = b.conv("/model.0", "model.0.conv", "images", channels, c, k=3, stride=2)
     x = b.conv("/model.1", "model.1.conv", x, c, 2 * c, k=3, stride=2)
     p3 = b.conv("/model.3", "model.3.conv", x, 2 * c, 2 * c, k=3, stride=2)
