@@ -23,7 +23,6 @@ import hashlib
 import io
 import json
 import secrets
-import shutil
 import socket
 import struct
 import threading
@@ -260,7 +259,7 @@ class ReCameraSimulator:
         buffer = io.BytesIO()
         image.save(buffer, "JPEG", quality=70)
         labels = list(self.loaded_model.get("classes", []))
-        cls = 0 if labels else 0
+        cls = 0  # one object of the model's first class
         # boxes [cx, cy, w, h, score, class] (recamera.md; node-red-contrib-sscma model.html help);
         # perf [[pre, infer, post]] in ms, as sscma-node's MQTT/JSON replies carry it.
         return {
@@ -570,7 +569,3 @@ def closed_loopback_port() -> int:
     port = sock.getsockname()[1]
     sock.close()
     return port
-
-
-def copy_tree(src: Path, dst: Path) -> None:
-    shutil.copytree(src, dst, dirs_exist_ok=True)

@@ -223,8 +223,6 @@ class ReCameraClient:
             headers["Content-Type"] = content_type
         try:
             reply = self._raw(method, path, body, headers, step=step, timeout=timeout)
-        except DeviceError:
-            raise
         except Dropped as exc:
             raise DeviceError(problem("device_timeout", address=str(self.address), step=step, detail=str(exc))) from None
         if reply.status == 401 and allow_login:

@@ -16,7 +16,7 @@ import ast
 import hashlib
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Literal, Sequence
 
