@@ -173,6 +173,23 @@ def resource_datas(resources_dir: Path = RESOURCES_DIR, dest: str = RESOURCES_DE
     return pairs
 
 
+# A list of every resource file put in the bundle, with its size, at the bundle root. The
+# frozen app's --self-test compares the bundle against it (wizard/self_test.py reads this name).
+MANIFEST_NAME = "recamera-wizard-bundle.json"
+
+
+def write_manifest(pairs: list[tuple[str, str]], path: Path, version: str) -> Path:
+    import json
+
+    files = {}
+    for src, dest in pairs:
+        files[f"{dest}/{Path(src).name}"] = Path(src).stat().st_size
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"version": version, "files": dict(sorted(files.items()))}, indent=1),
+                    encoding="utf-8")
+    return path
+
+
 def find_lrelease() -> str | None:
     """Qt Linguist's compiler: shipped inside the PySide6 wheel, or on PATH."""
     try:

@@ -81,8 +81,9 @@ def fake_resources(tmp_path, monkeypatch):
 
 
 def test_resource_checks_name_what_is_missing(fake_resources):
-    with pytest.raises(self_test.CheckFailed, match="no presets"):
-        self_test.check_presets()
+    with pytest.raises(self_test.CheckFailed, match="no style sheets"):
+        self_test.check_styles()
+    assert self_test.check_presets() == "none shipped (presets/ is empty)"  # optional content
     with pytest.raises(self_test.CheckFailed, match="no Japanese translation"):
         self_test.check_translation_files()
     sample_check = dict(self_test.CHECKS)["sample images"]
@@ -105,6 +106,27 @@ def test_a_frozen_app_needs_the_compiled_translation(fake_resources, monkeypatch
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     with pytest.raises(self_test.CheckFailed, match="no compiled Japanese translation"):
         self_test.check_translation_files()
+
+
+def test_a_frozen_bundle_is_compared_with_its_build_manifest(tmp_path, monkeypatch):
+    bundle = tmp_path / "_internal"
+    (bundle / "resources" / "styles").mkdir(parents=True)
+    (bundle / "resources" / "styles" / "wizard.qss").write_text("QWidget {}")
+    (bundle / "resources" / "icons").mkdir()
+    (bundle / "resources" / "icons" / "app.png").write_bytes(b"12345")
+    (bundle / self_test.BUNDLE_MANIFEST).write_text(json.dumps({"version": "0", "files": {
+        "resources/styles/wizard.qss": 10, "resources/icons/app.png": 5}}))
+    assert self_test.check_bundle_complete() == "from source: no bundle to compare"
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
+    assert self_test.check_bundle_complete() == "all 2 resource files present and intact"
+    (bundle / "resources" / "icons" / "app.png").write_bytes(b"123")  # truncated by a bad unzip
+    (bundle / "resources" / "styles" / "wizard.qss").unlink()
+    with pytest.raises(self_test.CheckFailed, match="2 of 2 files missing or damaged"):
+        self_test.check_bundle_complete()
+    (bundle / self_test.BUNDLE_MANIFEST).unlink()
+    with pytest.raises(self_test.CheckFailed, match="not built by packaging/build.py"):
+        self_test.check_bundle_complete()
 
 
 def test_no_display_means_offscreen_on_linux(monkeypatch):
@@ -134,8 +156,6 @@ def _run_cli_self_test(env_extra: dict[str, str]) -> subprocess.CompletedProcess
 
 
 @pytest.mark.gui
-@pytest.mark.skipif(not (REPO_ROOT / "wizard" / "gui" / "app.py").exists(),
-                    reason="TEMPORARY: the GUI (wizard/gui/app.py) and its resources have not landed yet")
 def test_self_test_from_the_checkout_passes(tmp_path):
     result = _run_cli_self_test({"RECAMERA_WIZARD_HOME": str(tmp_path)})
     assert result.returncode == 0, result.stdout + result.stderr
@@ -151,5 +171,6 @@ def test_self_test_from_the_checkout_fails_without_resources(tmp_path):
     result = _run_cli_self_test({"RECAMERA_WIZARD_HOME": str(tmp_path / "home"),
                                  "RECAMERA_WIZARD_RESOURCES": str(empty)})
     assert result.returncode == 1
-    assert "[FAIL] presets: no presets" in result.stdout
+    assert "[FAIL] styles: no style sheets" in result.stdout
+    assert "[FAIL] sample images: no sample images" in result.stdout
     assert result.stdout.splitlines()[-1].startswith("Self-test FAILED:")

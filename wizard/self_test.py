@@ -33,6 +33,8 @@ NATIVE_PLATFORM_PLUGIN = {"windows": "qwindows", "macos": "qcocoa", "linux": "qx
 PRESET_SUFFIXES = (".json",)
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 ICON_SUFFIXES = (".png", ".svg", ".ico", ".icns")
+# Written at the bundle root by packaging/recamera-wizard.spec (bundle_config.MANIFEST_NAME).
+BUNDLE_MANIFEST = "recamera-wizard-bundle.json"
 
 
 class CheckFailed(Exception):
@@ -232,13 +234,30 @@ def _resource_check(sub: str, suffixes: tuple[str, ...], what: str) -> Callable[
     return check
 
 
+def check_bundle_complete() -> str:
+    """Frozen: every resource file listed at build time is in the bundle, at its size."""
+    if not is_frozen():
+        return "from source: no bundle to compare"
+    manifest = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / BUNDLE_MANIFEST
+    if not manifest.is_file():
+        raise CheckFailed(f"{manifest.name} is missing: the bundle was not built by packaging/build.py")
+    listed = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+    root = manifest.parent
+    wrong = [name for name, size in listed.items()
+             if not (root / name).is_file() or (root / name).stat().st_size != size]
+    if wrong:
+        raise CheckFailed(f"{len(wrong)} of {len(listed)} files missing or damaged: {', '.join(wrong[:5])}")
+    return f"all {len(listed)} resource files present and intact"
+
+
 def check_presets() -> str:
     from wizard.resources import resource_path
 
     folder = resource_path("presets")
     found = _files(folder, PRESET_SUFFIXES)
     if not found:
-        raise CheckFailed(f"no presets (*.json) in {folder}")
+        # Presets are optional content; a bundle that lost them is caught by check_bundle_complete.
+        return f"none shipped ({folder.name}/ is empty)"
     for path in found:
         try:
             json.loads(path.read_text(encoding="utf-8"))
@@ -426,6 +445,7 @@ CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("paramiko", check_paramiko),
     ("docker SDK", check_docker_sdk),
     ("resources", check_resources),
+    ("bundle contents", check_bundle_complete),
     ("styles", check_styles),
     ("icons", check_qt_images),
     ("translations", check_translation_files),

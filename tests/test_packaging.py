@@ -1,0 +1,307 @@
+"""Packaging: what goes into the frozen app, and (slow) a real Linux build smoke-tested under Xvfb.
+
+The fast tests check packaging/bundle_config.py, which the PyInstaller spec is a thin script over,
+against the checkout as it is. The slow test builds dist/ for real with PyInstaller and runs
+packaging/smoke_test.sh on it: --self-test, then the GUI tour, on an X display.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import io
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import require_component
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGING = REPO_ROOT / "packaging"
+SPEC = PACKAGING / "recamera-wizard.spec"
+WORKFLOW = REPO_ROOT / ".github" / "workflows" / "build-apps.yml"
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+cfg = _load("bundle_config", PACKAGING / "bundle_config.py")
+
+
+def test_spec_is_valid_python_and_uses_the_shared_config():
+    tree = ast.parse(SPEC.read_text(encoding="utf-8"), filename=str(SPEC))
+    called = {node.func.id for node in ast.walk(tree)
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    assert {"Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE"} <= called
+    source = SPEC.read_text(encoding="utf-8")
+    assert "upx=True" not in source  # UPX breaks Qt plugins and slows the build
+    assert "cfg.resource_datas()" in source and "cfg.excludes()" in source
+
+
+def test_resource_datas_cover_resources_and_land_under_resources():
+    pairs = cfg.resource_datas()
+    assert pairs, "resources/ is empty?"
+    sources = {Path(src) for src, _ in pairs}
+    for src, dest in pairs:
+        path = Path(src)
+        assert path.is_file(), src
+        # Same relative place in the bundle as in the checkout: wizard.resources finds both.
+        rel_parent = path.parent.relative_to(cfg.RESOURCES_DIR)
+        assert dest == Path("resources", rel_parent).as_posix()
+        assert path.suffix != ".ts" and "__pycache__" not in path.parts
+    expected = {p for p in cfg.RESOURCES_DIR.rglob("*")
+                if p.is_file() and p.suffix not in (".ts", ".pyc") and not p.name.startswith(".")
+                and "__pycache__" not in p.parts}
+    assert sources == expected
+
+
+def test_bundle_manifest_lists_every_resource_with_its_size(tmp_path):
+    import json
+
+    from wizard import self_test
+
+    assert cfg.MANIFEST_NAME == self_test.BUNDLE_MANIFEST  # the name the frozen self-test reads
+    pairs = cfg.resource_datas()
+    manifest = json.loads(cfg.write_manifest(pairs, tmp_path / "m.json", "9.9").read_text())
+    assert manifest["version"] == "9.9"
+    assert len(manifest["files"]) == len(pairs)
+    for src, dest in pairs:
+        assert manifest["files"][f"{dest}/{Path(src).name}"] == Path(src).stat().st_size
+
+
+def test_resource_datas_skip_linguist_sources_and_junk(tmp_path):
+    (tmp_path / "translations").mkdir()
+    (tmp_path / "translations" / "wizard_ja.ts").write_text("<TS/>")
+    (tmp_path / "translations" / "wizard_ja.qm").write_bytes(b"qm")
+    (tmp_path / "icons").mkdir()
+    (tmp_path / "icons" / ".DS_Store").write_bytes(b"x")
+    (tmp_path / "icons" / "app.png").write_bytes(b"png")
+    pairs = cfg.resource_datas(tmp_path)
+    assert sorted((Path(s).name, d) for s, d in pairs) == [
+        ("app.png", "resources/icons"), ("wizard_ja.qm", "resources/translations")]
+
+
+def test_translations_compile_with_the_lrelease_from_pyside6(tmp_path):
+    require_component(cfg.find_lrelease() is not None, "lrelease", "pip install pyside6")
+    ts_dir = tmp_path / "ts"
+    ts_dir.mkdir()
+    (ts_dir / "wizard_ja.ts").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n<TS version="2.1" language="ja_JP">\n'
+        "<context><name>WelcomePage</name><message><source>Start</source>"
+        "<translation>開始</translation></message></context>\n</TS>\n", encoding="utf-8")
+    compiled = cfg.compile_translations(ts_dir, tmp_path / "qm")
+    assert [p.name for p in compiled] == ["wizard_ja.qm"]
+    from PySide6.QtCore import QTranslator
+
+    translator = QTranslator()
+    assert translator.load(str(compiled[0]))
+    assert translator.translate("WelcomePage", "Start") == "開始"
+    assert cfg.translation_datas(compiled) == [(str(compiled[0]), "resources/translations")]
+
+
+def test_qt_modules_the_app_imports_are_never_excluded(tmp_path):
+    (tmp_path / "a.py").write_text(
+        "from PySide6.QtWidgets import QWidget\nimport PySide6.QtSvg\nfrom PySide6 import QtCharts, QtGui\n"
+        "import importlib\nimportlib.import_module('PySide6.QtMultimedia')\n")
+    (tmp_path / "broken.py").write_text("def (:\n")  # half-written by someone: ignored, not fatal
+    assert cfg.qt_modules_imported(tmp_path) == {"QtWidgets", "QtSvg", "QtCharts", "QtGui", "QtMultimedia"}
+    excluded = cfg.excludes(tmp_path)
+    assert "PySide6.QtCharts" not in excluded and "PySide6.QtMultimedia" not in excluded
+    assert "PySide6.QtWebEngineCore" in excluded and "onnxruntime" in excluded
+
+
+def test_excludes_keep_everything_the_wizard_really_uses():
+    used = cfg.qt_modules_imported()
+    assert {"QtCore", "QtWidgets"} <= used  # the scan sees the real GUI
+    excluded = set(cfg.excludes())
+    assert not {f"PySide6.{m}" for m in used} & excluded
+    for needed in ("docker", "paramiko", "onnx", "numpy", "PIL", "qasync", "wizard", "requests"):
+        assert needed not in excluded
+    assert {"onnxruntime", "pytest", "PyQt5", "tkinter"} <= excluded
+
+
+def test_unused_qt_libraries_are_dropped_on_every_os():
+    unused = cfg.unused_qt_binary_filter(Path("/nonexistent"))  # a GUI importing nothing
+    for path in ("PySide6/Qt/lib/libQt6Quick.so.6", "PySide6/Qt/lib/libQt6QmlModels.so.6",
+                 "PySide6\\Qt6Pdf.dll", "PySide6/Qt6VirtualKeyboard.dll",
+                 "PySide6/Qt/lib/QtQuick.framework/Versions/A/QtQuick",
+                 "PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so",
+                 "PySide6/Qt/plugins/imageformats/qpdf.dll"):
+        assert unused(path), path
+    for path in ("PySide6/Qt/lib/libQt6Gui.so.6", "PySide6/Qt/lib/libQt6Widgets.so.6",
+                 "PySide6/Qt/lib/libQt6Svg.so.6", "PySide6/Qt/plugins/imageformats/libqsvg.so",
+                 "PySide6/Qt/plugins/platforms/qwindows.dll", "PySide6/Qt/lib/QtCore.framework/QtCore",
+                 "resources/icons/app.png", "PySide6/QtQuick.abi3.so"):
+        assert not unused(path), path
+
+
+def test_a_gui_using_quick_keeps_quick_and_qml(tmp_path):
+    (tmp_path / "q.py").write_text("from PySide6.QtQuick import QQuickView\n")
+    unused = cfg.unused_qt_binary_filter(tmp_path)
+    assert not unused("PySide6/Qt/lib/libQt6Quick.so.6")
+    assert not unused("PySide6/Qt/lib/libQt6Qml.so.6")
+    assert unused("PySide6/Qt/lib/libQt6Pdf.so.6")
+
+
+def test_only_english_and_japanese_qt_translations_are_kept():
+    keep = cfg.keep_qt_translation
+    assert keep("PySide6/Qt/translations/qtbase_ja.qm") and keep("PySide6/Qt/translations/qt_en.qm")
+    assert not keep("PySide6/Qt/translations/qtbase_de.qm")
+    assert not keep("PySide6/Qt/translations/qt_help_pt_BR.qm")
+    assert keep("resources/translations/wizard_fr.qm")  # the app's own files are never filtered
+
+
+def test_version_and_macos_info_plist():
+    import wizard
+
+    assert cfg.app_version() == wizard.__version__
+    assert cfg.numeric_version("1.2.3rc1") == "1.2.3" and cfg.numeric_version("2.0") == "2.0.0"
+    plist = cfg.macos_info_plist(wizard.__version__, "12.0")
+    assert plist["CFBundleIdentifier"] == cfg.BUNDLE_ID
+    assert plist["CFBundleShortVersionString"] == wizard.__version__
+    assert plist["NSHighResolutionCapable"] is True
+    assert plist["LSMinimumSystemVersion"] == "12.0"
+    # Without a readable QtCore the floor falls back instead of guessing from this machine.
+    assert cfg.macos_minimum_system_version(None) == "12.0"
+    assert cfg.macos_minimum_system_version("/nonexistent/QtCore", "13.0") == "13.0"
+
+
+def test_windows_version_info_is_a_python_expression_with_four_numbers():
+    text = cfg.windows_version_info_text("0.1.0")
+    tree = ast.parse(text, mode="eval")
+    assert isinstance(tree.body, ast.Call) and tree.body.func.id == "VSVersionInfo"
+    assert "filevers=(0, 1, 0, 0)" in text and "'OriginalFilename', 'recamera-wizard.exe'" in text
+
+
+@pytest.mark.parametrize("platform", ["win32", "darwin", "linux"])
+def test_app_icon_exists_and_is_big_enough(platform):
+    from PIL import Image
+
+    icon = cfg.app_icon(platform)
+    assert icon.is_file(), icon
+    with Image.open(icon) as image:
+        width = max(size[0] for size in image.info["sizes"]) if icon.suffix == ".ico" else image.width
+    assert width >= (512 if platform == "darwin" else 256), (icon, width)
+
+
+def test_fallback_icon_is_the_drawn_one():
+    from PIL import Image, ImageChops
+
+    icons = _load("make_icon", PACKAGING / "icons" / "make_icon.py")
+    with Image.open(cfg.FALLBACK_ICON) as committed:
+        assert committed.size == (icons.SIZE, icons.SIZE)
+        assert ImageChops.difference(committed.convert("RGBA"), icons.draw()).getbbox() is None
+    assert cfg.FALLBACK_ICON.stat().st_size < 1_000_000
+
+
+def test_launcher_survives_a_windowed_start_without_stdout(tmp_path, monkeypatch):
+    launcher = _load("launcher", PACKAGING / "launcher.py")
+    monkeypatch.setenv("RECAMERA_WIZARD_HOME", str(tmp_path))
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    launcher._give_windowed_app_somewhere_to_print()
+    print("hello from a windowed app")
+    sys.stdout.flush()
+    log = tmp_path / "logs" / "app-console.log"
+    assert "hello from a windowed app" in log.read_text(encoding="utf-8")
+    sys.stdout.close()
+
+
+def test_launcher_drops_the_finder_process_serial_number(monkeypatch):
+    launcher = _load("launcher", PACKAGING / "launcher.py")
+    monkeypatch.setattr(sys, "argv", ["recamera-wizard", "-psn_0_12345", "--lang", "ja"])
+    launcher._drop_finder_process_serial_number()
+    assert sys.argv == ["recamera-wizard", "--lang", "ja"]
+
+
+def test_scripts_are_valid_shell():
+    for script in (PACKAGING / "smoke_test.sh", PACKAGING / "macos" / "make_dmg.sh"):
+        result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+        assert result.returncode == 0, (script, result.stderr)
+        assert os.access(script, os.X_OK), f"{script} is not executable"
+
+
+def test_inno_setup_script_installs_the_one_folder_app():
+    iss = (PACKAGING / "windows" / "recamera-wizard.iss").read_text(encoding="utf-8")
+    assert 'Source: "{#SourceDir}\\*"' in iss and "recursesubdirs" in iss
+    assert "PrivilegesRequired=lowest" in iss  # no admin needed on workshop laptops
+    assert 'Languages\\Japanese.isl' in iss
+    assert f'#define AppExe "{cfg.EXE_NAME}.exe"' in iss
+    # build.py passes these; the script must read exactly these names.
+    build = (PACKAGING / "build.py").read_text(encoding="utf-8")
+    for define in ("AppVersion", "SourceDir", "OutputDir", "OutputBaseFilename", "IconFile"):
+        assert f"/D{define}=" in build and "{#" + define + "}" in iss, define
+
+
+def test_workflow_builds_selftests_and_uploads_on_each_os():
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    job = workflow["jobs"]["build"]
+    oses = {entry["os"] for entry in job["strategy"]["matrix"]["include"]}
+    assert any(o.startswith("windows") for o in oses) and any(o.startswith("macos") for o in oses)
+    assert any(o.startswith("ubuntu") for o in oses)
+    uses = [step["uses"] for step in job["steps"] if "uses" in step]
+    assert "actions/checkout@v4" in uses and "actions/setup-python@v5" in uses
+    assert "actions/upload-artifact@v4" in uses
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "python packaging/build.py" in runs
+    assert "--self-test" in runs and "packaging/smoke_test.sh" in runs
+    setup = next(step for step in job["steps"] if step.get("uses") == "actions/setup-python@v5")
+    assert setup["with"]["python-version"] == "3.11"
+
+
+def _dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+@pytest.mark.slow
+@pytest.mark.gui
+def test_real_linux_build_passes_the_smoke_test(tmp_path):
+    """Build the one-folder Linux app with PyInstaller and run it as a person would, on X."""
+    require_component(importlib.util.find_spec("PyInstaller") is not None, "PyInstaller",
+                      'pip install -e ".[packaging]"')
+    require_component(bool(os.environ.get("DISPLAY")) or shutil.which("xvfb-run") is not None,
+                      "an X display or xvfb-run", "apt install xvfb xauth")
+    dist, work = tmp_path / "dist", tmp_path / "work"
+    started = time.monotonic()
+    build = subprocess.run(
+        [sys.executable, str(PACKAGING / "build.py"), "--dist", str(dist), "--work", str(work),
+         "--no-archive", "--no-self-test"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
+    build_seconds = time.monotonic() - started
+    app = dist / "recamera-wizard"
+    size_mb = _dir_size(app) / 1e6
+    print(f"\nLinux build: {build_seconds:.0f} s, {size_mb:.0f} MB")  # shown with pytest -s / -rA
+
+    # What must not ride along: the test-only runtime and Qt's browser engine.
+    internal = app / "_internal"
+    assert not (internal / "onnxruntime").exists()
+    assert not list(internal.rglob("*WebEngine*"))
+    assert not list(internal.rglob("libQt6Quick.so*"))
+    assert (internal / "resources" / "styles").is_dir()
+    assert list((internal / "resources" / "translations").glob("*ja*.qm")), "Japanese .qm not bundled"
+    assert size_mb < 350, f"the app grew to {size_mb:.0f} MB: check excludes"
+
+    shots = tmp_path / "shots"
+    env = dict(os.environ, SMOKE_OUT=str(shots))
+    smoke = subprocess.run(["bash", str(PACKAGING / "smoke_test.sh"), str(app)], env=env,
+                           capture_output=True, text=True, timeout=600)
+    output = smoke.stdout + smoke.stderr
+    assert smoke.returncode == 0, output[-6000:]
+    assert "Self-test PASSED" in output and "smoke: PASSED" in output
+    pngs = sorted(shots.glob("*.png"))
+    assert len(pngs) >= 5, pngs
+    from PIL import Image
+
+    with Image.open(pngs[0]) as first:
+        assert first.width >= 640 and first.height >= 400
