@@ -151,6 +151,21 @@ def _api_error_problem(exc: BaseException) -> Problem:
     return problem("docker_error", detail=(text.splitlines() or ["unknown"])[0][:300], log="-")
 
 
+def _seconds_between(started: str | None, finished: str | None) -> float | None:
+    """Seconds between two of the engine's RFC 3339 timestamps (nanosecond digits allowed)."""
+    from datetime import datetime
+
+    def parse(text: str) -> datetime:
+        head, _, frac = text.rstrip("Z").partition(".")
+        micros = (frac + "000000")[:6]
+        return datetime.strptime(f"{head}.{micros}", "%Y-%m-%dT%H:%M:%S.%f")
+
+    try:
+        return (parse(str(finished)) - parse(str(started))).total_seconds()
+    except (TypeError, ValueError):
+        return None
+
+
 # --- The runner --------------------------------------------------------------------------------
 
 
@@ -180,6 +195,7 @@ class DockerRunner(Runner):
         self.uploaded_bytes = 0  # tar stream size, for the upload benchmark
         self.exit_code: int | None = None
         self.oom_killed = False
+        self.container_seconds: float | None = None  # the engine's own start-to-exit time
         self.cancelled = threading.Event()
         self._client = client
         self._container: Any = None
@@ -407,6 +423,7 @@ class DockerRunner(Runner):
             state = self._container.attrs.get("State") or {}
             self.exit_code = int(result.get("StatusCode", state.get("ExitCode", -1)))
             self.oom_killed = bool(state.get("OOMKilled"))
+            self.container_seconds = _seconds_between(state.get("StartedAt"), state.get("FinishedAt"))
         except (docker.errors.NotFound, docker.errors.APIError, requests.exceptions.RequestException) as exc:
             if self.cancelled.is_set():
                 self.exit_code = None
