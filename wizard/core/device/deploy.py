@@ -162,7 +162,7 @@ def _read_cvimodel_header(path: Path) -> tuple[str | None, str]:
 
 def resolve_classes(request: DeployRequest) -> tuple[tuple[str, ...], str]:
     if request.classes:
-        return tuple(request.classes), "option"
+        return tuple(request.classes), "--classes"
     if request.classes_from:
         names = _class_names_from_onnx(Path(request.classes_from))
         if names:
@@ -457,6 +457,8 @@ def _live_check(plan: DeployPlan, details) -> Iterator[Event]:
     saved = check.save_annotated(out_dir)
     details["live"] = {**check.summary(), "annotated_frame": str(saved) if saved else None}
     yield LogLine(check.describe(), step="check", stream="runner")
+    if saved:
+        yield LogLine(f"frame with boxes: {saved}", step="check", stream="runner")
     yield StepFinished("check", ok=True, elapsed=time.monotonic() - t0)
 
 
