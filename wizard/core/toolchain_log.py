@@ -152,9 +152,10 @@ _MARKER_RE = re.compile(
     r"^\[wizard\] step (?P<step>\w+) (?:(?P<started>started)(?:: ?(?P<cmd>.*))?"
     r"|finished rc=(?P<rc>-?\d+)(?: elapsed=(?P<elapsed>[\d.]+))?|(?P<skipped>skipped)\b.*)\s*$"
 )
+# A command line typed at a prompt ("$ ", "user@host:dir# ") or traced by "set -x" ("+ ").
 _SHELL_CMD_RE = re.compile(
-    r"^(?:[$#+>]+\s*)?(?:python3?\s+)?(?:\S*/)?(?P<tool>model_transform|run_calibration|model_deploy)(?:\.py)?"
-    r"(?P<rest>\s.*)?$"
+    r"^(?:(?:\S*[$#>]|\++)\s+)?(?P<cmd>(?:python3?\s+)?(?:\S*/)?"
+    r"(?P<tool>model_transform|run_calibration|model_deploy)(?:\.py)?(?:\s.*)?)$"
 )
 _TOOL_STEP = {"model_transform": "transform", "run_calibration": "calibrate", "model_deploy": "deploy"}
 _RUNNING_PREFIX, _SUCCESS_PREFIX, _ERROR_PREFIX = "[Running]:", "[Success]:", "RuntimeError: [!Error]:"
@@ -469,11 +470,13 @@ class LogInterpreter:
         elif first == " " and self._tensor is not None:
             if self._tensor_detail(text):
                 return
-        elif first == "$" or first == "+" or first == "m" or first == "r" or first == "p" or first == "#":
+        if not self._marked and ("model_" in text or "run_calibration" in text):
             match = _SHELL_CMD_RE.match(text)
-            if match and not self._marked:
-                self._start_inferred(_TOOL_STEP[match.group("tool")], text.lstrip("$#+> "), "shell")
+            if match:
+                self._start_inferred(_TOOL_STEP[match.group("tool")], match.group("cmd").strip(), "shell")
                 return
+        if self._compare is None and text.startswith(("npz compare ", "min_simil")):
+            self._open_compare()  # a summary whose start was cut off the log
         if self._compare is not None and self._summary_line(text, events):
             return
         if text.startswith("Traceback (most recent call last)"):
@@ -701,7 +704,7 @@ class LogInterpreter:
             lowered = draw.desc.lower()
             for needle, start, end in _CALIBRATION_PHASES:
                 if needle in lowered:
-                    fraction = start + (end - start) * fraction
+                    fraction = end * fraction + start * (1.0 - fraction)  # exact at both ends
                     break
         return Progress(step=step, fraction=fraction, text=draw.desc, done=draw.done, total=draw.total)
 
