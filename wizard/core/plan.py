@@ -569,7 +569,8 @@ def stage_workspace(
             test_source = chosen.source if chosen else calibration.accepted[0].source
         notes = prepare_image(test_source, staging / layout.TEST_IMAGE)
 
-        staged_images = sorted((staging / layout.CALIBRATION_DIR).iterdir())
+        # Only the images count (the calibration folder also holds its own manifest).
+        staged_images = sorted(Path(image.output) for image in calibration.accepted)
         recipe = build_recipe(
             choices,
             report,
