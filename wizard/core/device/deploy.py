@@ -146,6 +146,8 @@ def check_model_file(path: Path) -> str:
         if errors or not getattr(report, "ok", True):
             detail = errors[0].message if errors else "the header check failed"
             raise WizardError.of("deploy_not_cvimodel", path=str(path), detail=detail)
+        if not chip:  # a header without a chip field (format 1.0): the camera will judge it
+            return ""
     if chip.lower() != RECAMERA_PROCESSOR:
         raise WizardError.of("deploy_wrong_chip", path=str(path), chip=chip or "?")
     return chip.lower()
