@@ -21,7 +21,6 @@ from PIL import Image
 from wizard.core import calibration, messages
 from wizard.core.calibration import (
     CALIBRATION_SUFFIXES,
-    MANIFEST_NAME,
     TEST_INPUT_SUFFIXES,
     CalibrationReport,
     PreparationCancelled,
@@ -198,9 +197,9 @@ def test_every_output_is_an_rgb_jpeg_with_a_safe_name_the_toolchain_accepts(mixe
         with Image.open(output) as image:
             assert image.format == "JPEG" and image.mode == "RGB"
             assert (image.width, image.height) == (item.width, item.height)
-    # Nothing else in the output folder except our manifest.
+    # Nothing else in the output folder: the workspace counts and hashes every file there.
     names = {p.name for p in out.iterdir()}
-    assert names == {Path(a.output).name for a in report.accepted} | {MANIFEST_NAME}
+    assert names == {Path(a.output).name for a in report.accepted}
 
 
 def test_outputs_are_numbered_in_sorted_source_order(mixed):
@@ -304,8 +303,6 @@ def test_report_json_shape(mixed):
     assert set(data["duplicates"][0]) == {"source", "same_as"}
     assert all(isinstance(p, str) for p in data["ignored"])
     assert {"code", "severity", "message", "fix"} == set(data["problems"][0])
-    manifest = json.loads((out / MANIFEST_NAME).read_text("utf-8"))
-    assert [a["output"] for a in manifest["accepted"]] == [a.output for a in report.accepted]
 
 
 def test_report_renders_in_japanese(mixed):
@@ -514,14 +511,27 @@ def test_our_own_previous_output_is_replaced(thirty, tmp_path):
     assert len(jpegs) == 12
 
 
-def test_a_previous_output_with_a_stranger_file_is_refused(thirty, tmp_path):
+@pytest.mark.parametrize("stranger", ["calib_9999_mine.jpg", "calib_0001_img-00.jpg"])
+def test_a_previous_output_with_a_stranger_file_is_refused(thirty, tmp_path, stranger):
+    """A user's own photo is never deleted, even when its name looks like one of ours."""
     out = tmp_path / "out"
     prepare_calibration_set(thirty, out, count=12)
-    (out / "calib_9999_mine.jpg").write_bytes(b"not listed in the manifest")
+    save_jpeg(out / stranger, 99)  # a real JPEG, but not written by us
+    precious = (out / stranger).read_bytes()
     with pytest.raises(WizardError) as caught:
         prepare_calibration_set(thirty, out, count=12)
     assert caught.value.problem.code == "output_not_empty"
-    assert (out / "calib_9999_mine.jpg").exists()
+    assert (out / stranger).read_bytes() == precious
+
+
+def test_outputs_are_deterministic(thirty, tmp_path):
+    """Same folder, seed and settings: byte-identical files (the workspace hashes them)."""
+    first = prepare_calibration_set(thirty, tmp_path / "a", count=12, seed=4)
+    second = prepare_calibration_set(thirty, tmp_path / "b", count=12, seed=4)
+    assert [Path(a.output).read_bytes() for a in first.accepted] == [
+        Path(b.output).read_bytes() for b in second.accepted
+    ]
+    assert all(calibration.is_our_output(a.output) for a in first.accepted)
 
 
 def test_missing_source_folder_is_a_clear_error(tmp_path):

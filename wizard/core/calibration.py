@@ -29,7 +29,6 @@ Files that pass 1 but are never drawn in pass 2 were checked by header only.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import random
 import re
@@ -69,8 +68,11 @@ JPEG_QUALITY = 95
 TRANSPARENCY_FILL = (114, 114, 114)
 
 OUTPUT_PREFIX = "calib_"
-MANIFEST_NAME = "wizard-calibration.json"
 _OUTPUT_NAME_RE = re.compile(r"^calib_\d{4,}(_[a-z0-9-]+)?\.jpg$")
+# Written into every output's JPEG comment: proof that a file in the output folder is ours and
+# may be replaced. (A manifest file would sit among the images and be counted as one by the
+# workspace, and its paths would change the set's hash from run to run.)
+OUTPUT_COMMENT = b"recamera-wizard prepared image"
 
 # Extensions the toolchain accepts for --test_input (model_transform asserts on .JPG and .bmp).
 TEST_INPUT_SUFFIXES = (".jpg", ".jpeg", ".png")
@@ -519,7 +521,7 @@ def _convert_unchecked(path: Path, dst: Path, max_side: int, display_name: str |
             note("image_note_downsized", width=original_size[0], height=original_size[1],
                  new_width=working.width, new_height=working.height)
         try:
-            working.save(dst, "JPEG", quality=JPEG_QUALITY)
+            working.save(dst, "JPEG", quality=JPEG_QUALITY, comment=OUTPUT_COMMENT)
         except OSError as exc:
             raise WizardError.of("output_not_writable", path=str(dst), detail=_short(exc)) from None
         small = working.resize((32, 32), Image.Resampling.BOX)
@@ -713,26 +715,24 @@ def _check_output_dir(src: Path, out: Path) -> list[Path]:
         return []
     if not out.is_dir():
         raise WizardError.of("not_a_directory", path=str(out))
-    entries = sorted(out.iterdir())
-    manifest = out / MANIFEST_NAME
-    listed: set[str] = set()
-    if manifest.is_file():
-        try:
-            recorded = json.loads(manifest.read_text("utf-8"))["accepted"]
-            listed = {Path(item["output"]).name for item in recorded}
-        except (OSError, ValueError, KeyError, TypeError):
-            listed = set()
     ours: list[Path] = []
-    for entry in entries:
+    for entry in sorted(out.iterdir()):
         if entry.is_symlink() or not entry.is_file():
             raise WizardError.of("output_not_empty", path=str(out))
-        if entry.name == MANIFEST_NAME or (entry.name in listed and _OUTPUT_NAME_RE.match(entry.name)):
+        if _OUTPUT_NAME_RE.match(entry.name) and is_our_output(entry):
             ours.append(entry)
-        elif is_system_file(entry.name):
-            continue  # .DS_Store from browsing the folder: harmless, left alone
-        else:
+        elif not is_system_file(entry.name):  # .DS_Store from browsing the folder is harmless
             raise WizardError.of("output_not_empty", path=str(out))
     return ours
+
+
+def is_our_output(path: str | Path) -> bool:
+    """Whether ``path`` is an image this module wrote (its JPEG comment says so)."""
+    try:
+        with Image.open(path, formats=("JPEG",)) as image:
+            return image.info.get("comment") == OUTPUT_COMMENT
+    except (OSError, ValueError, SyntaxError):
+        return False
 
 
 def _rejected(path: Path, problem_: Problem) -> RejectedImage:
@@ -813,9 +813,7 @@ def prepare_calibration_set(
         source_dir=str(src),
         output_dir=str(out),
     )
-    report = replace(report, problems=tuple(_set_problems(report, src, count, seed)))
-    _write_manifest(out, report)
-    return report
+    return replace(report, problems=tuple(_set_problems(report, src, count, seed)))
 
 
 def _check_all(
@@ -1002,15 +1000,6 @@ def _set_problems(report: CalibrationReport, src: Path, count: int | None, seed:
     if megabytes > MEMORY_WARNING_MEGABYTES:
         problems.append(problem("calib_memory_heavy", "warning", count=prepared, megabytes=megabytes))
     return problems
-
-
-def _write_manifest(out: Path, report: CalibrationReport) -> None:
-    """Records which files are ours, so a later run may replace them (and nothing else)."""
-    data = {"written_by": "recamera-wizard", **report.to_dict("en")}
-    try:
-        (out / MANIFEST_NAME).write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
-    except OSError as exc:
-        raise WizardError.of("output_not_writable", path=str(out), detail=_short(exc)) from None
 
 
 def pick_representative_image(report: CalibrationReport) -> AcceptedImage | None:
