@@ -12,6 +12,7 @@ from wizard.core.messages import problem
 log = logging.getLogger("wizard")
 
 _LOG_FILE: Path | None = None
+_OPEN_BOXES: list = []  # a dialog with no parent must be kept alive by someone until it closes
 
 
 def log_file() -> Path:
@@ -52,6 +53,8 @@ def show_unexpected(detail: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Warning, "reCamera Model Wizard", message)
     box.setInformativeText(fix)
     box.setObjectName("unexpectedErrorBox")
+    _OPEN_BOXES.append(box)
+    box.finished.connect(lambda _result: _OPEN_BOXES.remove(box) if box in _OPEN_BOXES else None)
     box.open()  # not exec(): a nested loop inside an exception hook is asking for trouble
 
 

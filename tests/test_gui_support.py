@@ -1,0 +1,242 @@
+"""Shared set-up for the GUI tests: a real window over a qasync loop, and test doubles of the core
+services for the parts a test controls (Docker status, SSH, a conversion's event stream).
+
+The other test_gui_*.py files import from here. The one test in this file checks the helpers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from wizard.core.events import Event, LogLine, Progress, Result, StepFinished, StepStarted  # noqa: E402
+from wizard.core.messages import WizardError, problem  # noqa: E402
+from wizard.gui.services import ConversionJob, Services, ToolchainStatus  # noqa: E402
+
+
+class FakeJob(ConversionJob):
+    """A conversion that streams ``lines_per_second`` log lines until cancelled or done."""
+
+    def __init__(self, run_dir: str, *, total_lines: int = 300, lines_per_second: float = 3000,
+                 ok: bool = True, forever: bool = False):
+        self.run_dir = run_dir
+        self.total_lines = total_lines
+        self.lines_per_second = lines_per_second
+        self.ok = ok
+        self.forever = forever
+        self.cancel_called = threading.Event()
+        self.stopped = threading.Event()  # set when events() really returned (work ended)
+
+    def events(self) -> Iterator[Event]:
+        try:
+            started = time.monotonic()
+            sent = 0
+            for step in ("transform", "calibrate", "deploy"):
+                yield StepStarted(step, command=f"{step} …")
+                per_step = self.total_lines // 3
+                for i in range(per_step if not self.forever else 10**9):
+                    if self.cancel_called.is_set():
+                        return
+                    yield LogLine(f"[{step}] line {sent} " + "x" * 40, step=step)
+                    sent += 1
+                    if i % 50 == 0:
+                        yield Progress(step, (i + 1) / per_step if per_step else None, f"{step} {i}")
+                    # Pace to the wanted rate (sleep in small slices, like a real log stream).
+                    ahead = sent / self.lines_per_second - (time.monotonic() - started)
+                    if ahead > 0.002:
+                        time.sleep(ahead)
+                yield StepFinished(step, ok=True, exit_code=0, elapsed=0.1)
+            yield Result(ok=self.ok, run_dir=self.run_dir, details={"verdict": "success" if self.ok else "conversion_failed"})
+        finally:
+            self.stopped.set()
+
+    def cancel(self) -> None:
+        self.cancel_called.set()
+
+    def record(self) -> dict[str, Any] | None:
+        return {"backend": "fake", "run_id": "fake-1", "where": "local", "run_dir": self.run_dir}
+
+
+class HostKeyUnknownDouble(WizardError):
+    """Shaped like ssh_connection.HostKeyUnknown (code + .fingerprint) without a real server."""
+
+    def __init__(self, host: str, fingerprint: str):
+        super().__init__(problem("vm_host_key_unknown", host=host, fingerprint=fingerprint, key_type="ssh-ed25519"))
+        self.fingerprint = fingerprint
+
+
+class FakeServices(Services):
+    """Real model inspection and image checks; controllable Docker, SSH and conversion."""
+
+    def __init__(self):
+        self.status = ToolchainStatus(True, True, [], "fake")
+        self.fingerprint = "SHA256:testfingerprintAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        self.ssh_calls: list[Any] = []
+        self.job_factory: Callable[[Any], ConversionJob] | None = None
+        self.jobs: list[ConversionJob] = []
+        self.device = False
+
+    def toolchain_status(self, tag: str = "") -> ToolchainStatus:
+        return self.status
+
+    def get_toolchain(self, tag: str = "") -> Iterator[Event]:
+        for i in range(5):
+            yield Progress("image", (i + 1) / 5, f"layer {i}")
+        self.status = ToolchainStatus(True, True, [], "fake")
+
+    def test_ssh(self, details) -> str:
+        self.ssh_calls.append(details)
+        if details.accept_fingerprint != self.fingerprint:
+            raise HostKeyUnknownDouble(details.host, self.fingerprint)
+        return "Linux x86_64"
+
+    def start_conversion(self, choices, where, ssh) -> ConversionJob:
+        job = self.job_factory(choices) if self.job_factory else FakeJob(str(choices.out))
+        self.jobs.append(job)
+        return job
+
+    def device_available(self) -> bool:
+        return self.device
+
+
+@pytest.fixture
+def gui_home(tmp_path, monkeypatch):
+    """Settings, cache and logs of the app under tmp_path; a fake keychain."""
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1
+        items: dict = {}
+
+        def set_password(self, service, username, password):
+            self.items[(service, username)] = password
+
+        def get_password(self, service, username):
+            return self.items.get((service, username))
+
+        def delete_password(self, service, username):
+            self.items.pop((service, username), None)
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("RECAMERA_WIZARD_HOME", str(home))
+    previous = keyring.get_keyring()
+    fake = MemoryKeyring()
+    fake.items = {}
+    keyring.set_keyring(fake)
+    yield home, fake
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def loop(qapp):
+    import qasync
+
+    event_loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+    # Let cancelled tasks unwind before closing.
+    pending = [t for t in asyncio.all_tasks(event_loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    event_loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def services():
+    return FakeServices()
+
+
+@pytest.fixture
+def make_window(gui_home, loop, services, qtbot):
+    from wizard.core.settings import SettingsStore
+    from wizard.gui.app import build_window, make_application
+
+    make_application()
+    made = []
+
+    def make(lang: str = "en", svc: Services | None = None):
+        window = build_window(services=svc or services, store=SettingsStore(gui_home[0]), lang=lang)
+        qtbot.addWidget(window)
+        window.resize(1000, 760)
+        window.show()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window._close_confirmed = True
+
+
+def run(loop, coro, timeout: float = 60):
+    return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    assert predicate(), f"timed out waiting for {what or predicate}"
+
+
+def sample_model(folder: Path) -> Path:
+    from wizard.core.sample_model import write_sample_model
+
+    return write_sample_model(folder / "yolo11n.onnx", imgsz=(320, 320))
+
+
+def sample_images(folder: Path, count: int = 12) -> Path:
+    from wizard.core.sample_images import generate_sample_images
+
+    generate_sample_images(folder, count, size=(320, 240))
+    return folder
+
+
+async def to_page(window, page: str, tmp: Path) -> None:
+    """Walk the real window to ``page`` with valid sample data on every page before it."""
+    flow = window.ctx.flow
+    if flow.current == "welcome":
+        window.welcome_page.start_new()
+    if page == "model":
+        return
+    window.pages["model"].load_model(str(sample_model(tmp)))
+    await window.ctx.idle()
+    window.go_next()
+    if page == "images":
+        return
+    window.pages["images"].load_source(str(sample_images(tmp / "pictures")))
+    await window.ctx.idle()
+    await wait_for(lambda: flow.can_next(), what="images checked")
+    window.go_next()
+    if page == "target":
+        return
+    window.ctx.state.out_dir = str(tmp / "run")
+    window.pages["target"].refresh()
+    window.refresh()
+    window.go_next()
+    await window.ctx.idle()
+    if page == "where":
+        return
+    await wait_for(lambda: flow.can_next(), what="where ready")
+    window.go_next()
+
+
+@pytest.mark.gui
+def test_helpers_walk_to_the_where_page(make_window, loop, tmp_path):
+    window = make_window()
+    run(loop, to_page(window, "where", tmp_path))
+    assert window.ctx.flow.current == "where"
+    assert window.ctx.flow.visited() == ["welcome", "model", "images", "target", "where"]
