@@ -248,3 +248,14 @@ def test_sudo_without_password_says_how_to_give_it(sshd, cvimodel, tmp_path):
     finally:
         deployer.close()
     assert exc.value.problem.code == "ssh_sudo_failed" and "--password-env" in exc.value.problem.fix
+
+
+def test_ssh_deploy_goes_on_when_the_web_service_is_down(sim, sshd, cvimodel, state_dir):
+    request = _request(sim, sshd, cvimodel, state_dir, accept_host_key=sshd["fingerprint"])
+    request = DeployRequest(**{**request.__dict__, "device": f"127.0.0.1:{closed_loopback_port()}",
+                               "switch_flow": False})
+    events = list(run_deploy(plan_deploy(request)))
+    assert events[-1].ok, _problems(events)
+    warning = _problems(events)[0]
+    assert warning.code == "device_unreachable" and warning.severity == "warning"
+    assert (sshd["remote_base"] / "Models" / "model.cvimodel").read_bytes() == cvimodel.read_bytes()

@@ -289,9 +289,10 @@ def run_deploy(
         try:
             status = client.discover()
         except DeviceError as exc:
-            if request.method != "ssh" or exc.problem.code != "device_unreachable":
+            if request.method != "ssh" or exc.problem.code not in ("device_unreachable", "device_https_only",
+                                                                    "device_not_recamera"):
                 raise
-            # SSH deploys can work with the web service down; say so and go on.
+            # SSH deploys can work without the web service (down, or HTTPS-only); say so, go on.
             yield ProblemRaised(replace(exc.problem, severity="warning"), step="discover")
         if status is not None:
             details["device_status"] = status.to_dict()
