@@ -121,3 +121,25 @@ def test_japanese_output(tmp_path, json_flag):
         assert "キャリブレーション画像を 12 枚用意しました" in result.stdout
         assert "画像ではありません" in result.stdout
         assert "警告:" in result.stderr
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs a file system that stores raw bytes")
+@pytest.mark.parametrize("json_flag", [False, True])
+def test_file_names_that_are_not_utf8_do_not_crash(tmp_path, json_flag):
+    src = make_folder(tmp_path / "src", 12, extras=False)
+    latin1_name = os.path.join(os.fsencode(src), b"caf\xe9.jpg")  # "café.jpg" from an old camera
+    with open(latin1_name, "wb") as handle:
+        draw_scene((96, 72), 77).save(handle, "JPEG")
+    (src / "broken.jpg").write_bytes(b"")
+    os.rename(src / "broken.jpg", os.path.join(os.fsencode(src), b"bad\xff.jpg"))
+    result = run_wizard("images", str(src), "--out", str(tmp_path / "out"), *(["--json"] if json_flag else []))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    if json_flag:
+        data = json.loads(result.stdout)
+        assert len(data["accepted"]) == 13
+        assert any(Path(a["output"]).name.startswith("calib_") and Path(a["output"]).name.isascii()
+                   for a in data["accepted"])
+        assert len(data["rejected"]) == 1
+    else:
+        assert "is empty" in result.stdout

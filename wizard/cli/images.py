@@ -33,6 +33,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_images(args: argparse.Namespace) -> int:
+    # File names that are not valid UTF-8 (old cameras, unpacked zips) travel as surrogate
+    # escapes; printing one must show it, not crash with UnicodeEncodeError.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     show_progress = not args.json and sys.stderr.isatty()
     try:
         report = calibration.prepare_calibration_set(
