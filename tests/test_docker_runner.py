@@ -109,13 +109,13 @@ def test_full_conversion_leaves_the_bundle(first_run, docker_client):
 
 def test_reproduce_script_reruns_from_the_bundle(first_run, docker_client):
     _, run_dir, _ = first_run
-    before = {c.id for c in docker_client.containers.list(all=True)}
     proc = subprocess.run(["bash", "reproduce.sh"], cwd=run_dir, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     produced = list(run_dir.glob("reproduced-*/work/yolo11n_sym_int8.cvimodel"))
     assert len(produced) == 1 and _cvimodel_header(produced[0])[0] == b"CviModel"
     assert "skipped (cached)" not in proc.stdout  # a reproduction runs every step
-    assert {c.id for c in docker_client.containers.list(all=True)} - before == set()
+    leftovers = docker_client.containers.list(all=True, filters={"label": "org.recamera-wizard.role=reproduce"})
+    assert leftovers == []
 
 
 def test_second_run_reuses_calibration_and_runs_only_deploy(first_run, inputs, toolchain_double_image):

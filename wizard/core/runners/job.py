@@ -182,7 +182,7 @@ fi
 
 out="reproduced-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
-cid="$(docker create --init -w /workspace "$image" bash convert.sh)"
+cid="$(docker create --init --label org.recamera-wizard.role=reproduce -w /workspace "$image" bash convert.sh)"
 trap 'docker rm -f "$cid" >/dev/null 2>&1 || true' EXIT
 tar -cf - --exclude=workspace/work workspace | docker cp - "$cid:/"
 set +e
@@ -256,6 +256,9 @@ class ConversionJob:
     def events(self) -> Iterator[Event]:
         """Run from the start: prepare, restore the calibration cache, upload, run, download."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        # A model left by an earlier run in this folder must not pass for this run's result.
+        for old in list(self.run_dir.glob("*.cvimodel")) + list(self.run_dir.glob("*.bmodel")):
+            old.unlink()
         self._open_log(resume=False)
         self.record.state = "created"
         self.record.save()
