@@ -74,77 +74,77 @@
         <translation>✔ 前回の結果を再利用</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="161" />
+        <location filename="../../wizard/gui/pages/convert.py" line="162" />
         <source>(about %1 left)</source>
         <translation>（残り約 %1）</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="171" />
+        <location filename="../../wizard/gui/pages/convert.py" line="172" />
         <source>Preparing the workspace…</source>
         <translation>作業フォルダを準備しています…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="172" />
+        <location filename="../../wizard/gui/pages/convert.py" line="173" />
         <source>Checking the toolchain…</source>
         <translation>ツールチェーンを確認しています…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="173" />
+        <location filename="../../wizard/gui/pages/convert.py" line="174" />
         <source>Uploading to the cloud machine…</source>
         <translation>クラウドマシンにアップロードしています…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="174" />
+        <location filename="../../wizard/gui/pages/convert.py" line="175" />
         <source>Bringing the results back…</source>
         <translation>結果を取得しています…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="175" />
+        <location filename="../../wizard/gui/pages/convert.py" line="176" />
         <source>Cleaning up…</source>
         <translation>後片付けをしています…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="176" />
+        <location filename="../../wizard/gui/pages/convert.py" line="177" />
         <source>Step 1 of 3 is running…</source>
         <translation>ステップ 1/3 を実行中…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="177" />
+        <location filename="../../wizard/gui/pages/convert.py" line="178" />
         <source>Step 2 of 3 is running…</source>
         <translation>ステップ 2/3 を実行中…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="178" />
+        <location filename="../../wizard/gui/pages/convert.py" line="179" />
         <source>Step 3 of 3 is running…</source>
         <translation>ステップ 3/3 を実行中…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="181" />
+        <location filename="../../wizard/gui/pages/convert.py" line="182" />
         <source>Running…</source>
         <translation>実行中…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="183" />
+        <location filename="../../wizard/gui/pages/convert.py" line="184" />
         <source>Finished. Click Next to see the results.</source>
         <translation>完了しました。「次へ」で結果を確認できます。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="185" />
+        <location filename="../../wizard/gui/pages/convert.py" line="186" />
         <source>The conversion did not succeed. Click Next to see what to try.</source>
         <translation>変換はうまくいきませんでした。「次へ」で対処方法を確認できます。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="187" />
+        <location filename="../../wizard/gui/pages/convert.py" line="188" />
         <source>Cancelled. Nothing is running any more.</source>
         <translation>キャンセルしました。実行中の処理はもうありません。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="189" />
+        <location filename="../../wizard/gui/pages/convert.py" line="190" />
         <source>Ready to start.</source>
         <translation>開始できます。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="296" />
+        <location filename="../../wizard/gui/pages/convert.py" line="297" />
         <source>Stopping…</source>
         <translation>停止しています…</translation>
     </message>
@@ -379,17 +379,22 @@
 <context>
     <name>LogView</name>
     <message>
-        <location filename="../../wizard/gui/widgets.py" line="147" />
+        <location filename="../../wizard/gui/widgets.py" line="155" />
         <source>Search the log…</source>
         <translation>ログを検索…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/widgets.py" line="148" />
+        <location filename="../../wizard/gui/widgets.py" line="156" />
         <source>Copy log</source>
         <translation>ログをコピー</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../wizard/gui/widgets.py" line="201" />
+        <location filename="../../wizard/gui/widgets.py" line="189" />
+        <source>… %n line(s) not shown live (search or copy the log to see every line)</source>
+        <translation><numerusform>… %n 行はライブ表示を省略しました（すべての行はログの検索かコピーで確認できます）</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../wizard/gui/widgets.py" line="215" />
         <source>%n matching line(s)</source>
         <translation><numerusform>一致 %n 行</numerusform></translation>
     </message>
@@ -805,12 +810,12 @@
 <context>
     <name>SimilarityChart</name>
     <message>
-        <location filename="../../wizard/gui/widgets.py" line="241" />
+        <location filename="../../wizard/gui/widgets.py" line="255" />
         <source>cosine similarity per tensor, worst first</source>
         <translation>テンソルごとのコサイン類似度（低い順）</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/widgets.py" line="245" />
+        <location filename="../../wizard/gui/widgets.py" line="259" />
         <source>No comparison yet</source>
         <translation>まだ比較結果がありません</translation>
     </message>

@@ -110,12 +110,20 @@ class LogView(QWidget):
     """
 
     FLUSH_MS = 100
+    # Appending costs the text layout ~40 µs a line: past this many lines per tick (2,500 lines/s,
+    # faster than anyone reads) the live view shows the newest ones and says how many it skipped.
+    # Nothing is lost: search and copy work on the full history, and convert.log has every line.
+    MAX_LIVE_LINES = 250
+    # Re-filtering shows at most this many matching lines (the newest).
+    MAX_FILTERED_LINES = 1000
 
     def __init__(self, parent: QWidget | None = None, *, max_blocks: int = 5000, history: int = 200_000):
         super().__init__(parent)
         self._lines: collections.deque[str] = collections.deque(maxlen=history)
         self._pending: list[str] = []
         self._filter = ""
+        self._matches = 0
+        self.skipped = 0  # lines not shown live because they came too fast (still searchable)
         self.filter_edit = QLineEdit()
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._on_filter)
@@ -172,11 +180,16 @@ class LogView(QWidget):
         if self._filter:
             needle = self._filter
             pending = [line for line in pending if needle in line.lower()]
+            self._matches += len(pending)
             if not pending:
+                self._update_match_label()
                 return
-        limit = self.text.maximumBlockCount()
-        if limit and len(pending) > limit:
-            pending = pending[-limit:]  # older lines would be dropped by the view anyway
+        if len(pending) > self.MAX_LIVE_LINES:
+            skipped = len(pending) - self.MAX_LIVE_LINES
+            note = QCoreApplication.translate("LogView", "… %n line(s) not shown live (search or copy the log to see every line)",
+                                              "", skipped)
+            pending = [note, *pending[-self.MAX_LIVE_LINES:]]
+            self.skipped += skipped
         bar = self.text.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 2
         self.text.appendPlainText("\n".join(pending))
@@ -190,15 +203,16 @@ class LogView(QWidget):
         lines = list(self._lines)
         if self._filter:
             lines = [line for line in lines if self._filter in line.lower()]
-        limit = self.text.maximumBlockCount() or len(lines)
+        self._matches = len(lines)
+        limit = min(self.text.maximumBlockCount() or len(lines), self.MAX_FILTERED_LINES)
         self.text.setPlainText("\n".join(lines[-limit:]))
         self.text.moveCursor(QTextCursor.MoveOperation.End)
         self._update_match_label()
 
     def _update_match_label(self) -> None:
         if self._filter:
-            count = sum(1 for line in self._lines if self._filter in line.lower())
-            self.match_label.setText(QCoreApplication.translate("LogView", "%n matching line(s)", "", count))
+            # Counted as lines arrive (not by re-scanning a history of 200,000 lines every tick).
+            self.match_label.setText(QCoreApplication.translate("LogView", "%n matching line(s)", "", self._matches))
         else:
             self.match_label.setText("")
 

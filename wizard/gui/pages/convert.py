@@ -144,8 +144,9 @@ class ConvertPage(Page):
             value = self._step_state[step]
             label = self.step_states[step]
             label.setText(self._state_text(value))
-            label.setProperty("state", value)
-            label.style().polish(label)
+            if label.property("state") != value:  # re-polishing costs a style pass: only on change
+                label.setProperty("state", value)
+                label.style().polish(label)
         self._show_times()
 
     def _show_times(self) -> None:
