@@ -590,7 +590,7 @@ def test_make_thumbnail_is_small_upright_and_fast(tmp_path):
     thumb = make_thumbnail(big, 160)
     elapsed = time.monotonic() - started
     assert thumb.mode == "RGB" and max(thumb.size) == 160 and thumb.size == (160, 120)
-    assert elapsed < 0.5, elapsed
+    assert elapsed < 1.0, elapsed  # decoded at 1/8 scale: ~20 ms; a full decode is far slower
     upright = make_thumbnail(jpeg_with_orientation(tmp_path / "r.jpg", 2, 6), (64, 64))
     assert upright.size == (32, 64)
     (tmp_path / "x.jpg").write_text("no", encoding="utf-8")
@@ -653,3 +653,20 @@ def test_avif_is_converted_when_pillow_decodes_it_else_explained(tmp_path):
         rejected = by_source(report.rejected, avif)
         assert rejected.problem.code == "image_needs_conversion"
         assert "AVIF needs converting to JPEG" in rejected.reason
+
+
+def test_high_bit_depth_is_scaled_not_clipped_or_stretched(tmp_path):
+    dark16 = tmp_path / "dark16.png"
+    Image.fromarray(np.full((40, 50), 4096, dtype=np.uint16)).save(dark16)
+    prepare_image(dark16, tmp_path / "dark.jpg")
+    with Image.open(tmp_path / "dark.jpg") as image:
+        assert abs(image.getpixel((5, 5))[0] - 16) <= 2  # still dark: 4096/65536 of full scale
+
+    wide32 = tmp_path / "wide32.tif"
+    ramp = np.tile(np.linspace(0, 1_000_000, 64, dtype=np.int32), (32, 1))
+    Image.fromarray(ramp, "I").save(wide32)
+    notes = prepare_image(wide32, tmp_path / "wide.jpg")
+    with Image.open(tmp_path / "wide.jpg") as image:
+        left, right = image.getpixel((0, 10))[0], image.getpixel((63, 10))[0]
+    assert left <= 5 and right >= 245  # beyond 16 bits: the range is mapped onto 0..255
+    assert any("32-bit" in note for note in notes)

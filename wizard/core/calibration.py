@@ -492,7 +492,9 @@ def _convert_unchecked(path: Path, dst: Path, max_side: int, display_name: str |
     image = _open_checked(path)
     try:
         frames = getattr(image, "n_frames", 1)
-        if frames > 1:
+        # An MPO (many phones and cameras) carries a preview or depth image after the photo:
+        # not worth a note.
+        if frames > 1 and image.format != "MPO":
             note("image_note_first_frame", frames=frames)
         original_size = image.size
         if image.format in ("JPEG", "MPO") and max(image.size) > 2 * max_side:
@@ -573,14 +575,20 @@ def _to_rgb(image: Image.Image, path: Path, note: Callable[..., None]) -> Image.
 
 
 def _high_bit_depth_to_l(image: Image.Image) -> tuple[Image.Image, int]:
-    pixels = np.asarray(image).astype(np.float64)
-    top = float(pixels.max()) if pixels.size else 0.0
-    if top <= 255 and image.mode == "I":
-        return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L"), 8
-    # 16-bit data spans 0..65535 whatever the scene; a brighter/darker photo must stay so.
-    full_scale = 65535.0 if top <= 65535 else top
-    scaled = np.clip(pixels * (255.0 / full_scale), 0, 255).round().astype(np.uint8)
-    return Image.fromarray(scaled, "L"), 16 if full_scale == 65535.0 else 32
+    """16-bit (or 32-bit integer) grey to 8 bits by scaling, never by clipping.
+
+    Integer shifts rather than floats: a 100 MP 16-bit scan stays within a few hundred MB.
+    """
+    pixels = np.asarray(image)
+    top = int(pixels.max()) if pixels.size else 0
+    if image.mode == "I" and 0 <= int(pixels.min()) and top <= 255:
+        return Image.fromarray(pixels.astype(np.uint8), "L"), 8  # 8-bit data in a 32-bit container
+    if top <= 65535 and int(pixels.min()) >= 0:
+        # 16-bit data spans 0..65535 whatever the scene: a dark photo must stay dark.
+        return Image.fromarray((pixels >> 8).astype(np.uint8), "L"), 16
+    low = int(pixels.min())
+    scaled = (pixels.astype(np.float32) - low) * (255.0 / max(top - low, 1))
+    return Image.fromarray(scaled.clip(0, 255).astype(np.uint8), "L"), 32
 
 
 def _float_to_l(image: Image.Image) -> Image.Image:
