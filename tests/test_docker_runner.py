@@ -137,8 +137,11 @@ def test_second_run_reuses_calibration_and_runs_only_deploy(first_run, inputs, t
 def test_hostile_model_name_is_harmless(inputs, toolchain_double_image, tmp_path, home):
     run_dir = tmp_path / "run"
     hostile = '$(touch /workspace/work/PWNED); `touch /tmp/x`"; rm -rf / #\n'
-    result = _convert(inputs, run_dir, toolchain_double_image, "--name", hostile)
+    result = _convert(inputs, run_dir, toolchain_double_image, "--name", hostile, "--json-events")
     assert result.returncode == 0, result.stdout + result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]  # every line is one event
+    assert events[-1]["type"] == "Result" and events[-1]["ok"] is True
+    assert {"StepStarted", "StepFinished", "LogLine", "Progress"} <= {e["type"] for e in events}
     models = list(run_dir.glob("*.cvimodel"))
     assert len(models) == 1 and all(c.isalnum() or c in "_-." for c in models[0].name)
     assert not (run_dir / "workspace" / "work" / "PWNED").exists()
@@ -313,3 +316,11 @@ def test_missing_image_offers_to_get_it(inputs, tmp_path, docker_client, home):
     assert "is not on this computer yet" in result.stderr
     assert "recamera-wizard toolchain-image build" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_ssh_backend_usage_is_checked_before_staging(inputs, tmp_path):
+    model, images = inputs
+    result = cli(["convert", "--model", str(model), "--images", str(images), "--out", str(tmp_path / "run"),
+                  "--backend", "ssh"])
+    assert result.returncode == 2
+    assert "--host USER@HOST" in result.stderr and not (tmp_path / "run").exists()

@@ -139,14 +139,7 @@ def _make_runner(args, recipe, run_id: str):
         from wizard.core.runners.ssh_runner import SshRunner
     except ImportError as exc:
         raise messages.WizardError.of("backend_unavailable", backend="ssh", detail=str(exc)) from None
-    if not args.host:
-        raise messages.WizardError.of("backend_unavailable", backend="ssh", detail="--host USER@HOST is required")
-    password = None
-    if args.password_env:
-        password = os.environ.get(args.password_env)
-        if password is None:
-            raise messages.WizardError.of("backend_unavailable", backend="ssh",
-                                          detail=f"environment variable {args.password_env} is not set")
+    password = os.environ.get(args.password_env) if args.password_env else None
     return SshRunner(args.host, key_file=args.key, password=password, image=recipe.toolchain_image,
                      run_id=run_id, accept_fingerprint=args.accept_host_key, setup_consent=args.allow_setup)
 
@@ -174,6 +167,12 @@ def run(args: argparse.Namespace) -> int:
         return _drive(job, job.resume(), printer)
 
     _check_run_dir(run_dir)
+    if args.backend == "ssh":
+        # Usage problems first: before 100 images are prepared for nothing.
+        if not args.host:
+            raise messages.WizardError.of("ssh_host_required")
+        if args.password_env and os.environ.get(args.password_env) is None:
+            raise messages.WizardError.of("password_env_missing", var=args.password_env)
     if args.image:
         args.toolchain_image = args.image
     if args.backend == "docker":

@@ -174,6 +174,18 @@ ENTRIES = {
         ja_fix="実行フォルダの外には何も書き込まれていません。繰り返す場合はツールチェーンのイメージが"
         "壊れている可能性があります。取得し直してください（recamera-wizard toolchain-image build）。",
     ),
+    "ssh_host_required": Entry(
+        en="--backend ssh needs the machine to run on.",
+        en_fix="Add --host USER@HOST[:PORT] and --key FILE (or --password-env VAR).",
+        ja="--backend ssh には実行先のマシンの指定が必要です。",
+        ja_fix="--host USER@HOST[:PORT] と --key FILE（または --password-env VAR）を追加してください。",
+    ),
+    "password_env_missing": Entry(
+        en="The environment variable {var} (for the SSH password) is not set.",
+        en_fix="Set it in this shell first (it keeps the password out of the command line and logs).",
+        ja="SSH パスワード用の環境変数 {var} が設定されていません。",
+        ja_fix="先にこのシェルで設定してください（パスワードをコマンドラインやログに残さないためです）。",
+    ),
     "backend_unavailable": Entry(
         en="The {backend} backend cannot be used: {detail}",
         en_fix="Use --backend docker, or update the wizard.",
