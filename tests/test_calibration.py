@@ -670,3 +670,22 @@ def test_high_bit_depth_is_scaled_not_clipped_or_stretched(tmp_path):
         left, right = image.getpixel((0, 10))[0], image.getpixel((63, 10))[0]
     assert left <= 5 and right >= 245  # beyond 16 bits: the range is mapped onto 0..255
     assert any("32-bit" in note for note in notes)
+
+
+def test_linked_folders_are_followed_but_loops_and_our_output_are_not(tmp_path):
+    src = tmp_path / "src"
+    elsewhere = tmp_path / "elsewhere"
+    for i in range(10):
+        save_jpeg(src / f"p{i}.jpg", i)
+    save_jpeg(elsewhere / "linked.jpg", 50)
+    (src / "more").symlink_to(elsewhere, target_is_directory=True)
+    (src / "loop").symlink_to(src, target_is_directory=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    (src / "to_output").symlink_to(out, target_is_directory=True)
+    report = prepare_calibration_set(src, out, count=None)
+    assert str(src / "more" / "linked.jpg") in {a.source for a in report.accepted}
+    assert len(report.accepted) == 11
+    assert {Path(p).name for p in report.ignored} == {"loop", "to_output"}
+    again = prepare_calibration_set(src, out, count=None)  # our outputs are not read back as sources
+    assert len(again.accepted) == 11 and not again.duplicates

@@ -292,17 +292,26 @@ def is_ignored_dir(name: str) -> bool:
     return name.startswith(".") or name.casefold() in _SYSTEM_DIR_NAMES
 
 
-def _walk(src: Path) -> Iterator[tuple[Path, str, bool]]:
-    """(path, relative POSIX path, ignored) for every file (and ignored folder), sorted."""
+def _walk(src: Path, exclude: Path | None = None) -> Iterator[tuple[Path, str, bool]]:
+    """(path, relative POSIX path, ignored) for every file (and ignored folder), sorted.
+
+    Linked folders are followed (photos are often organised with links), but a folder already
+    visited (a link loop) or ``exclude`` (our own output, reachable through a link) is listed
+    as ignored instead of being entered.
+    """
     entries: list[tuple[str, Path, bool]] = []
-    for root, dirnames, filenames in os.walk(src, followlinks=False):
+    visited = {os.path.realpath(src)}
+    excluded = os.path.realpath(exclude) if exclude is not None else None
+    for root, dirnames, filenames in os.walk(src, followlinks=True):
         root_path = Path(root)
         kept = []
         for name in dirnames:
-            if is_ignored_dir(name):
-                path = root_path / name
+            path = root_path / name
+            real = os.path.realpath(path)
+            if is_ignored_dir(name) or real in visited or real == excluded:
                 entries.append((path.relative_to(src).as_posix(), path, True))
             else:
+                visited.add(real)
                 kept.append(name)
         dirnames[:] = sorted(kept)
         for name in filenames:
@@ -779,7 +788,7 @@ def prepare_calibration_set(
 
     ignored: list[str] = []
     files: list[tuple[Path, str]] = []
-    for path, relative, is_ignored in _walk(src):
+    for path, relative, is_ignored in _walk(src, exclude=out):
         if is_ignored:
             ignored.append(str(path))
         else:
