@@ -15,7 +15,9 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No display (CI, SSH): draw offscreen. Under xvfb-run DISPLAY is set and the real xcb plugin is used.
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from wizard.core.events import Event, LogLine, Progress, Result, StepFinished, StepStarted  # noqa: E402
 from wizard.core.messages import WizardError, problem  # noqa: E402
