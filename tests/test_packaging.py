@@ -287,7 +287,9 @@ def test_real_linux_build_passes_the_smoke_test(tmp_path):
     internal = app / "_internal"
     assert not (internal / "onnxruntime").exists()
     assert not list(internal.rglob("*WebEngine*"))
-    assert not list(internal.rglob("libQt6Quick.so*"))
+    assert not list(internal.rglob("libQt6Quick.so*"))  # neither the library nor a dangling link
+    dangling = [p for p in internal.rglob("*") if p.is_symlink() and not p.exists()]
+    assert dangling == []
     assert (internal / "resources" / "styles").is_dir()
     assert list((internal / "resources" / "translations").glob("*ja*.qm")), "Japanese .qm not bundled"
     assert size_mb < 350, f"the app grew to {size_mb:.0f} MB: check excludes"
