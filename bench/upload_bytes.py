@@ -12,8 +12,9 @@ JPEG compresses them like real photos (~3 MB each at quality 92). Prints ``name=
 
     python3 bench/upload_bytes.py [--count 100] [--size 4000x3000] [--keep DIR]
 
-Takes 2-3 minutes on 2 cores at the default size; ``--size 2000x1500`` is ~4x quicker (and says
-so in its output, as ``photo_size``).
+Takes 3-5 minutes on 2 cores at the default size, mostly drawing the photos; ``--size 2000x1500``
+is ~4x quicker (the size used is printed as ``photo_size``). Measured here (2026-11, 100 photos at
+4000x3000): guide 310 MB, wizard 29 MB, ratio 10.65.
 """
 
 from __future__ import annotations

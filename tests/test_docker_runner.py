@@ -96,8 +96,9 @@ def test_full_conversion_leaves_the_bundle(first_run, docker_client):
     assert results["verdict"] == "success" and results["exit_code"] == 0
     assert results["paths"]["model"] == model.name
     assert [s["name"] for s in results["steps"]] == ["transform", "calibrate", "deploy"]
-    deploy_compares = [c for c in results["compare"] if "tpu_outputs" in json.dumps(c)]
-    assert deploy_compares, results["compare"]
+    tpu_vs_top = next(c for c in results["compare"] if c["step"] == "deploy" and c["kind"] == "tpu_vs_top")
+    assert tpu_vs_top["passed"] is True and 0.8 < tpu_vs_top["min_similarity"]["cosine"] <= 1.0
+    assert results["model_check"]["ok"] is True and results["model_check"]["chip"] == "cv181x"
     assert results["toolchain_image"]["id"].startswith("sha256:")
     log = (run_dir / "convert.log").read_text(encoding="utf-8")
     assert "[wizard] step deploy finished rc=0" in log and "min_similiarity" in log
