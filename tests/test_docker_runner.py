@@ -325,3 +325,25 @@ def test_ssh_backend_usage_is_checked_before_staging(inputs, tmp_path):
                   "--backend", "ssh"])
     assert result.returncode == 2
     assert "--host USER@HOST" in result.stderr and not (tmp_path / "run").exists()
+
+
+def test_resume_of_a_finished_run_points_to_its_results(first_run):
+    _, run_dir, _ = first_run
+    result = cli(["convert", "--resume", "--out", str(run_dir)])
+    assert result.returncode == 0
+    assert "already finished (success)" in result.stderr and str(run_dir) in result.stderr
+
+
+def test_reattach_refuses_a_run_whose_upload_never_finished(toolchain_double_image, docker_client):
+    from wizard.core.messages import WizardError
+    from wizard.core.runners.docker_runner import DockerRunner
+
+    run_id = "halfupload-" + os.urandom(3).hex()
+    docker_client.containers.create(toolchain_double_image, ["bash", "convert.sh"],
+                                    name=f"recamera-wizard-{run_id}",
+                                    labels={"org.recamera-wizard.role": "conversion",
+                                            "org.recamera-wizard.run-id": run_id})
+    with pytest.raises(WizardError) as err:
+        DockerRunner.reattach(run_id, image=toolchain_double_image, client=docker_client)
+    assert err.value.problem.code == "run_not_found"
+    assert run_containers(docker_client, run_id) == []  # removed, not started

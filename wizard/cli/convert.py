@@ -154,14 +154,15 @@ def run(args: argparse.Namespace) -> int:
     cache = False if args.no_cache else None
 
     if args.resume:
-        options = {}
-        if args.backend == "ssh":
-            options = {"key_file": args.key, "accept_fingerprint": args.accept_host_key}
-            if args.password_env:
-                options["password"] = os.environ.get(args.password_env)
+        ssh_options = {"key_file": args.key, "accept_fingerprint": args.accept_host_key}
+        if args.password_env:
+            ssh_options["password"] = os.environ.get(args.password_env)
         try:
-            job = reattach(run_dir, cache=cache, **options)
+            job = reattach(run_dir, cache=cache, ssh_options=ssh_options)
         except messages.WizardError as exc:
+            if exc.problem.code == "run_already_finished":
+                printer_problem(printer, messages.Problem(exc.problem.code, "info", exc.problem.params))
+                return 0
             printer_problem(printer, exc.problem)
             return EXIT_INFRASTRUCTURE if exc.problem.code == "run_not_found" else EXIT_BLOCKED
         return _drive(job, job.resume(), printer)

@@ -142,6 +142,12 @@ ENTRIES = {
         ja="変換 {run_id} はもう実行されていません（コンテナがありません）。",
         ja_fix="もう一度変換を開始してください。入力は {path} に残っています。",
     ),
+    "run_already_finished": Entry(
+        en="The conversion {run_id} has already finished ({verdict}); there is nothing to re-attach to.",
+        en_fix="Its results are in {path} (results.json, convert.log).",
+        ja="変換 {run_id} はすでに終了しています（{verdict}）。再接続するものはありません。",
+        ja_fix="結果は {path} にあります（results.json、convert.log）。",
+    ),
     "run_already_exists": Entry(
         en="A conversion named {run_id} already exists in Docker.",
         en_fix="Wait for it to finish or cancel it, or start with another output folder.",

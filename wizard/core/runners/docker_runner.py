@@ -232,7 +232,12 @@ class DockerRunner(Runner):
         labels = runner._container.labels or {}
         if labels.get(LABEL_ROLE) != ROLE:
             raise WizardError.of("run_not_found", run_id=run_id, path="-")
-        runner._started = runner._container.status != "created"
+        if runner._container.status == "created":
+            # Never started: the app stopped during upload, so the copy may be incomplete.
+            # Starting it could convert half a workspace; remove it and let the user start again.
+            runner._remove_container()
+            raise WizardError.of("run_not_found", run_id=run_id, path="-")
+        runner._started = True
         return runner
 
     @staticmethod

@@ -478,15 +478,19 @@ def _check_model(path: Path) -> dict[str, Any] | None:
 # --- Re-attach --------------------------------------------------------------------------------
 
 
-def reattach(run_dir: str | Path, *, cache: Any = None, **runner_options: Any) -> ConversionJob:
+def reattach(run_dir: str | Path, *, cache: Any = None, ssh_options: dict[str, Any] | None = None,
+             docker_client: Any = None) -> ConversionJob:
     """A job for a run started earlier, its runner reconnected; call ``.resume()`` to go on.
 
     Docker: finds the container by name and replays its log, skipping the lines already in
-    convert.log. SSH: ``runner_options`` are SshRunner's (key, password...); it resumes at the
-    recorded byte offset.
+    convert.log. SSH: ``ssh_options`` are SshRunner's (key_file, password...); it re-reads the
+    remote log the same way.
     """
     record = JobRecord.load(run_dir)
     workspace = Path(run_dir) / WORKSPACE_DIR
+    if record.state == "finished":
+        raise WizardError.of("run_already_finished", run_id=record.run_id, path=str(run_dir),
+                             verdict=record.verdict or "?")
     recipe = ConversionRecipe.load(workspace / RECIPE_FILE)
     if record.backend == "docker":
         from wizard.core.runners.docker_runner import DockerRunner
@@ -494,7 +498,7 @@ def reattach(run_dir: str | Path, *, cache: Any = None, **runner_options: Any) -
         try:
             runner: Runner = DockerRunner.reattach(record.run_id, image=record.image,
                                                    skip_lines=record.log_lines, recipe=recipe,
-                                                   **runner_options)
+                                                   client=docker_client)
         except WizardError as exc:
             if exc.problem.code == "run_not_found":
                 raise WizardError.of("run_not_found", run_id=record.run_id, path=str(workspace)) from None
@@ -502,7 +506,10 @@ def reattach(run_dir: str | Path, *, cache: Any = None, **runner_options: Any) -
     elif record.backend == "ssh":
         from wizard.core.runners.ssh_runner import SshRunner
 
-        runner = SshRunner.attach(record.handle, offset=record.log_offset, **runner_options)
+        options = {k: v for k, v in (ssh_options or {}).items() if v is not None}
+        # From byte 0, skipping the lines convert.log already has: the recorded byte offset can
+        # be ahead of the lines handed out (the runner reads in chunks), and a log is small.
+        runner = SshRunner.attach(record.handle, offset=0, skip_lines=record.log_lines, **options)
     else:
         raise WizardError.of("job_record_unreadable", path=str(Path(run_dir) / JOB_FILE),
                              detail=f"unknown backend {record.backend!r}")
