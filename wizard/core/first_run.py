@@ -28,6 +28,7 @@ from typing import Callable, Mapping, Protocol
 
 from wizard.core.messages import Problem, problem
 from wizard.core.recipe import DEFAULT_BASE_IMAGE, DEFAULT_TOOLCHAIN_IMAGE
+from wizard.core.runners.toolchain_image import IMAGE_DISK_NEED_GB
 
 # Shown to the user as text; the app never opens or fetches them.
 DOCKER_DOWNLOAD_URLS = {
@@ -198,19 +199,16 @@ class _SdkEngine:
 
         # "auto" asks the engine its API version: a fixed one is refused by engines too old or
         # too new for it (Docker 29 dropped API < 1.44; Debian's 20.10 speaks 1.41).
-        self._client = docker.APIClient(base_url=base_url, version="auto", timeout=timeout)
+        self._client = docker.DockerClient(base_url=base_url, version="auto", timeout=timeout)
 
     def ping(self) -> bool:
         return bool(self._client.ping())
 
     def has_image(self, name: str) -> bool:
-        import docker.errors
+        # The same question the runner asks before a conversion.
+        from wizard.core.runners.toolchain_image import image_status
 
-        try:
-            self._client.inspect_image(name)
-            return True
-        except docker.errors.ImageNotFound:
-            return False
+        return image_status(self._client, name).present
 
     def close(self) -> None:
         self._client.close()
@@ -313,6 +311,6 @@ def check_first_run(
         engine.close()
     if not has_toolchain:
         code = "first_run_toolchain_needs_build" if has_base else "first_run_toolchain_missing"
-        problems.append(problem(code, "info", image=image, base=base_image))
+        problems.append(problem(code, "info", image=image, base=base_image, needed_gb=IMAGE_DISK_NEED_GB))
     return report(engine_host=host, engine_running=True,
                   toolchain_image_present=has_toolchain, base_image_present=has_base)

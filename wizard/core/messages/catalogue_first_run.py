@@ -69,17 +69,23 @@ ENTRIES = {
     ),
     "first_run_toolchain_missing": Entry(
         en="The TPU-MLIR toolchain image ({image}) is not on this computer yet.",
-        en_fix="The first conversion downloads {base} (several GB) and prepares it; this can take "
-        "10 to 30 minutes. Keep the computer online and plugged in. Later conversions reuse it.",
+        en_fix="The wizard downloads {base} (several GB) and prepares it: with 'Get the toolchain' "
+        "where you choose where to convert, or at the first conversion. It needs {needed_gb} GB of "
+        "free disk and takes 10 to 30 minutes; keep the computer online and plugged in. Later "
+        "conversions reuse it.",
         ja="TPU-MLIR ツールチェーンのイメージ（{image}）はまだこのコンピューターにありません。",
-        ja_fix="最初の変換で {base}（数GB）をダウンロードして準備します。10〜30分ほどかかることがあります。"
-        "ネットワークと電源につないだままにしてください。2回目以降の変換では再利用されます。",
+        ja_fix="ウィザードが {base}（数GB）をダウンロードして準備します。変換する場所を選ぶページの"
+        "「ツールチェーンを用意する」、または最初の変換で行われます。{needed_gb} GB の空きディスクが必要で、"
+        "10〜30分ほどかかります。ネットワークと電源につないだままにしてください。2回目以降の変換では"
+        "再利用されます。",
     ),
     "first_run_toolchain_needs_build": Entry(
         en="The toolchain base image {base} is here; {image} is not prepared yet.",
-        en_fix="The first conversion prepares it from {base} in a few minutes, with no large download.",
+        en_fix="The wizard prepares it from {base} in a few minutes ('Get the toolchain', or at the "
+        "first conversion), with no large download.",
         ja="ツールチェーンのベースイメージ {base} はありますが、{image} はまだ準備されていません。",
-        ja_fix="最初の変換で {base} から数分で準備します。大きなダウンロードはありません。",
+        ja_fix="ウィザードが {base} から数分で準備します（「ツールチェーンを用意する」、または最初の変換時）。"
+        "大きなダウンロードはありません。",
     ),
     "first_run_apple_silicon": Entry(
         en="This Mac has an Apple silicon chip; the TPU-MLIR toolchain is built for Intel (x86-64) "
