@@ -47,6 +47,15 @@ def docker_client():
 
     client = docker.from_env(timeout=60)
     yield client
+    # A test that failed half-way must not leave containers for the next run (or CI) to trip on.
+    # Only ours: conversion/reproduce containers of the TEST image, never anything else.
+    for role in ("conversion", "reproduce"):
+        for container in client.containers.list(all=True, filters={"label": f"{LABEL_ROLE}={role}"}):
+            if (container.attrs.get("Config") or {}).get("Image") == TEST_IMAGE:
+                try:
+                    container.remove(force=True, v=True)
+                except Exception:  # noqa: BLE001 - already gone
+                    pass
     client.close()
 
 
