@@ -48,10 +48,15 @@ def docker_client():
     client = docker.from_env(timeout=60)
     yield client
     # A test that failed half-way must not leave containers for the next run (or CI) to trip on.
-    # Only ours: conversion/reproduce containers of the TEST image, never anything else.
+    # Only ours (conversion/reproduce containers of the TEST image) and only stopped ones: a
+    # running one may belong to a concurrent test session on this machine.
+    try:
+        ids = {TEST_IMAGE, client.images.get(TEST_IMAGE).id}
+    except Exception:  # noqa: BLE001 - no test image, so no such containers
+        ids = set()
     for role in ("conversion", "reproduce"):
         for container in client.containers.list(all=True, filters={"label": f"{LABEL_ROLE}={role}"}):
-            if (container.attrs.get("Config") or {}).get("Image") == TEST_IMAGE:
+            if container.status != "running" and (container.attrs.get("Config") or {}).get("Image") in ids:
                 try:
                     container.remove(force=True, v=True)
                 except Exception:  # noqa: BLE001 - already gone
