@@ -460,3 +460,23 @@ def test_inspect_stays_fast_on_a_40mb_model(tmp_path):
     elapsed = time.perf_counter() - start
     assert report.output_names == tuple(head_names(23)) and report.convertible
     assert elapsed < 1.0, f"inspect took {elapsed:.2f}s on 40 MB"
+
+
+def test_other_yolo_versions_use_the_head_with_a_warning(tmp_path):
+    model = build_sample_model(imgsz=SIZE)
+    for prop in model.metadata_props:
+        if prop.key == "description":
+            prop.value = "Ultralytics YOLOv5nu model "
+    report = inspect_model(save(model, tmp_path / "v5.onnx"))
+    assert report.family == "unknown" and report.output_names == tuple(head_names(23))
+    assert codes(report) == ["model_family_unknown"] and report.convertible
+
+
+def test_obb_task_from_metadata_warns_about_angles(tmp_path):
+    model = build_sample_model(imgsz=SIZE)
+    for prop in model.metadata_props:
+        if prop.key == "task":
+            prop.value = "obb"
+    report = inspect_model(save(model, tmp_path / "obb.onnx"))
+    assert report.task == "obb" and codes(report) == ["model_task_partial"]
+    assert "rotation angles" in report.problems[0].message

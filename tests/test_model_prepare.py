@@ -174,3 +174,22 @@ def test_pad_with_axes_cannot_be_bridged(tmp_path):
         prepare_model_for_toolchain(src, tmp_path / "out.onnx", inspect_model(src))
     assert caught.value.problem.code == "model_op_feature_too_new"
     assert "Pad" in caught.value.problem.message and "axes" in caught.value.problem.message
+
+
+def test_local_functions_are_refused_rather_than_left_unconverted(tmp_path):
+    function = helper.make_function("custom.fn", "Double", ["x"], ["y"],
+                                    [helper.make_node("Add", ["x", "x"], ["y"])],
+                                    opset_imports=[helper.make_opsetid("", 21)])
+    graph = helper.make_graph(
+        [helper.make_node("Double", ["images"], ["output0"], domain="custom.fn")], "g",
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 32, 32])],
+        [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 3, 32, 32])])
+    model = helper.make_model(graph, functions=[function],
+                              opset_imports=[helper.make_opsetid("", 21), helper.make_opsetid("custom.fn", 1)])
+    model.ir_version = 10
+    src = tmp_path / "fn.onnx"
+    onnx.save(model, str(src))
+    with pytest.raises(WizardError) as caught:
+        prepare_model_for_toolchain(src, tmp_path / "out.onnx", inspect_model(src))
+    assert caught.value.problem.code == "model_has_functions"
+    assert "Double" in caught.value.problem.message
