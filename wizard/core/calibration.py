@@ -28,6 +28,7 @@ Files that pass 1 but are never drawn in pass 2 were checked by header only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import random
@@ -37,6 +38,7 @@ import statistics
 import tempfile
 import unicodedata
 import warnings
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -756,6 +758,68 @@ def _rejected(path: Path, problem_: Problem) -> RejectedImage:
     return RejectedImage(source=str(path), reason=problem_.text("en")[0], problem=problem_)
 
 
+# A zip of photos is how many users carry a data set around (users.md). Limits keep a hostile
+# or mistaken archive (a zip bomb, a whole disk backup) from filling the disk.
+MAX_ZIP_MEMBERS = 20_000
+MAX_ZIP_BYTES = 8 * 1024**3
+
+
+def is_zip_source(path: str | Path) -> bool:
+    path = Path(path)
+    return path.is_file() and zipfile.is_zipfile(path)
+
+
+@contextlib.contextmanager
+def extracted_zip(archive: Path) -> Iterator[Path]:
+    """Extract a zip of images into a temporary folder, refusing paths that escape it."""
+    with tempfile.TemporaryDirectory(prefix="recamera-wizard-zip-") as temp:
+        root = Path(temp)
+        try:
+            with zipfile.ZipFile(archive) as bundle:
+                members = [m for m in bundle.infolist() if not m.is_dir()]
+                if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+                    raise WizardError.of("calib_zip_too_big", path=str(archive),
+                                         members=len(members), limit=MAX_ZIP_MEMBERS)
+                for member in members:
+                    name = member.filename.replace("\\", "/")
+                    parts = [part for part in name.split("/") if part not in ("", ".")]
+                    mode = (member.external_attr >> 16) & 0o170000
+                    if not parts or ".." in parts or name.startswith("/") or mode == 0o120000:
+                        continue  # absolute, escaping or symbolic-link entries are never written
+                    target = root.joinpath(*parts)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    with bundle.open(member) as source, open(target, "wb") as sink:
+                        shutil.copyfileobj(source, sink, 1 << 20)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
+            raise WizardError.of("calib_zip_unreadable", path=str(archive), detail=_short(exc)) from None
+        yield root
+
+
+def _report_with_archive_paths(report: CalibrationReport, folder: Path, archive: Path) -> CalibrationReport:
+    """Name files as <archive>/<member> instead of the temporary folder they were read from."""
+    prefix, shown = str(folder), str(archive)
+
+    def swap(value: Any) -> Any:
+        return shown + value[len(prefix):] if isinstance(value, str) and value.startswith(prefix) else value
+
+    def swap_problem(item: Problem | None) -> Problem | None:
+        if item is None:
+            return None
+        return replace(item, params={k: swap(v) for k, v in item.params.items()})
+
+    return replace(
+        report,
+        accepted=tuple(replace(a, source=swap(a.source)) for a in report.accepted),
+        rejected=tuple(replace(r, source=swap(r.source), reason=r.reason.replace(prefix, shown),
+                               problem=swap_problem(r.problem)) for r in report.rejected),
+        duplicates=tuple(replace(d, source=swap(d.source), same_as=swap(d.same_as))
+                         for d in report.duplicates),
+        ignored=tuple(swap(i) for i in report.ignored),
+        problems=tuple(swap_problem(p) for p in report.problems),
+        source_dir=shown,
+    )
+
+
 def prepare_calibration_set(
     src_dir: str | Path,
     out_dir: str | Path,
@@ -776,6 +840,13 @@ def prepare_calibration_set(
     is replaced only once the new set is complete. Raises WizardError for an unusable source
     or output folder (and PreparationCancelled when stopped).
     """
+    if is_zip_source(src_dir):
+        archive = Path(src_dir).expanduser().absolute()
+        with extracted_zip(archive) as folder:
+            report = prepare_calibration_set(folder, out_dir, count, seed=seed, max_side=max_side,
+                                             on_progress=on_progress, should_stop=should_stop,
+                                             workers=workers)
+            return _report_with_archive_paths(report, folder, archive)
     src = _check_source_dir(src_dir)
     out = Path(out_dir).expanduser().absolute()
     previous_outputs = _check_output_dir(src, out)

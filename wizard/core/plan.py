@@ -469,7 +469,9 @@ def choices_from_recipe(recipe: ConversionRecipe, out: str) -> ConversionChoices
         model=recipe.source_model,
         images=recipe.source_images,
         out=out,
-        test_image=recipe.source_test_image or None,
+        # A test image picked from inside a zip has no path of its own: the same pick is made
+        # again from the same images.
+        test_image=recipe.source_test_image if Path(recipe.source_test_image or "").is_file() else None,
         processor=recipe.processor,
         calibration_count=recipe.calibration_count,
         name=recipe.display_name or recipe.name,
@@ -564,10 +566,14 @@ def stage_workspace(
 
         (staging / layout.IMAGE_DIR).mkdir()
         test_source = choices.test_image
+        test_file = test_source
         if not test_source:
-            chosen = pick_representative_image(calibration)
-            test_source = chosen.source if chosen else calibration.accepted[0].source
-        notes = prepare_image(test_source, staging / layout.TEST_IMAGE)
+            chosen = pick_representative_image(calibration) or calibration.accepted[0]
+            test_source = chosen.source
+            # Read the source (so --recipe reproduces the same test image) unless it sits inside
+            # a zip and has no path of its own; then the prepared copy is used.
+            test_file = chosen.source if Path(chosen.source).is_file() else chosen.output
+        notes = prepare_image(test_file, staging / layout.TEST_IMAGE)
 
         # Only the images count (the calibration folder also holds its own manifest).
         staged_images = sorted(Path(image.output) for image in calibration.accepted)

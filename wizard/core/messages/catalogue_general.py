@@ -11,9 +11,9 @@ ENTRIES = {
     ),
     "not_a_directory": Entry(
         en="{path} is not a folder.",
-        en_fix="Pick a folder that contains your images.",
+        en_fix="Pick a folder (or a .zip) that contains your images.",
         ja="{path} はフォルダではありません。",
-        ja_fix="画像が入っているフォルダを選んでください。",
+        ja_fix="画像が入っているフォルダ（または .zip）を選んでください。",
     ),
     "output_not_writable": Entry(
         en="Cannot write to {path}: {detail}",

@@ -223,4 +223,16 @@ ENTRIES = {
         ja="システムファイル {count} 個を無視しました（例: {example}）。",
         ja_fix="",
     ),
+    "calib_zip_unreadable": Entry(
+        en="{path} cannot be read as a zip archive ({detail}).",
+        en_fix="Unpack it yourself and pick the folder, or make the zip again.",
+        ja="{path} を zip アーカイブとして読み込めません（{detail}）。",
+        ja_fix="自分で展開してフォルダを選ぶか、zip を作り直してください。",
+    ),
+    "calib_zip_too_big": Entry(
+        en="{path} holds {members} files or too many bytes to unpack safely (limit {limit} files).",
+        en_fix="Put only the calibration photos (100-300 is plenty) in a zip or a folder.",
+        ja="{path} にはファイルが {members} 個あり、安全に展開できる量を超えています（上限 {limit} 個）。",
+        ja_fix="キャリブレーション用の写真だけ（100〜300 枚で十分）を zip かフォルダに入れてください。",
+    ),
 }
