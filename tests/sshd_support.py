@@ -166,13 +166,22 @@ class SshServer:
         self.start()
 
     def session_pids(self) -> list[int]:
-        """Per-connection sshd children (the listener's children): kill one to drop a session."""
+        """Every sshd process serving a connection (the listener's sshd descendants: the
+        privileged monitor AND the session child that owns the socket; killing only the monitor
+        can leave the connection up). Kill them to drop every session like a network cut."""
         if not self.process:
             return []
-        out = subprocess.run(
-            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True
-        ).stdout
-        return [int(p) for p in out.split()]
+        found: list[int] = []
+        parents = [self.process.pid]
+        while parents:
+            parent = parents.pop()
+            out = subprocess.run(["ps", "-o", "pid=,comm=", "--ppid", str(parent)], capture_output=True, text=True).stdout
+            for row in out.splitlines():
+                pid, _, comm = row.strip().partition(" ")
+                if comm.strip().startswith("sshd"):
+                    found.append(int(pid))
+                    parents.append(int(pid))
+        return found
 
     def host_public_key_line(self) -> str:
         return self.host_key.with_suffix(".pub").read_text().strip()

@@ -434,6 +434,9 @@ class SshRunner(Runner):
         pending = b""  # an unfinished last line, kept across reconnects
         try:
             while True:
+                if self._conn is not None and not self._conn.alive:
+                    # Noticed by paramiko's reader thread between two polls: same as a failed read.
+                    yield from self._reconnect("convert")
                 try:
                     sftp = self._connection().sftp()
                     code = _read_exit_code(sftp, code_path)
