@@ -270,3 +270,12 @@ def test_log_is_handed_on_in_whole_lines_so_a_recorded_offset_is_a_line_boundary
     data = b"one\ntwo\r\nbar 10%\rbar 20%\rthree\n"
     lines, rest = split_complete_lines(data)
     assert b"".join(lines) + rest == data and rest == b""
+
+
+def test_files_of_an_earlier_run_are_not_uploaded_again():
+    from wizard.core.runners.ssh_runner import not_uploaded
+
+    for name in ("convert.log", "exit_code", "cancelled", ".wizard-run.sh", "SHA256SUMS"):
+        assert not_uploaded(name)
+    for name in ("convert.sh", "recipe.json", "model", "work", "work/convert.log", "calibration/a.jpg"):
+        assert not not_uploaded(name)

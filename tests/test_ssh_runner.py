@@ -149,7 +149,7 @@ def test_full_conversion_over_ssh_streams_everything_and_cleans_up(sshd_server, 
     for offset, count in recorded[:: max(1, len(recorded) // 25)]:
         assert expected_lines(remote_log[:offset]) == lines[:count]
 
-    results = tmp_path / "results"
+    results = workspace  # as the job does: the results come back into the workspace
     drain(runner.download(results), events)
     cvimodel = results / "work" / "yolo11n_sym_int8.cvimodel"
     assert cvimodel.read_bytes()[:8] == b"CviModel"
@@ -161,6 +161,17 @@ def test_full_conversion_over_ssh_streams_everything_and_cleans_up(sshd_server, 
     assert not run_dir.exists()
     assert subprocess.run(["docker", "inspect", f"recamera-wizard-{runner.run_id}"], capture_output=True).returncode != 0
     assert runner.handle == RunHandle("ssh", runner.run_id, f"{sshd_server.user}@127.0.0.1:{sshd_server.port}")
+
+    # Run again from the same workspace (now holding work/ and the old convert.log): the finished
+    # steps are skipped by their stamps, and the old log is neither uploaded nor streamed again.
+    again = runner_for(sshd_server, tmp_path)
+    second: list = []
+    for step in (again.prepare(), again.upload(workspace), again.run()):
+        drain(step, second)
+    second_log = (remote_runs(sshd_server) / again.run_id / "convert.log").read_bytes()
+    assert second_log.startswith(b"[wizard] step transform skipped (cached)")
+    assert output_lines(second) == expected_lines(second_log)
+    drain(again.cleanup(), second)
 
 
 def test_keep_remote_leaves_the_run_folder(sshd_server, workspace, tmp_path):

@@ -352,7 +352,7 @@ class SshRunner(Runner):
         if self.image is None:
             self.image = recipe_image
             yield from self._ensure_image(self.image)
-        entries = list(tar_directory(workspace, exclude=lambda rel: rel == rs.UPLOAD_SUMS))
+        entries = list(tar_directory(workspace, exclude=not_uploaded))
         files = [(name, path) for name, path in entries if path.is_file()]
         total = sum(path.stat().st_size for _name, path in files)
         with tempfile.TemporaryDirectory(prefix="wizard-upload-") as tmp:
@@ -586,6 +586,16 @@ class SshRunner(Runner):
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+# Files of an earlier run in the same workspace that must not go up: the wrapper APPENDS to
+# convert.log, so an old log would be streamed again; an old exit_code would end the new run at once.
+_RUN_FILES = {rs.REMOTE_LOG, rs.EXIT_CODE_FILE, rs.EXIT_CODE_FILE + ".tmp", rs.CANCELLED_FILE, rs.WRAPPER_FILE,
+              rs.WRAPPER_PID_FILE, rs.UPLOAD_SUMS, rs.RESULT_SUMS, ".download.tar.gz.partial"}
+
+
+def not_uploaded(rel: str) -> bool:
+    return rel in _RUN_FILES
 
 
 IMAGE_STEP = "image"
