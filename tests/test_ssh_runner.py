@@ -414,3 +414,22 @@ def test_a_failing_image_build_on_the_vm_says_why(sshd_server, tmp_path):
         list(builder.prepare())
     assert failed.value.problem.code == "vm_image_build_failed"
     assert failed.value.problem.params["detail"]
+
+
+def test_a_non_root_login_in_the_docker_group_converts_and_cleans_up(sshd_factory, password_user, workspace, tmp_path):
+    # The usual VM: user "ubuntu" in the docker group. The container writes work/ as root, so the
+    # login cannot delete it with rm: cleanup must sweep it with a throw-away container.
+    subprocess.run(["usermod", "-aG", "docker", password_user.name], check=True)
+    server = sshd_factory(password_auth=True, home=password_user.home)
+    server.user = password_user.name
+    runner = runner_for(server, tmp_path, key_file=None, password=password_user.password)
+    events: list = []
+    for step in (runner.prepare(), runner.upload(workspace), runner.run(), runner.download(tmp_path / "results")):
+        drain(step, events)
+    assert finished(events, "convert").ok
+    assert runner.facts is not None and runner.facts.uid != 0 and runner.facts.in_docker_group
+    run_dir = password_user.home / ".recamera-wizard" / "runs" / runner.run_id
+    assert (run_dir / "work" / "yolo11n_sym_int8.cvimodel").stat().st_uid == 0  # written by the container
+    drain(runner.cleanup(), events)
+    assert finished(events, "cleanup").ok
+    assert not run_dir.exists()

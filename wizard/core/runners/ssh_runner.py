@@ -563,7 +563,7 @@ class SshRunner(Runner):
             if keep_remote:
                 yield LogLine(f"kept on the VM: {self.target}:{self.remote_dir}", step="cleanup", stream="runner")
             else:
-                image = self.image or DEFAULT_TOOLCHAIN_IMAGE
+                image = self.image or self._remote_recipe_image() or DEFAULT_TOOLCHAIN_IMAGE
                 result = self._connection().run(rs.cleanup_command(self.remote_dir, self.run_id, image), timeout=300)
                 if result.exit_code != 0:
                     ok = False
@@ -577,6 +577,15 @@ class SshRunner(Runner):
         finally:
             self.close()
         yield StepFinished("cleanup", ok=ok, elapsed=time.monotonic() - started)
+
+    def _remote_recipe_image(self) -> str | None:
+        """After a re-attach the image is only in the run folder's recipe (the sweeper needs it)."""
+        try:
+            with self._connection().sftp().open(f"{self.remote_dir}/{RECIPE_FILE}", "rb") as f:
+                data = json.loads(f.read(1 << 20).decode("utf-8"))
+            return str(data["toolchain_image"]) if isinstance(data, dict) and data.get("toolchain_image") else None
+        except (ConnectionLost, WizardError, ValueError, KeyError, *CONNECTION_ERRORS):
+            return None
 
     def close(self) -> None:
         with self._lock:
