@@ -433,3 +433,20 @@ def test_a_non_root_login_in_the_docker_group_converts_and_cleans_up(sshd_factor
     drain(runner.cleanup(), events)
     assert finished(events, "cleanup").ok
     assert not run_dir.exists()
+
+
+def test_check_reports_the_vm_without_changing_it(sshd_factory, double_image, tmp_path):
+    ready = sshd_factory()
+    report = runner_for(ready, tmp_path, image=double_image).check()
+    assert report.facts.docker_usable and report.image_present and not report.setup.needed
+    assert not any(p.is_error for p in report.problems) and report.ready
+
+    bare = sshd_factory(without_docker=True)
+    report = runner_for(bare, tmp_path, image=double_image).check()
+    assert [p.code for p in report.problems if p.is_error] == ["vm_docker_missing"]
+    assert report.image_present is None and not report.ready
+    # Root on a Debian box: the guide's install and start, no group change.
+    labels = [c.label for c in report.setup.commands]
+    assert labels[:2] == ["apt-get update", "apt-get install docker.io"]
+    assert not any(label.startswith("usermod") for label in labels)
+    assert list(bare.home.iterdir()) == []  # nothing was written on the "VM"

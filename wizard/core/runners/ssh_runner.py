@@ -28,11 +28,12 @@ import secrets
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
 from wizard.core.events import Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted
-from wizard.core.messages import WizardError, problem
+from wizard.core.messages import Problem, WizardError, problem
 from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE, LOG_FILE, RECIPE_FILE, WORK_DIR
 from wizard.core.runners import remote_setup
 from wizard.core.runners import remote_shell as rs
@@ -87,6 +88,23 @@ def _output_events(skip_lines: int) -> OutputEvents:
         output.current_step = ""
         output.splitters = {"stdout": LineSplitter(), "stderr": LineSplitter()}
         return output
+
+
+@dataclass(frozen=True)
+class VmReport:
+    """What ``SshRunner.check()`` found: show the problems, and with ``setup.commands`` the exact
+    set-up the user is asked to consent to; ``image_present`` is None when Docker is not usable."""
+
+    target: str
+    facts: remote_setup.RemoteFacts
+    problems: tuple[Problem, ...]
+    setup: remote_setup.SetupPlan
+    image: str
+    image_present: bool | None
+
+    @property
+    def ready(self) -> bool:
+        return not any(p.is_error for p in self.problems) and bool(self.image_present)
 
 
 class SshRunner(Runner):
@@ -255,6 +273,19 @@ class SshRunner(Runner):
                 raise WizardError.of("vm_reconnect_failed", target=str(self.target),
                                      seconds=int(self.reconnect_timeout), run_id=self.run_id)
             delay = min(delay * 2, 15.0)
+
+    # --- a look at the VM without changing it (the GUI's "Test connection") -------------------
+
+    def check(self) -> "VmReport":
+        """Connect (host key checked: may raise HostKeyUnknown/HostKeyChanged), probe the VM and
+        say what a conversion there would need, without changing anything on it."""
+        self._connection()
+        facts = self._probe()
+        problems = tuple(remote_setup.problems_for(facts, str(self.target)))
+        image = self.image or DEFAULT_TOOLCHAIN_IMAGE
+        image_present = self._image_present(image) if facts.docker_usable else None
+        return VmReport(str(self.target), facts, problems, remote_setup.setup_plan(facts, str(self.target)),
+                        image, image_present)
 
     # --- prepare -----------------------------------------------------------------------------
 
