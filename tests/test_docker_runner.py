@@ -277,6 +277,7 @@ def test_reattach_after_the_app_was_killed(inputs, toolchain_double_image, tmp_p
     assert log.count("[Running]: tpuc-opt") == len(set(
         line for line in log.splitlines() if line.startswith("[Running]: tpuc-opt")))
     assert (tmp_path / "run" / "yolo11n_sym_int8.cvimodel").is_file()
+    assert "IMAGE_ID=sha256:" in (tmp_path / "run" / "reproduce.sh").read_text(encoding="utf-8")
     assert run_containers(docker_client, run_id) == []
 
 

@@ -238,6 +238,11 @@ class DockerRunner(Runner):
             runner._remove_container()
             raise WizardError.of("run_not_found", run_id=run_id, path="-")
         runner._started = True
+        from wizard.core.runners.toolchain_image import image_record, image_status
+
+        status = image_status(runner.client, image)
+        if status.present:  # for reproduce.sh: the exact image, as a fresh run records it
+            runner.image_info = image_record(status)
         return runner
 
     @staticmethod
