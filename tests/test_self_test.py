@@ -129,6 +129,25 @@ def test_a_frozen_bundle_is_compared_with_its_build_manifest(tmp_path, monkeypat
         self_test.check_bundle_complete()
 
 
+def test_keychain_must_be_the_systems_on_windows_and_macos(monkeypatch):
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setattr(self_test, "_os_kind", lambda: "windows")
+    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
+    with pytest.raises(self_test.CheckFailed, match="system keychain is not used"):
+        self_test.check_keychain()
+    vault = type("WinVaultKeyring", (), {"__module__": "keyring.backends.Windows"})
+    monkeypatch.setattr(keyring, "get_keyring", lambda: vault())
+    assert self_test.check_keychain().startswith("backend keyring.backends.Windows.WinVaultKeyring")
+    monkeypatch.setattr(self_test, "_os_kind", lambda: "macos")
+    with pytest.raises(self_test.CheckFailed):
+        self_test.check_keychain()
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    assert "chosen by PYTHON_KEYRING_BACKEND" in self_test.check_keychain()
+
+
 def test_no_display_means_offscreen_on_linux(monkeypatch):
     monkeypatch.setattr(self_test, "_os_kind", lambda: "linux")
     assert self_test._choose_qt_platform({}) == "offscreen"
@@ -146,6 +165,7 @@ def test_library_checks_really_exercise_their_libraries():
     assert "transport ready" in self_test.check_docker_sdk()
     assert "sample YOLO model" in self_test.check_sample_model()
     assert "modules" in self_test.check_core()
+    assert "loopback echo works" in self_test.check_websockets()
 
 
 def _run_cli_self_test(env_extra: dict[str, str]) -> subprocess.CompletedProcess:

@@ -201,6 +201,62 @@ def check_docker_sdk() -> str:
     return f"docker SDK {docker.__version__}, {base_url.split(':')[0]} transport ready"
 
 
+# The keychain backend a person's desktop should end up with (style rule 8: passwords live there).
+NATIVE_KEYRING_MODULE = {"windows": "keyring.backends.Windows", "macos": "keyring.backends.macOS"}
+
+
+def check_keychain() -> str:
+    import importlib
+    import importlib.metadata
+
+    import keyring
+
+    # keyring finds its backends through package metadata (entry points): a bundle that lost the
+    # dist-info silently falls back to "no keychain", and saved passwords are never remembered.
+    registered = [ep.value for ep in importlib.metadata.entry_points(group="keyring.backends")]
+    if not registered:
+        raise CheckFailed("keyring's backends are not registered (its package metadata is missing)")
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    expected = NATIVE_KEYRING_MODULE.get(_os_kind())
+    if os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return f"backend {name} (chosen by PYTHON_KEYRING_BACKEND)"
+    if expected and not type(backend).__module__.startswith(expected):
+        raise CheckFailed(f"the system keychain is not used (got {name}): saved passwords would be lost")
+    if _os_kind() == "linux":
+        importlib.import_module("keyring.backends.SecretService")  # the desktop's, when there is one
+    return f"backend {name}, {len(registered)} registered"
+
+
+def check_websockets() -> str:
+    """The device live check speaks WebSocket: echo one message over loopback."""
+    import threading
+
+    from websockets.sync.client import connect
+    from websockets.sync.server import serve
+
+    def echo(connection) -> None:
+        for message in connection:
+            connection.send(message)
+
+    with serve(echo, "127.0.0.1", 0) as server:
+        port = server.socket.getsockname()[1]
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            with connect(f"ws://127.0.0.1:{port}", open_timeout=5, close_timeout=2) as client:
+                client.send("reCamera")
+                reply = client.recv(timeout=5)
+        finally:
+            server.shutdown()
+            thread.join(timeout=5)
+    if reply != "reCamera":
+        raise CheckFailed(f"loopback echo returned {reply!r}")
+    import websockets
+
+    return f"websockets {websockets.__version__}, loopback echo works"
+
+
 def check_resources() -> str:
     from wizard.resources import resources_dir
 
@@ -444,6 +500,8 @@ CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("sample model builder", check_sample_model),
     ("paramiko", check_paramiko),
     ("docker SDK", check_docker_sdk),
+    ("keychain", check_keychain),
+    ("websockets", check_websockets),
     ("resources", check_resources),
     ("bundle contents", check_bundle_complete),
     ("styles", check_styles),
