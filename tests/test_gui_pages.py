@@ -334,10 +334,71 @@ def test_unexpected_errors_show_a_plain_message_not_a_traceback(make_window, qtb
     assert "wizard.log" in boxes[-1].informativeText()
     assert "Traceback" in errors.log_file().read_text(encoding="utf-8")
     for box in boxes:
-        box.close()
+        box.done(0)
+        box.deleteLater()
+    errors._OPEN_BOXES.clear()
+    QApplication.processEvents()
     sys.excepthook = sys.__excepthook__
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, "_wizard", False)]:
         root.removeHandler(handler)
         handler.close()
     errors._LOG_FILE = None
+
+
+def test_closing_during_a_run_keeps_the_job_and_next_start_reconnects(make_window, loop, tmp_path, services):
+    services.job_factory = lambda choices: FakeJob(str(choices.out), forever=True, lines_per_second=500)
+    window = make_window()
+    run(loop, to_page(window, "convert", tmp_path))
+    run(loop, wait_for(lambda: window.ctx.settings.active_job is not None, what="job record"))
+
+    async def close_and_confirm():
+        window.close()  # refused until the user confirms
+        await wait_for(lambda: getattr(window, "close_dialog", None) is not None and window.close_dialog.isVisible())
+        assert window.isVisible()
+        window.close_dialog.button(QMessageBox.StandardButton.Close).click()
+        await wait_for(lambda: not window.isVisible(), what="window closed")
+
+    run(loop, close_and_confirm())
+    record = window.ctx.settings.active_job
+    assert record is not None and record.run_dir == str(tmp_path / "run")
+    # The job itself is not cancelled by closing: it goes on (here: until the test stops it).
+    assert not services.jobs[-1].cancel_called.is_set()
+    services.jobs[-1].cancel()
+
+    # Next start: the welcome page offers to reconnect; reconnecting follows the run on the convert page.
+    reattached = FakeJob(record.run_dir, total_lines=90)
+    services.reattach = lambda run_dir: reattached
+    again = make_window()
+    assert again.ctx.settings.active_job is not None
+    assert again.welcome_page.reattach_box.isVisibleTo(again.welcome_page)
+    again.welcome_page.reattach_button.click()
+    assert again.ctx.flow.current == "convert"
+    run(loop, again.convert_page.wait())
+    assert again.ctx.state.job_status == rules.JOB_SUCCEEDED
+    assert again.ctx.settings.active_job is None
+    again.go_next()
+    assert again.ctx.flow.current == "results"
+
+
+def test_run_app_starts_and_quits(qapp, qtbot, gui_home, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from wizard.gui import app as app_module
+
+    shown = []
+
+    def quit_soon():
+        shown.extend(w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow" and w.isVisible())
+        QApplication.quit()
+
+    monkeypatch.setattr(app_module, "make_application", lambda argv=None: qapp)
+    QTimer.singleShot(500, quit_soon)
+    assert app_module.run_app(lang="ja") == 0
+    assert shown and shown[0].windowTitle() == "reCamera モデルウィザード"
+    for window in shown:
+        qtbot.addWidget(window)  # closed and deleted with the test, not at interpreter exit
+    import sys
+
+    sys.excepthook = sys.__excepthook__

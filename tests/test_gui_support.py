@@ -165,7 +165,8 @@ def make_window(gui_home, loop, services, qtbot):
     from wizard.core.settings import SettingsStore
     from wizard.gui.app import build_window, make_application
 
-    make_application()
+    app = make_application()
+    app.setQuitOnLastWindowClosed(False)  # closing a window in a test must not stop the loop
     made = []
 
     def make(lang: str = "en", svc: Services | None = None):

@@ -279,6 +279,10 @@ class MainWindow(QMainWindow):
     # -- messages and closing --------------------------------------------------------------------
     def show_problem(self, problem: Problem) -> None:
         """A problem with no better place: a non-blocking dialog with the cause and the next step."""
+        import shiboken6
+
+        if not shiboken6.isValid(self):
+            return  # a late task after the window was closed and deleted: nothing to show it in
         message, fix = problem.text()
         box = QMessageBox(self)
         box.setObjectName("problemDialog")
@@ -309,5 +313,6 @@ class MainWindow(QMainWindow):
         self.close_dialog = box
         if await ask(box) == QMessageBox.StandardButton.Close:
             self._close_confirmed = True
+            self.convert_page.detach()
             self.ctx.save_settings()  # keeps settings.active_job: the next start offers to reconnect
             self.close()

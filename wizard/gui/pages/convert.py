@@ -56,6 +56,7 @@ class ConvertPage(Page):
         self._fraction: dict[str, float] = {}
         self._phase = ""
         self.events_seen = 0
+        self._detached = False
 
         self.steps_box = QGroupBox()
         grid = QGridLayout(self.steps_box)
@@ -267,7 +268,13 @@ class ConvertPage(Page):
         except WizardError as exc:
             self.problems.set_problems([*self.problems.problems(), exc.problem])
         finally:
-            self._finish(status)
+            if not self._detached:
+                self._finish(status)
+
+    def detach(self) -> None:
+        """The window closes while the job runs: leave the job and its record alone (the next start
+        reconnects to it); whatever this view still receives is no longer shown or recorded."""
+        self._detached = True
 
     def _finish(self, status: str) -> None:
         state = self.state
