@@ -450,3 +450,33 @@ def test_check_reports_the_vm_without_changing_it(sshd_factory, double_image, tm
     assert labels[:2] == ["apt-get update", "apt-get install docker.io"]
     assert not any(label.startswith("usermod") for label in labels)
     assert list(bare.home.iterdir()) == []  # nothing was written on the "VM"
+
+
+def test_consented_setup_adds_the_login_to_the_docker_group_through_sudo(sshd_factory, password_user, tmp_path):
+    """The guide's `sudo usermod -aG docker $USER`, run by the wizard with the user's consent:
+    the password reaches sudo on stdin (-S), never a command line; the runner logs in again so
+    the new group counts, and Docker then works for that login."""
+    if not shutil.which("sudo"):
+        pytest.skip("sudo is not installed here (apt-get install sudo): the consented set-up is not run")
+    rule = Path("/etc/sudoers.d") / f"wizard-test-{password_user.name}"
+    # Only the one command the plan needs, so the throw-away login gains nothing else.
+    rule.write_text(f"{password_user.name} ALL=(root) /usr/sbin/usermod -aG docker {password_user.name}\n")
+    rule.chmod(0o440)
+    try:
+        server = sshd_factory(password_auth=True, home=password_user.home)
+        server.user = password_user.name
+        with pytest.raises(WizardError) as no_consent:
+            list(runner_for(server, tmp_path, key_file=None, password=password_user.password).prepare())
+        assert no_consent.value.problem.code == "vm_docker_permission"
+
+        runner = runner_for(server, tmp_path, key_file=None, password=password_user.password, setup_consent=True)
+        events = list(runner.prepare())
+        assert finished(events, "prepare").ok
+        assert any(isinstance(e, LogLine) and e.text.endswith(f"usermod -aG docker {password_user.name}") for e in events)
+        assert runner.facts is not None and runner.facts.docker_usable  # probed again after the new login
+        groups = subprocess.run(["id", "-nG", password_user.name], capture_output=True, text=True).stdout.split()
+        assert "docker" in groups
+        runner.close()
+        assert password_user.password not in server.log_path.read_text(errors="replace")
+    finally:
+        rule.unlink(missing_ok=True)
