@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import time
 
 import pytest
 from PIL import Image
@@ -51,7 +52,37 @@ def test_parse_frame_reads_boxes_perf_and_image():
 
 def test_no_live_server_is_a_clear_problem():
     port = closed_loopback_port()
+    start = time.monotonic()
     with pytest.raises(DeviceError) as exc:
         read_live_results(f"ws://127.0.0.1:{port}", frames=1, timeout=2)
+    assert time.monotonic() - start >= 1.4  # kept trying while the node could be restarting
     assert exc.value.problem.code == "live_unreachable"
     assert "wait a few seconds" in exc.value.problem.fix
+
+
+def test_live_server_that_starts_late_is_waited_for(sim):
+    """The model node's WebSocket comes back a moment after a redeploy."""
+    import threading
+
+    from websockets.sync.server import serve
+
+    port = closed_loopback_port()
+    servers = []
+
+    def start_later():
+        time.sleep(1.0)
+        server = serve(lambda ws: [ws.send(json.dumps(sim.make_frame(i))) for i in range(2)], "127.0.0.1", port)
+        servers.append(server)
+        server.serve_forever()
+
+    thread = threading.Thread(target=start_later, daemon=True)
+    thread.start()
+    try:
+        check = read_live_results(f"ws://127.0.0.1:{port}", frames=2, timeout=6)
+        assert len(check.frames) == 2
+    finally:
+        while not servers and thread.is_alive():
+            time.sleep(0.05)
+        for server in servers:
+            server.shutdown()
+        thread.join(timeout=5)

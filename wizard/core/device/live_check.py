@@ -165,8 +165,9 @@ def read_live_results(url: str, *, frames: int = 3, labels: Sequence[str] = (), 
     check = LiveCheck(url)
     deadline = time.monotonic() + timeout
     try:
+        ws = _connect_until(connect, url, deadline)
         # The frames are large (a 1280x720 JPEG in base64): lift the default 1 MiB message cap.
-        with connect(url, open_timeout=min(timeout, 5.0), max_size=16 * 1024 * 1024) as ws:
+        with ws:
             while len(check.frames) < frames:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -185,3 +186,16 @@ def read_live_results(url: str, *, frames: int = 3, labels: Sequence[str] = (), 
     if not check.frames:
         raise DeviceError(problem("live_no_frames", seconds=f"{timeout:g}"))
     return check
+
+
+def _connect_until(connect, url: str, deadline: float):
+    """Right after a redeploy the model node restarts and its WebSocket is briefly closed:
+    keep trying until the deadline instead of failing on the first refusal."""
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            return connect(url, open_timeout=max(0.5, min(remaining, 5.0)), max_size=16 * 1024 * 1024)
+        except (ConnectionRefusedError, ConnectionResetError):
+            if remaining <= 0.5:
+                raise
+            time.sleep(0.5)
