@@ -37,9 +37,14 @@ class AppContext:
         except OSError as exc:  # a full disk must not stop the wizard; the next save retries
             log.warning("settings not saved: %s", exc)
 
-    def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str = "") -> asyncio.Task:
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str = "") -> asyncio.Task | None:
         """Start a coroutine as our own Task (so it can be cancelled) and surface its errors."""
-        task = asyncio.ensure_future(coro)
+        try:
+            task = asyncio.ensure_future(coro)
+        except RuntimeError:  # no event loop (the app is shutting down): the work is simply dropped
+            coro.close()
+            log.info("no event loop for %s; not started", name or coro)
+            return None
         if name:
             task.set_name(name)
         self.tasks.add(task)

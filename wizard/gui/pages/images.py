@@ -141,7 +141,7 @@ class ImagesPage(Page):
         self.test_button.setText(self.tr("Use selected as test picture"))
         self.rejected_tree.setHeaderLabels([self.tr("File"), self.tr("Why it is not used")])
         self._show_counts()
-        self._show_test_image()
+        self._show_test_image(load_preview=False)  # only the words change with the language
         self._show_rejected()
 
     def on_enter(self) -> None:
@@ -284,13 +284,14 @@ class ImagesPage(Page):
         self.rejected_box.setVisible(bool(entries))
         self.rejected_tree.resizeColumnToContents(0)
 
-    def _show_test_image(self) -> None:
+    def _show_test_image(self, load_preview: bool = True) -> None:
         path = self.state.test_image
         if path:
             self.test_label.setText(self.tr("The converter compares the original and the converted model "
                                             "on this picture: %1").replace("%1", Path(path).name))
-            # Decoding a full-size picture takes tens of ms: done in the worker pool, never here.
-            self.ctx.spawn(self._load_preview(path), name="test-preview")
+            if load_preview:
+                # Decoding a full-size picture takes tens of ms: done in the worker pool, never here.
+                self.ctx.spawn(self._load_preview(path), name="test-preview")
         else:
             self.test_label.setText(self.tr("Chosen automatically once the pictures are checked; "
                                             "select one in the grid to change it."))
