@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from recamera_sim import FACTORY_MODEL_URI, closed_loopback_port, make_cvimodel
-from recamera_sim.fixtures import cvimodel, sim, state_dir  # noqa: F401  (pytest fixtures)
+from recamera_sim.fixtures import cvimodel, sim, state_dir, loopback_only  # noqa: F401  (pytest fixtures; loopback_only is autouse)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

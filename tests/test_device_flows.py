@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from recamera_sim import FACTORY_MODEL_URI, default_flows, make_cvimodel
+from recamera_sim.fixtures import loopback_only  # noqa: F401  (autouse: loopback-only network)
 from wizard.core.device import flows
 from wizard.core.device.auth import decrypt_password, encrypt_password, zero_pad
 from wizard.core.device.client import DeviceAddress

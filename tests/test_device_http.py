@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from recamera_sim import FACTORY_MODEL_URI, closed_loopback_port, make_cvimodel
-from recamera_sim.fixtures import cvimodel, sim, state_dir  # noqa: F401  (pytest fixtures)
+from recamera_sim.fixtures import cvimodel, sim, state_dir, loopback_only  # noqa: F401  (pytest fixtures; loopback_only is autouse)
 from wizard.core.device.client import DeviceError, ReCameraClient
 from wizard.core.device.deploy import DeployRequest, plan_deploy, restore_flow, run_deploy
 from wizard.core.events import Progress, ProblemRaised, Result, StepFinished

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from recamera_sim import ReCameraSimulator
-from recamera_sim.fixtures import sim  # noqa: F401  (pytest fixture)
+from recamera_sim.fixtures import sim, loopback_only  # noqa: F401  (pytest fixtures; loopback_only is autouse)
 from wizard.core.device.client import _Multipart
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import require_component
 from recamera_sim import closed_loopback_port
-from recamera_sim.fixtures import cvimodel, sim, state_dir  # noqa: F401  (pytest fixtures)
+from recamera_sim.fixtures import cvimodel, sim, state_dir, loopback_only  # noqa: F401  (pytest fixtures; loopback_only is autouse)
 from wizard.core.device.deploy import DeployRequest, plan_deploy, run_deploy
 from wizard.core.device.client import DeviceError
 from wizard.core.device.ssh_deploy import SshDeployer, fingerprint
