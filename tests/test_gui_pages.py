@@ -402,3 +402,23 @@ def test_run_app_starts_and_quits(qapp, qtbot, gui_home, monkeypatch):
     import sys
 
     sys.excepthook = sys.__excepthook__
+
+
+def test_images_page_accepts_a_zip(make_window, loop, tmp_path):
+    import zipfile
+
+    window = make_window()
+    run(loop, to_page(window, "images", tmp_path))
+    folder = sample_images(tmp_path / "zipped", 12)
+    archive = tmp_path / "pictures.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for picture in sorted(folder.iterdir()):
+            bundle.write(picture, f"shoot/{picture.name}")
+    page = window.pages["images"]
+    page.load_source(str(archive))
+    run(loop, window.ctx.idle())
+    state = window.ctx.state
+    assert state.images_usable == 12
+    assert page.model.rowCount() == 12
+    assert state.test_image and __import__("pathlib").Path(state.test_image).is_file()
+    assert window.next_button.isEnabled()

@@ -4,147 +4,147 @@
 <context>
     <name>ConvertPage</name>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="115" />
+        <location filename="../../wizard/gui/pages/convert.py" line="116" />
         <source>Converting</source>
         <translation>変換中</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="117" />
+        <location filename="../../wizard/gui/pages/convert.py" line="118" />
         <source>Three steps turn your model into a reCamera model. You can close the window: the conversion goes on, and the wizard reconnects to it when you open it again.</source>
         <translation>3 つのステップでモデルを reCamera 用に変換します。ウィンドウを閉じても変換は続き、次にウィザードを開いたときに再接続します。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="120" />
+        <location filename="../../wizard/gui/pages/convert.py" line="121" />
         <source>1. Read the model (model_transform)</source>
         <translation>1. モデルを読み込む（model_transform）</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="121" />
+        <location filename="../../wizard/gui/pages/convert.py" line="122" />
         <source>2. Measure it on your pictures (run_calibration)</source>
         <translation>2. 写真で値の範囲を測る（run_calibration）</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="122" />
+        <location filename="../../wizard/gui/pages/convert.py" line="123" />
         <source>3. Build and check the reCamera model (model_deploy)</source>
         <translation>3. reCamera 用モデルを作って確認する（model_deploy）</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="126" />
+        <location filename="../../wizard/gui/pages/convert.py" line="127" />
         <source>Steps</source>
         <translation>ステップ</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="127" />
+        <location filename="../../wizard/gui/pages/convert.py" line="128" />
         <source>Log</source>
         <translation>ログ</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="128" />
+        <location filename="../../wizard/gui/pages/convert.py" line="129" />
         <source>Start conversion</source>
         <translation>変換を開始</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="129" />
+        <location filename="../../wizard/gui/pages/convert.py" line="130" />
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="135" />
+        <location filename="../../wizard/gui/pages/convert.py" line="136" />
         <source>waiting</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="136" />
+        <location filename="../../wizard/gui/pages/convert.py" line="137" />
         <source>running…</source>
         <translation>実行中…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="137" />
+        <location filename="../../wizard/gui/pages/convert.py" line="138" />
         <source>✔ done</source>
         <translation>✔ 完了</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="138" />
+        <location filename="../../wizard/gui/pages/convert.py" line="139" />
         <source>✖ failed</source>
         <translation>✖ 失敗</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="139" />
+        <location filename="../../wizard/gui/pages/convert.py" line="140" />
         <source>✔ reused from the last run</source>
         <translation>✔ 前回の結果を再利用</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="162" />
+        <location filename="../../wizard/gui/pages/convert.py" line="163" />
         <source>(about %1 left)</source>
         <translation>（残り約 %1）</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="172" />
+        <location filename="../../wizard/gui/pages/convert.py" line="173" />
         <source>Preparing the workspace…</source>
         <translation>作業フォルダを準備しています…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="173" />
+        <location filename="../../wizard/gui/pages/convert.py" line="174" />
         <source>Checking the toolchain…</source>
         <translation>ツールチェーンを確認しています…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="174" />
+        <location filename="../../wizard/gui/pages/convert.py" line="175" />
         <source>Uploading to the cloud machine…</source>
         <translation>クラウドマシンにアップロードしています…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="175" />
+        <location filename="../../wizard/gui/pages/convert.py" line="176" />
         <source>Bringing the results back…</source>
         <translation>結果を取得しています…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="176" />
+        <location filename="../../wizard/gui/pages/convert.py" line="177" />
         <source>Cleaning up…</source>
         <translation>後片付けをしています…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="177" />
+        <location filename="../../wizard/gui/pages/convert.py" line="178" />
         <source>Step 1 of 3 is running…</source>
         <translation>ステップ 1/3 を実行中…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="178" />
+        <location filename="../../wizard/gui/pages/convert.py" line="179" />
         <source>Step 2 of 3 is running…</source>
         <translation>ステップ 2/3 を実行中…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="179" />
+        <location filename="../../wizard/gui/pages/convert.py" line="180" />
         <source>Step 3 of 3 is running…</source>
         <translation>ステップ 3/3 を実行中…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="182" />
+        <location filename="../../wizard/gui/pages/convert.py" line="183" />
         <source>Running…</source>
         <translation>実行中…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="184" />
+        <location filename="../../wizard/gui/pages/convert.py" line="185" />
         <source>Finished. Click Next to see the results.</source>
         <translation>完了しました。「次へ」で結果を確認できます。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="186" />
+        <location filename="../../wizard/gui/pages/convert.py" line="187" />
         <source>The conversion did not succeed. Click Next to see what to try.</source>
         <translation>変換はうまくいきませんでした。「次へ」で対処方法を確認できます。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="188" />
+        <location filename="../../wizard/gui/pages/convert.py" line="189" />
         <source>Cancelled. Nothing is running any more.</source>
         <translation>キャンセルしました。実行中の処理はもうありません。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="190" />
+        <location filename="../../wizard/gui/pages/convert.py" line="191" />
         <source>Ready to start.</source>
         <translation>開始できます。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/convert.py" line="297" />
+        <location filename="../../wizard/gui/pages/convert.py" line="304" />
         <source>Stopping…</source>
         <translation>停止しています…</translation>
     </message>
@@ -266,112 +266,127 @@
 <context>
     <name>ImagesPage</name>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="129" />
+        <location filename="../../wizard/gui/pages/images.py" line="138" />
         <source>Calibration pictures</source>
         <translation>キャリブレーション画像</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="131" />
+        <location filename="../../wizard/gui/pages/images.py" line="140" />
         <source>The converter measures your model on real pictures to choose its 8-bit ranges. Use pictures like the ones the camera will see: the same places, light and objects. Labels are not needed.</source>
         <translation>変換ツールは実際の写真でモデルを動かし、8 ビットの値の範囲を決めます。カメラが写すものに近い写真（同じ場所・明るさ・対象物）を使ってください。ラベルは不要です。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="134" />
-        <source>Drop a folder of pictures here</source>
-        <translation>写真のフォルダをここにドロップ</translation>
+        <location filename="../../wizard/gui/pages/images.py" line="143" />
+        <source>Drop a folder or a .zip of pictures here</source>
+        <translation>写真のフォルダか .zip をここにドロップ</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="135" />
+        <location filename="../../wizard/gui/pages/images.py" line="144" />
         <source>Choose folder…</source>
         <translation>フォルダを選ぶ…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="136" />
+        <location filename="../../wizard/gui/pages/images.py" line="145" />
+        <source>Choose .zip…</source>
+        <translation>.zip を選ぶ…</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="146" />
         <source>Pictures used for calibration:</source>
         <translation>キャリブレーションに使う枚数：</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="138" />
+        <location filename="../../wizard/gui/pages/images.py" line="148" />
         <source>100 is a good start. More can help a little but takes longer and needs more memory (about 5 MB per picture).</source>
         <translation>まずは 100 枚がおすすめです。増やすと少し良くなることがありますが、時間とメモリ（1 枚あたり約 5 MB）が多く必要になります。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="140" />
+        <location filename="../../wizard/gui/pages/images.py" line="150" />
         <source>Test picture</source>
         <translation>テスト画像</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="141" />
+        <location filename="../../wizard/gui/pages/images.py" line="151" />
         <source>Use selected as test picture</source>
         <translation>選んだ画像をテスト画像にする</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="142" />
+        <location filename="../../wizard/gui/pages/images.py" line="152" />
         <source>File</source>
         <translation>ファイル</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="142" />
+        <location filename="../../wizard/gui/pages/images.py" line="152" />
         <source>Why it is not used</source>
         <translation>使わない理由</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="148" />
+        <location filename="../../wizard/gui/pages/images.py" line="158" />
         <source>No folder chosen yet.</source>
         <translation>フォルダがまだ選ばれていません。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="156" />
+        <location filename="../../wizard/gui/pages/images.py" line="166" />
         <source>Choose the folder with your pictures</source>
         <translation>写真が入っているフォルダを選ぶ</translation>
     </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="171" />
+        <source>Choose a .zip of pictures</source>
+        <translation>写真の .zip を選ぶ</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/images.py" line="172" />
+        <source>Zip archive (*.zip)</source>
+        <translation>Zip アーカイブ (*.zip)</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../wizard/gui/pages/images.py" line="253" />
+        <location filename="../../wizard/gui/pages/images.py" line="277" />
         <source>Checking %n file(s)…</source>
         <translation><numerusform>%n 個のファイルを確認しています…</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../wizard/gui/pages/images.py" line="259" />
+        <location filename="../../wizard/gui/pages/images.py" line="283" />
         <source>%n usable</source>
         <translation><numerusform>使える画像 %n 枚</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../wizard/gui/pages/images.py" line="260" />
+        <location filename="../../wizard/gui/pages/images.py" line="284" />
         <source>%n rejected</source>
         <translation><numerusform>使えない画像 %n 枚</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../wizard/gui/pages/images.py" line="261" />
+        <location filename="../../wizard/gui/pages/images.py" line="285" />
         <source>%n duplicate(s)</source>
         <translation><numerusform>重複 %n 枚</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../wizard/gui/pages/images.py" line="262" />
+        <location filename="../../wizard/gui/pages/images.py" line="286" />
         <source>%n will be used</source>
         <translation><numerusform>%n 枚を使用</numerusform></translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="264" />
+        <location filename="../../wizard/gui/pages/images.py" line="288" />
         <source>not enough</source>
         <translation>足りません</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="277" />
+        <location filename="../../wizard/gui/pages/images.py" line="301" />
         <source>same picture as %1</source>
         <translation>%1 と同じ画像</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../wizard/gui/pages/images.py" line="283" />
+        <location filename="../../wizard/gui/pages/images.py" line="307" />
         <source>Not used (%n)</source>
         <translation><numerusform>使わない画像（%n）</numerusform></translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="290" />
+        <location filename="../../wizard/gui/pages/images.py" line="314" />
         <source>The converter compares the original and the converted model on this picture: %1</source>
         <translation>変換前と変換後のモデルをこの画像で比べます：%1</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/images.py" line="295" />
+        <location filename="../../wizard/gui/pages/images.py" line="320" />
         <source>Chosen automatically once the pictures are checked; select one in the grid to change it.</source>
         <translation>画像の確認が終わると自動で選ばれます。変えたいときは一覧から選んでください。</translation>
     </message>
@@ -425,8 +440,8 @@
     <message>
         <location filename="../../wizard/gui/main_window.py" line="255" />
         <location filename="../../wizard/gui/main_window.py" line="256" />
-        <location filename="../../wizard/gui/main_window.py" line="286" />
-        <location filename="../../wizard/gui/main_window.py" line="304" />
+        <location filename="../../wizard/gui/main_window.py" line="290" />
+        <location filename="../../wizard/gui/main_window.py" line="308" />
         <source>reCamera Model Wizard</source>
         <translation>reCamera モデルウィザード</translation>
     </message>
@@ -486,12 +501,12 @@
         <translation>最初からやり直す</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/main_window.py" line="305" />
+        <location filename="../../wizard/gui/main_window.py" line="309" />
         <source>A conversion is running. Close the window anyway?</source>
         <translation>変換を実行中です。ウィンドウを閉じますか？</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/main_window.py" line="307" />
+        <location filename="../../wizard/gui/main_window.py" line="311" />
         <source>The conversion keeps running in the background; open the wizard again to see it finish.</source>
         <translation>変換はバックグラウンドで続きます。ウィザードをもう一度開くと、終わるところを確認できます。</translation>
     </message>

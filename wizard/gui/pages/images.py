@@ -30,6 +30,12 @@ from wizard.gui.thumbnails import PathRole, ThumbnailModel
 from wizard.gui.widgets import DropZone, wrapped_label
 
 
+def _is_zip(path: str) -> bool:
+    from wizard.core.calibration import is_zip_source
+
+    return is_zip_source(path)
+
+
 class ImagesPage(Page):
     page_id = "images"
 
@@ -39,14 +45,17 @@ class ImagesPage(Page):
         self._stop = threading.Event()
         self._check_task = None
 
-        self.drop = DropZone(accept_dirs=True)
+        self.drop = DropZone(suffixes=(".zip",), accept_dirs=True)
         self.drop.setMinimumHeight(60)
         self.drop.dropped.connect(self.load_source)
         self.pick_button = QPushButton()
         self.pick_button.clicked.connect(self.pick_folder)
+        self.zip_button = QPushButton()
+        self.zip_button.clicked.connect(self.pick_zip)
         self.path_label = wrapped_label(object_name="pathLabel")
         row = QHBoxLayout()
         row.addWidget(self.pick_button)
+        row.addWidget(self.zip_button)
         row.addWidget(self.path_label, 1)
         self.body.addWidget(self.drop)
         self.body.addLayout(row)
@@ -131,8 +140,9 @@ class ImagesPage(Page):
             "The converter measures your model on real pictures to choose its 8-bit ranges. Use "
             "pictures like the ones the camera will see: the same places, light and objects. "
             "Labels are not needed."))
-        self.drop.label.setText(self.tr("Drop a folder of pictures here"))
+        self.drop.label.setText(self.tr("Drop a folder or a .zip of pictures here"))
         self.pick_button.setText(self.tr("Choose folder…"))
+        self.zip_button.setText(self.tr("Choose .zip…"))
         self.count_label.setText(self.tr("Pictures used for calibration:"))
         self.count_help.setText(self.tr(
             "100 is a good start. More can help a little but takes longer and needs more memory "
@@ -154,6 +164,12 @@ class ImagesPage(Page):
     def pick_folder(self) -> None:
         start = self.ctx.settings.recent_image_sources[0] if self.ctx.settings.recent_image_sources else ""
         path = QFileDialog.getExistingDirectory(self, self.tr("Choose the folder with your pictures"), start)
+        if path:
+            self.load_source(path)
+
+    def pick_zip(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a .zip of pictures"), "",
+                                              self.tr("Zip archive (*.zip)"))
         if path:
             self.load_source(path)
 
@@ -180,12 +196,14 @@ class ImagesPage(Page):
         self._check_task = self.ctx.spawn(self._check(str(path), self._stop), name="check-images")
 
     async def _check(self, path: str, stop: threading.Event) -> None:
+        is_zip = await run_blocking(_is_zip, path)
         try:
-            files = await run_blocking(self.ctx.services.scan_images, path)
-            if stop.is_set():
-                return
-            self.model.set_paths([f.path for f in files if f.looks_like_image] +
-                                 [f.path for f in files if not f.looks_like_image])
+            if not is_zip:  # a zip is only opened by the check itself; its grid comes after
+                files = await run_blocking(self.ctx.services.scan_images, path)
+                if stop.is_set():
+                    return
+                self.model.set_paths([f.path for f in files if f.looks_like_image] +
+                                     [f.path for f in files if not f.looks_like_image])
             self.progress.setRange(0, 0)
             self.progress.setVisible(True)
 
@@ -214,12 +232,18 @@ class ImagesPage(Page):
         state.images_usable = report.usable_total
         state.images_rejected = len(report.rejected)
         state.images_duplicates = len(report.duplicates)
+        if is_zip:
+            # The pictures inside a zip exist on disk only as the check's prepared copies.
+            self.model.set_paths([a.output for a in report.accepted])
         for item in report.rejected:
             self.model.set_status(item.source, "rejected")
         for item in report.duplicates:
             self.model.set_status(item.source, "duplicate")
         if not state.test_image:
-            state.test_image = await run_blocking(self.ctx.services.representative_image, report)
+            picked = await run_blocking(self.ctx.services.representative_image, report)
+            if is_zip:
+                picked = next((a.output for a in report.accepted if a.source == picked), "")
+            state.test_image = picked
         self._show_counts()
         self._show_rejected()
         self._show_test_image()
