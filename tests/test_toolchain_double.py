@@ -281,6 +281,28 @@ def test_fault_exit_137_without_a_message(ws):
     assert not (ws / "Workspace" / "yolo11n_calib_table").exists()
 
 
+def test_fault_slow_step_with_few_images_still_redraws_twice_a_second(tmp_path):
+    ws = make_workspace(tmp_path, images=1)
+    work = ws / "Workspace"
+    run(transform_cmd(), work)
+    result = run(calibrate_cmd(), work, double_env(fault={"calibrate": {"slow_seconds": 3}}))
+    assert result.returncode == 0
+    redraws = result.stderr.count("\r")
+    assert redraws >= 3 / 0.5, redraws
+
+
+def test_npz_tool_and_model_tool(ws):
+    work = ws / "Workspace"
+    run(transform_cmd(), work)
+    same = run(["npz_tool.py", "compare", "yolo11n_top_outputs.npz", "yolo11n_ref_outputs.npz", "--tolerance",
+                "0.99,0.99", "--except", "-", "-vv"], work)
+    assert same.returncode == 0 and "npz compare PASSED." in same.stdout
+    missing = run(["npz_tool.py", "compare", "nope.npz", "yolo11n_ref_outputs.npz"], work)
+    assert missing.returncode == 1 and "No such file" in missing.stderr
+    not_a_model = run(["model_tool", "--info", "yolo11n.mlir"], work)
+    assert not_a_model.returncode == 1 and "not a cvimodel" in not_a_model.stderr
+
+
 def test_fault_slow_step_streams_progress_live(ws):
     work = ws / "Workspace"
     run(transform_cmd(), work)

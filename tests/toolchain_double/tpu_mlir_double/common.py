@@ -203,19 +203,36 @@ class Bar:
         self.drawn = self.n
         err("\r" + self._text())
 
+    def refresh(self) -> None:
+        """Redraw now (the elapsed time moves on even when the count does not)."""
+        self._draw(force=True)
+
     def close(self) -> None:
         if self.drawn != self.n:
             self._draw(force=True)
         err("\n")
 
 
-def slow_loop(total: int, slow_seconds: float, each: Callable[[int], None]) -> None:
-    """Call each(i) for i in range(total), spread over slow_seconds (0 = as fast as possible)."""
+HEARTBEAT_SECONDS = 0.4  # a slow step shows a sign of life at least this often
+
+
+def slow_loop(total: int, slow_seconds: float, each: Callable[[int], None],
+              heartbeat: Callable[[], None] | None = None) -> None:
+    """Call each(i) for i in range(total), spread over slow_seconds (0 = as fast as possible).
+
+    Between items, heartbeat() runs every HEARTBEAT_SECONDS: with few items and a long delay a
+    runner must still see output arriving, or it cannot tell live streaming from a stall.
+    """
     delay = (slow_seconds / total) if total and slow_seconds > 0 else 0.0
     for i in range(total):
         each(i)
-        if delay:
-            time.sleep(delay)
+        remaining = delay
+        while remaining > 0:
+            pause = min(remaining, HEARTBEAT_SECONDS)
+            time.sleep(pause)
+            remaining -= pause
+            if heartbeat and remaining > 0:
+                heartbeat()
 
 
 def sleep_with_heartbeat(seconds: float, desc: str) -> None:

@@ -78,7 +78,7 @@ def calibrate(args) -> int:
                 apply_exit_fault(faults)
         bar.update()
 
-    slow_loop(n, slow * 0.6, load)
+    slow_loop(n, slow * 0.6, load, bar.refresh)
     bar.close()
     start = time.monotonic()
     op_bar = Bar(f"activation_collect_and_calc_th for op: {tensors[0]}", len(tensors),
@@ -88,7 +88,7 @@ def calibrate(args) -> int:
         op_bar.set_description(f"activation_collect_and_calc_th for op: {tensors[i]}")
         op_bar.update()
 
-    slow_loop(len(tensors), slow * 0.4, collect)
+    slow_loop(len(tensors), slow * 0.4, collect, op_bar.refresh)
     op_bar.close()
     lines = []
     for t in tensors:
