@@ -219,6 +219,8 @@ def test_discover_reports_version_first_login_and_ssh(sim):
     assert status.reachable and status.version == "0.2.2"
     assert status.first_login is True and status.ssh_enabled is False
     assert status.model_info["model_name"] == "previous.cvimodel"
+    assert [p.code for p in status.notes("ssh")] == ["device_first_login", "ssh_disabled"]
+    assert [p.code for p in status.notes("http")] == ["device_first_login"]
     sim.faults.userinfo_needs_auth = True
     status = ReCameraClient(sim.device).discover()
     assert status.login_required and status.first_login is None

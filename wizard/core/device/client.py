@@ -119,6 +119,17 @@ class DeviceStatus:
     login_required: bool = False  # the device answered 401 to queryUserInfo without a token
     model_info: Mapping[str, Any] | None = None
 
+    def notes(self, method: str = "http") -> list:
+        """What the user should know before deploying (Problems, for the GUI's device page)."""
+        found = []
+        if self.first_login:
+            found.append(problem("device_first_login", "warning", address=self.address))
+        if method == "ssh" and self.ssh_enabled is False:
+            found.append(problem("ssh_disabled", "error", address=self.address))
+        if self.login_required:
+            found.append(problem("device_login_required", "info", address=self.address, step="uploadModel"))
+        return found
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "address": self.address,
