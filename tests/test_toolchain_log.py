@@ -301,3 +301,10 @@ def test_non_finite_values_become_strings():
     assert data["compare"][0]["min_similarity"] == {"cosine": "nan", "euclidean": "-inf", "sqnr": "inf"}
     assert math.isnan(report.compare[0].tensors[0].cosine)
     json.dumps(data, allow_nan=False)
+
+
+def test_disk_full():
+    report = parse_log("[wizard] step calibrate started: run_calibration x.mlir\n"
+                       "OSError: [Errno 28] No space left on device: 'x_calib_table'\n"
+                       "[wizard] step calibrate finished rc=1 elapsed=3\n")
+    assert codes(report.to_dict()) == ["toolchain_disk_full"]

@@ -36,6 +36,16 @@ LogReport.to_dict() (always valid JSON: ``json.dumps(..., allow_nan=False)`` wor
      "errors": [{"code", "severity", "message", "fix"}],     # severity "error"
      "warnings": [...same shape...]}
 
+Error codes (wizard.core.messages.catalogue_toolchain): toolchain_no_calibration_inputs,
+toolchain_test_image_missing, toolchain_output_names_not_found, toolchain_ir_version_too_new,
+toolchain_op_not_supported, toolchain_calibration_table_missing, toolchain_compare_failed (INT8 vs
+float, cvimodel vs MLIR), toolchain_transform_compare_failed (MLIR vs ONNX),
+toolchain_quantize_not_supported, toolchain_aligned_input_needs_fuse, toolchain_killed_oom (exit
+137 with no message, "Killed", MemoryError), toolchain_disk_full, toolchain_docker_permission_denied,
+toolchain_not_installed, toolchain_output_missing, toolchain_bad_option (argparse refusals);
+anything else is toolchain_tool_error (the exception line) or toolchain_step_failed (exit code and
+the last lines), so no failure is ever swallowed.
+
 Numbers: floats, except non-finite ones, which JSON cannot hold: they become the strings "inf",
 "-inf" and "nan" (an all-EQUAL comparison prints ``min_similiarity = (1.0, 1.0, inf)``).
 Tensor similarity values are null for EQUAL/CLOSE tensors (the tool prints none for them).
@@ -132,9 +142,10 @@ _KNOWN: list[tuple[str, re.Pattern, str, Any]] = [
      "toolchain_quantize_not_supported", lambda m: {}),
     ("aligned_input requires", re.compile(r"aligned_input requires fuse_preprocess"),
      "toolchain_aligned_input_needs_fuse", lambda m: {}),
-    ("ermission denied", re.compile(r"permission denied.*docker daemon socket", re.I),
+    ("ermission denied", re.compile(r"permission denied.*docker daemon socket", re.I),  # gate: either case
      "toolchain_docker_permission_denied", lambda m: {}),
     ("MemoryError", re.compile(r"^MemoryError\b"), "toolchain_killed_oom", lambda m: {}),
+    ("No space left on device", re.compile(r"No space left on device"), "toolchain_disk_full", lambda m: {}),
     ("Killed", re.compile(r"^(?:.*: line \d+: +\d+ )?Killed\b"), "toolchain_killed_oom", lambda m: {}),
     ("is not installed in this image", re.compile(r"^\[wizard\] error: (?P<tool>\S+) is not installed"),
      "toolchain_not_installed", lambda m: {"tool": m.group("tool")}),
@@ -405,7 +416,7 @@ class LogInterpreter:
         if exit_code not in (None, 0) and not self.report.errors:
             name = step.name if step else "conversion"
             self._raise(self._failure_problem(name, exit_code), events, name)
-        self._settle_inferred_steps()
+        self._close_inferred(final=True)
         return events
 
     # ---- markers and lines --------------------------------------------------------------------
@@ -560,9 +571,6 @@ class LogInterpreter:
             step.status = "success"  # the next step started, so this one got through
         elif step.commands and all(c.status == "success" for c in step.commands):
             step.status = "success"
-
-    def _settle_inferred_steps(self) -> None:
-        self._close_inferred(final=True)
 
     def _running(self, command: str, events: list[Event]) -> None:
         if not self._marked:

@@ -99,6 +99,14 @@ ENTRIES = {
         ja_fix="キャリブレーション画像を減らす（100 枚で十分です）か、Docker / VM のメモリを増やして"
         "（8 GB 以上）から、もう一度実行してください。",
     ),
+    "toolchain_disk_full": Entry(
+        en="The disk ran full during the conversion (\"No space left on device\").",
+        en_fix="Free some disk space where Docker and the run folder live (the toolchain image alone "
+        "takes several GB), then run again.",
+        ja="変換中にディスクがいっぱいになりました（\"No space left on device\"）。",
+        ja_fix="Docker と実行フォルダがあるディスクの空き容量を増やしてから（ツールチェーンのイメージだけで"
+        "数 GB 使います）、もう一度実行してください。",
+    ),
     "toolchain_docker_permission_denied": Entry(
         en="Your user is not allowed to use Docker (permission denied on the Docker daemon socket).",
         en_fix="Add your user to the docker group (sudo usermod -aG docker $USER), log out and back in, "
