@@ -75,7 +75,7 @@ def test_wrapper_script_by_value():
     ]
 
 
-def test_start_upload_and_status_commands_by_value():
+def test_start_and_upload_commands_by_value():
     assert rs.start_command("/h/r 1") == (
         "cd '/h/r 1' && touch convert.log && setsid nohup sh .wizard-run.sh > /dev/null 2>&1 < /dev/null &"
     )
@@ -279,3 +279,23 @@ def test_files_of_an_earlier_run_are_not_uploaded_again():
         assert not_uploaded(name)
     for name in ("convert.sh", "recipe.json", "model", "work", "work/convert.log", "calibration/a.jpg"):
         assert not not_uploaded(name)
+
+
+def test_wrapper_state_tells_running_ended_vanished_and_gone(tmp_path):
+    def state(run_dir) -> str:
+        return subprocess.run(["sh", "-c", rs.wrapper_state_command(str(run_dir))], capture_output=True, text=True).stdout.strip()
+
+    run = tmp_path / "r1"
+    assert state(run) == "gone"
+    run.mkdir()
+    assert state(run) == "starting"
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        (run / rs.WRAPPER_PID_FILE).write_text(f"{sleeper.pid}\n")
+        assert state(run) == "running"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert state(run) == "vanished"
+    (run / rs.EXIT_CODE_FILE).write_text("0\n")
+    assert state(run) == "ended"

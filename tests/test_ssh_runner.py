@@ -480,3 +480,43 @@ def test_consented_setup_adds_the_login_to_the_docker_group_through_sudo(sshd_fa
         assert password_user.password not in server.log_path.read_text(errors="replace")
     finally:
         rule.unlink(missing_ok=True)
+
+
+def test_a_job_that_vanishes_without_an_exit_code_ends_the_stream(sshd_server, workspace, tmp_path):
+    # What a VM reboot does: the wrapper and the container die and nobody writes exit_code.
+    (workspace / "toolchain_double_faults.json").write_text('{"calibrate": {"slow_seconds": 60}}')
+    runner = runner_for(sshd_server, tmp_path)
+    runner.liveness_seconds = 1
+    events: list = []
+    drain(runner.prepare(), events)
+    drain(runner.upload(workspace), events)
+    run_dir = remote_runs(sshd_server) / runner.run_id
+    killed: list[int] = []
+
+    def reboot(event):
+        if not killed and isinstance(event, LogLine) and event.text.startswith("[wizard] step calibrate started"):
+            pid = int((run_dir / ".wizard-run.pid").read_text())
+            os.killpg(pid, signal.SIGKILL)
+            killed.append(pid)
+            subprocess.run(["docker", "rm", "-f", f"recamera-wizard-{runner.run_id}"], capture_output=True)
+
+    started = time.monotonic()
+    drain(runner.run(), events, reboot)
+    assert killed and time.monotonic() - started < 30
+    assert any(isinstance(e, ProblemRaised) and e.problem.code == "vm_job_vanished" for e in events)
+    assert not finished(events, "convert").ok
+    drain(runner.cleanup(), events)
+
+
+def test_a_remote_command_that_stops_reading_its_input_reports_its_own_error(sshd_server, tmp_path):
+    from wizard.core.runners.ssh_connection import SshConnection, SshCredentials, SshTarget, HostKeyStore
+
+    store = HostKeyStore(tmp_path / "kh", tmp_path / "ukh")
+    conn = SshConnection(SshTarget.parse(sshd_server.target), SshCredentials(key_file=sshd_server.client_key,
+                         allow_agent=False), store, accept_fingerprint=sshd_server.fingerprint()).connect()
+    try:
+        big = b"x" * (8 * 1024 * 1024)  # far more than the channel window: the writer must notice
+        result = conn.run("echo 'no space left on device' >&2; exit 3", stdin=big, timeout=30)
+        assert result.exit_code == 3 and "no space left" in result.err
+    finally:
+        conn.close()

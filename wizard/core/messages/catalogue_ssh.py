@@ -63,6 +63,18 @@ ENTRIES = {
         ja="{target} との接続が {seconds} 秒間回復しませんでした。変換は VM 上でまだ動いている可能性があります（実行 {run_id}）。",
         ja_fix="ネットワークと VM を確認してから、ジョブ履歴からこの実行に再接続してください。VM が動いている限り何も失われません。",
     ),
+    "vm_job_vanished": Entry(
+        en="The conversion on {target} stopped without finishing (its process is gone; was the VM restarted or out of memory?).",
+        en_fix="Check the VM (uptime, free -h, dmesg), then start the conversion again; finished steps are reused.",
+        ja="{target} 上の変換が完了せずに止まりました（プロセスがありません。VM の再起動やメモリ不足の可能性があります）。",
+        ja_fix="VM の状態（uptime、free -h、dmesg）を確認してから、もう一度変換を開始してください。完了したステップは再利用されます。",
+    ),
+    "vm_job_not_started": Entry(
+        en="The conversion did not start on {target}: {detail}",
+        en_fix="Check that the VM has setsid and nohup (util-linux, coreutils) and free disk space, then try again.",
+        ja="{target} で変換が開始されませんでした: {detail}",
+        ja_fix="VM に setsid と nohup（util-linux、coreutils）があり、ディスクに空きがあることを確認してから、やり直してください。",
+    ),
     "vm_command_timeout": Entry(
         en="A command on {target} did not finish within {seconds} s.",
         en_fix="Check that the VM is not overloaded or out of disk space, then try again.",

@@ -151,14 +151,18 @@ def start_command(run_dir: str) -> str:
     )
 
 
-def status_command(run_dir: str) -> str:
-    """One line: "<exit code or 'running' or 'gone'> <log size in bytes>"."""
+def wrapper_state_command(run_dir: str) -> str:
+    """One word: "ended" (exit_code written), "running" (the wrapper is alive), "starting" (no pid
+    yet) or "vanished" (its process is gone without an exit code: the VM rebooted, or it was
+    killed), or "gone" (no run folder)."""
     d = q(run_dir)
     return (
-        f"if [ ! -d {d} ]; then echo gone 0; exit 0; fi; cd {d} && "
-        f"size=$(wc -c < {q(REMOTE_LOG)} 2>/dev/null || echo 0); "
-        f"if [ -f {q(EXIT_CODE_FILE)} ]; then echo \"$(cat {q(EXIT_CODE_FILE)}) $size\"; "
-        f"else echo \"running $size\"; fi"
+        f"cd {d} 2>/dev/null || {{ echo gone; exit 0; }}; "
+        f"if [ -f {q(EXIT_CODE_FILE)} ]; then echo ended; "
+        f"elif [ ! -s {q(WRAPPER_PID_FILE)} ]; then echo starting; "
+        f"elif kill -0 \"$(cat {q(WRAPPER_PID_FILE)})\" 2>/dev/null; then echo running; "
+        f"elif [ -f {q(EXIT_CODE_FILE)} ]; then echo ended; "  # it ended between the two checks
+        f"else echo vanished; fi"
     )
 
 

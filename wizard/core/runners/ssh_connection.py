@@ -327,11 +327,18 @@ class SshConnection:
             channel.exec_command(command)
             if stdin is not None:
                 writer = _ChannelWriter(channel)
-                if callable(stdin):
-                    stdin(writer)
-                else:
-                    writer.write(stdin)
-            channel.shutdown_write()
+                try:
+                    if callable(stdin):
+                        stdin(writer)
+                    else:
+                        writer.write(stdin)
+                except CONNECTION_ERRORS:
+                    # The remote command ended early (tar on a full disk...): its exit status and
+                    # stderr say why, unless the whole connection is gone.
+                    if not self.alive:
+                        raise
+            if not channel.closed:
+                channel.shutdown_write()
             deadline = None if timeout is None else time.monotonic() + timeout
             while True:
                 readable, _, _ = select.select([channel], [], [], 0.5)

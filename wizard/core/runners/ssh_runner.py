@@ -53,6 +53,7 @@ from wizard.core.runners.ssh_connection import (
 
 BACKEND = "ssh"
 READ_CHUNK = 256 * 1024
+LIVENESS_SECONDS = 10.0  # how often a quiet run checks that its wrapper is still alive
 EXIT_CANCELLED = (130, 143)
 
 
@@ -171,6 +172,7 @@ class SshRunner(Runner):
         self.reconnect_timeout = reconnect_timeout
         self.connect_timeout = connect_timeout
         self.keepalive_seconds = keepalive_seconds
+        self.liveness_seconds = LIVENESS_SECONDS
 
         self._conn: SshConnection | None = None
         self._home: str | None = None
@@ -449,9 +451,26 @@ class SshRunner(Runner):
             yield StepStarted("convert", command=rs.join(rs.docker_run_argv(self.remote_dir, self.run_id, image)))
             self._checked(rs.start_command(self.remote_dir), "start the conversion", timeout=60)
             self._started = True
+            self._wait_for_wrapper()
         else:
             yield StepStarted("convert", command=f"re-attach {self.run_id} on {self.target}")
         yield from self._stream(started)
+
+    def _wrapper_state(self) -> str:
+        return self._connection().run(rs.wrapper_state_command(self.remote_dir), timeout=30).out.strip()
+
+    def _wait_for_wrapper(self, seconds: float = 15.0) -> None:
+        """The start command backgrounds the wrapper, so its own exit code says nothing: wait for
+        the wrapper's pid file (or its end) to know the job really started."""
+        deadline = time.monotonic() + seconds
+        while True:
+            state = self._wrapper_state()
+            if state in ("running", "ended"):
+                return
+            if state == "vanished" or time.monotonic() > deadline:
+                raise WizardError.of("vm_job_not_started", target=str(self.target),
+                                     detail=f"wrapper {state} after {int(seconds)} s")
+            time.sleep(0.2)
 
     def _stream(self, started: float) -> Iterator[Event]:
         # One stream: the wrapper appends the container's stdout and stderr to one convert.log.
@@ -462,6 +481,8 @@ class SshRunner(Runner):
         sink = open(self.live_log, "ab") if self.live_log else None
         code: int | None = None
         read_offset = self.offset  # bytes received; self.offset = bytes of whole lines handed on
+        next_liveness = time.monotonic() + self.liveness_seconds
+        vanished = False
         pending = b""  # an unfinished last line, kept across reconnects
         try:
             while True:
@@ -502,6 +523,13 @@ class SshRunner(Runner):
                                     yield from output.feed_bytes(segment, "stdout")
                     if code is not None:
                         break
+                    if time.monotonic() >= next_liveness:
+                        # A VM reboot kills the wrapper before it writes exit_code: without this
+                        # check the runner would wait forever.
+                        next_liveness = time.monotonic() + self.liveness_seconds
+                        if self._wrapper_state() == "vanished":
+                            vanished = True
+                            break
                     self._cancel.wait(self.poll_interval)
                 except (ConnectionLost, *CONNECTION_ERRORS) as exc:
                     if isinstance(exc, (FileNotFoundError, PermissionError)):
@@ -517,6 +545,10 @@ class SshRunner(Runner):
         yield from output.flush()
         self.exit_code = code
         elapsed = time.monotonic() - started
+        if vanished and not self._cancel.is_set():
+            yield ProblemRaised(problem("vm_job_vanished", target=str(self.target)), step=output.current_step)
+            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
+            return
         if self._cancel.is_set() and code != 0:
             # As the Docker backend: a cancelled run ends without an exit code; the job says why.
             yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
