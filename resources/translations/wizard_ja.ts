@@ -1114,162 +1114,167 @@
 <context>
     <name>WherePage</name>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="132" />
+        <location filename="../../wizard/gui/pages/where.py" line="136" />
         <source>Where to run the conversion</source>
         <translation>変換を実行する場所</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="134" />
+        <location filename="../../wizard/gui/pages/where.py" line="138" />
         <source>The converter is a Linux program that runs in a container. It needs about 4 GB of memory and takes a few minutes.</source>
         <translation>変換ツールはコンテナで動く Linux プログラムです。約 4 GB のメモリが必要で、数分かかります。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="136" />
+        <location filename="../../wizard/gui/pages/where.py" line="140" />
         <source>On this computer (Docker)</source>
         <translation>このコンピュータで実行（Docker）</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="137" />
+        <location filename="../../wizard/gui/pages/where.py" line="141" />
         <source>On my own cloud machine (SSH)</source>
         <translation>自分のクラウドマシンで実行（SSH）</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="138" />
+        <location filename="../../wizard/gui/pages/where.py" line="142" />
         <source>This computer</source>
         <translation>このコンピュータ</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="139" />
+        <location filename="../../wizard/gui/pages/where.py" line="143" />
         <source>Cloud machine</source>
         <translation>クラウドマシン</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="140" />
+        <location filename="../../wizard/gui/pages/where.py" line="144" />
         <source>Check again</source>
         <translation>もう一度確認</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="141" />
+        <location filename="../../wizard/gui/pages/where.py" line="145" />
         <source>Get the toolchain</source>
         <translation>ツールチェーンを用意する</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="143" />
+        <location filename="../../wizard/gui/pages/where.py" line="147" />
         <source>Your model and calibration pictures are uploaded to this machine for the conversion, and removed from it afterwards. Use only a machine you trust.</source>
         <translation>変換のため、モデルとキャリブレーション画像はこのマシンにアップロードされ、終わったら削除されます。信頼できるマシンだけを使ってください。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="145" />
+        <location filename="../../wizard/gui/pages/where.py" line="149" />
         <source>Host</source>
         <translation>ホスト</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="145" />
+        <location filename="../../wizard/gui/pages/where.py" line="149" />
         <source>Port</source>
         <translation>ポート</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="145" />
+        <location filename="../../wizard/gui/pages/where.py" line="149" />
         <source>User</source>
         <translation>ユーザー</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="145" />
+        <location filename="../../wizard/gui/pages/where.py" line="149" />
         <source>Key file</source>
         <translation>鍵ファイル</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="146" />
+        <location filename="../../wizard/gui/pages/where.py" line="150" />
         <source>Password</source>
         <translation>パスワード</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="148" />
+        <location filename="../../wizard/gui/pages/where.py" line="152" />
         <source>e.g. ~/.ssh/id_ed25519 (optional)</source>
         <translation>例：~/.ssh/id_ed25519（省略可）</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="149" />
+        <location filename="../../wizard/gui/pages/where.py" line="153" />
         <source>only if the machine asks for one</source>
         <translation>マシンが求める場合のみ</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="150" />
+        <location filename="../../wizard/gui/pages/where.py" line="154" />
         <source>Choose…</source>
         <translation>選ぶ…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="151" />
+        <location filename="../../wizard/gui/pages/where.py" line="155" />
         <source>Remember the password in the system keychain</source>
         <translation>パスワードをシステムのキーチェーンに保存する</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="152" />
+        <location filename="../../wizard/gui/pages/where.py" line="156" />
+        <source>If Docker is missing on the machine, let the wizard install it (uses sudo)</source>
+        <translation>マシンに Docker がなければ、ウィザードにインストールさせる（sudo を使います）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="157" />
         <source>Test connection</source>
         <translation>接続テスト</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="233" />
+        <location filename="../../wizard/gui/pages/where.py" line="238" />
         <source>Getting the toolchain failed.</source>
         <translation>ツールチェーンを用意できませんでした。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="249" />
+        <location filename="../../wizard/gui/pages/where.py" line="254" />
         <source>Docker: checking…</source>
         <translation>Docker：確認中…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="252" />
+        <location filename="../../wizard/gui/pages/where.py" line="257" />
         <source>Docker: ✔ running</source>
         <translation>Docker：✔ 動作中</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="252" />
+        <location filename="../../wizard/gui/pages/where.py" line="257" />
         <source>Docker: ✖ not available</source>
         <translation>Docker：✖ 使えません</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="254" />
+        <location filename="../../wizard/gui/pages/where.py" line="259" />
         <source>Toolchain: ✔ ready</source>
         <translation>ツールチェーン：✔ 準備完了</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="255" />
+        <location filename="../../wizard/gui/pages/where.py" line="260" />
         <source>Toolchain: ✖ not on this computer yet</source>
         <translation>ツールチェーン：✖ まだこのコンピュータにありません</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="274" />
+        <location filename="../../wizard/gui/pages/where.py" line="279" />
         <source>Choose your private key</source>
         <translation>秘密鍵を選ぶ</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="286" />
+        <location filename="../../wizard/gui/pages/where.py" line="291" />
         <source>Connecting…</source>
         <translation>接続しています…</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="302" />
+        <location filename="../../wizard/gui/pages/where.py" line="307" />
         <source>Not connected.</source>
         <translation>接続できませんでした。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="309" />
+        <location filename="../../wizard/gui/pages/where.py" line="314" />
         <source>✔ Connected: %1</source>
         <translation>✔ 接続しました：%1</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="329" />
+        <location filename="../../wizard/gui/pages/where.py" line="334" />
         <source>New machine</source>
         <translation>初めて接続するマシン</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="330" />
+        <location filename="../../wizard/gui/pages/where.py" line="335" />
         <source>This is the first connection to %1. Is this its fingerprint?</source>
         <translation>%1 に初めて接続します。このフィンガープリントで合っていますか？</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="333" />
+        <location filename="../../wizard/gui/pages/where.py" line="338" />
         <source>Your cloud provider's console shows it (ssh-keygen -lf on the machine). If it differs, do not connect.</source>
         <translation>クラウド事業者のコンソール（またはマシン上の ssh-keygen -lf）で確認できます。違っていたら接続しないでください。</translation>
     </message>

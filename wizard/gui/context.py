@@ -26,6 +26,7 @@ class AppContext:
     report_problem: Callable[[Problem], None] = lambda p: None
     tasks: set[asyncio.Task] = field(default_factory=set)
     ssh_password: str | None = field(default=None, repr=False)  # memory only, never saved
+    ssh_setup_consent: bool = False
 
     @property
     def state(self):

@@ -38,6 +38,7 @@ class SshDetails:
     key_path: str = ""
     password: str | None = field(default=None, repr=False)  # never logged, never saved to disk
     accept_fingerprint: str | None = None
+    setup_consent: bool = False  # the user let the wizard install Docker on the VM when missing
 
 
 class ConversionJob:
@@ -263,7 +264,7 @@ def core_conversion(choices, where: str, ssh: SshDetails | None) -> ConversionJo
             assert ssh is not None
             runner = SshRunner(f"{ssh.user}@{ssh.host}:{ssh.port}", key_file=ssh.key_path or None,
                                password=ssh.password, image=recipe.toolchain_image,
-                               accept_fingerprint=ssh.accept_fingerprint)
+                               accept_fingerprint=ssh.accept_fingerprint, setup_consent=ssh.setup_consent)
         else:
             from wizard.core.runners.docker_runner import DockerRunner
 

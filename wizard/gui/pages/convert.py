@@ -227,7 +227,7 @@ class ConvertPage(Page):
         ssh = None
         if state.where == rules.WHERE_SSH:
             ssh = SshDetails(state.ssh_host, state.ssh_user, state.ssh_port, state.ssh_key_path,
-                             self.ctx.ssh_password)
+                             self.ctx.ssh_password, setup_consent=self.ctx.ssh_setup_consent)
         job = self.ctx.services.start_conversion(choices_from_state(state), state.where, ssh)
         self.attach(job)
 

@@ -108,6 +108,10 @@ class WherePage(Page):
                                                     self.password_edit)):
             form.addRow(label, widget)
         form.addRow("", self.remember)
+        self.consent = QCheckBox()
+        self.consent.setObjectName("setupConsent")
+        self.consent.toggled.connect(lambda on: setattr(self.ctx, "ssh_setup_consent", on))
+        form.addRow("", self.consent)
         ssh.addLayout(form)
         self.test_button = QPushButton()
         self.test_button.setObjectName("testConnection")
@@ -149,6 +153,7 @@ class WherePage(Page):
         self.password_edit.setPlaceholderText(self.tr("only if the machine asks for one"))
         self.key_button.setText(self.tr("Choose…"))
         self.remember.setText(self.tr("Remember the password in the system keychain"))
+        self.consent.setText(self.tr("If Docker is missing on the machine, let the wizard install it (uses sudo)"))
         self.test_button.setText(self.tr("Test connection"))
         self._show_local()
         self._show_ssh()
