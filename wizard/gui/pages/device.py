@@ -50,6 +50,8 @@ class DevicePage(Page):
         self._task: asyncio.Task | None = None
         self._cancel = threading.Event()
         self.available = ctx.services.device_available()
+        # Ports other than the camera's defaults exist only for the loopback simulator in tests.
+        self.request_options: dict = {}
 
         self.placeholder = wrapped_label(object_name="devicePlaceholder")
         self.body.addWidget(self.placeholder)
@@ -148,6 +150,7 @@ class DevicePage(Page):
             classes_from=self.state.model_path or None,
             user=self.user_edit.text().strip() or None,
             check_live=self.live_check.isChecked(),
+            **self.request_options,
         )
         password = self.password_edit.text() or None
         outcome: list[Result] = []

@@ -1,0 +1,40 @@
+"""The camera page deploys a converted model to the loopback reCamera simulator (tests/recamera_sim)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from recamera_sim.fixtures import cvimodel, loopback_only, sim, state_dir  # noqa: F401 - fixtures
+from test_gui_support import gui_home, loop, make_window, run, sample_model, services  # noqa: F401
+from wizard.core import flow as rules
+
+pytestmark = pytest.mark.gui
+
+
+def test_deploy_from_the_camera_page(make_window, loop, tmp_path, services, sim, cvimodel, state_dir):
+    services.device = True
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    shutil.copy(cvimodel, run_dir / "helmet_cv181x_int8_sym.cvimodel")
+    (run_dir / "results.json").write_text(json.dumps({"ok": True, "paths": {"model": "helmet_cv181x_int8_sym.cvimodel"}}))
+    window = make_window()
+    window.welcome_page.open_run(str(run_dir))
+    window.ctx.state.model_path = str(sample_model(tmp_path))  # class names come from the ONNX
+    assert window.ctx.state.result_ok and window.next_button.isEnabled()
+    window.go_next()
+    assert window.ctx.flow.current == "device"
+    page = window.pages["device"]
+    assert page.form_box.isVisibleTo(page) and page.deploy_button.isEnabled()
+    page.address_edit.setText(sim.device)
+    page.live_check.setChecked(False)
+    page.request_options = {"node_red_port": sim.nodered_port, "state_dir": str(state_dir)}
+    page.deploy_button.click()
+    run(loop, window.ctx.idle(), timeout=120)
+    assert "now runs your model" in page.status.text(), page.problems.texts() + page.log.visible_text().splitlines()
+    assert sim.active_model.read_bytes() == cvimodel.read_bytes()
+    assert json.loads(sim.active_info.read_text())["classes"] == ["person", "car", "dog"]
+    assert window.ctx.settings.device_host == sim.device
+    assert window.ctx.state.job_status == rules.JOB_IDLE
