@@ -314,3 +314,86 @@ def test_real_linux_build_passes_the_smoke_test(tmp_path):
 
     with Image.open(pngs[0]) as first:
         assert first.width >= 640 and first.height >= 400
+
+
+class _Recorder:
+    """Stands in for PyInstaller's spec builders: records what the spec asks for."""
+
+    def __init__(self):
+        self.calls = []
+
+    def builder(self, kind):
+        recorder = self
+
+        class Built:
+            def __init__(self, *args, **kwargs):
+                self.args, self.kwargs = args, kwargs
+                recorder.calls.append((kind, self))
+                if kind == "Analysis":
+                    self.scripts, self.pure = ["launcher"], []
+                    self.datas = [(dest, src, "DATA") for src, dest in kwargs["datas"]] + [
+                        ("PySide6/Qt/translations/qtbase_de.qm", "/x/qtbase_de.qm", "DATA"),
+                        ("PySide6/Qt/translations/qtbase_ja.qm", "/x/qtbase_ja.qm", "DATA"),
+                        ("libQt6Quick.so.6", "PySide6/Qt/lib/libQt6Quick.so.6", "SYMLINK"),
+                    ]
+                    self.binaries = [
+                        ("PySide6/Qt/lib/libQt6Quick.so.6", "/x/libQt6Quick.so.6", "BINARY"),
+                        ("PySide6/Qt/lib/libQt6Widgets.so.6", "/x/libQt6Widgets.so.6", "BINARY"),
+                    ]
+
+        return Built
+
+    def of(self, kind):
+        return [built for k, built in self.calls if k == kind]
+
+
+@pytest.mark.parametrize("platform", ["win32", "darwin", "linux"])
+def test_spec_runs_for_each_os_with_the_right_executables(platform, tmp_path, monkeypatch):
+    """Run the spec itself with recording stand-ins for PyInstaller's builders, per OS."""
+    import types
+
+    hooks = types.ModuleType("PyInstaller.utils.hooks")
+    hooks.collect_submodules = lambda package, **kw: [f"{package}.cli.tour"]
+    hooks.collect_data_files = lambda package, **kw: []
+    monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)
+    monkeypatch.setitem(sys.modules, "bundle_config", cfg)
+    monkeypatch.setattr(sys, "platform", platform)
+    recorder = _Recorder()
+    namespace = {name: recorder.builder(name) for name in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE")}
+    namespace.update(SPECPATH=str(PACKAGING), workpath=str(tmp_path), DISTPATH=str(tmp_path / "dist"),
+                     __file__=str(SPEC))
+    exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)
+
+    (analysis,) = recorder.of("Analysis")
+    assert "wizard.cli.tour" in analysis.kwargs["hiddenimports"] and "qasync" in analysis.kwargs["hiddenimports"]
+    assert "onnxruntime" in analysis.kwargs["excludes"]
+    manifest = tmp_path / cfg.MANIFEST_NAME
+    assert (str(manifest), ".") in analysis.kwargs["datas"] and manifest.is_file()
+    # The filters ran: German Qt strings, the Quick library and its top-level link are gone.
+    dests = {d for d, _, _ in analysis.datas} | {d for d, _, _ in analysis.binaries}
+    assert "PySide6/Qt/translations/qtbase_ja.qm" in dests and "PySide6/Qt/lib/libQt6Widgets.so.6" in dests
+    assert not {"PySide6/Qt/translations/qtbase_de.qm", "libQt6Quick.so.6", "PySide6/Qt/lib/libQt6Quick.so.6"} & dests
+
+    exes = {built.kwargs["name"]: built.kwargs for built in recorder.of("EXE")}
+    (collect,) = recorder.of("COLLECT")
+    assert collect.kwargs["name"] == "recamera-wizard" and collect.kwargs["upx"] is False
+    assert all(kw["exclude_binaries"] and not kw["upx"] for kw in exes.values())  # one-folder
+    bundles = recorder.of("BUNDLE")
+    if platform == "win32":
+        assert exes["recamera-wizard"]["console"] is False  # double-clicked: no console window
+        assert exes["recamera-wizard-cli"]["console"] is True  # --self-test and the CLI steps
+        assert exes["recamera-wizard"]["icon"].endswith(".ico")
+        version_file = Path(exes["recamera-wizard"]["version"])
+        assert "FileVersion" in version_file.read_text(encoding="utf-8")
+        assert bundles == []
+    elif platform == "darwin":
+        assert list(exes) == ["recamera-wizard"] and exes["recamera-wizard"]["console"] is False
+        (bundle,) = bundles
+        assert bundle.kwargs["name"] == "reCamera Model Wizard.app"
+        assert bundle.kwargs["bundle_identifier"] == cfg.BUNDLE_ID
+        plist = bundle.kwargs["info_plist"]
+        assert plist["NSHighResolutionCapable"] is True and plist["LSMinimumSystemVersion"]
+        assert Path(bundle.kwargs["icon"]).is_file()
+    else:
+        assert list(exes) == ["recamera-wizard"] and exes["recamera-wizard"]["console"] is True
+        assert exes["recamera-wizard"]["icon"] is None and bundles == []
