@@ -154,38 +154,17 @@ def test_classes_from_onnx_metadata(tmp_path):
     assert plan.classes == ("person", "forklift") and plan.class_source == str(path)
 
 
-class _Report:
-    def __init__(self, ok, chip, problems=()):
-        self.ok, self.chip, self.problems, self.size = ok, chip, tuple(problems), 0
-
-
-def test_check_model_file_follows_the_cvimodel_contract(tmp_path, monkeypatch):
-    """wizard.core.cvimodel.check_cvimodel is another engineer's work in progress; until it lands
-    this test stands in for it with report objects shaped like the contract (ok, chip, problems)."""
-    import wizard.core.cvimodel as cvimodel_module
-    from wizard.core.messages import problem
-
-    model = make_cvimodel(tmp_path / "m.cvimodel", size=2000)
-    seen = {}
-
-    def fake(path, expect_chip=None):
-        seen["expect_chip"] = expect_chip
-        return fake.report
-
-    monkeypatch.setattr(cvimodel_module, "check_cvimodel", fake, raising=False)
-    fake.report = _Report(True, "cv181x")
-    assert check_model_file(model) == "cv181x" and seen["expect_chip"] == "cv181x"
-    fake.report = _Report(False, "cv181x", [problem("file_not_found", path="truncated body")])
-    with pytest.raises(WizardError) as exc:
-        check_model_file(model)
-    assert exc.value.problem.code == "deploy_not_cvimodel" and "truncated body" in exc.value.problem.message
-    fake.report = _Report(False, "cv182x", [problem("file_not_found", path="x")])
-    with pytest.raises(WizardError) as exc:
-        check_model_file(model)
-    assert exc.value.problem.code == "deploy_wrong_chip" and "cv182x" in exc.value.problem.message
-
-    def without_keyword(path):  # an implementation that does not take expect_chip
-        return _Report(True, "cv181x")
-
-    monkeypatch.setattr(cvimodel_module, "check_cvimodel", without_keyword)
+def test_check_model_file_uses_the_shared_header_check(tmp_path):
+    """Real files through wizard.core.cvimodel.check_cvimodel: sound, truncated, and a .bmodel."""
+    model = make_cvimodel(tmp_path / "m.cvimodel", size=4000)
     assert check_model_file(model) == "cv181x"
+    truncated = tmp_path / "truncated.cvimodel"
+    truncated.write_bytes(model.read_bytes()[:1000])
+    with pytest.raises(WizardError) as exc:
+        check_model_file(truncated)
+    assert exc.value.problem.code == "deploy_not_cvimodel" and str(truncated) in exc.value.problem.message
+    bmodel = tmp_path / "yolo.bmodel"
+    bmodel.write_bytes(b"\xee\xaa\x55\xff" + bytes(4000))
+    with pytest.raises(WizardError) as exc:
+        check_model_file(bmodel)
+    assert exc.value.problem.code == "deploy_not_cvimodel"

@@ -9,24 +9,19 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 
 def default_state_dir() -> Path:
-    """Per-user application data; RECAMERA_WIZARD_STATE_DIR overrides it (tests, portable use)."""
+    """The wizard's data folder (wizard.core.app_dirs); RECAMERA_WIZARD_STATE_DIR overrides it."""
     override = os.environ.get("RECAMERA_WIZARD_STATE_DIR")
     if override:
         return Path(override)
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or os.environ.get("APPDATA") or Path.home())
-        return base / "reCamera Model Wizard" / "device"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "reCamera Model Wizard" / "device"
-    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
-    return base / "recamera-wizard" / "device"
+    from wizard.core.app_dirs import data_dir
+
+    return data_dir() / "device"
 
 
 def _device_key(address: str) -> str:

@@ -12,7 +12,6 @@ The steps: discover -> upload -> verify -> switch (Node-RED) -> check (optional 
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import threading
 import time
@@ -45,7 +44,6 @@ MODELS_DIR = "Models"
 LEGACY_MODELS_DIR = "MODEL"
 ACTIVE_MODEL = "model.cvimodel"
 ACTIVE_INFO = "model.json"
-CVIMODEL_MAGIC = b"CviModel"
 
 
 @dataclass(frozen=True)
@@ -115,51 +113,23 @@ class DeployPlan:
 def check_model_file(path: Path) -> str:
     """Refuse anything but a cv181x .cvimodel before a single byte goes to the camera.
 
-    Uses wizard.core.cvimodel.check_cvimodel (the shared contract); until that lands, a minimal
-    header read (toolchain.md "The .cvimodel file": magic "CviModel", chip name at byte 30).
-    Returns the chip name.
+    Returns the chip name ("" for a format-1.0 header, which has no chip field: the camera judges).
     """
+    from wizard.core.cvimodel import check_cvimodel
+
     if not path.is_file():
         raise WizardError.of("file_not_found", path=str(path))
-    report = None
-    try:
-        from wizard.core.cvimodel import check_cvimodel  # type: ignore[attr-defined]
-    except ImportError:
-        check_cvimodel = None
-    if check_cvimodel is not None:
-        try:
-            try:
-                report = check_cvimodel(path, expect_chip=RECAMERA_PROCESSOR)
-            except TypeError:  # an implementation without the keyword
-                report = check_cvimodel(path)
-        except NotImplementedError:
-            report = None
-    if report is None:
-        chip, detail = _read_cvimodel_header(path)
-        if chip is None:
-            raise WizardError.of("deploy_not_cvimodel", path=str(path), detail=detail)
-    else:
-        chip = (getattr(report, "chip", "") or "").strip()
-        errors = [p for p in getattr(report, "problems", ()) if getattr(p, "is_error", False)]
-        if chip and chip.lower() != RECAMERA_PROCESSOR:
+    report = check_cvimodel(path)
+    chip = (report.chip or "").strip().lower()
+    errors = [p for p in report.problems if p.is_error]
+    if errors or not report.ok:
+        if chip and chip != RECAMERA_PROCESSOR:
             raise WizardError.of("deploy_wrong_chip", path=str(path), chip=chip)
-        if errors or not getattr(report, "ok", True):
-            detail = errors[0].message if errors else "the header check failed"
-            raise WizardError.of("deploy_not_cvimodel", path=str(path), detail=detail)
-        if not chip:  # a header without a chip field (format 1.0): the camera will judge it
-            return ""
-    if chip.lower() != RECAMERA_PROCESSOR:
-        raise WizardError.of("deploy_wrong_chip", path=str(path), chip=chip or "?")
-    return chip.lower()
-
-
-def _read_cvimodel_header(path: Path) -> tuple[str | None, str]:
-    with path.open("rb") as handle:
-        head = handle.read(48)
-    if len(head) < 46 or not head.startswith(CVIMODEL_MAGIC):
-        return None, "no CviModel header"
-    chip = head[30:46].split(b"\0", 1)[0].decode("ascii", "replace")
-    return chip, ""
+        detail = errors[0].message if errors else "the header check failed"
+        raise WizardError.of("deploy_not_cvimodel", path=str(path), detail=detail)
+    if chip and chip != RECAMERA_PROCESSOR:
+        raise WizardError.of("deploy_wrong_chip", path=str(path), chip=chip)
+    return chip
 
 
 def resolve_classes(request: DeployRequest) -> tuple[tuple[str, ...], str]:
@@ -177,36 +147,11 @@ def _class_names_from_onnx(path: Path) -> tuple[str, ...]:
         raise WizardError.of("file_not_found", path=str(path))
     from wizard.core.model_inspect import inspect_model
 
-    try:
-        report = inspect_model(path)
-    except NotImplementedError:
-        return _onnx_names_fallback(path)
+    report = inspect_model(path)
     errors = [p for p in report.problems if p.is_error]
     if not report.class_names and errors:
         raise WizardError(errors[0])
     return tuple(report.class_names)
-
-
-def _onnx_names_fallback(path: Path) -> tuple[str, ...]:
-    """Until inspect_model lands: Ultralytics stores ``names`` as a Python dict literal in the
-    ONNX metadata_props ("{0: 'person', 1: 'bicycle'}")."""
-    try:
-        import onnx
-
-        model = onnx.load(str(path), load_external_data=False)
-    except Exception as exc:  # any unreadable file is the user's input problem
-        raise WizardError.of("deploy_no_classes", path=f"{path} ({exc.__class__.__name__})") from None
-    for prop in model.metadata_props:
-        if prop.key == "names":
-            try:
-                names = ast.literal_eval(prop.value)
-            except (ValueError, SyntaxError):
-                return ()
-            if isinstance(names, dict):
-                return tuple(str(names[k]) for k in sorted(names))
-            if isinstance(names, (list, tuple)):
-                return tuple(str(n) for n in names)
-    return ()
 
 
 def plan_chunks(size: int, chunk_size: int = CHUNK_SIZE) -> tuple[tuple[int, int], ...]:
