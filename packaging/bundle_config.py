@@ -190,6 +190,17 @@ def write_manifest(pairs: list[tuple[str, str]], path: Path, version: str) -> Pa
     return path
 
 
+def package_datas(package_dir: Path = WIZARD_DIR) -> list[tuple[str, str]]:
+    """Non-Python files inside the wizard package (e.g. wizard/gui/tour_data/*.log.gz), read
+    from the checkout: an installed copy may lack whatever pyproject's package-data omits."""
+    pairs = []
+    for path in sorted(package_dir.rglob("*")):
+        rel = path.relative_to(package_dir.parent)
+        if path.is_file() and path.suffix not in (".py", ".pyc", ".pyo") and _is_bundled_resource(rel):
+            pairs.append((str(path), rel.parent.as_posix()))
+    return pairs
+
+
 def find_lrelease() -> str | None:
     """Qt Linguist's compiler: shipped inside the PySide6 wheel, or on PATH."""
     try:

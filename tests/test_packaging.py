@@ -78,6 +78,17 @@ def test_bundle_manifest_lists_every_resource_with_its_size(tmp_path):
         assert manifest["files"][f"{dest}/{Path(src).name}"] == Path(src).stat().st_size
 
 
+def test_package_data_files_come_from_the_checkout():
+    pairs = cfg.package_datas()
+    for src, dest in pairs:
+        assert Path(src).is_file() and not src.endswith(".py")
+        assert dest == Path(src).parent.relative_to(REPO_ROOT).as_posix()  # e.g. wizard/gui/tour_data
+    expected = {p for p in (REPO_ROOT / "wizard").rglob("*")
+                if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+                and not p.name.startswith(".")}
+    assert {Path(src) for src, _ in pairs} == expected
+
+
 def test_resource_datas_skip_linguist_sources_and_junk(tmp_path):
     (tmp_path / "translations").mkdir()
     (tmp_path / "translations" / "wizard_ja.ts").write_text("<TS/>")
@@ -354,7 +365,6 @@ def test_spec_runs_for_each_os_with_the_right_executables(platform, tmp_path, mo
 
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_submodules = lambda package, **kw: [f"{package}.cli.tour"]
-    hooks.collect_data_files = lambda package, **kw: []
     monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)
     monkeypatch.setitem(sys.modules, "bundle_config", cfg)
     monkeypatch.setattr(sys, "platform", platform)

@@ -119,7 +119,7 @@ def test_a_frozen_bundle_is_compared_with_its_build_manifest(tmp_path, monkeypat
     assert self_test.check_bundle_complete() == "from source: no bundle to compare"
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
-    assert self_test.check_bundle_complete() == "all 2 resource files present and intact"
+    assert self_test.check_bundle_complete() == "all 2 bundled data files present and intact"
     (bundle / "resources" / "icons" / "app.png").write_bytes(b"123")  # truncated by a bad unzip
     (bundle / "resources" / "styles" / "wizard.qss").unlink()
     with pytest.raises(self_test.CheckFailed, match="2 of 2 files missing or damaged"):

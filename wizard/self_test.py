@@ -291,7 +291,7 @@ def _resource_check(sub: str, suffixes: tuple[str, ...], what: str) -> Callable[
 
 
 def check_bundle_complete() -> str:
-    """Frozen: every resource file listed at build time is in the bundle, at its size."""
+    """Frozen: every data file listed at build time (resources/, package data) is there, at its size."""
     if not is_frozen():
         return "from source: no bundle to compare"
     manifest = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / BUNDLE_MANIFEST
@@ -303,7 +303,7 @@ def check_bundle_complete() -> str:
              if not (root / name).is_file() or (root / name).stat().st_size != size]
     if wrong:
         raise CheckFailed(f"{len(wrong)} of {len(listed)} files missing or damaged: {', '.join(wrong[:5])}")
-    return f"all {len(listed)} resource files present and intact"
+    return f"all {len(listed)} bundled data files present and intact"
 
 
 def check_presets() -> str:
