@@ -381,6 +381,10 @@ def _plugin_dirs() -> list[Path]:
 
     dirs = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))]
     dirs += [Path(p) for p in QCoreApplication.libraryPaths()]
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        # Where PyInstaller put Qt's plugins differs per OS (PySide6/plugins, PySide6/Qt/plugins).
+        dirs += [p.parent for p in Path(bundle).rglob("platforms") if p.is_dir()]
     seen, unique = set(), []
     for d in dirs:
         if str(d) not in seen:
