@@ -388,6 +388,8 @@ def test_spec_runs_for_each_os_with_the_right_executables(platform, tmp_path, mo
     (collect,) = recorder.of("COLLECT")
     assert collect.kwargs["name"] == "recamera-wizard" and collect.kwargs["upx"] is False
     assert all(kw["exclude_binaries"] and not kw["upx"] for kw in exes.values())  # one-folder
+    # Every executable runs Python in UTF-8 mode (cp932 on Japanese Windows otherwise).
+    assert all(("X utf8", None, "OPTION") in built.args[2] for built in recorder.of("EXE"))
     bundles = recorder.of("BUNDLE")
     if platform == "win32":
         assert exes["recamera-wizard"]["console"] is False  # double-clicked: no console window

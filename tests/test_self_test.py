@@ -148,6 +148,16 @@ def test_keychain_must_be_the_systems_on_windows_and_macos(monkeypatch):
     assert "chosen by PYTHON_KEYRING_BACKEND" in self_test.check_keychain()
 
 
+def test_a_frozen_app_must_run_in_utf8_mode(monkeypatch):
+    assert "default text encoding" in self_test.check_text_encoding()  # from source: reported
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(self_test, "_utf8_mode", lambda: False)
+    with pytest.raises(self_test.CheckFailed, match="UTF-8 mode is off"):
+        self_test.check_text_encoding()
+    monkeypatch.setattr(self_test, "_utf8_mode", lambda: True)
+    assert self_test.check_text_encoding().startswith("UTF-8 mode on")
+
+
 def test_no_display_means_offscreen_on_linux(monkeypatch):
     monkeypatch.setattr(self_test, "_os_kind", lambda: "linux")
     assert self_test._choose_qt_platform({}) == "offscreen"

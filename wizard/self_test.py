@@ -89,6 +89,27 @@ def check_core() -> str:
     return f"{len(names)} modules, {len(messages.CATALOGUE)} messages in en+ja"
 
 
+def _utf8_mode() -> bool:
+    return bool(sys.flags.utf8_mode)
+
+
+def check_text_encoding() -> str:
+    """The frozen app runs in UTF-8 mode (the spec's "X utf8" option): files and tool output are
+    UTF-8 whatever the OS's code page (cp932 on a Japanese Windows)."""
+    import locale
+
+    encoding = locale.getpreferredencoding(False)
+    if is_frozen() and not _utf8_mode():
+        raise CheckFailed(f"UTF-8 mode is off; text files would be read as {encoding}")
+    sample = "変換ウィザード ✓"
+    with tempfile.TemporaryDirectory(prefix="recamera-self-test-") as tmp:
+        path = Path(tmp) / "utf8.txt"
+        path.write_text(sample, encoding="utf-8")
+        if path.read_text(encoding="utf-8") != sample:
+            raise CheckFailed("UTF-8 text did not survive a round trip through a file")
+    return f"UTF-8 mode {'on' if _utf8_mode() else 'off'}, default text encoding {encoding}"
+
+
 def check_cli() -> str:
     from wizard.cli import build_parser
 
@@ -498,6 +519,7 @@ def check_gui() -> str:
 CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("core", check_core),
     ("command line", check_cli),
+    ("text encoding", check_text_encoding),
     ("numpy", check_numpy),
     ("Pillow", check_pillow),
     ("onnx", check_onnx),
