@@ -308,3 +308,32 @@ def test_disk_full():
                        "OSError: [Errno 28] No space left on device: 'x_calib_table'\n"
                        "[wizard] step calibrate finished rc=1 elapsed=3\n")
     assert codes(report.to_dict()) == ["toolchain_disk_full"]
+
+
+@pytest.mark.parametrize("fixture", ["clean_yolo11n_buffered.log", "deploy_compare_failed_buffered.log"])
+def test_block_buffered_stdout_order(fixture):
+    """Into a pipe the tools' print() is block-buffered: comparisons overtake their [Running] line,
+    and lines are cut at 8 KiB boundaries. The report must be the same as for the flushed log."""
+    buffered = parse_log(read(fixture)).to_dict()
+    flushed = parse_log(read(fixture.replace("_buffered", ""))).to_dict()
+    summary = lambda data: [(c["kind"], c["tolerance"], c["passed"], c["compared"], len(c["tensors"]),
+                             c["failed_count"], c["min_similarity"]) for c in data["compare"]]
+    assert summary(buffered) == summary(flushed)
+    assert [(s["name"], s["status"]) for s in buffered["steps"]] == [(s["name"], s["status"]) for s in flushed["steps"]]
+    for step in buffered["steps"]:
+        commands = [c["command"] for c in step["commands"]]
+        assert len(commands) == len(set(commands))  # no entry twice, though its end came first
+    assert codes(buffered) == codes(flushed)
+    assert [e["message"] for e in buffered["errors"]] == [e["message"] for e in flushed["errors"]]
+
+
+def test_tolerance_taken_from_the_step_command_when_the_running_line_is_missing():
+    report = parse_log("[wizard] step deploy started: model_deploy --mlir x.mlir --tolerance 0.85\\,0.45 --model x.cvimodel\n"
+                       "[x_Conv                          ]  NOT_SIMLIAR [FAILED]\n"
+                       "    cosine_similarity      = 0.700000\n"
+                       "    euclidean_similarity   = 0.300000\n"
+                       "    sqnr_similarity        = 3.000000\n"
+                       "Target    x_cv181x_int8_sym_tpu_outputs.npz\n"
+                       "Reference x_top_outputs.npz\n"
+                       "npz compare FAILED.\n")
+    assert "tolerance 0.85,0.45" in report.errors[0].message

@@ -189,6 +189,7 @@ _MIN_RE = re.compile(r"^min_simil(?:i)?arity\s*=\s*\((?P<values>[^)]*)\)")
 _COMPARE_CMD_RE = re.compile(
     r"npz_tool\.py compare (?P<target>\S+) (?P<reference>\S+)(?:.*?--tolerance[ =](?P<a>[-\d.eE]+),(?P<b>[-\d.eE]+))?"
 )
+_TOLERANCE_OPTION_RE = re.compile(r"--tolerance[ =]'?([-\d.eE]+)\\?,([-\d.eE]+)")
 _EXCEPTION_RE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Za-z_]\w*(?:Error|Exception|Interrupt|Exit)\b:?")
 
 _STEP_HINTS = (  # (substring, step) for logs without wizard markers or shell command lines
@@ -251,6 +252,7 @@ class CompareResult:
     counts: dict[str, int] = field(default_factory=dict)
     min_similarity: tuple[float | None, float | None, float | None] | None = None
     tensors: list[TensorResult] = field(default_factory=list)
+    announced: bool = False  # its "[Running]: npz_tool.py compare" line was seen (it may come after)
 
     @property
     def kind(self) -> str:
@@ -290,6 +292,7 @@ class CompareResult:
 class SubCommand:
     command: str
     status: str = "running"
+    announced: bool = True  # False: its end was seen before its "[Running]:" line (buffered stdout)
 
     def to_dict(self) -> dict[str, Any]:
         return {"command": self.command, "status": self.status}
@@ -577,14 +580,30 @@ class LogInterpreter:
             self._hint_step(command)
         if self._step is None:
             self._start_inferred("other", "", "inferred")
-        self._step.commands.append(SubCommand(command))
+        self._add_sub(command)
         self._recent.append("[Running]: " + command)
         match = _COMPARE_CMD_RE.search(command) if "npz_tool.py compare" in command else None
         if match:
             tolerance = None
             if match.group("a") is not None:
                 tolerance = (float(match.group("a")), float(match.group("b")))
-            self._open_compare(match.group("target"), match.group("reference"), tolerance)
+            target, reference = match.group("target"), match.group("reference")
+            for earlier in reversed(self.report.compare):
+                # The tools print() without flushing: in a pipe, the comparison (a child process)
+                # can reach the log before the "[Running]:" line that announced it.
+                if not earlier.announced and (earlier.target, earlier.reference) == (target, reference):
+                    earlier.announced = True
+                    earlier.tolerance = tolerance or earlier.tolerance
+                    break
+            else:
+                self._open_compare(target, reference, tolerance).announced = True
+
+    def _add_sub(self, command: str) -> None:
+        for sub in reversed(self._step.commands):
+            if sub.command == command and not sub.announced:
+                sub.announced = True  # its end overtook it (buffered stdout): one entry, not two
+                return
+        self._step.commands.append(SubCommand(command))
 
     def _sub_done(self, command: str, status: str) -> None:
         if self._step is None:
@@ -594,7 +613,7 @@ class LogInterpreter:
                 sub.status = status
                 break
         else:
-            self._step.commands.append(SubCommand(command, status))
+            self._step.commands.append(SubCommand(command, status, announced=False))
         if status == "failed" and self._step.source != "wizard":
             self._step.status = "failed"
 
@@ -697,12 +716,22 @@ class LogInterpreter:
         params = {
             "failed": compare.failed_count if compare.failed_count is not None else len(failing),
             "compared": compare.compared if compare.compared is not None else len(compare.tensors),
-            "tolerance": ",".join(f"{v:g}" for v in compare.tolerance) if compare.tolerance else "?",
+            "tolerance": ",".join(f"{v:g}" for v in compare.tolerance or self._implied_tolerance(compare)),
             "cosine": _fmt(cosine), "euclidean": _fmt(euclid),
             "tensors": [t.name for t in failing[:3]] or ["?"],
         }
         code = "toolchain_transform_compare_failed" if compare.kind == "top_vs_onnx" else "toolchain_compare_failed"
         self._raise(problem(code, **params), events, compare.step)
+
+    def _implied_tolerance(self, compare: CompareResult) -> tuple[float, float]:
+        """The tolerance a comparison ran with when its "[Running]:" line has not arrived (yet)."""
+        command = self._step.command if self._step else ""
+        if compare.kind == "model_vs_tpu":  # hard-coded in model_deploy.py
+            return (0.99, 0.85) if "--quantize_table" in command else (0.99, 0.90)
+        match = _TOLERANCE_OPTION_RE.search(command)
+        if match:
+            return float(match.group(1)), float(match.group(2))
+        return (0.99, 0.99) if compare.kind == "top_vs_onnx" else (0.8, 0.5)  # the tools' defaults
 
     # ---- progress -----------------------------------------------------------------------------
     def _progress(self, draw: _Draw) -> Progress:

@@ -31,9 +31,44 @@ class ToolExit(Exception):
         self.code = code
 
 
+# By default every stdout line is flushed at once, so logs have one stable order. The real tools
+# print() without flushing: into a pipe or file their stdout is block-buffered, and the output of
+# the sub-commands they run (npz_tool.py compare, tpuc-opt) overtakes their own buffered
+# "[Running]:" lines. The fault {"<step>": {"buffered_stdout": true}} reproduces that order.
+# The buffer is emulated (not left to Python) so PYTHONUNBUFFERED in the environment cannot undo it.
+STDOUT_BLOCK = 8192  # io.DEFAULT_BUFFER_SIZE: a full block is written as is, even mid-line
+_buffered = False
+_parent_output = bytearray()
+_child_output: list[str] | None = None  # what a sub-command "process" prints, written at its exit
+
+
+def configure_output(faults: dict) -> None:
+    global _buffered
+    _buffered = bool(faults.get("buffered_stdout"))
+
+
+def _write_stdout(data: bytes) -> None:
+    sys.stdout.flush()
+    os.write(sys.stdout.fileno(), data)
+
+
+def flush_stdout() -> None:
+    """At a normal exit the interpreter flushes what is left; a SIGKILL loses it."""
+    if _parent_output:
+        _write_stdout(bytes(_parent_output))
+        _parent_output.clear()
+
+
 def out(line: str = "") -> None:
-    # Flushed at once: the wizard streams these lines live and interleaves them with stderr.
-    print(line, flush=True)
+    if _child_output is not None:
+        _child_output.append(line + "\n")
+    elif _buffered:
+        _parent_output.extend((line + "\n").encode("utf-8"))
+        while len(_parent_output) >= STDOUT_BLOCK:
+            _write_stdout(bytes(_parent_output[:STDOUT_BLOCK]))
+            del _parent_output[:STDOUT_BLOCK]
+    else:
+        print(line, flush=True)
 
 
 def err(text: str) -> None:
@@ -42,9 +77,12 @@ def err(text: str) -> None:
 
 
 def log_info(message: str, logger: str = "INFO") -> None:
-    """utils/log_setting.py format: '%(asctime)s - %(levelname)s : %(message)s'."""
+    """utils/log_setting.py format: '%(asctime)s - %(levelname)s : %(message)s'.
+
+    The real logger is a logging.StreamHandler, whose default stream is stderr.
+    """
     stamp = datetime.datetime.now().strftime("%Y/%m/%d %H:%M:%S")
-    out(f"{stamp} - {logger} : {message}")
+    err(f"{stamp} - {logger} : {message}\n")
 
 
 def banner() -> None:
@@ -69,9 +107,21 @@ def command_string(cmd: list[str]) -> str:
 
 def run_wrapped(tool: str, cmd: list[str], body: Callable[[], bool]) -> None:
     """mlir_shell._os_system: '[Running]: <cmd>', then '[Success]: <cmd>' or the RuntimeError."""
+    global _child_output
     cmd_str = command_string(cmd)
     out(f"[Running]: {cmd_str}")
-    ok = body()
+    if _buffered:
+        # os.system(): the child writes straight to the shared stdout when it exits, ahead of
+        # whatever the parent still holds in its buffer.
+        _child_output = []
+        try:
+            ok = body()
+        finally:
+            text, _child_output = "".join(_child_output), None
+            if text:
+                _write_stdout(text.encode("utf-8"))
+    else:
+        ok = body()
     if ok:
         out(f"[Success]: {cmd_str}")
         return
@@ -255,5 +305,7 @@ def main_guard(func: Callable[[list[str]], int]) -> Callable[[list[str] | None],
             return exc.code
         except KeyboardInterrupt:
             return 130
+        finally:
+            flush_stdout()
 
     return runner

@@ -7,6 +7,7 @@ import os
 
 from tpu_mlir_double import compare, npz
 from tpu_mlir_double.common import (
+    configure_output,
     ToolExit, apply_crash_fault, apply_exit_fault, banner, err, fail_with_traceback, load_faults,
     log_info, main_guard, out, run_wrapped, sleep_with_heartbeat,
 )
@@ -76,6 +77,7 @@ def _llvm_unreachable(message: str, source: str) -> bool:
 
 def deploy(args) -> int:
     faults = load_faults("deploy")
+    configure_output(faults)
     banner()
     apply_exit_fault(faults)
     if not args.fuse_preprocess and args.customization_format:

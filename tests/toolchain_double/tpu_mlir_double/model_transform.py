@@ -8,6 +8,7 @@ import os
 
 from tpu_mlir_double import compare, npz
 from tpu_mlir_double.common import (
+    configure_output,
     ToolExit, apply_crash_fault, apply_exit_fault, banner, fail_with_traceback, load_faults,
     log_info, main_guard, out, run_wrapped, sleep_with_heartbeat,
 )
@@ -85,6 +86,7 @@ def _ancestors(model, outputs: list[str]) -> list:
 
 def transform(args) -> int:
     faults = load_faults("transform")
+    configure_output(faults)
     banner()
     apply_exit_fault(faults)
     if not args.mlir.endswith(".mlir"):

@@ -9,6 +9,7 @@ import time
 
 from tpu_mlir_double import VERSION
 from tpu_mlir_double.common import (
+    configure_output,
     Bar, apply_crash_fault, apply_exit_fault, banner, between, fail_with_traceback, load_faults,
     out, slow_loop,
 )
@@ -52,6 +53,7 @@ def collect_inputs(args) -> list[str]:
 
 def calibrate(args) -> int:
     faults = load_faults("calibrate")
+    configure_output(faults)
     banner()
     if not os.path.exists(args.mlir_file):
         fail_with_traceback(TOOL, f"FileNotFoundError: [Errno 2] No such file or directory: '{args.mlir_file}'")
