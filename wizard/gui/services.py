@@ -89,7 +89,12 @@ class Services:
         """The real check (decode, duplicates, sample) into a preview folder in the cache."""
         from wizard.core.calibration import prepare_calibration_set
 
-        out = _cache_dir() / "calibration-preview"
+        # A fresh folder per check (the previous check's is removed): a folder left by another
+        # version or a crashed check must never make the check refuse to write.
+        base = _cache_dir()
+        for old in base.glob("calibration-preview-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        out = Path(tempfile.mkdtemp(prefix="calibration-preview-", dir=base)) / "images"
         return prepare_calibration_set(source, out, count, on_progress=on_progress, should_stop=should_stop)
 
     def thumbnail(self, path: str, size: int) -> tuple[int, int, bytes]:

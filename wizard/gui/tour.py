@@ -124,6 +124,19 @@ def tour_images(folder: Path, count: int = 24) -> Path:
     return folder
 
 
+class TourError(RuntimeError):
+    pass
+
+
+def _expect(condition: bool, what: str, window) -> None:
+    """Stop the tour with the reason instead of saving pictures of a stuck page."""
+    if not condition:
+        shown = window.problems.texts()
+        page = window.current_page()
+        extra = [t for w in page.findChildren(type(window.problems)) for t in w.texts()]
+        raise TourError(f"{what} (page {window.ctx.flow.current}: {shown + extra})")
+
+
 async def _settle(window, seconds: float = 0.3) -> None:
     """Let pending tasks finish and Qt paint."""
     from PySide6.QtWidgets import QApplication
@@ -165,6 +178,7 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     window.pages["model"].load_model(str(model))
     await _settle(window)
     shoot("02_model")
+    _expect(flow.can_next(), "the sample model was not accepted", window)
 
     window.go_next()
     window.pages["images"].load_source(str(images))
@@ -176,6 +190,7 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
         await _settle(window, 0.05)
     await _settle(window, 0.3)
     shoot("03_images")
+    _expect(flow.can_next(), "the sample pictures were not accepted", window)
 
     window.go_next()
     target = window.pages["target"]
@@ -186,6 +201,7 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     shoot("04_target")
     target.expert_toggle.setChecked(False)
 
+    _expect(flow.can_next(), "the default options were refused", window)
     window.go_next()
     await _settle(window)
     shoot("05_where")
@@ -212,6 +228,7 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     await convert.wait()
     await _settle(window)
     shoot("06_convert_done")
+    _expect(flow.state.job_status == "succeeded", "the recorded conversion did not finish", window)
 
     window.go_next()
     await _settle(window, 0.5)
@@ -238,6 +255,11 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     await _settle(window)
     shoot("08_device")
 
+    # Back at the start, the run just made is listed under recent runs.
+    window.restart()
+    await _settle(window)
+    shoot("09_welcome_recent_runs")
+
     window.ctx.settings.active_job = None
     window._close_confirmed = True
     window.close()
@@ -247,10 +269,16 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
 
 def tour(out: str | Path, lang: str = "en") -> list[Path]:
     """Run the tour in a fresh qasync loop; returns the screenshots written."""
+    import os
+
     import qasync
 
     from wizard.gui.app import make_application
 
+    # The tour's settings, caches and logs live in a throw-away folder, never the user's.
+    home = tempfile.mkdtemp(prefix="recamera-wizard-tour-home-")
+    previous_home = os.environ.get("RECAMERA_WIZARD_HOME")
+    os.environ["RECAMERA_WIZARD_HOME"] = home
     app = make_application()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -259,3 +287,8 @@ def tour(out: str | Path, lang: str = "en") -> list[Path]:
     finally:
         loop.close()  # while the QApplication still exists: qasync's close needs its signals
         asyncio.set_event_loop(None)
+        if previous_home is None:
+            os.environ.pop("RECAMERA_WIZARD_HOME", None)
+        else:
+            os.environ["RECAMERA_WIZARD_HOME"] = previous_home
+        shutil.rmtree(home, ignore_errors=True)

@@ -27,7 +27,8 @@ from wizard.core.calibration import MIN_USABLE
 from wizard.gui.async_tools import run_blocking
 from wizard.gui.pages.base import Page
 from wizard.gui.thumbnails import PathRole, ThumbnailModel
-from wizard.gui.widgets import DropZone, wrapped_label
+from wizard.core.messages import WizardError
+from wizard.gui.widgets import DropZone, ProblemList, wrapped_label
 
 
 def _is_zip(path: str) -> bool:
@@ -63,8 +64,10 @@ class ImagesPage(Page):
         self.counts = wrapped_label(object_name="imageCounts")
         self.progress = QProgressBar()
         self.progress.setVisible(False)
+        self.check_problems = ProblemList()  # a folder or zip the check cannot read, said here
         self.body.addWidget(self.counts)
         self.body.addWidget(self.progress)
+        self.body.addWidget(self.check_problems)
 
         self.model = ThumbnailModel(ctx.services.thumbnail, self)
         self.grid = QListView()
@@ -185,6 +188,7 @@ class ImagesPage(Page):
         state.images_usable = state.images_rejected = state.images_duplicates = 0
         state.test_image = keep_test
         self.report = None
+        self.check_problems.set_problems([])
         self.path_label.setText(str(path))
         self.ctx.settings.add_recent_images(str(path))
         self.ctx.save_settings()
@@ -221,10 +225,16 @@ class ImagesPage(Page):
                     self.progress.setRange(0, total)
                     self.progress.setValue(done)
             report = future.result()
+        except WizardError as exc:
+            if self.state.images_source == path:
+                self.check_problems.set_problems([exc.problem])
+            return
         finally:
             if self.state.images_source == path:
                 self.state.images_scanning = False
                 self.progress.setVisible(False)
+                self._show_counts()
+                self.changed.emit()
         if stop.is_set() or self.state.images_source != path:
             return
         self.report = report
