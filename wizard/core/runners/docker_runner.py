@@ -381,6 +381,11 @@ class DockerRunner(Runner):
         multiplexed format (8-byte header: stream id, 3 zero bytes, big-endian length) keeps it.
         """
         api = self.client.api
+        if not all(hasattr(api, name) for name in ("_get", "_url", "_raise_for_status")):
+            # A docker SDK whose internals moved: still live, only without the stream's name.
+            for chunk in self._container.logs(stream=True, follow=True):
+                yield "stdout", chunk
+            return
         response = api._get(
             api._url("/containers/{0}/logs", self._container.id),
             params={"stdout": 1, "stderr": 1, "follow": 1, "timestamps": 0},
