@@ -43,6 +43,14 @@ def test_failed_logs_exit_3_with_the_error(fixture, code):
     assert [e["code"] for e in json.loads(result.stdout)["errors"]] == [code]
 
 
+def test_log_from_standard_input():
+    env = dict(os.environ, PYTHONPATH=str(REPO), RECAMERA_WIZARD_LANG="en")
+    result = subprocess.run([sys.executable, "-m", "wizard", "parse-log", "-", "--json"], cwd=REPO, env=env,
+                            input=(LOGS / "calibration_no_inputs.log").read_bytes(), capture_output=True, timeout=60)
+    assert result.returncode == 3
+    assert [e["code"] for e in json.loads(result.stdout)["errors"]] == ["toolchain_no_calibration_inputs"]
+
+
 def test_human_summary():
     result = wizard("parse-log", str(LOGS / "deploy_compare_failed.log"))
     assert result.returncode == 3

@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "every npz accuracy comparison and every recognised problem with its fix. "
         "Exit status 0 when the log shows no error, 3 when it shows a failed conversion.",
     )
-    parser.add_argument("logfile", help="the log file to read")
+    parser.add_argument("logfile", help="the log file to read ('-' reads standard input)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=run_parse_log)
 
@@ -49,8 +49,11 @@ def run_parse_log(args: argparse.Namespace) -> int:
 
     try:
         # Bytes: keep the progress bars' lone '\r' (text mode would turn it into line breaks).
-        with open(args.logfile, "rb") as fh:
-            data = fh.read()
+        if args.logfile == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(args.logfile, "rb") as fh:
+                data = fh.read()
     except FileNotFoundError:
         raise messages.WizardError.of("file_not_found", path=args.logfile) from None
     except IsADirectoryError:
