@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -135,11 +136,21 @@ class WelcomePage(Page):
 
 
 def _run_title(run_dir: str) -> str:
-    """'name — date' from the run's recipe, else the folder name."""
+    """'✔ name — date — folder': the verdict from results.json, the name from the recipe."""
     path = Path(run_dir)
     try:
         data = json.loads((path / "recipe.json").read_text(encoding="utf-8"))
         name = data.get("display_name") or data.get("name") or path.name
     except (OSError, ValueError):
         name = path.name
-    return f"{name} — {path}"
+    mark = "…"
+    try:
+        results = json.loads((path / "results.json").read_text(encoding="utf-8"))
+        mark = "✔" if results.get("ok") else "✖"
+    except (OSError, ValueError):
+        pass
+    try:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(path.stat().st_mtime))
+    except OSError:
+        when = ""
+    return f"{mark} {name} — {when} — {path}"
