@@ -208,8 +208,8 @@ def test_cancel_in_calibration_removes_the_container_within_10s(inputs, toolchai
 
 def test_ctrl_c_in_the_cli_cancels_cleanly(inputs, toolchain_double_image, tmp_path, docker_client):
     """The CLI's own Ctrl-C path (signal handler → cancel in a thread → exit 130)."""
-    staged = _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image,
-                    faults={"calibrate": {"slow_seconds": 120}})
+    _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image,
+           faults={"calibrate": {"slow_seconds": 120}})
     driver = tmp_path / "driver.py"
     driver.write_text(
         "import sys\n"
@@ -245,8 +245,8 @@ def test_ctrl_c_in_the_cli_cancels_cleanly(inputs, toolchain_double_image, tmp_p
 def test_reattach_after_the_app_was_killed(inputs, toolchain_double_image, tmp_path, docker_client, home):
     """The app dies mid-calibration; `convert --resume` finds the container and finishes the run
     with a complete log (no line lost, none repeated)."""
-    staged = _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image,
-                    faults={"calibrate": {"slow_seconds": 4}})
+    _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image,
+           faults={"calibrate": {"slow_seconds": 4}})
     driver = tmp_path / "driver.py"
     driver.write_text(
         "import sys\n"

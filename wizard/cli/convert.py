@@ -145,9 +145,9 @@ def _make_runner(args, recipe, run_id: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.cli import EXIT_BLOCKED, EXIT_INFRASTRUCTURE, print_problem
+    from wizard.cli import EXIT_BLOCKED, EXIT_INFRASTRUCTURE
     from wizard.cli.plan import choices_from_args
-    from wizard.core.runners.job import WORKSPACE_DIR, ConversionJob, new_run_id, reattach, verdict_exit_code
+    from wizard.core.runners.job import WORKSPACE_DIR, ConversionJob, new_run_id, reattach
 
     printer = EventPrinter(args.json_events, verbose=args.verbose)
     run_dir = Path(args.out)

@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from wizard.core.events import Event, LogLine, Progress, ProblemRaised, StepFinished, StepStarted
 from wizard.core.messages import Problem, WizardError, problem

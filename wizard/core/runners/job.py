@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from wizard import __version__
-from wizard.core.events import Event, LogLine, ProblemRaised, Result, StepFinished, StepStarted
+from wizard.core.events import Event, LogLine, ProblemRaised, Result, StepFinished
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.recipe import LOG_FILE, RECIPE_FILE, WORK_DIR, ConversionRecipe
+from wizard.core.recipe import LOG_FILE, RECIPE_FILE, ConversionRecipe
 from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunHandle, Runner
 
 JOB_FILE = "job.json"
