@@ -198,3 +198,15 @@ def test_reattach_jumps_to_convert_then_results():
     f.state.job_status, f.state.result_ok = flow.JOB_SUCCEEDED, True
     assert f.next() == "results"
     assert f.back() == "convert" and f.back() == "welcome"
+
+
+def test_last_options_round_trip_and_bad_values_are_skipped():
+    s = WizardState(processor="bm1684x", quantize="F16", calibration_count=250, tolerance=(0.85, 0.45))
+    remembered = {k: (list(v) if isinstance(v, tuple) else v) for k, v in flow.options_of(s).items()}
+    fresh = WizardState()
+    flow.apply_options(fresh, remembered)
+    assert (fresh.processor, fresh.quantize, fresh.calibration_count, fresh.tolerance) == (
+        "bm1684x", "F16", 250, (0.85, 0.45))
+    fresh = WizardState()
+    flow.apply_options(fresh, {"calibration_count": "many", "keep_aspect_ratio": "yes", "model_path": "/x"})
+    assert fresh.calibration_count == 100 and fresh.keep_aspect_ratio is True and fresh.model_path == ""

@@ -258,6 +258,12 @@ def test_convert_success_then_results(make_window, loop, tmp_path, services):
     assert page.progress.value() == 1000
     assert page.log.line_count() >= 290
     assert window.next_button.isEnabled()
+    # The options are remembered for the next conversion (and come back with "New conversion").
+    assert window.ctx.settings.last_options["calibration_count"] == window.ctx.state.calibration_count
+    window.ctx.settings.last_options["calibration_count"] = 42
+    window.restart()
+    window.welcome_page.start_new()
+    assert window.ctx.state.calibration_count == 42
 
 
 def test_results_page_from_a_recorded_failed_log(make_window, loop, tmp_path):

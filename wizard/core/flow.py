@@ -126,6 +126,27 @@ OPTION_FIELDS = (
 )
 
 
+def options_of(state: WizardState) -> dict[str, Any]:
+    """The option values worth remembering for the next conversion (settings.last_options)."""
+    return {name: getattr(state, name) for name in OPTION_FIELDS}
+
+
+def apply_options(state: WizardState, options: dict[str, Any]) -> None:
+    """Restore remembered options; values of the wrong type (an old or edited file) are skipped."""
+    defaults = WizardState()
+    for name in OPTION_FIELDS:
+        if name not in options:
+            continue
+        value, default = options[name], getattr(defaults, name)
+        if isinstance(value, list):
+            value = tuple(value)
+        if value is None and name in ("tolerance", "customization_format", "aligned_input"):
+            setattr(state, name, None)
+        elif default is None or isinstance(value, type(default)) or (
+                isinstance(default, float) and isinstance(value, int)):
+            setattr(state, name, value)
+
+
 def _plan_module():
     """plan.py is optional at import time so the flow works while the plan is being built."""
     try:

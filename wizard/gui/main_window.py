@@ -89,7 +89,10 @@ class MainWindow(QMainWindow):
         self.steps.setObjectName("stepList")
         self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.steps.setSelectionMode(QListWidget.SelectionMode.NoSelection)
-        self.steps.setFixedWidth(210)
+        # Bounded, not fixed: long translations wrap instead of widening or being cut.
+        self.steps.setWordWrap(True)
+        self.steps.setMinimumWidth(170)
+        self.steps.setMaximumWidth(260)
         for _ in PAGES:
             self.steps.addItem("")
 

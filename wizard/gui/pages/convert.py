@@ -228,6 +228,8 @@ class ConvertPage(Page):
         if state.where == rules.WHERE_SSH:
             ssh = SshDetails(state.ssh_host, state.ssh_user, state.ssh_port, state.ssh_key_path,
                              self.ctx.ssh_password, setup_consent=self.ctx.ssh_setup_consent)
+        self.ctx.settings.remember_options(rules.options_of(state))
+        self.ctx.save_settings()
         job = self.ctx.services.start_conversion(choices_from_state(state), state.where, ssh)
         self.attach(job)
 

@@ -102,6 +102,7 @@ class WelcomePage(Page):
 
     def start_new(self) -> None:
         self.state.start = flow_rules.START_NEW
+        flow_rules.apply_options(self.state, self.ctx.settings.last_options)  # as last time
         self.changed.emit()
         self.request_next.emit()
 
