@@ -61,9 +61,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from wizard.core.events import (
-    TOOLCHAIN_STEPS, Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted,
-)
+from wizard.core.events import Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted
 from wizard.core.messages import Problem, problem
 
 STEP_MARKER_PREFIX = "[wizard] step "
@@ -117,7 +115,7 @@ def _clean(line: str) -> tuple[str, list[_Draw], bool]:
 # --------------------------------------------------------------------------------------------
 
 def _names(text: str) -> list[str]:
-    return [n for n in re.findall(r"'([^']*)'", text)] or [text.strip("[] ")]
+    return re.findall(r"'([^']*)'", text) or [text.strip("[] ")]
 
 
 def _ops(text: str) -> list[str]:
@@ -186,9 +184,8 @@ _SUMMARY_RES = [
 _COUNTS1_RE = re.compile(r"^\s*(\d+) equal, (\d+) close, (\d+) similar$")
 _COUNTS2_RE = re.compile(r"^\s*(\d+) not equal, (\d+) not similar$")
 _MIN_RE = re.compile(r"^min_simil(?:i)?arity\s*=\s*\((?P<values>[^)]*)\)")
-_COMPARE_CMD_RE = re.compile(
-    r"npz_tool\.py compare (?P<target>\S+) (?P<reference>\S+)(?:.*?--tolerance[ =](?P<a>[-\d.eE]+),(?P<b>[-\d.eE]+))?"
-)
+_COMPARE_CMD_RE = re.compile(r"npz_tool\.py compare (?P<target>\S+) (?P<reference>\S+)")
+# In a [Running] line, or in a step command shell-quoted by convert.sh ("--tolerance 0.85\,0.45").
 _TOLERANCE_OPTION_RE = re.compile(r"--tolerance[ =]'?([-\d.eE]+)\\?,([-\d.eE]+)")
 _EXCEPTION_RE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Za-z_]\w*(?:Error|Exception|Interrupt|Exit)\b:?")
 
@@ -199,6 +196,11 @@ _STEP_HINTS = (  # (substring, step) for logs without wizard markers or shell co
     ("--import-calibration-table", "deploy"), ("--convert-top-to-tpu", "deploy"), ("--codegen", "deploy"),
     ("_tpu_outputs.npz", "deploy"), ("Add preprocess, set the following params", "deploy"),
 )
+
+
+def _tolerance_in(command: str) -> tuple[float, float] | None:
+    match = _TOLERANCE_OPTION_RE.search(command)
+    return (float(match.group(1)), float(match.group(2))) if match else None
 
 
 def _number(text: str) -> float | None:
@@ -584,9 +586,7 @@ class LogInterpreter:
         self._recent.append("[Running]: " + command)
         match = _COMPARE_CMD_RE.search(command) if "npz_tool.py compare" in command else None
         if match:
-            tolerance = None
-            if match.group("a") is not None:
-                tolerance = (float(match.group("a")), float(match.group("b")))
+            tolerance = _tolerance_in(command)
             target, reference = match.group("target"), match.group("reference")
             for earlier in reversed(self.report.compare):
                 # The tools print() without flushing: in a pipe, the comparison (a child process)
@@ -728,10 +728,8 @@ class LogInterpreter:
         command = self._step.command if self._step else ""
         if compare.kind == "model_vs_tpu":  # hard-coded in model_deploy.py
             return (0.99, 0.85) if "--quantize_table" in command else (0.99, 0.90)
-        match = _TOLERANCE_OPTION_RE.search(command)
-        if match:
-            return float(match.group(1)), float(match.group(2))
-        return (0.99, 0.99) if compare.kind == "top_vs_onnx" else (0.8, 0.5)  # the tools' defaults
+        default = (0.99, 0.99) if compare.kind == "top_vs_onnx" else (0.8, 0.5)  # the tools' defaults
+        return _tolerance_in(command) or default
 
     # ---- progress -----------------------------------------------------------------------------
     def _progress(self, draw: _Draw) -> Progress:
