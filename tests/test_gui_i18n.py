@@ -71,6 +71,12 @@ def test_compiled_translation_is_loaded_and_used(qapp, tmp_path, monkeypatch):
     try:
         assert QCoreApplication.translate("ModelPage", "Your model") == "モデル"
         assert messages.current_language() == "ja"
+        # Qt's own dialog buttons follow too (qtbase_ja from PySide6).
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox()
+        box.setStandardButtons(QMessageBox.StandardButton.Yes)
+        assert "はい" in box.button(QMessageBox.StandardButton.Yes).text()
     finally:
         translations.set_language("en")
     assert QCoreApplication.translate("ModelPage", "Your model") == "Your model"

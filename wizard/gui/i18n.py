@@ -97,6 +97,7 @@ class Translations:
     def __init__(self) -> None:
         self.language = "en"
         self._translator: QTranslator | None = None
+        self._qt_translator: QTranslator | None = None  # Qt's own texts: dialog buttons, menus
 
     def set_language(self, lang: str) -> None:
         if lang not in LANGUAGES:
@@ -105,6 +106,9 @@ class Translations:
         if self._translator is not None and app is not None:
             app.removeTranslator(self._translator)
             self._translator = None
+        if self._qt_translator is not None and app is not None:
+            app.removeTranslator(self._qt_translator)
+            self._qt_translator = None
         messages.set_language(lang)
         self.language = lang
         if lang != "en" and app is not None:
@@ -115,6 +119,13 @@ class Translations:
                 self._translator = translator
             else:
                 log.warning("no usable translation for %s", lang)
+            from PySide6.QtCore import QLibraryInfo
+
+            qt_translator = QTranslator(app)
+            qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+            if qt_translator.load(f"qtbase_{lang}", qt_dir):
+                app.installTranslator(qt_translator)
+                self._qt_translator = qt_translator
         elif app is not None:
             # Removing a translator already sends LanguageChange, but going en->en must too.
             from PySide6.QtCore import QEvent
