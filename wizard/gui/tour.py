@@ -205,6 +205,17 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     window.go_next()
     await _settle(window)
     shoot("05_where")
+    # The cloud-machine panel, filled in (nothing connects: the test button is not pressed).
+    where = window.pages["where"]
+    where.ssh_radio.setChecked(True)
+    where.host_edit.setText("127.0.0.1")
+    where.user_edit.setText("ubuntu")
+    where.key_edit.setText("~/.ssh/id_ed25519")
+    where._ssh_edited()
+    await _settle(window)
+    shoot("05_where_ssh")
+    where.local_radio.setChecked(True)
+    await _settle(window)
 
     # Convert: pause the replay part-way for a "running" picture, then let it finish.
     resume = threading.Event()
