@@ -289,6 +289,8 @@ def test_real_linux_build_passes_the_smoke_test(tmp_path):
                       'pip install -e ".[packaging]"')
     require_component(bool(os.environ.get("DISPLAY")) or shutil.which("xvfb-run") is not None,
                       "an X display or xvfb-run", "apt install xvfb xauth")
+    # PyInstaller reads Linux binaries' dependencies with objdump.
+    require_component(shutil.which("objdump") is not None, "objdump", "apt install binutils")
     dist, work = tmp_path / "dist", tmp_path / "work"
     started = time.monotonic()
     build = subprocess.run(
