@@ -348,3 +348,35 @@ def test_reattach_refuses_a_run_whose_upload_never_finished(toolchain_double_ima
         DockerRunner.reattach(run_id, image=toolchain_double_image, client=docker_client)
     assert err.value.problem.code == "run_not_found"
     assert run_containers(docker_client, run_id) == []  # removed, not started
+
+
+def test_a_dropped_log_stream_is_followed_again_without_loss(inputs, toolchain_double_image, tmp_path,
+                                                             docker_client):
+    """The log connection ends early once (as when a remote engine's connection drops): the
+    runner follows again and the log comes out complete, no line twice."""
+    from wizard.core.runners.docker_runner import DockerRunner
+    from wizard.core.runners.job import ConversionJob
+
+    class DroppingRunner(DockerRunner):
+        calls = 0
+
+        def _log_frames(self):
+            DroppingRunner.calls += 1
+            frames = super()._log_frames()
+            if DroppingRunner.calls == 1:
+                for _ in range(5):
+                    yield next(frames)
+                frames.close()  # the connection "drops" here
+                return
+            yield from frames
+
+    staged = _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image)
+    runner = DroppingRunner(toolchain_double_image, recipe=staged.recipe)
+    job = ConversionJob(runner, tmp_path / "run", cache=False)
+    list(job.events())
+    assert job.verdict == "success" and DroppingRunner.calls >= 2
+    log = (tmp_path / "run" / "convert.log").read_text(encoding="utf-8")
+    for step in ("transform", "calibrate", "deploy"):
+        assert log.count(f"[wizard] step {step} started") == 1
+    assert log.count("npz compare PASSED.") == 3
+    assert run_containers(docker_client, runner.run_id) == []

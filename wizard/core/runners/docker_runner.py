@@ -430,8 +430,28 @@ class DockerRunner(Runner):
                     return
                 self._container.start()
                 self._started = True
-            for stream, payload in self._log_frames():
-                yield from output.feed_bytes(payload, stream)
+            # The log stream can end while the container still runs (a dropped connection to a
+            # remote engine, an engine restart): follow again, skipping the frames already
+            # seen (the log is replayed from its start, frame for frame), until it has exited.
+            # Once it has exited, one more pass picks up whatever a drop just before the end hid
+            # (a finished container's log is read to its end at once; it is small).
+            frames_seen = 0
+            exited = False
+            while True:
+                skip = frames_seen
+                for stream, payload in self._log_frames():
+                    if skip:
+                        skip -= 1
+                        continue
+                    frames_seen += 1
+                    yield from output.feed_bytes(payload, stream)
+                if exited or self.cancelled.is_set():
+                    break
+                self._container.reload()
+                if self._container.status != "running":
+                    exited = True
+                else:
+                    time.sleep(0.5)
             yield from output.flush()
             result = self._container.wait(timeout=60)
             self._container.reload()
