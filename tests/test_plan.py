@@ -349,3 +349,14 @@ def test_convert_script_uses_py_names_of_source_builds_and_reports_a_missing_too
     assert result.returncode == 127
     assert "model_transform is not installed in this image" in result.stderr
     assert "[wizard] step transform finished rc=127" in result.stdout
+
+
+def test_convert_script_runs_the_tools_unbuffered(tmp_path):
+    """The real tools do not flush stdout: without this their lines reach a log late and out of order."""
+    workspace = _write_workspace(tmp_path, yolo11n_recipe())
+    env = _fake_toolchain(tmp_path)
+    env.pop("PYTHONUNBUFFERED", None)
+    probe = tmp_path / "bin" / "model_transform"
+    probe.write_text(FAKE_TOOL + "\nopen(os.environ['FAKE_TOOL_LOG'] + '.env', 'w').write(os.environ.get('PYTHONUNBUFFERED', ''))\n")
+    assert _run_script(workspace, env).returncode == 0
+    assert (tmp_path / "calls.jsonl.env").read_text() == "1"

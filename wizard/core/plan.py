@@ -353,6 +353,8 @@ _SCRIPT_HEAD = """#!/usr/bin/env bash
 # Everything is written into work/. A step whose stamp work/.done/<step> holds its key (and whose
 # output exists) is skipped: its results came from the calibration cache.
 set -uo pipefail
+# The tools are Python: unbuffered, their lines reach a Docker or SSH log live and in order.
+export PYTHONUNBUFFERED=1
 here="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
 mkdir -p "$here/{work}/.done" && cd "$here/{work}" || exit 1
 
