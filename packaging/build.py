@@ -69,9 +69,14 @@ def run_pyinstaller(dist: Path, work: Path, clean: bool) -> None:
     subprocess.run(command, check=True, cwd=cfg.REPO_ROOT)
 
 
-def zip_folder(folder: Path, archive: Path) -> Path:
-    # The folder itself is the top entry, so unzipping gives one "recamera-wizard" folder.
+def zip_folder(folder: Path, archive: Path, readme: Path | None = None) -> Path:
+    # The folder itself is the top entry, so unzipping gives one "recamera-wizard" folder, with
+    # the first-open steps beside it (UTF-8 with BOM and CRLF: any Windows viewer shows the
+    # Japanese correctly).
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        if readme is not None:
+            text = readme.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\n", "\r\n")
+            zf.writestr("READ ME FIRST.txt", text.encode("utf-8-sig"))
         for path in sorted(folder.rglob("*")):
             zf.write(path, path.relative_to(folder.parent))
     return archive
@@ -104,7 +109,8 @@ def windows_ico(work: Path) -> Path:
 
 def archive_windows(dist: Path, work: Path, version: str) -> list[Path]:
     base = f"{cfg.EXE_NAME}-{version}-windows-{arch_label()}"
-    made = [zip_folder(dist / cfg.EXE_NAME, dist / f"{base}.zip")]
+    made = [zip_folder(dist / cfg.EXE_NAME, dist / f"{base}.zip",
+                       readme=cfg.PACKAGING_DIR / "windows" / "first-open.txt")]
     iscc = find_iscc()
     if iscc is None:
         log("Inno Setup (iscc) not found: only the zip is made")

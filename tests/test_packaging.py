@@ -241,6 +241,34 @@ def test_scripts_are_valid_shell():
         assert os.access(script, os.X_OK), f"{script} is not executable"
 
 
+def test_windows_zip_has_the_folder_and_the_first_open_steps(tmp_path):
+    import zipfile
+
+    build = _load("packaging_build", PACKAGING / "build.py")
+    app = tmp_path / "recamera-wizard"
+    (app / "_internal").mkdir(parents=True)
+    (app / "recamera-wizard.exe").write_bytes(b"MZ")
+    (app / "_internal" / "python311.dll").write_bytes(b"dll")
+    archive = build.zip_folder(app, tmp_path / "app.zip", readme=PACKAGING / "windows" / "first-open.txt")
+    with zipfile.ZipFile(archive) as zf:
+        names = set(zf.namelist())
+        assert {"READ ME FIRST.txt", "recamera-wizard/recamera-wizard.exe",
+                "recamera-wizard/_internal/python311.dll"} <= names
+        readme = zf.read("READ ME FIRST.txt")
+    assert readme.startswith(b"\xef\xbb\xbf") and b"\r\n" in readme and b"\n\n" not in readme
+    text = readme.decode("utf-8-sig")
+    assert "Run anyway" in text and "詳細情報" in text
+
+
+def test_first_open_texts_match_the_users_readme():
+    mac = (PACKAGING / "macos" / "first-open.txt").read_text(encoding="utf-8")
+    assert "Open Anyway" in mac and "このまま開く" in mac and "xattr -dr com.apple.quarantine" in mac
+    assert "first-open.txt" in (PACKAGING / "macos" / "make_dmg.sh").read_text(encoding="utf-8")
+    readme = (PACKAGING / "README-users.md").read_text(encoding="utf-8")
+    for phrase in ("Open Anyway", "More info", "Run anyway", "このまま開く", "詳細情報"):
+        assert phrase in readme, phrase
+
+
 def test_inno_setup_script_installs_the_one_folder_app():
     iss = (PACKAGING / "windows" / "recamera-wizard.iss").read_text(encoding="utf-8")
     assert 'Source: "{#SourceDir}\\*"' in iss and "recursesubdirs" in iss

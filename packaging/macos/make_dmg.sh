@@ -19,6 +19,8 @@ trap 'rm -rf "$staging"' EXIT
 # ditto keeps the bundle's symlinks, permissions and extended attributes as they are.
 ditto "$app" "$staging/$(basename "$app")"
 ln -s /Applications "$staging/Applications"
+# Gatekeeper's first-open steps, where the user is looking when they are needed.
+cp "$(dirname "$0")/first-open.txt" "$staging/READ ME FIRST.txt"
 
 # One consistent signature over the whole bundle (PyInstaller signs the pieces; a bundle whose
 # seal does not match its contents is reported as "damaged" by Gatekeeper).
