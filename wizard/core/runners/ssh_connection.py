@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import re
 import select
@@ -31,6 +32,11 @@ from typing import BinaryIO, Callable
 import paramiko
 
 from wizard.core.messages import WizardError, problem
+
+# paramiko reports a dropped socket from its own thread through logging; with no handler Python
+# prints it raw on stderr ("Socket exception: Connection reset by peer"). The runner reports the
+# drop as a typed event instead; an app that configures logging still gets paramiko's records.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 DEFAULT_PORT = 22
 CONNECT_TIMEOUT = 15.0

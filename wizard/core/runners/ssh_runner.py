@@ -182,6 +182,7 @@ class SshRunner(Runner):
         self.recipe_calibration_count: int | None = None
         self.output: OutputEvents | None = None
         self.exit_code: int | None = None
+        self.uploaded_bytes = 0
         self.facts: remote_setup.RemoteFacts | None = None
         self._cancel = threading.Event()
         self._lock = threading.Lock()
@@ -408,7 +409,9 @@ class SshRunner(Runner):
                     raise WizardError.of("vm_upload_failed", target=str(self.target), detail=detail[:300])
 
             yield from self._in_background("upload", send, lambda: Progress("upload", None, text=f"{sent[0]} bytes sent", done=sent[0]))
-        yield LogLine(f"uploaded {len(files)} files ({total} bytes) to {self.remote_dir}", step="upload", stream="runner")
+        self.uploaded_bytes = sent[0]  # the compressed stream, for the upload benchmark
+        yield LogLine(f"uploaded {len(files)} files ({total} bytes, {sent[0]} compressed) to {self.remote_dir}",
+                      step="upload", stream="runner")
         yield StepFinished("upload", ok=True, elapsed=time.monotonic() - started)
 
     def _in_background(self, step: str, action: Callable[[], None], progress: Callable[[], Event]) -> Iterator[Event]:
