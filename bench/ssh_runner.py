@@ -13,7 +13,7 @@ the backend's own costs (process start, SSH handshakes, polling), not a network'
     stream_lag_seconds        run() returning after the job ended (poll interval 0.5 s)
     download_seconds          work/ as one tar.gz + SHA-256 verified here
     total_seconds             prepare → cleanup, as the user waits for it
-    reconnect_gap_seconds     sessions killed mid-calibration → the log flowing again
+    reconnect_gap_seconds     sessions killed mid-calibration → connected again, streaming on
     reconnect_lines_equal     1 when every line arrived exactly once after the drop
 
     python3 bench/ssh_runner.py [--images 12] [--slow-seconds 3]
@@ -111,10 +111,10 @@ def main() -> int:
             back_at: list[float] = []
             lines: list[str] = []
             for event in r.run():
+                if isinstance(event, LogLine) and event.stream == "runner" and event.text.startswith("reconnected"):
+                    back_at.append(time.monotonic())
                 if isinstance(event, LogLine) and event.stream != "runner":
                     lines.append(event.text.rstrip())
-                    if killed_at and not back_at:
-                        back_at.append(time.monotonic())
                     if not killed_at and event.text.startswith("[wizard] step calibrate started"):
                         for pid in server.session_pids():
                             os.kill(pid, signal.SIGKILL)
