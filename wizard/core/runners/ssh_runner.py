@@ -257,7 +257,11 @@ class SshRunner(Runner):
         attempt = 0
         while True:
             attempt += 1
-            yield ProblemRaised(problem("vm_connection_lost", "warning", target=str(self.target), attempt=attempt), step=step)
+            lost = problem("vm_connection_lost", "warning", target=str(self.target), attempt=attempt)
+            if attempt == 1:  # one problem per drop; the retries are progress, not new problems
+                yield ProblemRaised(lost, step=step)
+            else:
+                yield LogLine(lost.message, step=step, stream="runner")
             if self._cancel.wait(min(delay, max(0.0, self.reconnect_timeout - (time.monotonic() - start)))):
                 pass  # cancelled: still try once, so the cancel command can reach the VM
             try:
