@@ -76,3 +76,16 @@ def test_pull_from_an_unreachable_registry_is_a_clear_error(docker_client):
 
     with pytest.raises(ImageNotFound):
         docker_client.images.get(spec.tag)
+
+
+def test_build_command_with_an_unreachable_base_exits_4(docker_client):
+    result = cli(["toolchain-image", "build", "--base", "127.0.0.1:9/sophgo/tpuc_dev:v3.1"])
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "Could not download 127.0.0.1:9/sophgo/tpuc_dev:v3.1" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_dockerfile_command_prints_the_pinned_recipe():
+    result = cli(["toolchain-image", "dockerfile", "--tpu-mlir", "1.30", "--base", "sophgo/tpuc_dev:v3.4"])
+    assert result.returncode == 0
+    assert "FROM sophgo/tpuc_dev:v3.4\n" in result.stdout and '"tpu_mlir[onnx]==1.30"' in result.stdout
