@@ -483,7 +483,14 @@ def check_translation_ja() -> str:
         raise CheckFailed(f"{path} does not load as a Qt translation")
     app.installTranslator(translator)
     app.removeTranslator(translator)
-    return f"{path.name} loads ({path.stat().st_size} bytes)"
+    # Qt's own texts (dialog buttons はい/いいえ) come from qtbase_ja.qm where Qt looks for them.
+    from PySide6.QtCore import QLibraryInfo
+
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    qt_translator = QTranslator()
+    if not qt_translator.load("qtbase_ja", qt_dir):
+        raise CheckFailed(f"Qt's own Japanese texts (qtbase_ja.qm) are not in {qt_dir}")
+    return f"{path.name} loads ({path.stat().st_size} bytes), and Qt's qtbase_ja"
 
 
 def check_qasync() -> str:
