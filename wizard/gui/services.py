@@ -173,11 +173,11 @@ class Services:
     def start_conversion(self, choices, where: str, ssh: SshDetails | None) -> ConversionJob:
         return core_conversion(choices, where, ssh)
 
-    def reattach(self, run_dir: str) -> ConversionJob:
+    def reattach(self, run_dir: str, ssh_options: dict[str, Any] | None = None) -> ConversionJob:
         """Follow a run started before the window was closed (its job.json tells how)."""
         from wizard.core.runners.job import reattach
 
-        return _CoreJob(lambda: reattach(run_dir), run_dir, resume=True)
+        return _CoreJob(lambda: reattach(run_dir, ssh_options=ssh_options or {}), run_dir, resume=True)
 
     def read_results(self, run_dir: str) -> dict[str, Any]:
         """results.json of a run (written by the job), else a parse of its log."""
@@ -216,7 +216,7 @@ class _CoreJob(ConversionJob):
         self._cancelled = threading.Event()
 
     def events(self) -> Iterator[Event]:
-        from wizard.core.events import Progress, StepFinished, StepStarted
+        from wizard.core.events import ProblemRaised, Progress, StepFinished, StepStarted
 
         if self._stage is not None:
             yield StepStarted("prepare", command="")
@@ -226,8 +226,10 @@ class _CoreJob(ConversionJob):
                 progress.append(Progress("prepare", done / total if total else None, phase, done, total))
 
             # Staging is quick and blocking; its progress is replayed once it is done.
-            self._stage(on_progress)
+            staged = self._stage(on_progress)
             yield from progress[-20:]
+            for warning in getattr(staged, "problems", ()) or ():
+                yield ProblemRaised(warning, step="prepare")
             yield StepFinished("prepare", ok=True)
         if self._cancelled.is_set():
             return
@@ -259,7 +261,12 @@ def core_conversion(choices, where: str, ssh: SshDetails | None) -> ConversionJo
     staged: dict[str, Any] = {}
 
     def stage(on_progress) -> None:
+        # The same refusal as `recamera-wizard convert`: never mix a run into someone's files.
+        from wizard.cli.convert import _check_run_dir
+
+        _check_run_dir(run_dir)
         staged["workspace"] = stage_workspace(staged_choices, on_progress=on_progress)
+        return staged["workspace"]
 
     def make_job():
         recipe = staged["workspace"].recipe

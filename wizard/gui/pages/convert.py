@@ -268,7 +268,16 @@ class ConvertPage(Page):
             status = rules.JOB_CANCELLED
             # Swallowed on purpose: cancelling is a normal end of this task, not an error.
         except WizardError as exc:
-            self.problems.set_problems([*self.problems.problems(), exc.problem])
+            if exc.problem.code == "run_already_finished":
+                # Reconnecting to a run that ended while the window was closed: its results are
+                # already in the run folder, so this is not a failure.
+                results = self.ctx.services.read_results(job.run_dir)
+                status = rules.JOB_SUCCEEDED if results.get("ok") else rules.JOB_FAILED
+                self.problems.set_problems([exc.problem.__class__(exc.problem.code, "info", exc.problem.params)])
+                return
+            # A blocked plan carries every blocking problem (and its warnings): show them all.
+            found = list(getattr(exc, "errors", ()) or [exc.problem]) + list(getattr(exc, "warnings", ()) or [])
+            self.problems.set_problems([*self.problems.problems(), *found])
         finally:
             if not self._detached:
                 self._finish(status)
