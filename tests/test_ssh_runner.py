@@ -114,6 +114,15 @@ def expected_lines(log: bytes) -> list[str]:
     return [line.rstrip() for line in splitter.feed(log) + splitter.flush()]
 
 
+def kill(pids: list[int]) -> list[int]:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:  # it ended with its parent already
+            pass
+    return pids
+
+
 def finished(events, step) -> StepFinished:
     return next(e for e in events if isinstance(e, StepFinished) and e.step == step)
 
@@ -197,9 +206,7 @@ def test_connection_killed_mid_calibration_resumes_with_nothing_lost(sshd_server
         # Kill every sshd process serving a session (not the listener): the TCP connection dies
         # as it would on a network drop, while the detached job keeps going on the "VM".
         if not killed and isinstance(event, LogLine) and event.text.startswith("[wizard] step calibrate started"):
-            for pid in sshd_server.session_pids():
-                os.kill(pid, signal.SIGKILL)
-                killed.append(pid)
+            killed.extend(kill(sshd_server.session_pids()))
 
     drain(runner.run(), events, kill_sessions_once)
     assert killed, "the sessions were never killed"
@@ -520,3 +527,34 @@ def test_a_remote_command_that_stops_reading_its_input_reports_its_own_error(ssh
         assert result.exit_code == 3 and "no space left" in result.err
     finally:
         conn.close()
+
+
+def test_a_long_outage_gives_up_clearly_and_the_run_is_reattached_later(sshd_server, workspace, tmp_path):
+    (workspace / "toolchain_double_faults.json").write_text('{"calibrate": {"slow_seconds": 3}}')
+    runner = runner_for(sshd_server, tmp_path, reconnect_timeout=2)
+    events: list = []
+    drain(runner.prepare(), events)
+    drain(runner.upload(workspace), events)
+
+    def outage(event):
+        if sshd_server.process and isinstance(event, LogLine) and event.text.startswith("[wizard] step calibrate started"):
+            sessions = sshd_server.session_pids()
+            sshd_server.stop()  # the whole server: nothing answers for a while
+            kill(sessions)
+
+    with pytest.raises(WizardError) as gave_up:
+        drain(runner.run(), events, outage)
+    assert gave_up.value.problem.code == "vm_reconnect_failed"
+    assert runner.run_id in gave_up.value.problem.message  # the user can find the run again
+    seen = output_lines(events)
+
+    sshd_server.start()  # the network is back
+    later = SshRunner.attach(runner.handle, offset=runner.offset, key_file=sshd_server.client_key, allow_agent=False,
+                             app_known_hosts=tmp_path / "app_known_hosts", user_known_hosts=tmp_path / "user_known_hosts",
+                             poll_interval=0.2)
+    rest: list = []
+    drain(later.run(), rest)
+    assert finished(rest, "convert").ok
+    remote_log = (remote_runs(sshd_server) / runner.run_id / "convert.log").read_bytes()
+    assert seen + output_lines(rest) == expected_lines(remote_log)  # resumed at the offset: exact
+    drain(later.cleanup(), rest)
