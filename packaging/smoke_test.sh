@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of the frozen Linux app, as a person would start it: on a (virtual) X display.
 #   1. dist/recamera-wizard/recamera-wizard --self-test       must exit 0
-#   2. dist/recamera-wizard/recamera-wizard tour --out DIR    must exit 0 and leave PNG screenshots
+#   2. dist/recamera-wizard/recamera-wizard tour --lang en|ja --out DIR/en|ja
+#                                                             must exit 0 and leave PNG screenshots
 # Usage: packaging/smoke_test.sh [APP_DIR] (default: dist/recamera-wizard)
 # Runs itself under `xvfb-run -a` when there is no DISPLAY. Environment:
 #   SMOKE_OUT=DIR          keep the screenshots there (default: a temporary folder, removed)
@@ -44,11 +45,15 @@ if [ -n "${SMOKE_SKIP_TOUR:-}" ]; then
   exit 0
 fi
 
-mkdir -p "$out"
-echo "smoke: $exe tour --out $out"
-start=$(date +%s)
-timeout 300 "$exe" tour --out "$out" || fail "tour exited $?"
-count=$(find "$out" -name '*.png' -size +1k | wc -l)
-[ "$count" -gt 0 ] || fail "the tour left no screenshots in $out"
-echo "smoke: tour passed in $(( $(date +%s) - start )) s, $count screenshots in $out"
+# English, then Japanese: the bundled .qm files and the CJK fonts must both work frozen.
+for lang in en ja; do
+  dir="$out/$lang"
+  mkdir -p "$dir"
+  echo "smoke: $exe tour --lang $lang --out $dir"
+  start=$(date +%s)
+  timeout 300 "$exe" tour --lang "$lang" --out "$dir" || fail "tour ($lang) exited $?"
+  count=$(find "$dir" -name '*.png' -size +1k | wc -l)
+  [ "$count" -gt 0 ] || fail "the $lang tour left no screenshots in $dir"
+  echo "smoke: $lang tour passed in $(( $(date +%s) - start )) s, $count screenshots in $dir"
+done
 echo "smoke: PASSED"

@@ -349,12 +349,14 @@ def test_real_linux_build_passes_the_smoke_test(tmp_path):
     output = smoke.stdout + smoke.stderr
     assert smoke.returncode == 0, output[-6000:]
     assert "Self-test PASSED" in output and "smoke: PASSED" in output
-    pngs = sorted(shots.glob("*.png"))
-    assert len(pngs) >= 5, pngs
-    from PIL import Image
+    english, japanese = sorted((shots / "en").glob("*.png")), sorted((shots / "ja").glob("*.png"))
+    assert len(english) >= 5 and len(japanese) == len(english), (english, japanese)
+    from PIL import Image, ImageChops
 
-    with Image.open(pngs[0]) as first:
-        assert first.width >= 640 and first.height >= 400
+    with Image.open(english[0]) as en_page, Image.open(japanese[0]) as ja_page:
+        assert en_page.width >= 640 and en_page.height >= 400
+        # The same page in the other language really differs (the translation was applied).
+        assert ImageChops.difference(en_page.convert("RGB"), ja_page.convert("RGB")).getbbox() is not None
 
 
 class _Recorder:
