@@ -333,8 +333,9 @@ def test_hostile_names_stay_inert_on_the_remote(sshd_server, workspace, tmp_path
     drain(runner.download(tmp_path / "results"), events)
     drain(runner.cleanup(), events)
     assert not run_dir.exists()
-    everywhere = [sshd_server.home, sshd_server.root, tmp_path, Path.cwd()]
+    everywhere = [sshd_server.home, sshd_server.root, tmp_path]  # the login's home, the server's files, ours
     assert not [p for root in everywhere for p in root.rglob("pwned")]
+    assert not (Path.cwd() / "pwned").exists() and not (Path("/") / "pwned").exists()
     assert sshd_server.home.exists() and (sshd_server.home / ".recamera-wizard").exists()  # `rm -rf ~` did not run
 
 
