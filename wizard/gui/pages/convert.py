@@ -193,8 +193,8 @@ class ConvertPage(Page):
 
     def _show_buttons(self) -> None:
         running = self.state.job_status == rules.JOB_RUNNING
-        self.start_button.setVisible(not running)
-        self.start_button.setEnabled(self.state.job_status in (rules.JOB_IDLE, rules.JOB_CANCELLED,
+        # Start again only makes sense before a run or after one that did not succeed.
+        self.start_button.setVisible(self.state.job_status in (rules.JOB_IDLE, rules.JOB_CANCELLED,
                                                                  rules.JOB_FAILED))
         self.cancel_button.setVisible(running)
 
