@@ -46,6 +46,8 @@ def test_run_dir_is_absolute_under_home_or_root():
     assert rs.remote_run_dir("/home/ubuntu", "r1") == "/home/ubuntu/.recamera-wizard/runs/r1"
     assert rs.remote_run_dir("/home/u/", "r1", "/srv/x/") == "/srv/x/r1"
     assert rs.remote_run_dir("/home/u", "r1", "a b;c") == "/home/u/a b;c/r1"
+    with pytest.raises(ValueError):
+        rs.remote_run_dir("/home/u", "r1", "x:/etc")  # docker -v would mount something else
 
 
 # --- commands by value --------------------------------------------------------------------------

@@ -59,7 +59,11 @@ def remote_run_dir(home: str, run_id: str, remote_root: str = DEFAULT_REMOTE_ROO
     """
     check_run_id(run_id)
     root = remote_root if remote_root.startswith("/") else f"{home.rstrip('/')}/{remote_root}"
-    return f"{root.rstrip('/')}/{run_id}"
+    run_dir = f"{root.rstrip('/')}/{run_id}"
+    # Quoting protects the shell, but `docker run -v SRC:DST` splits at ':' itself.
+    if ":" in run_dir or "\n" in run_dir or "\0" in run_dir:
+        raise ValueError(f"the remote run folder {run_dir!r} may not contain ':' or a line break (docker -v)")
+    return run_dir
 
 
 def in_dir(run_dir: str, command: str) -> str:
