@@ -24,7 +24,6 @@ import gzip
 import hashlib
 import json
 import re
-import secrets
 import tempfile
 import threading
 import time
@@ -37,6 +36,7 @@ from wizard.core.messages import Problem, WizardError, problem
 from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE, LOG_FILE, RECIPE_FILE, WORK_DIR
 from wizard.core.runners import remote_setup
 from wizard.core.runners import remote_shell as rs
+from wizard.core.runners.job import new_run_id
 from wizard.core.runners.output_lines import LineSplitter, OutputEvents
 from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunHandle, Runner
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
@@ -57,38 +57,10 @@ LIVENESS_SECONDS = 10.0  # how often a quiet run checks that its wrapper is stil
 EXIT_CANCELLED = (130, 143)
 
 
-def new_run_id() -> str:
-    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
-
-
 def default_app_known_hosts() -> Path:
     from wizard.core import app_dirs
 
     return app_dirs.data_dir() / "known_hosts"
-
-
-class _NoInterpreter:
-    """Stands in only while wizard.core.toolchain_log has no LogInterpreter yet: lines, no parsing."""
-
-    def feed(self, line: str, stream: str = "stdout") -> list[Event]:
-        return []
-
-    def finish(self, exit_code: int | None) -> list[Event]:
-        return []
-
-
-def _output_events(skip_lines: int) -> OutputEvents:
-    """The shared bytes -> lines -> LogInterpreter events path (same as the Docker backend)."""
-    try:
-        return OutputEvents(skip_lines=skip_lines)
-    except ImportError:
-        output = OutputEvents.__new__(OutputEvents)
-        output.interpreter = _NoInterpreter()
-        output.skip_lines = skip_lines
-        output.lines = 0
-        output.current_step = ""
-        output.splitters = {"stdout": LineSplitter(), "stderr": LineSplitter()}
-        return output
 
 
 @dataclass(frozen=True)
@@ -481,7 +453,7 @@ class SshRunner(Runner):
 
     def _stream(self, started: float) -> Iterator[Event]:
         # One stream: the wrapper appends the container's stdout and stderr to one convert.log.
-        output = _output_events(self.skip_lines)
+        output = OutputEvents(skip_lines=self.skip_lines)
         self.output = output
         log_path = f"{self.remote_dir}/{rs.REMOTE_LOG}"
         code_path = f"{self.remote_dir}/{rs.EXIT_CODE_FILE}"
@@ -812,4 +784,4 @@ def _verify_sums(run_dir: Path, target: str) -> int:
     return count
 
 
-__all__ = ["SshRunner", "new_run_id", "EXIT_OOM_KILLED", "EXIT_CANCELLED"]
+__all__ = ["SshRunner", "VmReport", "EXIT_CANCELLED"]
