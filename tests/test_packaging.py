@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-import io
 import os
 import shutil
 import subprocess
