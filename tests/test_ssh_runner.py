@@ -559,3 +559,23 @@ def test_a_long_outage_gives_up_clearly_and_the_run_is_reattached_later(sshd_ser
     remote_log = (remote_runs(sshd_server) / runner.run_id / "convert.log").read_bytes()
     assert seen + output_lines(rest) == expected_lines(remote_log)  # resumed at the offset: exact
     drain(later.cleanup(), rest)
+
+
+# --- through the job, as the CLI and the GUI drive it ----------------------------------------------
+
+
+def test_a_conversion_job_over_ssh_ends_in_success_with_the_bundle(sshd_server, workspace, tmp_path):
+    from wizard.core.events import Result
+    from wizard.core.runners.job import ConversionJob
+
+    run_dir = tmp_path / "run"
+    shutil.copytree(workspace, run_dir / "workspace")
+    runner = runner_for(sshd_server, tmp_path)
+    job = ConversionJob(runner, run_dir, cache=False)
+    events = list(job.events())
+    result = events[-1]
+    assert isinstance(result, Result) and result.ok, [e for e in events if isinstance(e, ProblemRaised)]
+    assert result.details["verdict"] == "success"
+    assert (run_dir / "yolo11n_sym_int8.cvimodel").read_bytes()[:8] == b"CviModel"
+    assert (run_dir / "results.json").is_file() and (run_dir / "job.json").is_file()
+    assert not (remote_runs(sshd_server) / runner.run_id).exists()
