@@ -263,7 +263,7 @@ def test_first_open_texts_match_the_users_readme():
     mac = (PACKAGING / "macos" / "first-open.txt").read_text(encoding="utf-8")
     assert "Open Anyway" in mac and "このまま開く" in mac and "xattr -dr com.apple.quarantine" in mac
     assert "first-open.txt" in (PACKAGING / "macos" / "make_dmg.sh").read_text(encoding="utf-8")
-    readme = (PACKAGING / "README-users.md").read_text(encoding="utf-8")
+    readme = (PACKAGING.parent / "README.md").read_text(encoding="utf-8")
     for phrase in ("Open Anyway", "More info", "Run anyway", "このまま開く", "詳細情報"):
         assert phrase in readme, phrase
 

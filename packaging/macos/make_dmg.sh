@@ -3,7 +3,7 @@
 #   packaging/macos/make_dmg.sh "dist/reCamera Model Wizard.app" dist/recamera-wizard-X.Y.Z-macos-arm64.dmg [VOLUME NAME]
 # MACOS_CODESIGN_IDENTITY: a "Developer ID Application: ..." identity to sign with; without it the
 # app is signed ad hoc ("-"), which Apple silicon requires to run at all, and users confirm the
-# first open in System Settings (see packaging/README-users.md).
+# first open in System Settings (see "Install the app" in README.md).
 set -euo pipefail
 
 app="${1:?usage: make_dmg.sh APP DMG [VOLUME]}"
