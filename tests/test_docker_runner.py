@@ -380,3 +380,41 @@ def test_a_dropped_log_stream_is_followed_again_without_loss(inputs, toolchain_d
         assert log.count(f"[wizard] step {step} started") == 1
     assert log.count("npz compare PASSED.") == 3
     assert run_containers(docker_client, runner.run_id) == []
+
+
+def test_detach_leaves_the_run_going_and_reattach_finishes_it(inputs, toolchain_double_image, tmp_path,
+                                                              docker_client, home):
+    """The window closes mid-calibration: the job lets go (no cleanup), the container keeps
+    running, and a later re-attach brings the results home."""
+    from wizard.core.events import Result, StepStarted
+    from wizard.core.runners.job import reattach
+
+    staged = _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image,
+                    faults={"calibrate": {"slow_seconds": 5}})
+    job, runner = _job(tmp_path / "run", toolchain_double_image, staged.recipe)
+    seen: list = []
+    calibrating = threading.Event()
+
+    def consume():
+        for event in job.events():
+            seen.append(event)
+            if isinstance(event, StepStarted) and event.step == "calibrate":
+                calibrating.set()
+
+    thread = threading.Thread(target=consume)
+    thread.start()
+    assert calibrating.wait(60)
+    job.detach()
+    thread.join(3)
+    assert not thread.is_alive(), "events must end promptly after detach"
+    assert not any(isinstance(e, Result) for e in seen)
+    assert [c.status for c in run_containers(docker_client, runner.run_id)] == ["running"]
+    assert json.loads((tmp_path / "run" / "job.json").read_text())["state"] == "running"
+
+    resumed = reattach(tmp_path / "run", cache=False)
+    events = list(resumed.resume())
+    assert resumed.verdict == "success" and isinstance(events[-1], Result)
+    log = (tmp_path / "run" / "convert.log").read_text(encoding="utf-8")
+    for step in ("transform", "calibrate", "deploy"):
+        assert log.count(f"[wizard] step {step} started") == 1, step
+    assert run_containers(docker_client, runner.run_id) == []

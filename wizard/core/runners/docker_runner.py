@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import queue
 import shutil
+import socket
 import struct
 import sys
 import tempfile
@@ -197,6 +198,9 @@ class DockerRunner(Runner):
         self.oom_killed = False
         self.container_seconds: float | None = None  # the engine's own start-to-exit time
         self.cancelled = threading.Event()
+        self.detached = threading.Event()
+        self._log_response: Any = None
+        self._log_socket: Any = None
         self._client = client
         self._container: Any = None
         self._lock = threading.Lock()
@@ -392,8 +396,13 @@ class DockerRunner(Runner):
             stream=True,
         )
         api._raise_for_status(response)
+        self._log_response = response
+        if self.detached.is_set():
+            response.close()
+            return
         try:
             sock = api._get_raw_response_socket(response)
+            self._log_socket = sock
             api._disable_socket_timeout(sock)  # a quiet 10-minute calibration is not a timeout
         except Exception:  # noqa: BLE001 - only a read timeout would follow, not wrong data
             pass
@@ -422,14 +431,16 @@ class DockerRunner(Runner):
         started = time.monotonic()
         output = OutputEvents(skip_lines=self.skip_lines)
         self.output = output
-        yield StepStarted(step="convert", command="bash convert.sh")
         try:
+            # Started before anything is yielded: a caller that stops iterating (detach) after
+            # the first event must leave a running conversion, not a created-only container.
             if not self._started:
                 if self.cancelled.is_set():
                     yield StepFinished(step="convert", ok=False, elapsed=0.0)
                     return
                 self._container.start()
                 self._started = True
+            yield StepStarted(step="convert", command="bash convert.sh")
             # The log stream can end while the container still runs (a dropped connection to a
             # remote engine, an engine restart): follow again, skipping the frames already
             # seen (the log is replayed from its start, frame for frame), until it has exited.
@@ -439,12 +450,18 @@ class DockerRunner(Runner):
             exited = False
             while True:
                 skip = frames_seen
-                for stream, payload in self._log_frames():
-                    if skip:
-                        skip -= 1
-                        continue
-                    frames_seen += 1
-                    yield from output.feed_bytes(payload, stream)
+                try:
+                    for stream, payload in self._log_frames():
+                        if skip:
+                            skip -= 1
+                            continue
+                        frames_seen += 1
+                        yield from output.feed_bytes(payload, stream)
+                except Exception:  # noqa: BLE001 - a read on the connection detach() closed
+                    if not self.detached.is_set():
+                        raise
+                if self.detached.is_set():
+                    return  # the conversion goes on; a re-attach streams the rest
                 if exited or self.cancelled.is_set():
                     break
                 self._container.reload()
@@ -495,6 +512,17 @@ class DockerRunner(Runner):
         yield Progress(step="download", fraction=1.0, done=report.bytes_written, total=total or None,
                        text=f"{len(report.files)} files, {report.bytes_written / 1e6:.1f} MB")
         yield StepFinished(step="download", ok=True, elapsed=time.monotonic() - started)
+
+    def detach(self) -> None:
+        """Stop following the log (any thread) and leave the container running."""
+        self.detached.set()
+        # shutdown() (not close) is what wakes a recv() blocked in another thread.
+        sock, response = self._log_socket, self._log_response
+        for action in (lambda: sock.shutdown(socket.SHUT_RDWR), lambda: response.close()):
+            try:
+                action()
+            except Exception:  # noqa: BLE001 - not open (yet), or already closed
+                pass
 
     def cancel(self) -> None:
         """SIGTERM (via tini) then SIGKILL after ``stop_timeout`` s, then remove. Any thread."""

@@ -231,6 +231,7 @@ class ConversionJob:
             run_dir=str(self.run_dir), image=self.recipe.toolchain_image, keep_remote=keep_remote,
         )
         self._cancel_requested = threading.Event()
+        self._detached = threading.Event()
         self.problems: list[Problem] = []
         self.verdict = ""
         self.exit_code: int | None = None
@@ -250,6 +251,19 @@ class ConversionJob:
         "cancelled" after cleanup."""
         self._cancel_requested.set()
         self.runner.cancel()
+
+    @property
+    def detached(self) -> bool:
+        return self._detached.is_set()
+
+    def detach(self) -> None:
+        """Stop following the run but leave it running (any thread): the window closes, the
+        conversion goes on, and job.json keeps what ``reattach`` needs. The events then end
+        (without a Result) as soon as the run has started; nothing is cleaned up."""
+        self._detached.set()
+        runner_detach = getattr(self.runner, "detach", None)
+        if runner_detach is not None:
+            runner_detach()
 
     # -- the whole run --
 
@@ -285,6 +299,11 @@ class ConversionJob:
                 self.record.save()
                 if not self.cancelled:
                     yield from self._guarded(self._stream(runner.run()))
+                if self.detached and not self.cancelled:
+                    self._log.flush()  # type: ignore[union-attr]
+                    self.record.save()  # state "running", with the log position re-attach needs
+                    finished_cleanly = True  # nothing to clean: the run goes on without us
+                    return
                 if not self.cancelled:
                     yield from self._guarded(runner.download(self.workspace))
             except WizardError as exc:
@@ -348,6 +367,13 @@ class ConversionJob:
             elif isinstance(event, StepFinished) and event.step == "convert":
                 self.exit_code = event.exit_code
             yield event
+            if self.detached and isinstance(event, LogLine):
+                # A line means the run has started: it can go on alone (the runner may not be
+                # able to unblock itself, e.g. SSH polling); stop following here.
+                close = getattr(events, "close", None)
+                if close is not None:
+                    close()
+                break
         self._log.flush()  # type: ignore[union-attr]
 
     # -- after the run --
