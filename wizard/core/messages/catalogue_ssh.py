@@ -35,9 +35,9 @@ ENTRIES = {
     ),
     "vm_host_key_unknown": Entry(
         en="This is the first connection to {host}. Its {key_type} host key fingerprint is {fingerprint}.",
-        en_fix="Compare it with the fingerprint shown by your VM provider's console (or `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the VM); accept only if they are identical.",
+        en_fix="Compare it with the fingerprint shown by your VM provider's console (or `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the VM); accept it only if they are identical (command line: --accept-host-key {fingerprint}).",
         ja="{host} への初めての接続です。ホスト鍵（{key_type}）のフィンガープリントは {fingerprint} です。",
-        ja_fix="VM 提供元のコンソールに表示されるフィンガープリント（または VM 上の `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`）と比べ、完全に一致する場合だけ承認してください。",
+        ja_fix="VM 提供元のコンソールに表示されるフィンガープリント（または VM 上の `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`）と比べ、完全に一致する場合だけ承認してください（コマンドラインでは --accept-host-key {fingerprint}）。",
     ),
     "vm_host_key_changed": Entry(
         en="The host key of {host} has CHANGED (now {fingerprint}); it no longer matches the one recorded in {file}. The connection was refused: someone may be intercepting it.",

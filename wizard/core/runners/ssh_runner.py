@@ -149,6 +149,7 @@ class SshRunner(Runner):
         self._conn: SshConnection | None = None
         self._home: str | None = None
         self._started = False  # the wrapper was started (here, or before an app restart)
+        self._remote_created = False  # the run folder may exist on the VM (upload began, or attach)
         self.offset = 0  # bytes of convert.log consumed; a re-attach may set it
         self.skip_lines = 0  # on a re-attach from offset 0: lines already shown, parsed but not shown
         self.recipe_calibration_count: int | None = None
@@ -170,6 +171,7 @@ class SshRunner(Runner):
             raise ValueError(f"not an SSH run: {handle}")
         runner = cls(handle.where, run_id=handle.run_id, **options)
         runner._started = True
+        runner._remote_created = True
         runner.offset = offset
         runner.skip_lines = skip_lines
         return runner
@@ -365,6 +367,7 @@ class SshRunner(Runner):
         entries = list(tar_directory(workspace, exclude=not_uploaded))
         files = [(name, path) for name, path in entries if path.is_file()]
         total = sum(path.stat().st_size for _name, path in files)
+        self._remote_created = True
         with tempfile.TemporaryDirectory(prefix="wizard-upload-") as tmp:
             sums = Path(tmp) / rs.UPLOAD_SUMS
             sums.write_text("".join(sums_line(_sha256(path), f"./{name}") for name, path in files), encoding="utf-8")
@@ -602,7 +605,9 @@ class SshRunner(Runner):
         yield StepStarted("cleanup")
         ok = True
         try:
-            if keep_remote:
+            if not self._remote_created:
+                pass  # nothing was sent (e.g. the host key was not accepted yet): nothing to remove
+            elif keep_remote:
                 yield LogLine(f"kept on the VM: {self.target}:{self.remote_dir}", step="cleanup", stream="runner")
             else:
                 image = self.image or self._remote_recipe_image() or DEFAULT_TOOLCHAIN_IMAGE
