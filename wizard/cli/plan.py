@@ -41,6 +41,9 @@ def add_choice_arguments(parser: argparse.ArgumentParser, *, sources_required: b
                         help="how many calibration images to use (default 100)")
     parser.add_argument("--name", help="model name (default: the model file's name)")
     parser.add_argument("--recipe", help="start from a saved recipe.json; other options override it")
+    parser.add_argument("--preset", help="start from a named set of options "
+                        "(recamera-default, recamera-strict-check, recamera-bf16, "
+                        "unfused-preprocessing); other options override it")
     expert = parser.add_argument_group("expert options (named like the toolchain's)")
     expert.add_argument("--quantize", type=str.upper, help="INT8 (default) or BF16 on cv181x")
     expert.add_argument("--tolerance", type=_tolerance, help="model_deploy cosine,euclidean "
@@ -99,7 +102,12 @@ def choices_from_args(args: argparse.Namespace, out: str):
         "toolchain_image": args.toolchain_image,
         "seed": args.seed,
     }
-    choices = replace(base, **{k: v for k, v in overrides.items() if v is not None})
+    explicit = {k: v for k, v in overrides.items() if v is not None}
+    if getattr(args, "preset", None):
+        from wizard.core.presets import apply_preset, get_preset
+
+        base = apply_preset(base, get_preset(args.preset), explicit=set(explicit))
+    choices = replace(base, **explicit)
     if args.fuse_preprocess is False and args.aligned_input is None and not args.recipe:
         # Turning fusion off turns its dependants off too, unless the user asked for them.
         choices = replace(choices, aligned_input=False)

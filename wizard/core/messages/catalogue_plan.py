@@ -103,3 +103,18 @@ ENTRIES.update({
         ja_fix="綴りを確認するか、出力名を空にしてウィザードに YOLO ヘッドを探させてください。",
     ),
 })
+
+ENTRIES.update({
+    "preset_unknown": Entry(
+        en="There is no preset called \"{preset}\".",
+        en_fix="Choose one of: {known}.",
+        ja="「{preset}」というプリセットはありません。",
+        ja_fix="次から選んでください: {known}。",
+    ),
+    "preset_unreadable": Entry(
+        en="The preset file {path} cannot be read ({detail}).",
+        en_fix="Reinstall the app, or remove the file if you added it yourself.",
+        ja="プリセットファイル {path} を読み込めません（{detail}）。",
+        ja_fix="アプリを再インストールするか、自分で追加したファイルなら削除してください。",
+    ),
+})
