@@ -579,3 +579,29 @@ def test_a_conversion_job_over_ssh_ends_in_success_with_the_bundle(sshd_server, 
     assert (run_dir / "yolo11n_sym_int8.cvimodel").read_bytes()[:8] == b"CviModel"
     assert (run_dir / "results.json").is_file() and (run_dir / "job.json").is_file()
     assert not (remote_runs(sshd_server) / runner.run_id).exists()
+
+
+def test_cancel_during_an_outage_stops_waiting_for_the_vm(sshd_server, workspace, tmp_path):
+    (workspace / "toolchain_double_faults.json").write_text('{"calibrate": {"slow_seconds": 3}}')
+    runner = runner_for(sshd_server, tmp_path, reconnect_timeout=120)
+    events: list = []
+    drain(runner.prepare(), events)
+    drain(runner.upload(workspace), events)
+    asked: list[float] = []
+
+    def outage_then_cancel(event):
+        if not asked and isinstance(event, LogLine) and event.text.startswith("[wizard] step calibrate started"):
+            sessions = sshd_server.session_pids()
+            sshd_server.stop()
+            kill(sessions)
+            asked.append(time.monotonic())
+            threading.Thread(target=runner.cancel).start()
+
+    with pytest.raises(WizardError) as stopped:
+        drain(runner.run(), events, outage_then_cancel)
+    assert stopped.value.problem.code == "vm_reconnect_failed"
+    assert time.monotonic() - asked[0] < 10  # not the 120 s a plain outage would wait
+    sshd_server.start()
+    runner.accept_fingerprint = sshd_server.fingerprint()
+    drain(runner.cleanup(), events)  # the job finished on its own meanwhile; the folder goes
+    assert not (remote_runs(sshd_server) / runner.run_id).exists()

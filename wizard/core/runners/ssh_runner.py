@@ -250,7 +250,8 @@ class SshRunner(Runner):
                 raise
             except WizardError:
                 pass  # unreachable for now: keep trying within the time limit
-            if time.monotonic() - start >= self.reconnect_timeout:
+            if self._cancel.is_set() or time.monotonic() - start >= self.reconnect_timeout:
+                # Cancelled while the VM is out of reach: stop waiting; the job stays re-attachable.
                 raise WizardError.of("vm_reconnect_failed", target=str(self.target),
                                      seconds=int(self.reconnect_timeout), run_id=self.run_id)
             delay = min(delay * 2, 15.0)
