@@ -19,7 +19,7 @@ import pytest
 
 from conftest import IN_CI, REPO_ROOT, require_component
 from sshd_support import SshServer, password_user, sshd_factory, sshd_server  # noqa: F401 (fixtures)
-from wizard.core.events import LogLine, ProblemRaised, StepFinished, StepStarted
+from wizard.core.events import LogLine, ProblemRaised, Progress, StepFinished, StepStarted
 from wizard.core.messages import WizardError
 from wizard.core.runners.output_lines import LineSplitter
 from wizard.core.runners.protocol import RunHandle
@@ -137,6 +137,8 @@ def test_full_conversion_over_ssh_streams_everything_and_cleans_up(sshd_server, 
     drain(runner.upload(workspace), events)
     run_dir = remote_runs(sshd_server) / runner.run_id
     assert (run_dir / "convert.sh").is_file() and (run_dir / "model" / "yolo11n.onnx").is_file()
+    upload_progress = [e for e in events if isinstance(e, Progress) and e.step == "upload"]
+    assert upload_progress and upload_progress[-1].fraction == 1.0
     # What a job record would save while handling each line: (offset, lines shown so far).
     recorded: list[tuple[int, int]] = []
     shown = [0]
@@ -605,3 +607,17 @@ def test_cancel_during_an_outage_stops_waiting_for_the_vm(sshd_server, workspace
     runner.accept_fingerprint = sshd_server.fingerprint()
     drain(runner.cleanup(), events)  # the job finished on its own meanwhile; the folder goes
     assert not (remote_runs(sshd_server) / runner.run_id).exists()
+
+
+def test_a_passphrase_protected_key_asks_for_its_passphrase(sshd_server, tmp_path):
+    from sshd_support import SSH_KEYGEN
+
+    key = tmp_path / "locked_ed25519"
+    subprocess.run([SSH_KEYGEN, "-q", "-t", "ed25519", "-N", "open sesame", "-f", str(key)], check=True)
+    (sshd_server.root / "authorized_keys").write_text(key.with_suffix(".pub").read_text())
+    with pytest.raises(WizardError) as locked:
+        list(runner_for(sshd_server, tmp_path, key_file=key).prepare())
+    assert locked.value.problem.code == "vm_key_passphrase"
+    unlocked = runner_for(sshd_server, tmp_path, key_file=key, key_passphrase="open sesame")
+    assert finished(list(unlocked.prepare()), "prepare").ok
+    unlocked.close()

@@ -375,20 +375,28 @@ class SshRunner(Runner):
             all_entries = [*entries, (rs.UPLOAD_SUMS, sums)]
             sent = [0]
 
+            packed = [0]  # bytes of tar fed to gzip: against `total`, a fraction for the progress bar
+
             def send() -> None:
-                sent[0] = 0
+                sent[0] = packed[0] = 0
 
                 def write_stream(channel_file: BinaryIO) -> None:
                     counting = _Counting(channel_file, sent)
                     with gzip.GzipFile(fileobj=counting, mode="wb", compresslevel=6, mtime=0) as gz:  # type: ignore[arg-type]
-                        write_tar(all_entries, gz)  # type: ignore[arg-type]
+                        write_tar(all_entries, _Counting(gz, packed))  # type: ignore[arg-type]
 
                 result = self._connection().run(rs.upload_command(self.remote_dir), stdin=write_stream, timeout=600)
                 if result.exit_code != 0:
                     detail = (result.err.strip() or result.out.strip() or f"exit code {result.exit_code}").splitlines()[-1]
                     raise WizardError.of("vm_upload_failed", target=str(self.target), detail=detail[:300])
 
-            yield from self._in_background("upload", send, lambda: Progress("upload", None, text=f"{sent[0]} bytes sent", done=sent[0]))
+            def progress() -> Progress:
+                done = min(packed[0], total)
+                return Progress("upload", done / total if total else None, done=done, total=total,
+                                text=f"{done / 1e6:.1f} of {total / 1e6:.1f} MB ({sent[0] / 1e6:.1f} MB sent compressed)")
+
+            yield from self._in_background("upload", send, progress)
+            yield progress()
         self.uploaded_bytes = sent[0]  # the compressed stream, for the upload benchmark
         yield LogLine(f"uploaded {len(files)} files ({total} bytes, {sent[0]} compressed) to {self.remote_dir}",
                       step="upload", stream="runner")
