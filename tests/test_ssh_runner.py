@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import IN_CI, REPO_ROOT, require_component
+from conftest import REPO_ROOT, require_component
 from sshd_support import SshServer, password_user, sshd_factory, sshd_server  # noqa: F401 (fixtures)
-from wizard.core.events import LogLine, ProblemRaised, Progress, StepFinished, StepStarted
+from wizard.core.events import LogLine, ProblemRaised, Progress, StepFinished
 from wizard.core.messages import WizardError
 from wizard.core.runners.output_lines import LineSplitter
 from wizard.core.runners.protocol import RunHandle

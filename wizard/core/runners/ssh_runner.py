@@ -33,7 +33,7 @@ from typing import BinaryIO, Callable, Iterator
 
 from wizard.core.events import Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE, LOG_FILE, RECIPE_FILE, WORK_DIR
+from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR
 from wizard.core.runners import remote_setup
 from wizard.core.runners import remote_shell as rs
 from wizard.core.runners.job import new_run_id
