@@ -301,3 +301,13 @@ def test_wrapper_state_tells_running_ended_vanished_and_gone(tmp_path):
     assert state(run) == "vanished"
     (run / rs.EXIT_CODE_FILE).write_text("0\n")
     assert state(run) == "ended"
+
+
+def test_results_of_a_run_that_wrote_nothing_are_an_empty_list_not_the_whole_folder(tmp_path):
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "m.onnx").write_bytes(b"not a result")
+    out = subprocess.run(["sh", "-c", rs.results_command(str(tmp_path), ("work",), ("convert.log",))],
+                         capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(out), mode="r:gz") as tar:
+        assert tar.getnames() == ["SHA256SUMS"]
+        assert tar.extractfile("SHA256SUMS").read() == b""

@@ -203,7 +203,9 @@ def results_command(run_dir: str, paths: Iterable[str] = ("work",), extra_files:
     wanted = " ".join(q(p) for p in [*paths, *extra_files])
     return (
         f"cd {d} && set -- && for p in {wanted}; do [ -e \"$p\" ] && set -- \"$@\" \"$p\"; done; "
-        f"find \"$@\" -type f -print0 | sort -z | xargs -0 -r sha256sum -- > {q(RESULT_SUMS)} && "
+        # find with no path would list ".", so nothing to send means an empty list
+        f"{{ if [ $# -gt 0 ]; then find \"$@\" -type f -print0 | sort -z | xargs -0 -r sha256sum --; fi; }} "
+        f"> {q(RESULT_SUMS)} && "
         f"tar -czf - -- {q(RESULT_SUMS)} \"$@\""
     )
 
