@@ -54,7 +54,6 @@ from wizard.core.runners.ssh_connection import (
 BACKEND = "ssh"
 READ_CHUNK = 256 * 1024
 LIVENESS_SECONDS = 10.0  # how often a quiet run checks that its wrapper is still alive
-EXIT_CANCELLED = (130, 143)
 
 
 def default_app_known_hosts() -> Path:
@@ -798,4 +797,4 @@ def _verify_sums(run_dir: Path, target: str) -> int:
     return count
 
 
-__all__ = ["SshRunner", "VmReport", "EXIT_CANCELLED"]
+__all__ = ["SshRunner", "VmReport"]
