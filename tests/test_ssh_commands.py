@@ -311,3 +311,14 @@ def test_results_of_a_run_that_wrote_nothing_are_an_empty_list_not_the_whole_fol
     with tarfile.open(fileobj=io.BytesIO(out), mode="r:gz") as tar:
         assert tar.getnames() == ["SHA256SUMS"]
         assert tar.extractfile("SHA256SUMS").read() == b""
+
+
+def test_remote_commands_run_under_posix_sh_whatever_the_login_shell():
+    from wizard.core.runners.ssh_connection import as_posix_sh
+
+    command = rs.upload_command("/h/a b;$(x)")
+    wrapped = as_posix_sh(command)
+    assert wrapped.startswith("sh -c '")
+    # bash (a login shell) hands sh exactly the command line built and tested here
+    out = subprocess.run(["bash", "-c", wrapped.replace("sh -c", "printf %s", 1)], capture_output=True, text=True).stdout
+    assert out == command

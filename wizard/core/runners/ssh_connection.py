@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import select
+import shlex
 import socket
 import threading
 import time
@@ -330,7 +331,7 @@ class SshConnection:
             raise ConnectionLost(str(exc)) from None
         out, err = bytearray(), bytearray()
         try:
-            channel.exec_command(command)
+            channel.exec_command(as_posix_sh(command))
             if stdin is not None:
                 writer = _ChannelWriter(channel)
                 try:
@@ -384,7 +385,7 @@ class SshConnection:
             raise ConnectionLost(str(exc)) from None
         try:
             channel.set_combine_stderr(True)
-            channel.exec_command(command)
+            channel.exec_command(as_posix_sh(command))
             if stdin is not None:
                 channel.sendall(stdin)
             channel.shutdown_write()
@@ -424,6 +425,13 @@ class SshConnection:
             assert self._sftp is not None
             self._sftp.get_channel().settimeout(60)
         return self._sftp
+
+
+def as_posix_sh(command: str) -> str:
+    """Run a command line under /bin/sh whatever the login shell is (fish, tcsh, zsh...): the
+    commands are written (and unit-tested) for POSIX sh. Single quotes survive every common login
+    shell's parsing of this outer layer; the quoting inside is then sh's own."""
+    return "sh -c " + shlex.quote(command)
 
 
 class _ChannelWriter:
