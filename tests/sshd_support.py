@@ -19,6 +19,7 @@ from __future__ import annotations
 import getpass
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -249,7 +250,13 @@ def create_password_user() -> PasswordUser:
 
 
 def delete_password_user(user: PasswordUser) -> None:
-    subprocess.run(["pkill", "-KILL", "-u", user.name], capture_output=True)  # its own processes only
+    # Its leftover processes (a session's shell), by id: only the test ever ran anything as it.
+    listed = subprocess.run(["ps", "-o", "pid=", "-u", user.name], capture_output=True, text=True).stdout
+    for pid in listed.split():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except (ProcessLookupError, ValueError):
+            pass
     subprocess.run(["userdel", user.name], capture_output=True)
     shutil.rmtree(user.home, ignore_errors=True)
 
