@@ -257,7 +257,7 @@ def delete_password_user(user: PasswordUser) -> None:
             os.kill(int(pid), signal.SIGKILL)
         except (ProcessLookupError, ValueError):
             pass
-    subprocess.run(["userdel", user.name], capture_output=True)
+    subprocess.run(["userdel", "-f", user.name], capture_output=True)  # -f: even if a session lingers
     shutil.rmtree(user.home, ignore_errors=True)
 
 
