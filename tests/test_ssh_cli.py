@@ -12,6 +12,7 @@ import pytest
 
 from conftest import REPO_ROOT
 from sshd_support import sshd_server  # noqa: F401 (fixture)
+from docker_support import docker_client, toolchain_double_image  # noqa: F401 (fixtures)
 from test_ssh_runner import double_image  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.ssh

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, require_component
+from docker_support import docker_client, toolchain_double_image  # noqa: F401 (fixtures)
 from sshd_support import SshServer, password_user, sshd_factory, sshd_server  # noqa: F401 (fixtures)
 from wizard.core.events import LogLine, ProblemRaised, Progress, StepFinished
 from wizard.core.messages import WizardError
@@ -28,23 +28,11 @@ from wizard.core.runners.ssh_runner import SshRunner
 
 pytestmark = pytest.mark.ssh
 
-TEST_IMAGE = os.environ.get("RECAMERA_WIZARD_TEST_IMAGE", "recamera-wizard-test/toolchain-double:latest")
-BUILD_SCRIPT = REPO_ROOT / "tests" / "images" / "build_toolchain_double_image.sh"
-
-
-def _image_present() -> bool:
-    return subprocess.run(["docker", "image", "inspect", TEST_IMAGE], capture_output=True).returncode == 0
-
-
 @pytest.fixture(scope="session")
-def double_image() -> str:
-    docker = shutil.which("docker")
-    engine = bool(docker) and subprocess.run(["docker", "info"], capture_output=True).returncode == 0
-    require_component(engine, "Docker engine", "install docker.io and start it (the remote side runs `docker`)")
-    if not _image_present() and BUILD_SCRIPT.is_file() and os.geteuid() == 0:
-        subprocess.run(["bash", str(BUILD_SCRIPT)], check=False)
-    require_component(_image_present(), f"test image {TEST_IMAGE}", f"build it with bash {BUILD_SCRIPT}")
-    return TEST_IMAGE
+def double_image(toolchain_double_image) -> str:
+    """The TPU-MLIR test double image (built by docker_support when missing). The "VM" behind
+    sshd is this machine, so its Docker engine has the image the remote commands run."""
+    return toolchain_double_image
 
 
 @pytest.fixture(scope="session")
