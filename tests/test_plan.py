@@ -292,7 +292,8 @@ def test_convert_script_passes_exact_arguments_even_for_hostile_values(tmp_path)
     assert calls == [list(c.argv) for c in plan.recipe_commands(recipe)]
     assert not list(Path("/").glob("pwned*")) and not list(workspace.rglob("pwned*"))
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("[wizard] step transform started: model_transform --model_name a_b")
+    # The started line shows the command exactly as one would type it again.
+    assert lines[0] == "[wizard] step transform started: " + plan.recipe_commands(recipe)[0].shell
     assert "[wizard] step deploy finished rc=0 elapsed=" in result.stdout
     assert lines[-1] == "[wizard] done: work/a_b_sym_int8.cvimodel"
 

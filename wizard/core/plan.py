@@ -369,8 +369,8 @@ find_tool() {{
 # Once a step has run, every later step runs too: its inputs are new even if its key is not.
 ran_a_step=0
 run_step() {{
-  local step="$1" key="$2" output="$3" tool rc started shown
-  shift 3
+  local step="$1" key="$2" output="$3" shown="$4" tool rc started
+  shift 4
   if [ "$ran_a_step" = 0 ] && [ -f ".done/$step" ] && [ -e "$output" ] \
       && [ "$(cat ".done/$step")" = "$key" ]; then
     echo "[wizard] step $step skipped (cached)"
@@ -379,14 +379,13 @@ run_step() {{
   ran_a_step=1
   rm -f ".done/$step"
   if ! tool="$(find_tool "$1")"; then
-    echo "[wizard] step $step started: $1"
+    echo "[wizard] step $step started: $shown"
     echo "[wizard] error: $1 is not installed in this image (is tpu_mlir installed?)" >&2
     echo "[wizard] step $step finished rc=127 elapsed=0"
     exit 127
   fi
   shift
-  printf -v shown '%q ' "$tool" "$@"
-  echo "[wizard] step $step started: ${{shown% }}"
+  echo "[wizard] step $step started: $shown"
   started=$SECONDS
   "$tool" "$@"
   rc=$?
@@ -412,9 +411,11 @@ def render_convert_script(recipe: ConversionRecipe) -> str:
     )]
     for command in recipe_commands(recipe):
         args = " \\\n    ".join(shlex.quote(a) for a in command.argv)
+        # The command as the user would type it (shown in the log and the progress view).
+        shown = shlex.quote(command.shell)
         lines.append(
             f"\nrun_step {command.step} {shlex.quote(keys[command.step])} "
-            f"{shlex.quote(command.output)} \\\n    {args}\n"
+            f"{shlex.quote(command.output)} \\\n    {shown} \\\n    {args}\n"
         )
     model = output_file_names(recipe)["model"]
     lines.append(f"\necho {shlex.quote('[wizard] done: ' + layout.WORK_DIR + '/' + model)}\n")
