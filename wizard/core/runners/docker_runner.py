@@ -108,13 +108,29 @@ def connect(timeout: int = 60):
         import docker
     except ImportError as exc:  # a broken install, not the user's Docker
         raise WizardError.of("backend_unavailable", backend="docker", detail=str(exc)) from None
-    try:
-        client = docker.from_env(timeout=timeout)
-        client.ping()
-        return client
-    except Exception as exc:  # noqa: BLE001 - docker, requests, urllib3 and OS errors all mean "can't reach"
-        raise WizardError(classify_engine_error(
-            _chain_text(exc), installed=_docker_installed(sys.platform))) from None
+    if os.environ.get("DOCKER_HOST"):
+        # An explicit engine (with its TLS settings) is the only one tried.
+        attempts = [lambda: docker.from_env(timeout=timeout)]
+    else:
+        # docker.from_env() knows only the default socket; Docker Desktop's non-admin install,
+        # OrbStack, Colima and rootless Docker listen elsewhere (or behind a docker context).
+        from wizard.core.first_run import docker_host_candidates
+
+        attempts = [
+            (lambda url=url: docker.DockerClient(base_url=url, version="auto", timeout=timeout))
+            for url in docker_host_candidates()
+        ]
+    first_error: BaseException | None = None
+    for attempt in attempts:
+        try:
+            client = attempt()
+            client.ping()
+            return client
+        except Exception as exc:  # noqa: BLE001 - docker, requests, urllib3 and OS errors all mean "can't reach"
+            first_error = first_error or exc
+    raise WizardError(classify_engine_error(
+        _chain_text(first_error) if first_error else "no engine address to try",
+        installed=_docker_installed(sys.platform))) from None
 
 
 def memory_needed(recipe: ConversionRecipe | None) -> int:
