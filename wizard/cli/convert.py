@@ -111,10 +111,23 @@ class EventPrinter:
         elif isinstance(event, ProblemRaised):
             print_problem(event.problem, self.err)
         elif isinstance(event, Result):
+            self._print_similarity(Path(event.run_dir) / "results.json")
             print(("ログ: " if ja else "Log: ") + str(Path(event.run_dir) / "convert.log"), file=self.out)
             if event.ok:
                 print(("モデル: " if ja else "Model: ") + str(event.model_path), file=self.out)
             print(("結果: " if ja else "Results: ") + str(Path(event.run_dir) / "results.json"), file=self.out)
+
+
+    def _print_similarity(self, results_path: Path) -> None:
+        from wizard.cli import print_problem
+        from wizard.core.results import similarity_summary
+
+        try:
+            summary = similarity_summary(json.loads(results_path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return  # no results (the run stopped before the toolchain): the problems said why
+        if summary is not None:
+            print_problem(summary.verdict(), self.out)
 
 
 # --- the command ------------------------------------------------------------------------------
