@@ -405,13 +405,24 @@ def _image_present_named(image: str) -> bool:
     return subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode == 0
 
 
-def test_a_failing_image_build_on_the_vm_says_why(sshd_server, tmp_path):
+def _all_container_ids() -> set[str]:
+    listed = subprocess.run(["docker", "ps", "-aq", "--no-trunc"], capture_output=True, text=True, check=True)
+    return set(listed.stdout.split())
+
+
+def test_a_failing_image_build_on_the_vm_says_why_and_leaves_nothing(sshd_server, tmp_path):
+    before = _all_container_ids()
     builder = runner_for(sshd_server, tmp_path, image="recamera-wizard-test/ssh-broken:x", build_image=True,
                          dockerfile_for=lambda tag: "FROM scratch\nRUN false\n")
     with pytest.raises(WizardError) as failed:
         list(builder.prepare())
     assert failed.value.problem.code == "vm_image_build_failed"
     assert failed.value.problem.params["detail"]
+    # The failed step's container is removed (--force-rm), not left on the user's VM.
+    leftovers = [cid for cid in _all_container_ids() - before
+                 if "false" in subprocess.run(["docker", "inspect", "-f", "{{json .Config.Cmd}}", cid],
+                                              capture_output=True, text=True).stdout]
+    assert leftovers == []
 
 
 def test_a_non_root_login_in_the_docker_group_converts_and_cleans_up(sshd_factory, password_user, workspace, tmp_path):

@@ -49,6 +49,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="confirm the VM's host key fingerprint (shown on first contact)")
     where.add_argument("--allow-setup", action="store_true",
                        help="let the wizard install/start Docker on the VM when it needs it")
+    where.add_argument("--build-image-on-vm", action="store_true",
+                       help="build the toolchain image on the VM when it is missing (several GB, 10-30 min)")
+    where.add_argument("--key-passphrase-env", metavar="VAR",
+                       help="name of an environment variable holding the SSH key's passphrase")
     where.add_argument("--keep-remote", action="store_true",
                        help="keep the container / VM folder after the run (for debugging)")
     parser.add_argument("--resume", action="store_true",
@@ -153,8 +157,10 @@ def _make_runner(args, recipe, run_id: str):
     except ImportError as exc:
         raise messages.WizardError.of("backend_unavailable", backend="ssh", detail=str(exc)) from None
     password = os.environ.get(args.password_env) if args.password_env else None
-    return SshRunner(args.host, key_file=args.key, password=password, image=recipe.toolchain_image,
-                     run_id=run_id, accept_fingerprint=args.accept_host_key, setup_consent=args.allow_setup)
+    passphrase = os.environ.get(args.key_passphrase_env) if args.key_passphrase_env else None
+    return SshRunner(args.host, key_file=args.key, password=password, key_passphrase=passphrase,
+                     image=recipe.toolchain_image, run_id=run_id, accept_fingerprint=args.accept_host_key,
+                     setup_consent=args.allow_setup, build_image=args.build_image_on_vm)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -170,6 +176,8 @@ def run(args: argparse.Namespace) -> int:
         ssh_options = {"key_file": args.key, "accept_fingerprint": args.accept_host_key}
         if args.password_env:
             ssh_options["password"] = os.environ.get(args.password_env)
+        if args.key_passphrase_env:
+            ssh_options["key_passphrase"] = os.environ.get(args.key_passphrase_env)
         try:
             job = reattach(run_dir, cache=cache, ssh_options=ssh_options)
         except messages.WizardError as exc:
@@ -185,8 +193,9 @@ def run(args: argparse.Namespace) -> int:
         # Usage problems first: before 100 images are prepared for nothing.
         if not args.host:
             raise messages.WizardError.of("ssh_host_required")
-        if args.password_env and os.environ.get(args.password_env) is None:
-            raise messages.WizardError.of("password_env_missing", var=args.password_env)
+        for var in (args.password_env, args.key_passphrase_env):
+            if var and os.environ.get(var) is None:
+                raise messages.WizardError.of("password_env_missing", var=var)
     if args.image:
         args.toolchain_image = args.image
     if args.backend == "docker":

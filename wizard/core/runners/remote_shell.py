@@ -84,7 +84,8 @@ def home_command() -> str:
 def build_image_command(image: str) -> str:
     """Build ``image`` from a Dockerfile read on stdin (no context: the toolchain image is a base
     image plus pip). The classic builder prints "Step N/M", which becomes progress."""
-    return "DOCKER_BUILDKIT=0 " + join(["docker", "build", "--rm", "-t", image, "-"])
+    # --force-rm: a failed build must not leave its intermediate containers on the user's VM.
+    return "DOCKER_BUILDKIT=0 " + join(["docker", "build", "--force-rm", "-t", image, "-"])
 
 
 # --- upload ------------------------------------------------------------------------------------
