@@ -55,11 +55,9 @@ class CheckResult:
 
 
 def _os_kind() -> str:
-    if sys.platform.startswith("win"):
-        return "windows"
-    if sys.platform == "darwin":
-        return "macos"
-    return "linux"
+    from wizard.core.app_dirs import os_kind
+
+    return os_kind()
 
 
 def is_frozen() -> bool:

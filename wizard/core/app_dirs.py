@@ -29,7 +29,8 @@ XDG_DIR_NAME = "recamera-wizard"  # Linux: lower case, like every other XDG fold
 HOME_ENV = "RECAMERA_WIZARD_HOME"
 
 
-def _platform(platform: str | None) -> str:
+def os_kind(platform: str | None = None) -> str:
+    """"windows", "macos" or "linux" (for any other Unix, whose folders follow XDG)."""
     p = platform or sys.platform
     if p.startswith("win"):
         return "windows"
@@ -38,8 +39,9 @@ def _platform(platform: str | None) -> str:
     return "linux"
 
 
-def _home(env: Mapping[str, str]) -> Path:
+def home_dir(env: Mapping[str, str] | None = None) -> Path:
     # Path.home() ignores a passed env; honour HOME/USERPROFILE from it so tests can redirect.
+    env = os.environ if env is None else env
     for var in ("HOME", "USERPROFILE"):
         if env.get(var):
             return Path(env[var])
@@ -52,8 +54,8 @@ def _dirs(platform: str | None, env: Mapping[str, str] | None) -> dict[str, Path
     if override:
         root = Path(override)
         return {"data": root / "data", "cache": root / "cache", "logs": root / "logs"}
-    kind = _platform(platform)
-    home = _home(env)
+    kind = os_kind(platform)
+    home = home_dir(env)
     if kind == "windows":
         local = Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local")
         root = local / APP_DIR_NAME

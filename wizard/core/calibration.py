@@ -47,6 +47,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 
+from wizard.core.checksums import sha256_file
 from wizard.core.messages import Problem, WizardError, problem
 
 # Below MIN_USABLE images calibration is refused; below RECOMMENDED_MIN it only warns.
@@ -458,14 +459,6 @@ def _has_jpeg_end_marker(path: Path) -> bool:
         size = handle.tell()
         handle.seek(max(0, size - 4096))
         return b"\xff\xd9" in handle.read()
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass
@@ -919,7 +912,7 @@ def _check_all(
         try:
             _open_checked(path).close()
             _verify(path)
-            return _file_sha256(path)
+            return sha256_file(path)
         except _Unusable as exc:
             return exc
         except OSError as exc:

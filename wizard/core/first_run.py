@@ -21,11 +21,11 @@ import json
 import os
 import platform as platform_module
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Protocol
 
+from wizard.core.app_dirs import home_dir, os_kind
 from wizard.core.messages import Problem, problem
 from wizard.core.recipe import DEFAULT_BASE_IMAGE, DEFAULT_TOOLCHAIN_IMAGE
 from wizard.core.runners.toolchain_image import IMAGE_DISK_NEED_GB
@@ -82,25 +82,11 @@ class FirstRunReport:
         return "; ".join(parts)
 
 
-def os_kind(platform: str | None = None) -> str:
-    p = platform or sys.platform
-    if p.startswith("win"):
-        return "windows"
-    if p == "darwin":
-        return "macos"
-    return "linux"
-
-
-def _home(env: Mapping[str, str]) -> Path:
-    for var in ("HOME", "USERPROFILE"):
-        if env.get(var):
-            return Path(env[var])
-    return Path.home()
 
 
 def docker_install_candidates(kind: str, env: Mapping[str, str]) -> list[Path]:
     """Where Docker puts its CLI or app, beyond PATH, per OS."""
-    home = _home(env)
+    home = home_dir(env)
     if kind == "windows":
         roots = [env.get("ProgramFiles") or r"C:\Program Files", env.get("ProgramW6432") or ""]
         local = env.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
@@ -145,7 +131,7 @@ def find_docker(
 
 def _current_context_host(env: Mapping[str, str]) -> str | None:
     """The engine address of the current ``docker context``, as the docker CLI would use it."""
-    config_dir = Path(env.get("DOCKER_CONFIG") or _home(env) / ".docker")
+    config_dir = Path(env.get("DOCKER_CONFIG") or home_dir(env) / ".docker")
     name = env.get("DOCKER_CONTEXT")
     if not name:
         try:
@@ -172,7 +158,7 @@ def docker_host_candidates(platform: str | None = None, env: Mapping[str, str] |
     if context:
         return [context]
     kind = os_kind(platform)
-    home = _home(env)
+    home = home_dir(env)
     if kind == "windows":
         return ["npipe:////./pipe/docker_engine", "npipe:////./pipe/dockerDesktopLinuxEngine"]
     sockets = [Path("/var/run/docker.sock")]

@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 
 from wizard import __version__
 from wizard.core import recipe as layout
+from wizard.core.checksums import sha256_file
 from wizard.core.messages import Problem, WizardError, problem
 from wizard.core.model_inspect import ModelReport
 from wizard.core.processors import PROCESSORS, RECAMERA_PROCESSOR, get_processor
@@ -425,14 +426,6 @@ def render_convert_script(recipe: ConversionRecipe) -> str:
 # ---------------------------------------------------------------------------------------------
 # File work
 # ---------------------------------------------------------------------------------------------
-
-
-def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def digest_files(paths: Sequence[Path]) -> str:

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from wizard.core.device._http import Dropped, Reply, Unreachable, exchange
+from wizard.core.checksums import md5_file
 from wizard.core.device.auth import encrypt_password
 from wizard.core.messages import WizardError, problem
 
@@ -458,8 +459,4 @@ def _as_bool(value: Any) -> bool | None:
 
 
 def file_md5(path: str | os.PathLike) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return md5_file(path)

@@ -21,7 +21,6 @@ Every remote command comes from remote_shell (quoted); nothing secret is logged 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import re
 import tempfile
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
+from wizard.core.checksums import sha256_file
 from wizard.core.events import Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted
 from wizard.core.messages import Problem, WizardError, problem
 from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR
@@ -370,7 +370,7 @@ class SshRunner(Runner):
         self._remote_created = True
         with tempfile.TemporaryDirectory(prefix="wizard-upload-") as tmp:
             sums = Path(tmp) / rs.UPLOAD_SUMS
-            sums.write_text("".join(sums_line(_sha256(path), f"./{name}") for name, path in files), encoding="utf-8")
+            sums.write_text("".join(sums_line(sha256_file(path), f"./{name}") for name, path in files), encoding="utf-8")
             all_entries = [*entries, (rs.UPLOAD_SUMS, sums)]
             sent = [0]
 
@@ -698,14 +698,6 @@ class _Counting:
             flush()
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _recipe_facts(workspace: Path) -> tuple[str, int | None]:
     """The toolchain image and calibration count the staged recipe asks for."""
     try:
@@ -791,7 +783,7 @@ def _verify_sums(run_dir: Path, target: str) -> int:
             continue
         expected, name = parsed
         local = run_dir / name
-        if not local.is_file() or _sha256(local) != expected:
+        if not local.is_file() or sha256_file(local) != expected:
             raise WizardError.of("vm_checksum_mismatch", path=name, target=target)
         count += 1
     return count
