@@ -405,6 +405,9 @@ def test_run_app_starts_and_quits(qapp, qtbot, gui_home, monkeypatch):
     assert shown and shown[0].windowTitle() == "reCamera モデルウィザード"
     for window in shown:
         qtbot.addWidget(window)  # closed and deleted with the test, not at interpreter exit
+    from wizard.gui.i18n import TRANSLATIONS
+
+    TRANSLATIONS.set_language("en")
     import sys
 
     sys.excepthook = sys.__excepthook__

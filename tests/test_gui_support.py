@@ -151,6 +151,14 @@ def loop(qapp):
         task.cancel()
     if pending:
         event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    # And let the worker pool finish what those tasks handed it: when every worker is inside the
+    # barrier at once, no earlier work item is still running.
+    from wizard.gui.async_tools import EXECUTOR
+
+    barrier = threading.Barrier(EXECUTOR._max_workers)
+    waits = [EXECUTOR.submit(barrier.wait, 120) for _ in range(EXECUTOR._max_workers)]
+    for waited in waits:
+        waited.result(timeout=150)
     event_loop.close()
     asyncio.set_event_loop(None)
 
@@ -178,8 +186,19 @@ def make_window(gui_home, loop, services, qtbot):
         return window
 
     yield make
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from wizard.gui.i18n import TRANSLATIONS
+
+    # Nothing of this test may outlive it: windows deleted now (not at some later event
+    # processing of another test), no translator left installed.
     for window in made:
         window._close_confirmed = True
+        window.close()
+        window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+    TRANSLATIONS.set_language("en")
 
 
 def run(loop, coro, timeout: float = 60):

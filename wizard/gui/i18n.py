@@ -114,7 +114,12 @@ class Translations:
         if lang != "en" and app is not None:
             path = qm_path(lang)
             translator = QTranslator(app)
-            if path is not None and translator.load(str(path)):
+            # Loaded from bytes we keep, not from the file: QTranslator maps a file into memory,
+            # and a .qm rewritten by another wizard process (first start, a reinstall) would
+            # then change under the running app.
+            data = path.read_bytes() if path is not None else b""
+            if data and translator.load(data):
+                self._qm_data = data
                 app.installTranslator(translator)
                 self._translator = translator
             else:

@@ -6,7 +6,6 @@ not (the problems, rendered with their fixes) all come from the flow.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from PySide6.QtCore import QEvent, Qt
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.core import flow as rules
-from wizard.core.flow import PAGES, blocking
+from wizard.core.flow import PAGES
 from wizard.core.messages import Problem
 from wizard.gui.async_tools import ask
 from wizard.gui.context import AppContext

@@ -197,7 +197,7 @@ class Services:
     # -- device --------------------------------------------------------------------------------
     def device_available(self) -> bool:
         try:
-            from wizard.core.device import deploy  # noqa: F401
+            import wizard.core.device.deploy  # noqa: F401 - present or not is the answer
         except ImportError:
             return False
         return True

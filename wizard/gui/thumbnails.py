@@ -16,6 +16,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 
 from wizard.gui.async_tools import run_blocking
+from wizard.gui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class ThumbnailModel(QAbstractListModel):
         if row is None:
             return
         index = self.index(row)
-        self.dataChanged.emit(index, index, [Qt.ItemDataRole.ToolTipRole, StatusRole])
+        emit(self.dataChanged, index, index, [Qt.ItemDataRole.ToolTipRole, StatusRole])
 
     def paths(self) -> list[str]:
         return list(self._paths)
@@ -130,7 +131,7 @@ class ThumbnailModel(QAbstractListModel):
                 if row is None:
                     continue
                 index = self.index(row)
-                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+                emit(self.dataChanged, index, index, [Qt.ItemDataRole.DecorationRole])
 
     def _make_batch(self, paths: list[str]):
         out = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -26,12 +26,13 @@ from wizard.core.events import (
     StepFinished,
     StepStarted,
 )
-from wizard.core.messages import WizardError, problem
+from wizard.core.messages import WizardError
 from wizard.core.settings import ActiveJob
 from wizard.gui.async_tools import EventPump
 from wizard.gui.pages.base import Page
 from wizard.gui.services import ConversionJob, SshDetails
 from wizard.gui.widgets import LogView, ProblemList, wrapped_label
+from wizard.gui.qt_compat import emit
 
 WAITING, RUNNING, DONE, FAILED, SKIPPED = "waiting", "running", "done", "failed", "skipped"
 
@@ -242,7 +243,7 @@ class ConvertPage(Page):
         self._ticker.start()
         self._show_phase()
         self._show_buttons()
-        self.changed.emit()
+        emit(self.changed)
         self._task = self.ctx.spawn(self._run(job), name="conversion")
 
     async def _run(self, job: ConversionJob) -> None:
@@ -306,8 +307,8 @@ class ConvertPage(Page):
         self._show_steps()
         self._show_phase()
         self._show_buttons()
-        self.changed.emit()
-        self.finished.emit(state.result_ok)
+        emit(self.changed)
+        emit(self.finished, state.result_ok)
 
     def cancel(self) -> None:
         """Really stop: cancels our Task, whose pump asks the runner to stop and waits for it."""

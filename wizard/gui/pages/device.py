@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
 )
 
 from wizard.core.events import LogLine, ProblemRaised, Result, StepFinished, StepStarted

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from wizard.core import messages
 from wizard.core.messages import Problem
 from wizard.gui.async_tools import run_blocking
 from wizard.gui.pages.base import Page

@@ -31,6 +31,7 @@ from wizard.core import messages
 from wizard.core.processors import PROCESSORS
 from wizard.gui.pages.base import Page
 from wizard.gui.widgets import wrapped_label
+from wizard.gui.qt_compat import emit
 
 try:
     from wizard.core.plan import CUSTOMIZATION_FORMATS, PIXEL_FORMATS
@@ -246,7 +247,7 @@ class TargetPage(Page):
         if not s.out_dir:
             s.out_dir = default_output_dir(s.name or Path(s.model_path).stem)
         self.refresh()
-        self.changed.emit()
+        emit(self.changed)
 
     def _set(self, key: str, value) -> None:
         if self._updating:
@@ -257,7 +258,7 @@ class TargetPage(Page):
             if proc is not None and self.state.quantize not in proc.quantize_modes:
                 self.state.quantize = proc.quantize_modes[0]
         self.refresh()
-        self.changed.emit()
+        emit(self.changed)
 
     def _set_customization(self) -> None:
         data = self.customization.currentData()

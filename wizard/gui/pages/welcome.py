@@ -22,6 +22,7 @@ from wizard.core.messages import WizardError
 from wizard.core.recipe import ConversionRecipe
 from wizard.gui.pages.base import Page
 from wizard.gui.widgets import wrapped_label
+from wizard.gui.qt_compat import emit
 
 
 class WelcomePage(Page):
@@ -45,7 +46,7 @@ class WelcomePage(Page):
         reattach_layout = QVBoxLayout(self.reattach_box)
         self.reattach_label = wrapped_label()
         self.reattach_button = QPushButton()
-        self.reattach_button.clicked.connect(self.reattach_requested.emit)
+        self.reattach_button.clicked.connect(lambda: emit(self.reattach_requested))
         reattach_layout.addWidget(self.reattach_label)
         reattach_layout.addWidget(self.reattach_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.body.addWidget(self.reattach_box)
@@ -103,8 +104,8 @@ class WelcomePage(Page):
     def start_new(self) -> None:
         self.state.start = flow_rules.START_NEW
         flow_rules.apply_options(self.state, self.ctx.settings.last_options)  # as last time
-        self.changed.emit()
-        self.request_next.emit()
+        emit(self.changed)
+        emit(self.request_next)
 
     def pick_recipe(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -119,8 +120,8 @@ class WelcomePage(Page):
             self.ctx.report_problem(exc.problem)
             return
         self.ctx.flow.apply_recipe(recipe, path)
-        self.changed.emit()
-        self.request_next.emit()
+        emit(self.changed)
+        emit(self.request_next)
 
     def _open_run_item(self, item) -> None:
         if item is None:
@@ -132,8 +133,8 @@ class WelcomePage(Page):
         self.state.run_dir = run_dir
         results = self.ctx.services.read_results(run_dir)
         self.state.result_ok = bool(results.get("ok", False))
-        self.changed.emit()
-        self.request_next.emit()
+        emit(self.changed)
+        emit(self.request_next)
 
 
 def _run_title(run_dir: str) -> str:
