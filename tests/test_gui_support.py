@@ -159,6 +159,15 @@ def loop(qapp):
     waits = [EXECUTOR.submit(barrier.wait, 120) for _ in range(EXECUTOR._max_workers)]
     for waited in waits:
         waited.result(timeout=150)
+    # qasync keeps a Qt timer for every call_later, even a cancelled one (e.g. a wait_for
+    # timeout), until it fires. Fired after this loop is gone, during a later test, it crashes
+    # the process: kill them now.
+    timer = getattr(event_loop, "_timer", None)
+    callbacks = getattr(timer, "_SimpleTimer__callbacks", None)
+    if callbacks:
+        for timer_id in list(callbacks):
+            timer.killTimer(timer_id)
+            callbacks.pop(timer_id, None)
     event_loop.close()
     asyncio.set_event_loop(None)
 
@@ -202,7 +211,22 @@ def make_window(gui_home, loop, services, qtbot):
 
 
 def run(loop, coro, timeout: float = 60):
-    return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+    """Run a coroutine on the test's loop, failing after ``timeout`` seconds.
+
+    A short-interval watchdog instead of asyncio.wait_for: wait_for leaves a Qt timer of the full
+    timeout behind in qasync even when the coroutine ends early."""
+
+    async def watched():
+        task = asyncio.ensure_future(coro)
+        deadline = time.monotonic() + timeout
+        while not task.done():
+            if time.monotonic() > deadline:
+                task.cancel()
+                raise TimeoutError(f"did not finish within {timeout} s")
+            await asyncio.wait({task}, timeout=0.05)
+        return task.result()
+
+    return loop.run_until_complete(watched())
 
 
 async def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:

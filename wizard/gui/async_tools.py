@@ -13,6 +13,7 @@ import collections
 import concurrent.futures
 import logging
 import threading
+import time
 from typing import Any, Callable, Iterable, Iterator
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,11 @@ class EventPump:
             self._stop.set()
             if self._cancel is not None:
                 await loop.run_in_executor(EXECUTOR, self._cancel)
-            await asyncio.wait({finished}, timeout=120)
+            # Short waits rather than one 120 s timeout: qasync keeps a Qt timer per timeout
+            # until it fires, even after the wait ended.
+            deadline = time.monotonic() + 120
+            while not finished.done() and time.monotonic() < deadline:
+                await asyncio.wait({finished}, timeout=0.1)
             self._drain_all_quietly()
             raise
 
