@@ -23,7 +23,6 @@ from wizard.core import messages
 
 # Files a run folder may already hold: a run folder can be converted again (the cache makes
 # that cheap), but a folder with anything else in it is refused so nothing of the user's is hit.
-RUN_DIR_FILES = {"workspace", "convert.log", "results.json", "recipe.json", "reproduce.sh", "job.json"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -137,16 +136,6 @@ class EventPrinter:
 # --- the command ------------------------------------------------------------------------------
 
 
-def _check_run_dir(run_dir: Path) -> None:
-    if run_dir.exists() and not run_dir.is_dir():
-        raise messages.WizardError.of("not_a_directory", path=str(run_dir))
-    if run_dir.is_dir():
-        others = [e.name for e in run_dir.iterdir() if e.name not in RUN_DIR_FILES
-                  and not e.name.startswith(".") and not e.name.endswith((".cvimodel", ".bmodel"))]
-        if others:
-            raise messages.WizardError.of("output_not_empty", path=str(run_dir))
-
-
 def _make_runner(args, recipe, run_id: str):
     if args.backend == "docker":
         from wizard.core.runners.docker_runner import DockerRunner
@@ -188,7 +177,9 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_INFRASTRUCTURE if exc.problem.code == "run_not_found" else EXIT_BLOCKED
         return _drive(job, job.resume(), printer)
 
-    _check_run_dir(run_dir)
+    from wizard.core.runners.job import check_run_dir
+
+    check_run_dir(run_dir)
     if args.backend == "ssh":
         # Usage problems first: before 100 images are prepared for nothing.
         if not args.host:

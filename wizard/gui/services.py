@@ -262,9 +262,9 @@ def core_conversion(choices, where: str, ssh: SshDetails | None) -> ConversionJo
 
     def stage(on_progress) -> None:
         # The same refusal as `recamera-wizard convert`: never mix a run into someone's files.
-        from wizard.cli.convert import _check_run_dir
+        from wizard.core.runners.job import check_run_dir
 
-        _check_run_dir(run_dir)
+        check_run_dir(run_dir)
         staged["workspace"] = stage_workspace(staged_choices, on_progress=on_progress)
         return staged["workspace"]
 

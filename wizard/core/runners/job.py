@@ -39,6 +39,19 @@ JOB_FILE = "job.json"
 RESULTS_FILE = "results.json"
 REPRODUCE_FILE = "reproduce.sh"
 WORKSPACE_DIR = "workspace"
+# Everything a run folder may hold: a run never goes into a folder of someone else's files.
+RUN_DIR_FILES = frozenset({WORKSPACE_DIR, "convert.log", RESULTS_FILE, "recipe.json", REPRODUCE_FILE, JOB_FILE})
+
+
+def check_run_dir(run_dir: Path) -> None:
+    """Refuse a run folder that is a file or holds anything but an earlier run's files."""
+    if run_dir.exists() and not run_dir.is_dir():
+        raise WizardError.of("not_a_directory", path=str(run_dir))
+    if run_dir.is_dir():
+        others = [e.name for e in run_dir.iterdir() if e.name not in RUN_DIR_FILES
+                  and not e.name.startswith(".") and not e.name.endswith((".cvimodel", ".bmodel"))]
+        if others:
+            raise WizardError.of("output_not_empty", path=str(run_dir))
 RESULTS_FORMAT = 1
 # How often the record's log position is saved while lines stream (a crash loses at most this).
 RECORD_EVERY_SECONDS = 2.0

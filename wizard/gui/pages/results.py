@@ -23,30 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.core.messages import Problem
+from wizard.core.results import number, pick_compare
 from wizard.gui.async_tools import run_blocking
 from wizard.gui.pages.base import Page
 from wizard.gui.widgets import ProblemList, SimilarityChart, wrapped_label
-
-
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, str):  # JSON keeps inf/nan as strings
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return float(value)
-
-
-def pick_compare(results: dict[str, Any]) -> dict[str, Any] | None:
-    """The INT8-vs-float comparison (model_deploy's), which decides whether quantisation hurt."""
-    compares = list(results.get("compare") or [])
-    for kind in ("tpu_vs_top", "model_vs_tpu"):
-        for compare in reversed(compares):
-            if compare.get("kind") == kind:
-                return compare
-    return compares[-1] if compares else None
 
 
 class _NumberItem(QTableWidgetItem):
@@ -177,7 +157,7 @@ class ResultsPage(Page):
         names = {"cosine": self.tr("Cosine similarity"), "euclidean": self.tr("Euclidean similarity"),
                  "sqnr": self.tr("Signal-to-noise (SQNR)")}
         for index, key in enumerate(("cosine", "euclidean", "sqnr")):
-            value = _number(minimum.get(key))
+            value = number(minimum.get(key))
             shown = "—" if value is None else (f"{value:.4f}" if key != "sqnr" else f"{value:.1f} dB")
             line = f"<b>{names[key]}</b><br><span style='font-size:16pt'>{shown}</span>"
             if tolerance and index < 2:
@@ -190,14 +170,14 @@ class ResultsPage(Page):
         self.table.setRowCount(len(tensors))
         chart_values = []
         for row, tensor in enumerate(tensors):
-            cosine = _number(tensor.get("cosine"))
+            cosine = number(tensor.get("cosine"))
             passed = bool(tensor.get("passed"))
             cells = [
                 QTableWidgetItem(str(tensor.get("name", ""))),
                 QTableWidgetItem(str(tensor.get("status", ""))),
                 _NumberItem(cosine),
-                _NumberItem(_number(tensor.get("euclidean"))),
-                _NumberItem(_number(tensor.get("sqnr"))),
+                _NumberItem(number(tensor.get("euclidean"))),
+                _NumberItem(number(tensor.get("sqnr"))),
                 QTableWidgetItem(self.tr("yes") if passed else self.tr("no")),
             ]
             cells[0].setToolTip(str(tensor.get("name", "")))
