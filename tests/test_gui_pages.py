@@ -6,6 +6,8 @@ import json
 import shutil
 
 import pytest
+
+from wizard.gui.qt_compat import emit
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
@@ -162,6 +164,28 @@ def test_target_page_offers_only_valid_combinations(make_window, loop, tmp_path)
     assert window.next_button.isEnabled()
     page.own_tolerance.setChecked(True)
     assert window.ctx.state.tolerance == (0.8, 0.5)
+
+
+def test_target_page_presets_fill_in_options_and_follow_manual_changes(make_window, loop, tmp_path):
+    window = make_window()
+    run(loop, to_page(window, "target", tmp_path))
+    page = window.pages["target"]
+    state = window.ctx.state
+    ids = [page.preset.itemData(i) for i in range(page.preset.count())]
+    assert ids[0] == "" and {"recamera-default", "recamera-strict-check", "recamera-bf16"} <= set(ids)
+    assert page.preset.itemText(ids.index("recamera-bf16")) == "reCamera BF16 (no calibration)"
+    # Untouched options are the guide's: the default preset is shown as chosen.
+    assert page.preset.currentData() == "recamera-default"
+    emit(page.preset.activated, ids.index("recamera-strict-check"))  # as when the user picks it
+    assert state.tolerance == (0.85, 0.45) and state.calibration_count == 200
+    assert page.own_tolerance.isChecked() and page.tol_cos.value() == pytest.approx(0.85)
+    assert page.preset.currentData() == "recamera-strict-check"
+    # Changing one option by hand: the options are no longer the preset's, and the combo says so.
+    page.expert_toggle.setChecked(True)
+    page.own_tolerance.setChecked(False)
+    assert state.tolerance is None and page.preset.currentData() == ""
+    emit(page.preset.activated, ids.index("recamera-bf16"))
+    assert state.quantize == "BF16" and page.quantize.currentData() == "BF16"
 
 
 def test_target_page_help_texts_exist_for_every_option(make_window, loop, tmp_path):

@@ -33,10 +33,8 @@ from wizard.gui.pages.base import Page
 from wizard.gui.widgets import wrapped_label
 from wizard.gui.qt_compat import emit
 
-try:
-    from wizard.core.plan import CUSTOMIZATION_FORMATS, PIXEL_FORMATS
-except ImportError:  # pragma: no cover - the plan module ships with the core
-    CUSTOMIZATION_FORMATS, PIXEL_FORMATS = ("RGB_PACKED",), ("rgb", "bgr")
+from wizard.core.plan import CUSTOMIZATION_FORMATS, PIXEL_FORMATS
+from wizard.core.presets import available_presets
 
 AUTO = "__auto__"
 NONE = ""
@@ -60,6 +58,14 @@ class TargetPage(Page):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form = form
 
+        # Named option sets (resources/presets): picking one fills in the options below.
+        self.presets = available_presets()
+        self.preset = QComboBox()
+        self.preset.setObjectName("presetCombo")
+        self.preset.addItem("", "")
+        for preset_id in self.presets:
+            self.preset.addItem(preset_id, preset_id)
+        self.preset.activated.connect(lambda index: self._apply_preset(self.preset.itemData(index)))
         self.processor = QComboBox()
         self.processor.setObjectName("processorCombo")
         for name in rules.processor_names():
@@ -87,6 +93,7 @@ class TargetPage(Page):
 
         self.labels: dict[str, QLabel] = {}
         self.helps: dict[str, QLabel] = {}
+        self._row(form, "preset", self.preset)
         self._row(form, "processor", self.processor)
         self._row(form, "quantize", self.quantize)
         self._row(form, "name", self.name_edit)
@@ -185,6 +192,9 @@ class TargetPage(Page):
         self.basic_box.setTitle(self.tr("Basic"))
         self.expert_box.setTitle(self.tr("Expert options"))
         texts = {
+            "preset": (self.tr("Preset"), self.tr(
+                "Ready-made sets of the options below. Picking one fills them in; you can still "
+                "change any of them.")),
             "processor": (self.tr("Processor"), self.tr(
                 "The chip the model will run on. Every reCamera uses cv181x; the others are for "
                 "other Sophgo boards.")),
@@ -231,6 +241,12 @@ class TargetPage(Page):
         self.customization.setItemText(0, self.tr("Automatic (RGB_PACKED with fused preprocessing)"))
         self.customization.setItemText(1, self.tr("None"))
         lang = messages.current_language()
+        self.preset.setItemText(0, self.tr("Choose a preset…"))
+        for i in range(1, self.preset.count()):
+            preset = self.presets[self.preset.itemData(i)]
+            label, description = preset.text(lang)
+            self.preset.setItemText(i, label)
+            self.preset.setItemData(i, description, Qt.ItemDataRole.ToolTipRole)
         for i in range(self.processor.count()):
             proc = PROCESSORS.get(self.processor.itemData(i))
             if proc is not None:
@@ -259,6 +275,34 @@ class TargetPage(Page):
                 self.state.quantize = proc.quantize_modes[0]
         self.refresh()
         emit(self.changed)
+
+    def _apply_preset(self, preset_id: str) -> None:
+        preset = self.presets.get(preset_id)
+        if preset is None:
+            return
+        for key, value in preset.choices.items():
+            if hasattr(self.state, key):
+                setattr(self.state, key, value)
+        self.refresh()
+        emit(self.changed)
+
+    def _matching_preset(self) -> str:
+        """The preset the current options are exactly, or "" once the user changed one of them."""
+        for preset_id, preset in self.presets.items():
+            if all(self._effective(key) == value for key, value in preset.choices.items()):
+                return preset_id
+        return ""
+
+    def _effective(self, key: str):
+        """A state value as the plan will resolve it ("the wizard decides" is a concrete value)."""
+        from wizard.core import plan
+        from wizard.core.flow import choices_from_state
+
+        if key == "aligned_input":
+            return plan.resolved_aligned_input(choices_from_state(self.state))
+        if key == "customization_format":
+            return plan.resolved_customization_format(choices_from_state(self.state)) or ""
+        return getattr(self.state, key, None)
 
     def _set_customization(self) -> None:
         data = self.customization.currentData()
@@ -292,6 +336,7 @@ class TargetPage(Page):
         s = self.state
         self._updating = True
         try:
+            self._select(self.preset, self._matching_preset())
             self._select(self.processor, s.processor)
             self._select(self.quantize, s.quantize)
             self._select(self.pixel_format, s.pixel_format)
@@ -302,11 +347,7 @@ class TargetPage(Page):
                 self.out_edit.setText(s.out_dir)
             self.keep_aspect.setChecked(s.keep_aspect_ratio)
             self.fuse.setChecked(s.fuse_preprocess)
-            aligned = s.aligned_input
-            if aligned is None:  # what plan resolves "wizard decides" to
-                proc = PROCESSORS.get(s.processor)
-                aligned = s.fuse_preprocess and proc is not None and proc.family == "cv18xx"
-            self.aligned.setChecked(aligned)
+            self.aligned.setChecked(self._effective("aligned_input"))
             self.quant_input.setChecked(s.quant_input)
             self.own_tolerance.setChecked(s.tolerance is not None)
             if s.tolerance is not None:
