@@ -65,6 +65,24 @@ def _job(run_dir: Path, image: str, recipe, cache=False):
     return ConversionJob(runner, run_dir, cache=cache), runner
 
 
+def _follow_in_background(job):
+    """Consume the job's events in a thread; ``calibrating`` is set once calibration starts."""
+    from wizard.core.events import StepStarted
+
+    seen: list = []
+    calibrating = threading.Event()
+
+    def consume():
+        for event in job.events():
+            seen.append(event)
+            if isinstance(event, StepStarted) and event.step == "calibrate":
+                calibrating.set()
+
+    thread = threading.Thread(target=consume)
+    thread.start()
+    return seen, calibrating, thread
+
+
 def _cvimodel_header(path: Path) -> tuple[bytes, int, str]:
     data = path.read_bytes()
     magic, body_size = data[:8], struct.unpack("<I", data[8:12])[0]
@@ -174,23 +192,13 @@ def test_exit_137_gives_the_memory_message(inputs, toolchain_double_image, tmp_p
 
 def test_cancel_in_calibration_removes_the_container_within_10s(inputs, toolchain_double_image, tmp_path,
                                                                  docker_client):
-    from wizard.core.events import Result, StepStarted
+    from wizard.core.events import Result
 
     staged = _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image,
                     faults={"calibrate": {"slow_seconds": 120}})
     job, runner = _job(tmp_path / "run", toolchain_double_image, staged.recipe)
     volumes_before = {v.name for v in docker_client.volumes.list()}
-    seen: list = []
-    calibrating = threading.Event()
-
-    def consume():
-        for event in job.events():
-            seen.append(event)
-            if isinstance(event, StepStarted) and event.step == "calibrate":
-                calibrating.set()
-
-    thread = threading.Thread(target=consume)
-    thread.start()
+    seen, calibrating, thread = _follow_in_background(job)
     assert calibrating.wait(60), [type(e).__name__ for e in seen]
     assert len(run_containers(docker_client, runner.run_id)) == 1  # it really is running
     started = time.monotonic()
@@ -386,23 +394,13 @@ def test_detach_leaves_the_run_going_and_reattach_finishes_it(inputs, toolchain_
                                                               docker_client, home):
     """The window closes mid-calibration: the job lets go (no cleanup), the container keeps
     running, and a later re-attach brings the results home."""
-    from wizard.core.events import Result, StepStarted
+    from wizard.core.events import Result
     from wizard.core.runners.job import reattach
 
     staged = _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image,
                     faults={"calibrate": {"slow_seconds": 5}})
     job, runner = _job(tmp_path / "run", toolchain_double_image, staged.recipe)
-    seen: list = []
-    calibrating = threading.Event()
-
-    def consume():
-        for event in job.events():
-            seen.append(event)
-            if isinstance(event, StepStarted) and event.step == "calibrate":
-                calibrating.set()
-
-    thread = threading.Thread(target=consume)
-    thread.start()
+    seen, calibrating, thread = _follow_in_background(job)
     assert calibrating.wait(60)
     job.detach()
     thread.join(3)
