@@ -85,6 +85,7 @@ chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root \
 rm -rf "$root/tmp/toolchain_double"
 mkdir -p "$root/workspace"
 
+previous="$(docker image inspect -f '{{ .Id }}' "$TAG" 2>/dev/null || true)"
 say "importing into Docker as $TAG"
 tar -C "$root" --numeric-owner -c . | docker import \
   --change "ENV PATH=$PREFIX/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
@@ -94,4 +95,8 @@ tar -C "$root" --numeric-owner -c . | docker import \
   --change "LABEL org.recamera-wizard.double-digest=$digest" \
   --change "LABEL org.recamera-wizard.test-double=true" \
   - "$TAG" >/dev/null
+# The image it replaces is left untagged: remove it (only if nothing, e.g. a container, uses it).
+if [[ -n "$previous" && "$previous" != "$(docker image inspect -f '{{ .Id }}' "$TAG")" ]]; then
+  docker rmi "$previous" >/dev/null 2>&1 || true
+fi
 say "built $TAG ($(docker image inspect -f '{{ .Size }}' "$TAG" | awk '{printf "%.0f MB", $1/1e6}'))"
