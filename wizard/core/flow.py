@@ -12,7 +12,7 @@ Validation of the conversion options is not done here: it is ``wizard.core.plan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
 from wizard.core.messages import Problem, problem
@@ -34,11 +34,7 @@ JOB_SUCCEEDED = "succeeded"
 JOB_FAILED = "failed"
 JOB_CANCELLED = "cancelled"
 
-# Fewer usable images than this cannot calibrate (calibration.MIN_USABLE); kept in sync there.
-try:
-    from wizard.core.calibration import DEFAULT_COUNT, MIN_USABLE
-except ImportError:  # pragma: no cover - the calibration module always exists in this package
-    DEFAULT_COUNT, MIN_USABLE = 100, 10
+from wizard.core.calibration import DEFAULT_COUNT, MIN_USABLE
 
 
 @dataclass
@@ -96,7 +92,6 @@ class WizardState:
     # Convert / results / device.
     job_status: str = JOB_IDLE
     result_ok: bool | None = None
-    device_available: bool = False
 
     @property
     def ssh_target(self) -> str:
@@ -147,22 +142,10 @@ def apply_options(state: WizardState, options: dict[str, Any]) -> None:
             setattr(state, name, value)
 
 
-def _plan_module():
-    """plan.py is optional at import time so the flow works while the plan is being built."""
-    try:
-        from wizard.core import plan
-    except ImportError:
-        return None
-    if not hasattr(plan, "ConversionChoices") or not hasattr(plan, "validate_choices"):
-        return None
-    return plan
-
-
 def choices_from_state(state: WizardState):
-    """The user's choices as ``plan.ConversionChoices`` (None when the plan module is absent)."""
-    plan = _plan_module()
-    if plan is None:
-        return None
+    """The user's choices as ``plan.ConversionChoices``."""
+    from wizard.core import plan  # onnx-heavy: imported when a page first asks
+
     wanted: dict[str, Any] = {
         "model": state.model_path,
         "images": state.images_source,
@@ -174,16 +157,14 @@ def choices_from_state(state: WizardState):
     }
     for name in OPTION_FIELDS:
         wanted[name] = getattr(state, name)
-    accepted = {f.name for f in fields(plan.ConversionChoices)}
-    return plan.ConversionChoices(**{k: v for k, v in wanted.items() if k in accepted})
+    return plan.ConversionChoices(**wanted)
 
 
 def option_problems(state: WizardState) -> list[Problem]:
     """What the core's validation says about the options (errors and warnings)."""
-    plan = _plan_module()
+    from wizard.core import plan
+
     choices = choices_from_state(state)
-    if plan is None or choices is None:
-        return []
     try:
         found = list(plan.validate_choices(choices, state.model_report))
     except Exception as exc:  # a validation bug must not hide the page; show it as a problem

@@ -503,15 +503,10 @@ def _parse_log(text: str) -> dict[str, Any]:
     return dict(parse_log(text).to_dict())
 
 
-def _check_model(path: Path) -> dict[str, Any] | None:
-    try:
-        from wizard.core.cvimodel import check_cvimodel
-    except ImportError:
-        return None
-    try:
-        return dict(check_cvimodel(path).to_dict())
-    except NotImplementedError:
-        return None
+def _check_model(path: Path) -> dict[str, Any]:
+    from wizard.core.cvimodel import check_cvimodel
+
+    return dict(check_cvimodel(path).to_dict())
 
 
 # --- Re-attach --------------------------------------------------------------------------------
