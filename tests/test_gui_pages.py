@@ -7,7 +7,6 @@ import shutil
 
 import pytest
 
-from wizard.gui.qt_compat import emit
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
@@ -176,7 +175,7 @@ def test_target_page_presets_fill_in_options_and_follow_manual_changes(make_wind
     assert page.preset.itemText(ids.index("recamera-bf16")) == "reCamera BF16 (no calibration)"
     # Untouched options are the guide's: the default preset is shown as chosen.
     assert page.preset.currentData() == "recamera-default"
-    emit(page.preset.activated, ids.index("recamera-strict-check"))  # as when the user picks it
+    page.preset.activated.emit(ids.index("recamera-strict-check"))  # as when the user picks it
     assert state.tolerance == (0.85, 0.45) and state.calibration_count == 200
     assert page.own_tolerance.isChecked() and page.tol_cos.value() == pytest.approx(0.85)
     assert page.preset.currentData() == "recamera-strict-check"
@@ -184,7 +183,7 @@ def test_target_page_presets_fill_in_options_and_follow_manual_changes(make_wind
     page.expert_toggle.setChecked(True)
     page.own_tolerance.setChecked(False)
     assert state.tolerance is None and page.preset.currentData() == ""
-    emit(page.preset.activated, ids.index("recamera-bf16"))
+    page.preset.activated.emit(ids.index("recamera-bf16"))
     assert state.quantize == "BF16" and page.quantize.currentData() == "BF16"
 
 

@@ -16,7 +16,6 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 
 from wizard.gui.async_tools import run_blocking
-from wizard.gui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ class ThumbnailModel(QAbstractListModel):
         if row is None:
             return
         index = self.index(row)
-        emit(self.dataChanged, index, index, [Qt.ItemDataRole.ToolTipRole, StatusRole])
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.ToolTipRole, StatusRole])
 
     def paths(self) -> list[str]:
         return list(self._paths)
@@ -131,7 +130,7 @@ class ThumbnailModel(QAbstractListModel):
                 if row is None:
                     continue
                 index = self.index(row)
-                emit(self.dataChanged, index, index, [Qt.ItemDataRole.DecorationRole])
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
     def _make_batch(self, paths: list[str]):
         out = []

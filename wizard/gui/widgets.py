@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from wizard.core import messages
 from wizard.core.messages import Problem
-from wizard.gui.qt_compat import emit
 
 
 def wrapped_label(text: str = "", *, object_name: str = "") -> QLabel:
@@ -323,4 +322,4 @@ class DropZone(QFrame):
         path = self._first(event)
         if path:
             event.acceptProposedAction()
-            emit(self.dropped, path)
+            self.dropped.emit(path)

@@ -32,7 +32,6 @@ from wizard.gui.async_tools import EventPump
 from wizard.gui.pages.base import Page
 from wizard.gui.services import ConversionJob, SshDetails
 from wizard.gui.widgets import LogView, ProblemList, wrapped_label
-from wizard.gui.qt_compat import emit
 
 WAITING, RUNNING, DONE, FAILED, SKIPPED = "waiting", "running", "done", "failed", "skipped"
 
@@ -243,7 +242,7 @@ class ConvertPage(Page):
         self._ticker.start()
         self._show_phase()
         self._show_buttons()
-        emit(self.changed)
+        self.changed.emit()
         self._task = self.ctx.spawn(self._run(job), name="conversion")
 
     async def _run(self, job: ConversionJob) -> None:
@@ -307,8 +306,8 @@ class ConvertPage(Page):
         self._show_steps()
         self._show_phase()
         self._show_buttons()
-        emit(self.changed)
-        emit(self.finished, state.result_ok)
+        self.changed.emit()
+        self.finished.emit(state.result_ok)
 
     def cancel(self) -> None:
         """Really stop: cancels our Task, whose pump asks the runner to stop and waits for it."""

@@ -29,7 +29,6 @@ from wizard.gui.pages.base import Page
 from wizard.gui.thumbnails import PathRole, ThumbnailModel
 from wizard.core.messages import WizardError
 from wizard.gui.widgets import DropZone, ProblemList, wrapped_label
-from wizard.gui.qt_compat import emit
 
 
 def _is_zip(path: str) -> bool:
@@ -197,7 +196,7 @@ class ImagesPage(Page):
         self._show_counts()
         self._show_rejected()
         self._show_test_image()
-        emit(self.changed)
+        self.changed.emit()
         self._check_task = self.ctx.spawn(self._check(str(path), self._stop), name="check-images")
 
     async def _check(self, path: str, stop: threading.Event) -> None:
@@ -235,7 +234,7 @@ class ImagesPage(Page):
                 self.state.images_scanning = False
                 self.progress.setVisible(False)
                 self._show_counts()
-                emit(self.changed)
+                self.changed.emit()
         if stop.is_set() or self.state.images_source != path:
             return
         self.report = report
@@ -258,7 +257,7 @@ class ImagesPage(Page):
         self._show_counts()
         self._show_rejected()
         self._show_test_image()
-        emit(self.changed)
+        self.changed.emit()
 
     def use_as_test(self, path: str | None) -> None:
         if not path:
@@ -267,12 +266,12 @@ class ImagesPage(Page):
             return  # a picture the core refused cannot be the test picture either
         self.state.test_image = path
         self._show_test_image()
-        emit(self.changed)
+        self.changed.emit()
 
     def _count_changed(self, value: int) -> None:
         self.state.calibration_count = value
         self._show_counts()
-        emit(self.changed)
+        self.changed.emit()
 
     def _current_path(self) -> str | None:
         index = self.grid.currentIndex()

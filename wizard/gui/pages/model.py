@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 from wizard.gui.async_tools import run_blocking
 from wizard.gui.pages.base import Page
 from wizard.gui.widgets import DropZone, wrapped_label
-from wizard.gui.qt_compat import emit
 
 
 class ModelPage(Page):
@@ -109,7 +108,7 @@ class ModelPage(Page):
         self.ctx.settings.add_recent_model(str(path))
         self.ctx.save_settings()
         self.show_report()
-        emit(self.changed)
+        self.changed.emit()
         self.ctx.spawn(self._inspect(str(path)), name="inspect")
 
     async def _inspect(self, path: str) -> None:
@@ -121,7 +120,7 @@ class ModelPage(Page):
             return  # the user picked another model meanwhile
         self.state.model_report = report
         self.show_report()
-        emit(self.changed)
+        self.changed.emit()
 
     def show_report(self) -> None:
         state = self.state
@@ -168,11 +167,11 @@ class ModelPage(Page):
         if not on:
             self.state.output_names = ()  # back to what inspect found
             self.show_report()
-            emit(self.changed)
+            self.changed.emit()
 
     def _outputs_edited(self) -> None:
         lines = tuple(line.strip() for line in self.outputs_edit.toPlainText().splitlines() if line.strip())
         found = tuple(getattr(self.state.model_report, "output_names", ()) or ())
         self.state.output_names = () if lines == found else lines
         self.values["outputs"].setText("\n".join(self.state.effective_output_names()))
-        emit(self.changed)
+        self.changed.emit()

@@ -31,7 +31,6 @@ from wizard.core import messages
 from wizard.core.processors import PROCESSORS
 from wizard.gui.pages.base import Page
 from wizard.gui.widgets import wrapped_label
-from wizard.gui.qt_compat import emit
 
 from wizard.core.plan import CUSTOMIZATION_FORMATS, PIXEL_FORMATS
 from wizard.core.presets import available_presets
@@ -263,7 +262,7 @@ class TargetPage(Page):
         if not s.out_dir:
             s.out_dir = default_output_dir(s.name or Path(s.model_path).stem)
         self.refresh()
-        emit(self.changed)
+        self.changed.emit()
 
     def _set(self, key: str, value) -> None:
         if self._updating:
@@ -274,7 +273,7 @@ class TargetPage(Page):
             if proc is not None and self.state.quantize not in proc.quantize_modes:
                 self.state.quantize = proc.quantize_modes[0]
         self.refresh()
-        emit(self.changed)
+        self.changed.emit()
 
     def _apply_preset(self, preset_id: str) -> None:
         preset = self.presets.get(preset_id)
@@ -284,7 +283,7 @@ class TargetPage(Page):
             if hasattr(self.state, key):
                 setattr(self.state, key, value)
         self.refresh()
-        emit(self.changed)
+        self.changed.emit()
 
     def _matching_preset(self) -> str:
         """The preset the current options are exactly, or "" once the user changed one of them."""

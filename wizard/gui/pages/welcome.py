@@ -22,7 +22,6 @@ from wizard.core.messages import WizardError
 from wizard.core.recipe import ConversionRecipe
 from wizard.gui.pages.base import Page
 from wizard.gui.widgets import wrapped_label
-from wizard.gui.qt_compat import emit
 
 
 class WelcomePage(Page):
@@ -46,7 +45,7 @@ class WelcomePage(Page):
         reattach_layout = QVBoxLayout(self.reattach_box)
         self.reattach_label = wrapped_label()
         self.reattach_button = QPushButton()
-        self.reattach_button.clicked.connect(lambda: emit(self.reattach_requested))
+        self.reattach_button.clicked.connect(lambda: self.reattach_requested.emit())
         reattach_layout.addWidget(self.reattach_label)
         reattach_layout.addWidget(self.reattach_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.body.addWidget(self.reattach_box)
@@ -104,8 +103,8 @@ class WelcomePage(Page):
     def start_new(self) -> None:
         self.state.start = flow_rules.START_NEW
         flow_rules.apply_options(self.state, self.ctx.settings.last_options)  # as last time
-        emit(self.changed)
-        emit(self.request_next)
+        self.changed.emit()
+        self.request_next.emit()
 
     def pick_recipe(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -120,8 +119,8 @@ class WelcomePage(Page):
             self.ctx.report_problem(exc.problem)
             return
         self.ctx.flow.apply_recipe(recipe, path)
-        emit(self.changed)
-        emit(self.request_next)
+        self.changed.emit()
+        self.request_next.emit()
 
     def _open_run_item(self, item) -> None:
         if item is None:
@@ -133,8 +132,8 @@ class WelcomePage(Page):
         self.state.run_dir = run_dir
         results = self.ctx.services.read_results(run_dir)
         self.state.result_ok = bool(results.get("ok", False))
-        emit(self.changed)
-        emit(self.request_next)
+        self.changed.emit()
+        self.request_next.emit()
 
 
 def _run_title(run_dir: str) -> str:

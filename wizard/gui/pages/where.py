@@ -31,7 +31,6 @@ from wizard.gui.async_tools import EventPump, ask, run_blocking
 from wizard.gui.pages.base import Page
 from wizard.gui.services import SshDetails
 from wizard.gui.widgets import ProblemList, wrapped_label
-from wizard.gui.qt_compat import emit
 
 
 class WherePage(Page):
@@ -188,7 +187,7 @@ class WherePage(Page):
         self._show_boxes()
         if where == rules.WHERE_LOCAL and self.state.docker_ready is None:
             self.check_local()
-        emit(self.changed)
+        self.changed.emit()
 
     def _show_boxes(self) -> None:
         local = self.state.where == rules.WHERE_LOCAL
@@ -202,7 +201,7 @@ class WherePage(Page):
         s = self.state
         s.docker_ready = s.toolchain_ready = None
         self._show_local()
-        emit(self.changed)
+        self.changed.emit()
         self.ctx.spawn(self._check_local(), name="toolchain-status")
 
     async def _check_local(self) -> None:
@@ -212,7 +211,7 @@ class WherePage(Page):
         self.local_problems.set_problems(status.problems)
         self._status_detail = status.detail
         self._show_local()
-        emit(self.changed)
+        self.changed.emit()
 
     def get_toolchain(self) -> None:
         if self._get_task is not None and not self._get_task.done():
@@ -274,7 +273,7 @@ class WherePage(Page):
         self.ctx.ssh_password = self._password
         s.ssh_has_password = bool(self._password)
         self._show_ssh()
-        emit(self.changed)
+        self.changed.emit()
 
     def _pick_key(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose your private key"), "")
@@ -325,7 +324,7 @@ class WherePage(Page):
         elif not self.remember.isChecked():
             self.ctx.secrets.delete(host_key)
         self.ctx.save_settings()
-        emit(self.changed)
+        self.changed.emit()
 
     async def confirm_fingerprint(self, host: str, port: int, fingerprint: str) -> bool:
         """First connection to a host: the user compares the fingerprint with what the VM shows."""
