@@ -43,7 +43,7 @@ def test_prepare_ok(monkeypatch):
     events = list(runner.prepare())
     assert isinstance(events[-1], StepFinished) and events[-1].ok
     assert not any(isinstance(e, ProblemRaised) for e in events)
-    assert runner.image_info["id"].startswith("sha256:")
+    assert runner.facts.image["id"].startswith("sha256:")
 
 
 def test_prepare_missing_image_offers_to_get_it(monkeypatch):

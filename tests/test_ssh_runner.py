@@ -134,7 +134,7 @@ def test_full_conversion_over_ssh_streams_everything_and_cleans_up(sshd_server, 
     def record(event):
         if isinstance(event, LogLine) and event.stream != "runner":
             shown[0] += 1
-            recorded.append((runner.offset, shown[0]))
+            recorded.append((runner.log_offset, shown[0]))
 
     drain(runner.run(), events, record)
     assert finished(events, "convert").ok and finished(events, "convert").exit_code == 0
@@ -340,7 +340,7 @@ def test_password_login_and_a_user_without_docker_access(sshd_factory, password_
         list(runner.prepare())  # logged in by password; this account is not in the docker group
     assert denied.value.problem.code == "vm_docker_permission"
     assert "usermod -aG docker " + password_user.name in denied.value.problem.fix
-    assert runner.facts is not None and runner.facts.user == password_user.name
+    assert runner.vm_facts is not None and runner.vm_facts.user == password_user.name
 
     wrong = runner_for(server, tmp_path, key_file=None, password="not the password")
     with pytest.raises(WizardError) as refused:
@@ -358,7 +358,7 @@ def test_a_vm_without_docker_gets_a_clear_message(sshd_factory, tmp_path):
         list(runner.prepare())
     assert missing.value.problem.code == "vm_docker_missing"
     assert "apt-get install docker.io" in missing.value.problem.fix
-    assert runner.facts is not None and runner.facts.docker_path == ""
+    assert runner.vm_facts is not None and runner.vm_facts.docker_path == ""
 
 
 def test_unreachable_vm_and_wrong_key_are_clear_errors(sshd_server, tmp_path):
@@ -436,7 +436,7 @@ def test_a_non_root_login_in_the_docker_group_converts_and_cleans_up(sshd_factor
     for step in (runner.prepare(), runner.upload(workspace), runner.run(), runner.download(tmp_path / "results")):
         drain(step, events)
     assert finished(events, "convert").ok
-    assert runner.facts is not None and runner.facts.uid != 0 and runner.facts.in_docker_group
+    assert runner.vm_facts is not None and runner.vm_facts.uid != 0 and runner.vm_facts.in_docker_group
     run_dir = password_user.home / ".recamera-wizard" / "runs" / runner.run_id
     assert (run_dir / "work" / "yolo11n_sym_int8.cvimodel").stat().st_uid == 0  # written by the container
     drain(runner.cleanup(), events)
@@ -482,7 +482,7 @@ def test_consented_setup_adds_the_login_to_the_docker_group_through_sudo(sshd_fa
         events = list(runner.prepare())
         assert finished(events, "prepare").ok
         assert any(isinstance(e, LogLine) and e.text.endswith(f"usermod -aG docker {password_user.name}") for e in events)
-        assert runner.facts is not None and runner.facts.docker_usable  # probed again after the new login
+        assert runner.vm_facts is not None and runner.vm_facts.docker_usable  # probed again after the new login
         groups = subprocess.run(["id", "-nG", password_user.name], capture_output=True, text=True).stdout.split()
         assert "docker" in groups
         runner.close()
@@ -551,7 +551,7 @@ def test_a_long_outage_gives_up_clearly_and_the_run_is_reattached_later(sshd_ser
     seen = output_lines(events)
 
     sshd_server.start()  # the network is back
-    later = SshRunner.attach(runner.handle, offset=runner.offset, key_file=sshd_server.client_key, allow_agent=False,
+    later = SshRunner.attach(runner.handle, offset=runner.log_offset, key_file=sshd_server.client_key, allow_agent=False,
                              app_known_hosts=tmp_path / "app_known_hosts", user_known_hosts=tmp_path / "user_known_hosts",
                              poll_interval=0.2)
     rest: list = []

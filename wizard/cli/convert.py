@@ -155,7 +155,8 @@ def _make_runner(args, recipe, run_id: str):
 def run(args: argparse.Namespace) -> int:
     from wizard.cli import EXIT_BLOCKED, EXIT_INFRASTRUCTURE
     from wizard.cli.plan import choices_from_args
-    from wizard.core.runners.job import WORKSPACE_DIR, ConversionJob, new_run_id, reattach
+    from wizard.core.runners.job import WORKSPACE_DIR, ConversionJob, reattach
+    from wizard.core.runners.protocol import new_run_id
 
     printer = EventPrinter(args.json_events, verbose=args.verbose)
     run_dir = Path(args.out)

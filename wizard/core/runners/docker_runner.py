@@ -30,7 +30,7 @@ from wizard.core.events import Event, LogLine, Progress, ProblemRaised, StepFini
 from wizard.core.messages import Problem, WizardError, problem
 from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE, WORK_DIR, ConversionRecipe
 from wizard.core.runners.output_lines import OutputEvents
-from wizard.core.runners.protocol import RunHandle, Runner
+from wizard.core.runners.protocol import RunFacts, RunHandle, Runner
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
 
 CONTAINER_PREFIX = "recamera-wizard-"
@@ -200,7 +200,7 @@ class DockerRunner(Runner):
         stop_timeout: int = STOP_TIMEOUT,
     ) -> None:
         if not run_id:
-            from wizard.core.runners.job import new_run_id
+            from wizard.core.runners.protocol import new_run_id
 
             run_id = new_run_id()
         self.image = image
@@ -208,10 +208,9 @@ class DockerRunner(Runner):
         self.recipe = recipe
         self.skip_lines = skip_lines
         self.stop_timeout = stop_timeout
-        self.image_info: dict[str, Any] = {}
+        self._facts = RunFacts()
         self.uploaded_bytes = 0  # tar stream size, for the upload benchmark
         self.exit_code: int | None = None
-        self.oom_killed = False
         self.container_seconds: float | None = None  # the engine's own start-to-exit time
         self.cancelled = threading.Event()
         self.detached = threading.Event()
@@ -238,6 +237,14 @@ class DockerRunner(Runner):
     def handle(self) -> RunHandle:
         return RunHandle(backend=self.backend, run_id=self.run_id, where=os.environ.get("DOCKER_HOST", "local"))
 
+    @property
+    def log_offset(self) -> int:
+        return 0  # the engine keeps the container's whole log: a re-attach reads it again
+
+    @property
+    def facts(self) -> RunFacts:
+        return self._facts
+
     @classmethod
     def reattach(cls, run_id: str, *, image: str = DEFAULT_TOOLCHAIN_IMAGE, skip_lines: int = 0,
                  recipe: ConversionRecipe | None = None, client: Any = None) -> "DockerRunner":
@@ -262,7 +269,7 @@ class DockerRunner(Runner):
 
         status = image_status(runner.client, image)
         if status.present:  # for reproduce.sh: the exact image, as a fresh run records it
-            runner.image_info = image_record(status)
+            runner._facts.image = image_record(status)
         return runner
 
     @staticmethod
@@ -292,7 +299,7 @@ class DockerRunner(Runner):
                       f"({info.get('OperatingSystem', '?')}, {info.get('NCPU', '?')} CPUs, "
                       f"{(info.get('MemTotal') or 0) / 1e9:.1f} GB memory)", step="prepare", stream="runner")
         status = require_image(client, self.image)
-        self.image_info = image_record(status)
+        self._facts.image = image_record(status)
         yield LogLine(text=f"toolchain image {self.image} ({status.image_id[:19]})", step="prepare",
                       stream="runner")
         warning = memory_warning(int(info.get("MemTotal") or 0), self.recipe)
@@ -490,7 +497,7 @@ class DockerRunner(Runner):
             self._container.reload()
             state = self._container.attrs.get("State") or {}
             self.exit_code = int(result.get("StatusCode", state.get("ExitCode", -1)))
-            self.oom_killed = bool(state.get("OOMKilled"))
+            self._facts.oom_killed = bool(state.get("OOMKilled"))
             self.container_seconds = _seconds_between(state.get("StartedAt"), state.get("FinishedAt"))
         except (docker.errors.NotFound, docker.errors.APIError, requests.exceptions.RequestException) as exc:
             if self.cancelled.is_set():

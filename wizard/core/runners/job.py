@@ -33,7 +33,7 @@ from wizard import __version__
 from wizard.core.events import Event, LogLine, ProblemRaised, Result, StepFinished
 from wizard.core.messages import Problem, WizardError, problem
 from wizard.core.recipe import LOG_FILE, RECIPE_FILE, ConversionRecipe
-from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunHandle, Runner
+from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunHandle, Runner, new_run_id
 
 JOB_FILE = "job.json"
 RESULTS_FILE = "results.json"
@@ -61,11 +61,6 @@ VERDICT_CONVERSION_FAILED = "conversion_failed"
 VERDICT_INFRASTRUCTURE = "infrastructure_failed"
 VERDICT_CANCELLED = "cancelled"
 VERDICTS = (VERDICT_SUCCESS, VERDICT_CONVERSION_FAILED, VERDICT_INFRASTRUCTURE, VERDICT_CANCELLED)
-
-
-def new_run_id() -> str:
-    """Sortable and unique: also the container's name suffix and the VM's run folder name."""
-    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
 
 
 @dataclass
@@ -274,9 +269,7 @@ class ConversionJob:
         conversion goes on, and job.json keeps what ``reattach`` needs. The events then end
         (without a Result) as soon as the run has started; nothing is cleaned up."""
         self._detached.set()
-        runner_detach = getattr(self.runner, "detach", None)
-        if runner_detach is not None:
-            runner_detach()
+        self.runner.detach()
 
     # -- the whole run --
 
@@ -372,7 +365,7 @@ class ConversionJob:
                 now = time.monotonic()
                 if now - self._last_save >= RECORD_EVERY_SECONDS:
                     self._log.flush()  # type: ignore[union-attr]
-                    self.record.log_offset = int(getattr(self.runner, "offset", 0) or 0)
+                    self.record.log_offset = self.runner.log_offset
                     self.record.save()
                     self._last_save = now
             elif isinstance(event, ProblemRaised) and event.problem.is_error:
@@ -404,7 +397,7 @@ class ConversionJob:
         elif not self.verdict:
             model_rel = expected_outputs(self.recipe)["model"]
             model = self.workspace / model_rel
-            oom = self.exit_code == EXIT_OOM_KILLED or bool(getattr(self.runner, "oom_killed", False))
+            oom = self.exit_code == EXIT_OOM_KILLED or self.runner.facts.oom_killed
             if self.exit_code == 0 and model.is_file():
                 self.verdict = VERDICT_SUCCESS
                 self.model_path = self.run_dir / model.name
@@ -433,12 +426,12 @@ class ConversionJob:
         self.record.verdict = self.verdict
         self.record.exit_code = self.exit_code
         self.record.finished = time.time()
-        self.record.log_offset = int(getattr(self.runner, "offset", 0) or 0)
+        self.record.log_offset = self.runner.log_offset
         self.record.save()
 
     def _write_bundle(self, log_text: str) -> None:
         shutil.copy2(self.workspace / RECIPE_FILE, self.run_dir / RECIPE_FILE)
-        image = dict(getattr(self.runner, "image_info", None) or {"tag": self.recipe.toolchain_image})
+        image = dict(self.runner.facts.image or {"tag": self.recipe.toolchain_image})
         script = self.run_dir / REPRODUCE_FILE
         script.write_text(reproduce_script(self.recipe, image), encoding="utf-8", newline="\n")
         script.chmod(0o755)

@@ -14,15 +14,30 @@ a plain-language cause and a next step (engine not running, permission denied, o
 
 from __future__ import annotations
 
+import secrets
+import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from wizard.core.events import Event
 
 # convert.sh's exit code is the job's; 137 means the kernel's OOM killer ended it.
 EXIT_OOM_KILLED = 137
+
+
+def new_run_id() -> str:
+    """Sortable and unique: also the container's name suffix and the VM's run folder name."""
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+@dataclass
+class RunFacts:
+    """What a runner learned about its run that the log cannot say."""
+
+    oom_killed: bool = False  # the engine or the kernel reported an out-of-memory kill
+    image: dict[str, Any] = field(default_factory=dict)  # the toolchain image used: tag, id, ...
 
 
 @dataclass(frozen=True)
@@ -61,7 +76,21 @@ class Runner(ABC):
     def cleanup(self, keep_remote: bool = False) -> Iterator[Event]:
         """Remove containers, volumes and remote files of this run (unless kept)."""
 
+    @abstractmethod
+    def detach(self) -> None:
+        """Stop following the run and leave it going (any thread): the app is closing."""
+
     @property
     @abstractmethod
     def handle(self) -> RunHandle:
         """What to store to re-attach to this run later."""
+
+    @property
+    @abstractmethod
+    def log_offset(self) -> int:
+        """Bytes of the run's log already handed on as events: a re-attach resumes there."""
+
+    @property
+    @abstractmethod
+    def facts(self) -> RunFacts:
+        """Out-of-memory kills and the image used, as far as known so far."""

@@ -36,9 +36,9 @@ from wizard.core.messages import Problem, WizardError, problem
 from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR
 from wizard.core.runners import remote_setup
 from wizard.core.runners import remote_shell as rs
-from wizard.core.runners.job import new_run_id
+from wizard.core.runners.protocol import new_run_id
 from wizard.core.runners.output_lines import LineSplitter, OutputEvents
-from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunHandle, Runner
+from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunFacts, RunHandle, Runner
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
 from wizard.core.runners.ssh_connection import (
     CONNECTION_ERRORS,
@@ -149,13 +149,14 @@ class SshRunner(Runner):
         self._home: str | None = None
         self._started = False  # the wrapper was started (here, or before an app restart)
         self._remote_created = False  # the run folder may exist on the VM (upload began, or attach)
-        self.offset = 0  # bytes of convert.log consumed; a re-attach may set it
+        self._log_offset = 0  # bytes of convert.log consumed; a re-attach may set it
+        self._facts = RunFacts(image={"tag": image} if image else {})
         self.skip_lines = 0  # on a re-attach from offset 0: lines already shown, parsed but not shown
         self.recipe_calibration_count: int | None = None
         self.output: OutputEvents | None = None
         self.exit_code: int | None = None
         self.uploaded_bytes = 0
-        self.facts: remote_setup.RemoteFacts | None = None
+        self.vm_facts: remote_setup.RemoteFacts | None = None
         self._cancel = threading.Event()
         self._lock = threading.Lock()
 
@@ -171,13 +172,25 @@ class SshRunner(Runner):
         runner = cls(handle.where, run_id=handle.run_id, **options)
         runner._started = True
         runner._remote_created = True
-        runner.offset = offset
+        runner._log_offset = offset
         runner.skip_lines = skip_lines
         return runner
 
     @property
     def handle(self) -> RunHandle:
         return RunHandle(backend=BACKEND, run_id=self.run_id, where=str(self.target))
+
+    @property
+    def log_offset(self) -> int:
+        return self._log_offset
+
+    @property
+    def facts(self) -> RunFacts:
+        return self._facts
+
+    def detach(self) -> None:
+        """Nothing to wake: the log is polled, and the job stops reading at its next line; the
+        wrapper on the VM goes on without this app."""
 
     @property
     def remote_dir(self) -> str:
@@ -297,8 +310,8 @@ class SshRunner(Runner):
 
     def _probe(self) -> remote_setup.RemoteFacts:
         result = self._connection().run(remote_setup.probe_command(), timeout=60)
-        self.facts = remote_setup.parse_probe(result.out)
-        return self.facts
+        self.vm_facts = remote_setup.parse_probe(result.out)
+        return self.vm_facts
 
     def _run_setup(self, plan: remote_setup.SetupPlan, facts: remote_setup.RemoteFacts) -> Iterator[Event]:
         steps: list[str] = []
@@ -363,6 +376,7 @@ class SshRunner(Runner):
         recipe_image, self.recipe_calibration_count = _recipe_facts(workspace)
         if self.image is None:
             self.image = recipe_image
+            self._facts.image = {"tag": recipe_image}
             yield from self._ensure_image(self.image)
         entries = list(tar_directory(workspace, exclude=not_uploaded))
         files = [(name, path) for name, path in entries if path.is_file()]
@@ -470,7 +484,7 @@ class SshRunner(Runner):
         code_path = f"{self.remote_dir}/{rs.EXIT_CODE_FILE}"
         sink = open(self.live_log, "ab") if self.live_log else None
         code: int | None = None
-        read_offset = self.offset  # bytes received; self.offset = bytes of whole lines handed on
+        read_offset = self._log_offset  # bytes received; self.offset = bytes of whole lines handed on
         next_liveness = time.monotonic() + self.liveness_seconds
         vanished = False
         pending = b""  # an unfinished last line, kept across reconnects
@@ -509,7 +523,7 @@ class SshRunner(Runner):
                                     # Advanced BEFORE the line's events go out: whoever records
                                     # `offset` while handling a line has that line included, so a
                                     # re-attach from a recorded offset neither repeats nor skips it.
-                                    self.offset += len(segment)
+                                    self._log_offset += len(segment)
                                     yield from output.feed_bytes(segment, "stdout")
                     if code is not None:
                         break
@@ -530,7 +544,7 @@ class SshRunner(Runner):
             if sink:
                 sink.close()
         if pending:
-            self.offset += len(pending)
+            self._log_offset += len(pending)
             yield from output.feed_bytes(pending, "stdout")
         yield from output.flush()
         self.exit_code = code
