@@ -1,6 +1,6 @@
 """How fast is preparing a calibration set, and how much memory does it take?
 
-Generates N synthetic 1920x1080 "photos" (wizard.core.sample_images), prepares them with the
+Generates N synthetic 1920x1080 "photos" (wizard.core.images.samples), prepares them with the
 default settings and prints ``name=value`` lines, easy to compare between commits:
 
     python3 bench/calibration_speed.py [--count 200] [--workers N] [--keep DIR]
@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wizard.core.calibration import prepare_calibration_set  # noqa: E402
-from wizard.core.sample_images import generate_sample_images  # noqa: E402
+from wizard.core.images.calibration import prepare_calibration_set  # noqa: E402
+from wizard.core.images.samples import generate_sample_images  # noqa: E402
 
 
 def peak_rss_megabytes() -> float:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wizard.core.model_inspect import inspect_model  # noqa: E402
-from wizard.core.sample_model import write_sample_model  # noqa: E402
+from wizard.core.model.inspect import inspect_model  # noqa: E402
+from wizard.core.model.samples import write_sample_model  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,11 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from wizard.core.events import StepFinished, StepStarted  # noqa: E402
-from wizard.core.plan import ConversionChoices, stage_workspace  # noqa: E402
-from wizard.core.runners.docker_runner import DockerRunner, connect  # noqa: E402
+from wizard.core.plan.planner import ConversionChoices, stage_workspace  # noqa: E402
+from wizard.core.runners.docker.runner import DockerRunner, connect  # noqa: E402
 from wizard.core.runners.job import ConversionJob  # noqa: E402
-from wizard.core.sample_images import generate_sample_images  # noqa: E402
-from wizard.core.sample_model import write_sample_model  # noqa: E402
+from wizard.core.images.samples import generate_sample_images  # noqa: E402
+from wizard.core.model.samples import write_sample_model  # noqa: E402
 
 IMAGE = "recamera-wizard-test/toolchain-double:latest"
 

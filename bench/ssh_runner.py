@@ -42,11 +42,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from wizard.core.events import LogLine  # noqa: E402
-from wizard.core.plan import ConversionChoices, stage_workspace  # noqa: E402
-from wizard.core.runners.output_lines import LineSplitter  # noqa: E402
-from wizard.core.runners.ssh_runner import SshRunner  # noqa: E402
-from wizard.core.sample_images import generate_sample_images  # noqa: E402
-from wizard.core.sample_model import write_sample_model  # noqa: E402
+from wizard.core.plan.planner import ConversionChoices, stage_workspace  # noqa: E402
+from wizard.core.toolchain.lines import LineSplitter  # noqa: E402
+from wizard.core.runners.vm.runner import SshRunner  # noqa: E402
+from wizard.core.images.samples import generate_sample_images  # noqa: E402
+from wizard.core.model.samples import write_sample_model  # noqa: E402
 
 IMAGE = "recamera-wizard-test/toolchain-double:latest"
 

@@ -74,7 +74,7 @@ def main() -> int:
     import qasync
 
     from test_gui_support import FakeJob, FakeServices
-    from wizard.core.settings import SettingsStore
+    from wizard.core.app.settings import SettingsStore
     from wizard.gui.app import build_window, make_application
 
     home = Path(tempfile.mkdtemp(prefix="ui-stall-"))

@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from wizard.core.plan import ConversionChoices, stage_workspace  # noqa: E402
+from wizard.core.plan.planner import ConversionChoices, stage_workspace  # noqa: E402
 from wizard.core.runners.safe_tar import tar_directory, write_tar  # noqa: E402
-from wizard.core.sample_images import draw_scene  # noqa: E402
-from wizard.core.sample_model import write_sample_model  # noqa: E402
+from wizard.core.images.samples import draw_scene  # noqa: E402
+from wizard.core.model.samples import write_sample_model  # noqa: E402
 
 NOISE_SIGMA = 6.0
 JPEG_QUALITY = 92

@@ -116,8 +116,8 @@ def wait_until(predicate, timeout: float, interval: float = 0.1) -> bool:
 
 def make_inputs(folder: Path, count: int = 12) -> tuple[Path, Path]:
     """A small YOLO11-shaped model (320x320) and ``count`` synthetic photos: fast to stage."""
-    from wizard.core.sample_images import generate_sample_images
-    from wizard.core.sample_model import write_sample_model
+    from wizard.core.images.samples import generate_sample_images
+    from wizard.core.model.samples import write_sample_model
 
     folder.mkdir(parents=True, exist_ok=True)
     model = folder / "yolo11n.onnx"

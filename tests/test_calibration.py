@@ -18,8 +18,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from wizard.core import calibration, messages
-from wizard.core.calibration import (
+from wizard.core import messages
+from wizard.core.images import calibration
+from wizard.core.images.calibration import (
     CALIBRATION_SUFFIXES,
     TEST_INPUT_SUFFIXES,
     CalibrationReport,
@@ -31,7 +32,7 @@ from wizard.core.calibration import (
     scan_sources,
 )
 from wizard.core.messages import WizardError
-from wizard.core.sample_images import draw_scene, generate_sample_images
+from wizard.core.images.samples import draw_scene, generate_sample_images
 
 OUTPUT_NAME = re.compile(r"^calib_\d{4}_[a-z0-9-]+\.jpg$")
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from wizard.core import plan
-from wizard.core.calibration import prepare_calibration_set
+from wizard.core.plan import planner as plan
+from wizard.core.images.calibration import prepare_calibration_set
 from wizard.core.messages import WizardError
-from wizard.core.sample_images import generate_sample_images
-from wizard.core.sample_model import write_sample_model
+from wizard.core.images.samples import generate_sample_images
+from wizard.core.model.samples import write_sample_model
 
 
 def _zip_folder(folder: Path, archive: Path, extra: dict[str, bytes] | None = None) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from wizard.core.sample_images import draw_scene
+from wizard.core.images.samples import draw_scene
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

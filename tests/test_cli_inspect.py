@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from wizard.core.sample_model import write_sample_model
+from wizard.core.model.samples import write_sample_model
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SIZE = (96, 128)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from wizard.core.cvimodel import check_cvimodel, check_for_recamera
+from wizard.core.toolchain.cvimodel import check_cvimodel, check_for_recamera
 
 DOUBLE_ROOT = Path(__file__).resolve().parent / "toolchain_double"
 

@@ -10,7 +10,7 @@ import pytest
 
 from recamera_sim import FACTORY_MODEL_URI, default_flows, make_cvimodel
 from recamera_sim.fixtures import loopback_only  # noqa: F401  (autouse: loopback-only network)
-from wizard.core.device import flows
+from wizard.core.device import nodered_flow as flows
 from wizard.core.device.auth import decrypt_password, encrypt_password, zero_pad
 from wizard.core.device.client import DeviceAddress
 from wizard.core.device.deploy import DeployRequest, check_model_file, plan_chunks, plan_deploy
@@ -155,7 +155,7 @@ def test_classes_from_onnx_metadata(tmp_path):
 
 
 def test_check_model_file_uses_the_shared_header_check(tmp_path):
-    """Real files through wizard.core.cvimodel.check_cvimodel: sound, truncated, and a .bmodel."""
+    """Real files through wizard.core.toolchain.cvimodel.check_cvimodel: sound, truncated, and a .bmodel."""
     model = make_cvimodel(tmp_path / "m.cvimodel", size=4000)
     assert check_model_file(model) == "cv181x"
     truncated = tmp_path / "truncated.cvimodel"

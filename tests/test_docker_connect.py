@@ -7,9 +7,9 @@ import socket
 import pytest
 
 from docker_support import docker_client  # noqa: F401  (fixture: the real engine or skip/fail)
-from wizard.core import first_run
+from wizard.core.app import first_run
 from wizard.core.messages import WizardError
-from wizard.core.runners import docker_runner
+from wizard.core.runners.docker import runner as docker_runner
 
 
 def _closed_unix_socket(tmp_path) -> str:

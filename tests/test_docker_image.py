@@ -61,7 +61,7 @@ def test_load_of_a_file_that_is_not_an_image(docker_client, tmp_path):
 
 
 def test_pull_from_an_unreachable_registry_is_a_clear_error(docker_client):
-    from wizard.core.runners.toolchain_image import ToolchainImageSpec, build_image, pull_image
+    from wizard.core.runners.docker.image import ToolchainImageSpec, build_image, pull_image
 
     with pytest.raises(WizardError) as err:
         list(pull_image(docker_client, "127.0.0.1:9/nothing/here:1", check_disk=False))

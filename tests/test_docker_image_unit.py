@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wizard.core.messages import WizardError
-from wizard.core.runners.toolchain_image import (
+from wizard.core.runners.docker.image import (
     PullProgress,
     ToolchainImageSpec,
     check_disk_for_image,

@@ -9,9 +9,9 @@ import pytest
 
 from wizard.core.events import ProblemRaised, StepFinished
 from wizard.core.messages import WizardError
-from wizard.core.recipe import ConversionRecipe
-from wizard.core.runners import toolchain_image
-from wizard.core.runners.docker_runner import DockerRunner
+from wizard.core.plan.recipe import ConversionRecipe
+from wizard.core.runners.docker import image as toolchain_image
+from wizard.core.runners.docker.runner import DockerRunner
 
 
 class FakeEngine:

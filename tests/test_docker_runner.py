@@ -47,7 +47,7 @@ def _convert(inputs, run_dir: Path, image: str, *extra: str, env: dict | None = 
 
 
 def _stage(inputs, workspace: Path, image: str, faults: dict | None = None, **choices):
-    from wizard.core.plan import ConversionChoices, stage_workspace
+    from wizard.core.plan.planner import ConversionChoices, stage_workspace
 
     model, images = inputs
     staged = stage_workspace(ConversionChoices(model=str(model), images=str(images), out=str(workspace),
@@ -58,7 +58,7 @@ def _stage(inputs, workspace: Path, image: str, faults: dict | None = None, **ch
 
 
 def _job(run_dir: Path, image: str, recipe, cache=False):
-    from wizard.core.runners.docker_runner import DockerRunner
+    from wizard.core.runners.docker.runner import DockerRunner
     from wizard.core.runners.job import ConversionJob
 
     runner = DockerRunner(image, recipe=recipe)
@@ -222,7 +222,7 @@ def test_ctrl_c_in_the_cli_cancels_cleanly(inputs, toolchain_double_image, tmp_p
     driver.write_text(
         "import sys\n"
         "from wizard.cli.convert import EventPrinter, _drive\n"
-        "from wizard.core.runners.docker_runner import DockerRunner\n"
+        "from wizard.core.runners.docker.runner import DockerRunner\n"
         "from wizard.core.runners.job import ConversionJob\n"
         f"runner = DockerRunner({toolchain_double_image!r}, sys.argv[1])\n"
         f"job = ConversionJob(runner, {str(tmp_path / 'run')!r}, cache=False)\n"
@@ -258,7 +258,7 @@ def test_reattach_after_the_app_was_killed(inputs, toolchain_double_image, tmp_p
     driver = tmp_path / "driver.py"
     driver.write_text(
         "import sys\n"
-        "from wizard.core.runners.docker_runner import DockerRunner\n"
+        "from wizard.core.runners.docker.runner import DockerRunner\n"
         "from wizard.core.runners.job import ConversionJob\n"
         f"job = ConversionJob(DockerRunner({toolchain_double_image!r}, sys.argv[1]), {str(tmp_path / 'run')!r}, cache=False)\n"
         "for e in job.events():\n"
@@ -345,7 +345,7 @@ def test_resume_of_a_finished_run_points_to_its_results(first_run):
 
 def test_reattach_refuses_a_run_whose_upload_never_finished(toolchain_double_image, docker_client):
     from wizard.core.messages import WizardError
-    from wizard.core.runners.docker_runner import DockerRunner
+    from wizard.core.runners.docker.runner import DockerRunner
 
     run_id = "halfupload-" + os.urandom(3).hex()
     docker_client.containers.create(toolchain_double_image, ["bash", "convert.sh"],
@@ -362,7 +362,7 @@ def test_a_dropped_log_stream_is_followed_again_without_loss(inputs, toolchain_d
                                                              docker_client):
     """The log connection ends early once (as when a remote engine's connection drops): the
     runner follows again and the log comes out complete, no line twice."""
-    from wizard.core.runners.docker_runner import DockerRunner
+    from wizard.core.runners.docker.runner import DockerRunner
     from wizard.core.runners.job import ConversionJob
 
     class DroppingRunner(DockerRunner):

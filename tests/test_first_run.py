@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import require_component
-from wizard.core import first_run
-from wizard.core.first_run import DOCKER_DOWNLOAD_URLS, check_first_run, docker_host_candidates
-from wizard.core.recipe import DEFAULT_BASE_IMAGE, DEFAULT_TOOLCHAIN_IMAGE
+from wizard.core.app import first_run
+from wizard.core.app.first_run import DOCKER_DOWNLOAD_URLS, check_first_run, docker_host_candidates
+from wizard.core.plan.recipe import DEFAULT_BASE_IMAGE, DEFAULT_TOOLCHAIN_IMAGE
 
 
 class FakeEngine:

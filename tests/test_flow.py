@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from wizard.core import flow
-from wizard.core.flow import FlowError, WizardFlow, WizardState
+from wizard.core.app import wizard_flow as flow
+from wizard.core.app.wizard_flow import FlowError, WizardFlow, WizardState
 from wizard.core.messages import problem
-from wizard.core.model_inspect import ModelReport
-from wizard.core.recipe import ConversionRecipe
+from wizard.core.model.inspect import ModelReport
+from wizard.core.plan.recipe import ConversionRecipe
 
 GOOD_REPORT = ModelReport(
     path="m.onnx",

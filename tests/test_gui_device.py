@@ -9,7 +9,7 @@ import pytest
 
 from recamera_sim.fixtures import cvimodel, loopback_only, sim, state_dir  # noqa: F401 - fixtures
 from test_gui_support import gui_home, loop, make_window, run, sample_model, services  # noqa: F401
-from wizard.core import flow as rules
+from wizard.core.app import wizard_flow as rules
 
 pytestmark = pytest.mark.gui
 

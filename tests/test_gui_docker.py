@@ -10,7 +10,7 @@ import pytest
 
 from docker_support import docker_client, run_containers, toolchain_double_image  # noqa: F401
 from test_gui_support import gui_home, loop, make_window, run, to_page, wait_for  # noqa: F401
-from wizard.core import flow as rules
+from wizard.core.app import wizard_flow as rules
 from wizard.gui.services import Services
 
 pytestmark = [pytest.mark.gui, pytest.mark.docker, pytest.mark.slow]
@@ -113,7 +113,7 @@ def first_session(home: str, tmp: str, image: str) -> None:
     import qasync
     from PySide6.QtWidgets import QMessageBox
 
-    from wizard.core.settings import SettingsStore
+    from wizard.core.app.settings import SettingsStore
     from wizard.gui.app import build_window, make_application
 
     app = make_application()

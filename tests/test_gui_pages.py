@@ -23,7 +23,7 @@ from test_gui_support import (  # noqa: F401 - fixtures
     to_page,
     wait_for,
 )
-from wizard.core import flow as rules
+from wizard.core.app import wizard_flow as rules
 from wizard.core.messages import problem
 from wizard.gui.services import ToolchainStatus
 
@@ -296,7 +296,7 @@ def test_results_page_from_a_recorded_failed_log(make_window, loop, tmp_path):
     run_dir.mkdir()
     text = recorded_log(FAILED_LOG)
     (run_dir / "convert.log").write_text(text, encoding="utf-8")
-    from wizard.core.toolchain_log import parse_log
+    from wizard.core.toolchain.log import parse_log
 
     results = parse_log(text).to_dict()
     results.update({"verdict": "conversion_failed", "ok": False})

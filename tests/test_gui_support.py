@@ -179,7 +179,7 @@ def services():
 
 @pytest.fixture
 def make_window(gui_home, loop, services, qtbot):
-    from wizard.core.settings import SettingsStore
+    from wizard.core.app.settings import SettingsStore
     from wizard.gui.app import build_window, make_application
 
     app = make_application()
@@ -239,13 +239,13 @@ async def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, what: s
 
 
 def sample_model(folder: Path) -> Path:
-    from wizard.core.sample_model import write_sample_model
+    from wizard.core.model.samples import write_sample_model
 
     return write_sample_model(folder / "yolo11n.onnx", imgsz=(320, 320))
 
 
 def sample_images(folder: Path, count: int = 12) -> Path:
-    from wizard.core.sample_images import generate_sample_images
+    from wizard.core.images.samples import generate_sample_images
 
     generate_sample_images(folder, count, size=(320, 240))
     return folder

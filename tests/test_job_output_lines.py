@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wizard.core.runners.output_lines import LineSplitter
+from wizard.core.toolchain.lines import LineSplitter
 
 
 def _split(chunks: list[bytes]) -> list[str]:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from wizard.core import app_dirs
-from wizard.core.recipe import ConversionRecipe
+from wizard.core.plan.recipe import ConversionRecipe
 from wizard.core.runners.calibration_cache import CalibrationCache, is_deploy_output
-from wizard.core.runners.docker_runner import classify_engine_error, memory_warning
+from wizard.core.runners.docker.runner import classify_engine_error, memory_warning
 from wizard.core.runners.job import JobRecord, reproduce_script, verdict_exit_code
 
 
@@ -114,7 +114,7 @@ def test_memory_warning_suggests_fewer_images():
 
 
 def _fake_work(workspace: Path, recipe: ConversionRecipe, *, calibrated: bool = True) -> None:
-    from wizard.core.plan import cache_keys
+    from wizard.core.plan.planner import cache_keys
 
     keys = cache_keys(recipe)
     work = workspace / "work"

@@ -11,8 +11,8 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from wizard.core.model_inspect import MAX_TOOLCHAIN_IR, MAX_TOOLCHAIN_OPSET, inspect_model, parse_class_names
-from wizard.core.sample_model import build_sample_model, write_sample_model
+from wizard.core.model.inspect import MAX_TOOLCHAIN_IR, MAX_TOOLCHAIN_OPSET, inspect_model, parse_class_names
+from wizard.core.model.samples import build_sample_model, write_sample_model
 
 SIZE = (96, 128)  # small but a multiple of 32, so the graphs stay fast and convertible
 

@@ -11,9 +11,9 @@ import pytest
 from onnx import TensorProto, helper
 
 from wizard.core.messages import WizardError
-from wizard.core.model_inspect import inspect_model
-from wizard.core.model_prepare import PreparedModel, prepare_model_for_toolchain
-from wizard.core.sample_model import write_sample_model
+from wizard.core.model.inspect import inspect_model
+from wizard.core.model.prepare import PreparedModel, prepare_model_for_toolchain
+from wizard.core.model.samples import write_sample_model
 
 SIZE = (96, 128)
 

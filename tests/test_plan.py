@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from wizard.core import plan
-from wizard.core.model_inspect import ModelReport
-from wizard.core.plan import ConversionChoices
+from wizard.core.plan import planner as plan
+from wizard.core.model.inspect import ModelReport
+from wizard.core.plan.planner import ConversionChoices
 
 HEAD = tuple(
     f"/model.23/{branch}.{i}/{branch}.{i}.2/Conv_output_0" for i in range(3) for branch in ("cv2", "cv3")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from wizard.core import plan
-from wizard.core.plan import ConversionChoices, PlanBlocked
-from wizard.core.recipe import ConversionRecipe
-from wizard.core.sample_images import generate_sample_images
-from wizard.core.sample_model import write_sample_model
+from wizard.core.plan import planner as plan
+from wizard.core.plan.planner import ConversionChoices, PlanBlocked
+from wizard.core.plan.recipe import ConversionRecipe
+from wizard.core.images.samples import generate_sample_images
+from wizard.core.model.samples import write_sample_model
 
 REPO = Path(__file__).resolve().parent.parent
 

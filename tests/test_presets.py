@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from wizard.core import plan, presets
+from wizard.core.plan import planner as plan
+from wizard.core.plan import presets
 from wizard.core.messages import WizardError
-from wizard.core.plan import ConversionChoices
+from wizard.core.plan.planner import ConversionChoices
 
 from test_plan import yolo11n_report
 
@@ -57,8 +58,8 @@ def test_unknown_and_broken_presets_are_clear_errors(tmp_path):
 
 
 def test_plan_cli_applies_a_preset(tmp_path):
-    from wizard.core.sample_images import generate_sample_images
-    from wizard.core.sample_model import write_sample_model
+    from wizard.core.images.samples import generate_sample_images
+    from wizard.core.model.samples import write_sample_model
 
     model = write_sample_model(tmp_path / "m.onnx", imgsz=(320, 320))
     generate_sample_images(tmp_path / "photos", 14, size=(320, 240))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wizard.core.results import number, pick_compare, similarity_summary
-from wizard.core.toolchain_log import parse_log
+from wizard.core.toolchain.similarity import number, pick_compare, similarity_summary
+from wizard.core.toolchain.log import parse_log
 
 LOGS = Path(__file__).resolve().parent / "fixtures" / "logs"
 

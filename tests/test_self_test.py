@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from wizard import self_test
-from wizard.core.first_run import FirstRunReport
+from wizard.core.app.first_run import FirstRunReport
 from wizard.core.messages import problem
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +59,7 @@ def test_docker_problems_are_info_and_never_fail_the_verdict(monkeypatch):
         toolchain_image="img", toolchain_image_present=None, base_image_present=None,
         problems=(problem("first_run_docker_missing_linux", url="https://docs.docker.com/engine/install/"),),
     )
-    monkeypatch.setattr("wizard.core.first_run.check_first_run", lambda **kw: report)
+    monkeypatch.setattr("wizard.core.app.first_run.check_first_run", lambda **kw: report)
     out = io.StringIO()
     code = self_test.run_self_test(out, include_docker=True, checks=[("a", passing)])
     assert code == 0

@@ -8,7 +8,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from wizard.core.settings import ActiveJob, RecentHost, SecretStore, Settings, SettingsStore, app_home
+from wizard.core.app.settings import ActiveJob, RecentHost, SecretStore, Settings, SettingsStore, app_home
 
 
 class FakeKeyring(KeyringBackend):

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from wizard.core.messages import WizardError
-from wizard.core.runners import remote_setup as setup
-from wizard.core.runners import remote_shell as rs
-from wizard.core.runners.ssh_connection import SshTarget
-from wizard.core.runners.ssh_runner import parse_sums_line, sums_line
+from wizard.core.runners.vm import setup
+from wizard.core.ssh import remote_shell as rs
+from wizard.core.ssh.connection import SshTarget
+from wizard.core.runners.vm.runner import parse_sums_line, sums_line
 
 HOSTILE = ["a b;rm -rf ~", "$(touch pwned)", "`touch pwned`", "x'y\"z", "-rf", "semi;colon&&amp|pipe", "new\nline"]
 
@@ -264,7 +264,7 @@ def test_every_ssh_message_has_both_languages():
 
 
 def test_log_is_handed_on_in_whole_lines_so_a_recorded_offset_is_a_line_boundary():
-    from wizard.core.runners.ssh_runner import split_complete_lines
+    from wizard.core.runners.vm.runner import split_complete_lines
 
     assert split_complete_lines(b"a\nb\r\nc\rd\re") == ([b"a\n", b"b\r\n", b"c\r", b"d\r"], b"e")
     assert split_complete_lines(b"50%\r") == ([], b"50%\r")  # its \n may be in the next read
@@ -275,7 +275,7 @@ def test_log_is_handed_on_in_whole_lines_so_a_recorded_offset_is_a_line_boundary
 
 
 def test_files_of_an_earlier_run_are_not_uploaded_again():
-    from wizard.core.runners.ssh_runner import not_uploaded
+    from wizard.core.runners.vm.runner import not_uploaded
 
     for name in ("convert.log", "exit_code", "cancelled", ".wizard-run.sh", "SHA256SUMS"):
         assert not_uploaded(name)
@@ -314,7 +314,7 @@ def test_results_of_a_run_that_wrote_nothing_are_an_empty_list_not_the_whole_fol
 
 
 def test_remote_commands_run_under_posix_sh_whatever_the_login_shell():
-    from wizard.core.runners.ssh_connection import as_posix_sh
+    from wizard.core.ssh.connection import as_posix_sh
 
     command = rs.upload_command("/h/a b;$(x)")
     wrapped = as_posix_sh(command)

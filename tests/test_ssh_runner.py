@@ -21,10 +21,10 @@ from docker_support import docker_client, toolchain_double_image  # noqa: F401 (
 from sshd_support import SshServer, password_user, sshd_factory, sshd_server  # noqa: F401 (fixtures)
 from wizard.core.events import LogLine, ProblemRaised, Progress, StepFinished
 from wizard.core.messages import WizardError
-from wizard.core.runners.output_lines import LineSplitter
+from wizard.core.toolchain.lines import LineSplitter
 from wizard.core.runners.protocol import RunHandle
-from wizard.core.runners.ssh_connection import HostKeyChanged, HostKeyUnknown
-from wizard.core.runners.ssh_runner import SshRunner
+from wizard.core.ssh.connection import HostKeyChanged, HostKeyUnknown
+from wizard.core.runners.vm.runner import SshRunner
 
 pytestmark = pytest.mark.ssh
 
@@ -42,7 +42,7 @@ def staged_template(tmp_path_factory, double_image) -> Path:
     from PIL import Image
 
     from toolchain_double.helpers import tiny_yolo_onnx
-    from wizard.core import plan
+    from wizard.core.plan import planner as plan
 
     root = tmp_path_factory.mktemp("ssh-staged")
     model = tiny_yolo_onnx(root / "src" / "yolo11n.onnx")
@@ -518,7 +518,7 @@ def test_a_job_that_vanishes_without_an_exit_code_ends_the_stream(sshd_server, w
 
 
 def test_a_remote_command_that_stops_reading_its_input_reports_its_own_error(sshd_server, tmp_path):
-    from wizard.core.runners.ssh_connection import SshConnection, SshCredentials, SshTarget, HostKeyStore
+    from wizard.core.ssh.connection import SshConnection, SshCredentials, SshTarget, HostKeyStore
 
     store = HostKeyStore(tmp_path / "kh", tmp_path / "ukh")
     conn = SshConnection(SshTarget.parse(sshd_server.target), SshCredentials(key_file=sshd_server.client_key,

@@ -348,7 +348,7 @@ def test_double_uses_only_the_standard_library():
 
 @pytest.mark.parametrize("family, layer", [("yolo11", 23), ("yolov8", 22)])
 def test_converts_the_project_sample_models(tmp_path, family, layer):
-    sample_model = pytest.importorskip("wizard.core.sample_model")
+    sample_model = pytest.importorskip("wizard.core.model.samples")
     ws = make_workspace(tmp_path)
     sample_model.write_sample_model(ws / "model" / "yolo11n.onnx", family=family, imgsz=(64, 64))
     heads = [h.replace("model.23", f"model.{layer}") for h in YOLO11_HEADS]
@@ -363,7 +363,7 @@ def test_converts_the_project_sample_models(tmp_path, family, layer):
 
 
 def test_sample_model_output0_with_mod_tail_is_refused(tmp_path):
-    sample_model = pytest.importorskip("wizard.core.sample_model")
+    sample_model = pytest.importorskip("wizard.core.model.samples")
     ws = make_workspace(tmp_path)
     sample_model.write_sample_model(ws / "model" / "yolo11n.onnx", family="yolov10", imgsz=(64, 64))
     result = run(transform_cmd(heads=["output0"]), ws / "Workspace")

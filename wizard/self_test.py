@@ -172,7 +172,7 @@ def check_onnx() -> str:
 def check_sample_model() -> str:
     import onnx
 
-    from wizard.core.sample_model import write_sample_model
+    from wizard.core.model.samples import write_sample_model
 
     with tempfile.TemporaryDirectory(prefix="recamera-self-test-") as tmp:
         path = write_sample_model(Path(tmp) / "sample.onnx")
@@ -568,7 +568,7 @@ def run_checks(checks: Iterable[tuple[str, Callable[[], str]]] = CHECKS) -> list
 def docker_info_lines() -> list[CheckResult]:
     """What the first-run check says about Docker here: shown, never failing the self-test."""
     try:
-        from wizard.core.first_run import check_first_run
+        from wizard.core.app.first_run import check_first_run
 
         report = check_first_run(timeout=2.0)
     except Exception as exc:  # noqa: BLE001

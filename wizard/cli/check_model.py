@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from wizard.core import messages
-from wizard.core.processors import PROCESSORS, RECAMERA_PROCESSOR
+from wizard.core.toolchain.processors import PROCESSORS, RECAMERA_PROCESSOR
 
 ANY_CHIP = "any"
 _LABELS = {
@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_check_model(args: argparse.Namespace) -> int:
     from wizard.cli import EXIT_BLOCKED, EXIT_OK, print_json
-    from wizard.core.cvimodel import check_cvimodel
+    from wizard.core.toolchain.cvimodel import check_cvimodel
 
     report = check_cvimodel(args.model, expect_chip=None if args.chip == ANY_CHIP else args.chip)
     if args.json:

@@ -123,7 +123,7 @@ class EventPrinter:
 
     def _print_similarity(self, results_path: Path) -> None:
         from wizard.cli import print_problem
-        from wizard.core.results import similarity_summary
+        from wizard.core.toolchain.similarity import similarity_summary
 
         try:
             summary = similarity_summary(json.loads(results_path.read_text(encoding="utf-8")))
@@ -138,11 +138,11 @@ class EventPrinter:
 
 def _make_runner(args, recipe, run_id: str):
     if args.backend == "docker":
-        from wizard.core.runners.docker_runner import DockerRunner
+        from wizard.core.runners.docker.runner import DockerRunner
 
         return DockerRunner(recipe.toolchain_image, run_id, recipe=recipe)
     try:
-        from wizard.core.runners.ssh_runner import SshRunner
+        from wizard.core.runners.vm.runner import SshRunner
     except ImportError as exc:
         raise messages.WizardError.of("backend_unavailable", backend="ssh", detail=str(exc)) from None
     password = os.environ.get(args.password_env) if args.password_env else None
@@ -192,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
         args.toolchain_image = args.image
     if args.backend == "docker":
         # Fail in a second, not after preparing 100 images, when Docker can't be used at all.
-        from wizard.core.runners.docker_runner import connect
+        from wizard.core.runners.docker.runner import connect
 
         try:
             connect()
@@ -201,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_INFRASTRUCTURE
     choices = choices_from_args(args, str(run_dir / WORKSPACE_DIR))
 
-    from wizard.core.plan import PlanBlocked, stage_workspace
+    from wizard.core.plan.planner import PlanBlocked, stage_workspace
 
     def on_progress(phase: str, done: int, total: int) -> None:
         if not args.json_events and phase == "images" and total and (done == total or done % 25 == 0):

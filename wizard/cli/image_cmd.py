@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _spec(args):
-    from wizard.core.runners.toolchain_image import ToolchainImageSpec, spec_for_tag
+    from wizard.core.runners.docker.image import ToolchainImageSpec, spec_for_tag
 
     if args.tpu_mlir or args.base:
         default = ToolchainImageSpec()
@@ -44,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
     from wizard.cli import EXIT_BLOCKED, EXIT_INFRASTRUCTURE, print_json, print_problem
     from wizard.cli.convert import EventPrinter
     from wizard.core.messages import WizardError
-    from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE
-    from wizard.core.runners import toolchain_image as ti
+    from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE
+    from wizard.core.runners.docker import image as ti
 
     tag = args.image or DEFAULT_TOOLCHAIN_IMAGE
     if args.action == "dockerfile":
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "load" and not args.tarball:
         print("error: load needs the file: recamera-wizard toolchain-image load FILE.tar", file=sys.stderr)
         return EXIT_BLOCKED
-    from wizard.core.runners.docker_runner import connect
+    from wizard.core.runners.docker.runner import connect
 
     try:
         client = connect()

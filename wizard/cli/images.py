@@ -7,7 +7,8 @@ import sys
 from collections import defaultdict
 
 from wizard.cli import EXIT_BLOCKED, EXIT_OK, print_json, print_problem
-from wizard.core import calibration, messages
+from wizard.core import messages
+from wizard.core.images import calibration
 
 NOTES_SHOWN_PER_KIND = 5
 

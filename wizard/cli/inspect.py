@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_inspect(args: argparse.Namespace) -> int:
     from wizard.cli import EXIT_BLOCKED, EXIT_OK, print_json
-    from wizard.core.model_inspect import inspect_model
+    from wizard.core.model.inspect import inspect_model
 
     report = inspect_model(args.model, output_names=args.output_names or None)
     if args.json:

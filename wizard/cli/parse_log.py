@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_parse_log(args: argparse.Namespace) -> int:
     from wizard.cli import EXIT_CONVERSION_FAILED, EXIT_OK, print_json
-    from wizard.core.toolchain_log import parse_log
+    from wizard.core.toolchain.log import parse_log
 
     try:
         # Bytes: keep the progress bars' lone '\r' (text mode would turn it into line breaks).

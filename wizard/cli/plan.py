@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 
 from wizard.core import messages
-from wizard.core.processors import PROCESSORS, RECAMERA_PROCESSOR
+from wizard.core.toolchain.processors import PROCESSORS, RECAMERA_PROCESSOR
 
 
 def _float_list(text: str) -> tuple[float, ...]:
@@ -72,8 +72,8 @@ def add_choice_arguments(parser: argparse.ArgumentParser, *, sources_required: b
 
 def choices_from_args(args: argparse.Namespace, out: str):
     """ConversionChoices from parsed flags, on top of ``--recipe`` when one is given."""
-    from wizard.core.plan import ConversionChoices, choices_from_recipe
-    from wizard.core.recipe import ConversionRecipe
+    from wizard.core.plan.planner import ConversionChoices, choices_from_recipe
+    from wizard.core.plan.recipe import ConversionRecipe
 
     if getattr(args, "recipe", None):
         base = choices_from_recipe(ConversionRecipe.load(args.recipe), out)
@@ -104,7 +104,7 @@ def choices_from_args(args: argparse.Namespace, out: str):
     }
     explicit = {k: v for k, v in overrides.items() if v is not None}
     if getattr(args, "preset", None):
-        from wizard.core.presets import apply_preset, get_preset
+        from wizard.core.plan.presets import apply_preset, get_preset
 
         base = apply_preset(base, get_preset(args.preset), explicit=set(explicit))
     choices = replace(base, **explicit)
@@ -129,7 +129,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from wizard.cli import EXIT_BLOCKED, print_json, print_problem
-    from wizard.core.plan import PlanBlocked, recipe_commands, stage_workspace
+    from wizard.core.plan.planner import PlanBlocked, recipe_commands, stage_workspace
 
     choices = choices_from_args(args, args.out)
 

@@ -6,8 +6,8 @@ import asyncio
 import os
 import sys
 
-from wizard.core.flow import WizardFlow
-from wizard.core.settings import SettingsStore
+from wizard.core.app.wizard_flow import WizardFlow
+from wizard.core.app.settings import SettingsStore
 
 
 def _ensure_qt_platform() -> None:

@@ -7,9 +7,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Coroutine
 
-from wizard.core.flow import WizardFlow
+from wizard.core.app.wizard_flow import WizardFlow
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.settings import SecretStore, Settings, SettingsStore
+from wizard.core.app.settings import SecretStore, Settings, SettingsStore
 from wizard.gui.services import Services
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """The wizard window: step list, the current page, its problems, Back and Next.
 
-It only mirrors wizard.core.flow: which page shows, whether Next and Back are enabled and why
+It only mirrors wizard.core.app.wizard_flow: which page shows, whether Next and Back are enabled and why
 not (the problems, rendered with their fixes) all come from the flow.
 """
 
@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard.core import flow as rules
-from wizard.core.flow import PAGES
+from wizard.core.app import wizard_flow as rules
+from wizard.core.app.wizard_flow import PAGES
 from wizard.core.messages import Problem
 from wizard.gui.async_tools import ask
 from wizard.gui.context import AppContext

@@ -68,14 +68,14 @@ class Services:
 
     # -- model ---------------------------------------------------------------------------------
     def inspect_model(self, path: str):
-        from wizard.core.model_inspect import inspect_model
+        from wizard.core.model.inspect import inspect_model
 
         return inspect_model(path)
 
     # -- images --------------------------------------------------------------------------------
     def scan_images(self, source: str) -> list[Any]:
         """Cheap listing (names, sizes, kinds) for the grid; decodes nothing."""
-        from wizard.core.calibration import scan_sources
+        from wizard.core.images.calibration import scan_sources
 
         return [s for s in scan_sources(source) if not s.ignored]
 
@@ -87,7 +87,7 @@ class Services:
         should_stop: Callable[[], bool] | None = None,
     ):
         """The real check (decode, duplicates, sample) into a preview folder in the cache."""
-        from wizard.core.calibration import prepare_calibration_set
+        from wizard.core.images.calibration import prepare_calibration_set
 
         # A fresh folder per check (the previous check's is removed): a folder left by another
         # version or a crashed check must never make the check refuse to write.
@@ -99,21 +99,22 @@ class Services:
 
     def thumbnail(self, path: str, size: int) -> tuple[int, int, bytes]:
         """(width, height, RGB bytes): plain data, so a worker thread can make it."""
-        from wizard.core.calibration import make_thumbnail
+        from wizard.core.images.calibration import make_thumbnail
 
         image = make_thumbnail(path, size)
         return image.width, image.height, image.tobytes("raw", "RGB")
 
     def representative_image(self, report) -> str:
-        from wizard.core.calibration import pick_representative_image
+        from wizard.core.images.calibration import pick_representative_image
 
         picked = pick_representative_image(report)
         return picked.source if picked is not None else ""
 
     # -- where ---------------------------------------------------------------------------------
     def toolchain_status(self, tag: str = "") -> ToolchainStatus:
-        from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE
-        from wizard.core.runners import docker_runner, toolchain_image
+        from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE
+        from wizard.core.runners.docker import runner as docker_runner
+        from wizard.core.runners.docker import image as toolchain_image
 
         tag = tag or DEFAULT_TOOLCHAIN_IMAGE
         try:
@@ -131,8 +132,9 @@ class Services:
         return ToolchainStatus(True, status.present, [], detail)
 
     def get_toolchain(self, tag: str = "") -> Iterator[Event]:
-        from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE
-        from wizard.core.runners import docker_runner, toolchain_image
+        from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE
+        from wizard.core.runners.docker import runner as docker_runner
+        from wizard.core.runners.docker import image as toolchain_image
 
         client = docker_runner.connect()
         try:
@@ -147,7 +149,7 @@ class Services:
         asks the user and calls again with ``accept_fingerprint`` set.
         """
         from wizard.core import app_dirs
-        from wizard.core.runners.ssh_connection import (
+        from wizard.core.ssh.connection import (
             HostKeyStore,
             SshConnection,
             SshCredentials,
@@ -189,7 +191,7 @@ class Services:
             return json.loads(results.read_text(encoding="utf-8"))
         for candidate in (run / "convert.log", run / "work" / "convert.log"):
             if candidate.is_file():
-                from wizard.core.toolchain_log import parse_log
+                from wizard.core.toolchain.log import parse_log
 
                 return {"log": parse_log(candidate.read_text(encoding="utf-8", errors="replace")).to_dict()}
         return {}
@@ -253,7 +255,7 @@ def core_conversion(choices, where: str, ssh: SshDetails | None) -> ConversionJo
     """What ``recamera-wizard convert`` does: stage RUN_DIR/workspace, then run it there."""
     from dataclasses import replace as dc_replace
 
-    from wizard.core.plan import stage_workspace
+    from wizard.core.plan.planner import stage_workspace
     from wizard.core.runners.job import WORKSPACE_DIR, ConversionJob as CoreJob
 
     run_dir = Path(choices.out)
@@ -271,14 +273,14 @@ def core_conversion(choices, where: str, ssh: SshDetails | None) -> ConversionJo
     def make_job():
         recipe = staged["workspace"].recipe
         if where == "ssh":
-            from wizard.core.runners.ssh_runner import SshRunner
+            from wizard.core.runners.vm.runner import SshRunner
 
             assert ssh is not None
             runner = SshRunner(f"{ssh.user}@{ssh.host}:{ssh.port}", key_file=ssh.key_path or None,
                                password=ssh.password, image=recipe.toolchain_image,
                                accept_fingerprint=ssh.accept_fingerprint, setup_consent=ssh.setup_consent)
         else:
-            from wizard.core.runners.docker_runner import DockerRunner
+            from wizard.core.runners.docker.runner import DockerRunner
 
             runner = DockerRunner(recipe.toolchain_image, recipe=recipe)
         return CoreJob(runner, run_dir)

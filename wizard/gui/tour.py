@@ -45,8 +45,8 @@ class ReplayJob(ConversionJob):
         self.resume = None  # threading.Event set by the tour to go on
 
     def events(self) -> Iterator[Event]:
-        from wizard.core.plan import stage_workspace
-        from wizard.core.toolchain_log import LogInterpreter, parse_log
+        from wizard.core.plan.planner import stage_workspace
+        from wizard.core.toolchain.log import LogInterpreter, parse_log
 
         run = Path(self.run_dir)
         yield StepStarted("prepare")
@@ -151,8 +151,8 @@ async def _settle(window, seconds: float = 0.3) -> None:
 async def run_tour(out: Path, lang: str) -> list[Path]:
     import threading
 
-    from wizard.core.sample_model import write_sample_model
-    from wizard.core.settings import SettingsStore
+    from wizard.core.model.samples import write_sample_model
+    from wizard.core.app.settings import SettingsStore
     from wizard.gui.app import build_window
 
     out.mkdir(parents=True, exist_ok=True)
@@ -246,7 +246,7 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     shoot("07_results")
 
     # The same page for a run whose INT8 check failed, from the other recorded log.
-    from wizard.core.toolchain_log import parse_log
+    from wizard.core.toolchain.log import parse_log
 
     failed_text = recorded_log(FAILED_LOG)
     failed = parse_log(failed_text).to_dict()

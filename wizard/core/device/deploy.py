@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Literal, Sequence
 
-from wizard.core.device import backup, flows as flow_edit, model_json
+from wizard.core.device import backup, model_json
+from wizard.core.device import nodered_flow as flow_edit
 from wizard.core.device.client import (
     CHUNK_SIZE,
     DEFAULT_HOST,
@@ -32,10 +33,10 @@ from wizard.core.device.client import (
     UploadReport,
     file_md5,
 )
-from wizard.core.device.nodered import FlowConflict, NodeRedClient
+from wizard.core.device.nodered_client import FlowConflict, NodeRedClient
 from wizard.core.events import Event, LogLine, ProblemRaised, Progress, Result, StepFinished, StepStarted
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.processors import RECAMERA_PROCESSOR
+from wizard.core.toolchain.processors import RECAMERA_PROCESSOR
 
 Method = Literal["http", "ssh"]
 DEFAULT_REMOTE_BASE = "/userdata"
@@ -115,7 +116,7 @@ def check_model_file(path: Path) -> str:
 
     Returns the chip name ("" for a format-1.0 header, which has no chip field: the camera judges).
     """
-    from wizard.core.cvimodel import check_cvimodel
+    from wizard.core.toolchain.cvimodel import check_cvimodel
 
     if not path.is_file():
         raise WizardError.of("file_not_found", path=str(path))
@@ -145,7 +146,7 @@ def resolve_classes(request: DeployRequest) -> tuple[tuple[str, ...], str]:
 def _class_names_from_onnx(path: Path) -> tuple[str, ...]:
     if not path.is_file():
         raise WizardError.of("file_not_found", path=str(path))
-    from wizard.core.model_inspect import inspect_model
+    from wizard.core.model.inspect import inspect_model
 
     report = inspect_model(path)
     errors = [p for p in report.problems if p.is_error]

@@ -22,7 +22,7 @@ import shutil
 import time
 from pathlib import Path
 
-from wizard.core.recipe import WORK_DIR, ConversionRecipe
+from wizard.core.plan.recipe import WORK_DIR, ConversionRecipe
 
 DONE_DIR = ".done"
 CACHED_STEPS = ("transform", "calibrate")
@@ -31,7 +31,7 @@ _KEY_RE = re.compile(r"^[0-9a-f]{8,64}$")
 
 
 def _plan():
-    from wizard.core import plan
+    from wizard.core.plan import planner as plan
 
     return plan
 

@@ -32,7 +32,7 @@ from typing import Any, Iterator
 from wizard import __version__
 from wizard.core.events import Event, LogLine, ProblemRaised, Result, StepFinished
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.recipe import LOG_FILE, RECIPE_FILE, ConversionRecipe
+from wizard.core.plan.recipe import LOG_FILE, RECIPE_FILE, ConversionRecipe
 from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunHandle, Runner, new_run_id
 
 JOB_FILE = "job.json"
@@ -385,7 +385,7 @@ class ConversionJob:
     # -- after the run --
 
     def _finish(self) -> Iterator[Event]:
-        from wizard.core.plan import expected_outputs
+        from wizard.core.plan.planner import expected_outputs
 
         log_text = (self.run_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
         if self.cancelled:
@@ -481,7 +481,7 @@ class ConversionJob:
 
 def _last_step(log_text: str) -> str:
     """The step whose start marker is the last one in the log (for "failed in step X")."""
-    from wizard.core.toolchain_log import STEP_MARKER_PREFIX
+    from wizard.core.toolchain.log import STEP_MARKER_PREFIX
 
     step = ""
     for line in log_text.splitlines():
@@ -491,13 +491,13 @@ def _last_step(log_text: str) -> str:
 
 
 def _parse_log(text: str) -> dict[str, Any]:
-    from wizard.core.toolchain_log import parse_log
+    from wizard.core.toolchain.log import parse_log
 
     return dict(parse_log(text).to_dict())
 
 
 def _check_model(path: Path) -> dict[str, Any]:
-    from wizard.core.cvimodel import check_cvimodel
+    from wizard.core.toolchain.cvimodel import check_cvimodel
 
     return dict(check_cvimodel(path).to_dict())
 
@@ -520,7 +520,7 @@ def reattach(run_dir: str | Path, *, cache: Any = None, ssh_options: dict[str, A
                              verdict=record.verdict or "?")
     recipe = ConversionRecipe.load(workspace / RECIPE_FILE)
     if record.backend == "docker":
-        from wizard.core.runners.docker_runner import DockerRunner
+        from wizard.core.runners.docker.runner import DockerRunner
 
         try:
             runner: Runner = DockerRunner.reattach(record.run_id, image=record.image,
@@ -531,7 +531,7 @@ def reattach(run_dir: str | Path, *, cache: Any = None, ssh_options: dict[str, A
                 raise WizardError.of("run_not_found", run_id=record.run_id, path=str(workspace)) from None
             raise
     elif record.backend == "ssh":
-        from wizard.core.runners.ssh_runner import SshRunner
+        from wizard.core.runners.vm.runner import SshRunner
 
         options = {k: v for k, v in (ssh_options or {}).items() if v is not None}
         # From byte 0, skipping the lines convert.log already has: the recorded byte offset can

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from wizard.core import flow as rules
+from wizard.core.app import wizard_flow as rules
 from wizard.core.events import (
     TOOLCHAIN_STEPS,
     LogLine,
@@ -27,7 +27,7 @@ from wizard.core.events import (
     StepStarted,
 )
 from wizard.core.messages import WizardError
-from wizard.core.settings import ActiveJob
+from wizard.core.app.settings import ActiveJob
 from wizard.gui.async_tools import EventPump
 from wizard.gui.pages.base import Page
 from wizard.gui.services import ConversionJob, SshDetails
@@ -221,7 +221,7 @@ class ConvertPage(Page):
         """Start a conversion with the choices on the earlier pages."""
         if self.state.job_status == rules.JOB_RUNNING:
             return
-        from wizard.core.flow import choices_from_state
+        from wizard.core.app.wizard_flow import choices_from_state
 
         state = self.state
         ssh = None

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.core.messages import Problem
-from wizard.core.results import number, pick_compare
+from wizard.core.toolchain.similarity import number, pick_compare
 from wizard.gui.async_tools import run_blocking
 from wizard.gui.pages.base import Page
 from wizard.gui.widgets import ProblemList, SimilarityChart, wrapped_label
@@ -238,7 +238,7 @@ def _problems(results: dict[str, Any], log_text: str) -> list[Problem]:
     found: list[Problem] = []
     if log_text:
         try:
-            from wizard.core.toolchain_log import parse_log
+            from wizard.core.toolchain.log import parse_log
 
             found = list(parse_log(log_text).errors)
         except Exception:  # noqa: BLE001 - fall back to the texts saved in results.json

@@ -26,14 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard.core import flow as rules
+from wizard.core.app import wizard_flow as rules
 from wizard.core import messages
-from wizard.core.processors import PROCESSORS
+from wizard.core.toolchain.processors import PROCESSORS
 from wizard.gui.pages.base import Page
 from wizard.gui.widgets import wrapped_label
 
-from wizard.core.plan import CUSTOMIZATION_FORMATS, PIXEL_FORMATS
-from wizard.core.presets import available_presets
+from wizard.core.plan.planner import CUSTOMIZATION_FORMATS, PIXEL_FORMATS
+from wizard.core.plan.presets import available_presets
 
 AUTO = "__auto__"
 NONE = ""
@@ -294,8 +294,8 @@ class TargetPage(Page):
 
     def _effective(self, key: str):
         """A state value as the plan will resolve it ("the wizard decides" is a concrete value)."""
-        from wizard.core import plan
-        from wizard.core.flow import choices_from_state
+        from wizard.core.plan import planner as plan
+        from wizard.core.app.wizard_flow import choices_from_state
 
         if key == "aligned_input":
             return plan.resolved_aligned_input(choices_from_state(self.state))

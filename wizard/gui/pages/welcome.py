@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from wizard.core import flow as flow_rules
+from wizard.core.app import wizard_flow as flow_rules
 from wizard.core.messages import WizardError
-from wizard.core.recipe import ConversionRecipe
+from wizard.core.plan.recipe import ConversionRecipe
 from wizard.gui.pages.base import Page
 from wizard.gui.widgets import wrapped_label
 

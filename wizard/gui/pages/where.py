@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard.core import flow as rules
+from wizard.core.app import wizard_flow as rules
 from wizard.core.events import Progress, ProblemRaised, StepFinished
 from wizard.core.messages import WizardError
-from wizard.core.settings import RecentHost
+from wizard.core.app.settings import RecentHost
 from wizard.gui.async_tools import EventPump, ask, run_blocking
 from wizard.gui.pages.base import Page
 from wizard.gui.services import SshDetails

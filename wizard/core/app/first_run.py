@@ -27,8 +27,8 @@ from typing import Callable, Mapping, Protocol
 
 from wizard.core.app_dirs import home_dir, os_kind
 from wizard.core.messages import Problem, problem
-from wizard.core.recipe import DEFAULT_BASE_IMAGE, DEFAULT_TOOLCHAIN_IMAGE
-from wizard.core.runners.toolchain_image import IMAGE_DISK_NEED_GB
+from wizard.core.plan.recipe import DEFAULT_BASE_IMAGE, DEFAULT_TOOLCHAIN_IMAGE
+from wizard.core.runners.docker.image import IMAGE_DISK_NEED_GB
 
 # Shown to the user as text; the app never opens or fetches them.
 DOCKER_DOWNLOAD_URLS = {
@@ -192,7 +192,7 @@ class _SdkEngine:
 
     def has_image(self, name: str) -> bool:
         # The same question the runner asks before a conversion.
-        from wizard.core.runners.toolchain_image import image_status
+        from wizard.core.runners.docker.image import image_status
 
         return image_status(self._client, name).present
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wizard.core.messages import WizardError, problem
-from wizard.core.model_inspect import MAX_TOOLCHAIN_IR, MAX_TOOLCHAIN_OPSET, ModelReport
+from wizard.core.model.inspect import MAX_TOOLCHAIN_IR, MAX_TOOLCHAIN_OPSET, ModelReport
 
 # Element types added after IR 8 (onnx.proto TensorProto.DataType value -> (name, IR that added it)).
 _NEWER_TYPES = {

@@ -28,8 +28,8 @@ from typing import Any, Iterator
 
 from wizard.core.events import Event, LogLine, Progress, ProblemRaised, StepFinished, StepStarted
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE, WORK_DIR, ConversionRecipe
-from wizard.core.runners.output_lines import OutputEvents
+from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, WORK_DIR, ConversionRecipe
+from wizard.core.toolchain.lines import OutputEvents
 from wizard.core.runners.protocol import RunFacts, RunHandle, Runner
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
 
@@ -114,7 +114,7 @@ def connect(timeout: int = 60):
     else:
         # docker.from_env() knows only the default socket; Docker Desktop's non-admin install,
         # OrbStack, Colima and rootless Docker listen elsewhere (or behind a docker context).
-        from wizard.core.first_run import docker_host_candidates
+        from wizard.core.app.first_run import docker_host_candidates
 
         attempts = [
             (lambda url=url: docker.DockerClient(base_url=url, version="auto", timeout=timeout))
@@ -136,7 +136,7 @@ def connect(timeout: int = 60):
 def memory_needed(recipe: ConversionRecipe | None) -> int:
     if recipe is None:
         return int(BASE_MEMORY_BYTES)
-    from wizard.core.plan import CALIBRATION_BYTES_PER_PIXEL
+    from wizard.core.plan.planner import CALIBRATION_BYTES_PER_PIXEL
 
     height, width = (recipe.input_shape[-2], recipe.input_shape[-1]) if len(recipe.input_shape) >= 2 else (640, 640)
     per_image = height * width * CALIBRATION_BYTES_PER_PIXEL
@@ -265,7 +265,7 @@ class DockerRunner(Runner):
             runner._remove_container()
             raise WizardError.of("run_not_found", run_id=run_id, path="-")
         runner._started = True
-        from wizard.core.runners.toolchain_image import image_record, image_status
+        from wizard.core.runners.docker.image import image_record, image_status
 
         status = image_status(runner.client, image)
         if status.present:  # for reproduce.sh: the exact image, as a fresh run records it
@@ -285,7 +285,7 @@ class DockerRunner(Runner):
     # -- protocol --
 
     def prepare(self) -> Iterator[Event]:
-        from wizard.core.runners.toolchain_image import engine_free_bytes, image_record, require_image
+        from wizard.core.runners.docker.image import engine_free_bytes, image_record, require_image
 
         yield StepStarted(step="prepare", command="docker: check engine, image, memory and disk")
         started = time.monotonic()
@@ -332,7 +332,7 @@ class DockerRunner(Runner):
                 detach=True,
             )
         except docker.errors.ImageNotFound:
-            from wizard.core.runners.toolchain_image import IMAGE_DISK_NEED_GB
+            from wizard.core.runners.docker.image import IMAGE_DISK_NEED_GB
 
             raise WizardError.of("toolchain_image_missing", image=self.image, needed_gb=IMAGE_DISK_NEED_GB) from None
         except docker.errors.APIError as exc:

@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from wizard import __version__
-from wizard.core import recipe as layout
+from wizard.core.plan import recipe as layout
 from wizard.core.checksums import sha256_file
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.model_inspect import ModelReport
-from wizard.core.processors import PROCESSORS, RECAMERA_PROCESSOR, get_processor
-from wizard.core.recipe import ConversionRecipe
+from wizard.core.model.inspect import ModelReport
+from wizard.core.toolchain.processors import PROCESSORS, RECAMERA_PROCESSOR, get_processor
+from wizard.core.plan.recipe import ConversionRecipe
 
 PIXEL_FORMATS = ("rgb", "bgr", "gray", "rgba")
 # model_deploy --customization_format values accepted by tpu-mlir v1.7 (python/utils/preprocess.py).
@@ -94,7 +94,7 @@ class StagedWorkspace:
     workdir: Path
     recipe: ConversionRecipe
     model_report: ModelReport
-    calibration_report: object  # wizard.core.calibration.CalibrationReport
+    calibration_report: object  # wizard.core.images.calibration.CalibrationReport
     problems: tuple[Problem, ...] = ()  # warnings worth showing (errors raise instead)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -498,13 +498,13 @@ def stage_workspace(
     Raises WizardError (with every blocking problem's first one) when something blocks the plan.
     Nothing in the source folders is modified; a failed staging leaves ``choices.out`` as it was.
     """
-    from wizard.core.calibration import (
+    from wizard.core.images.calibration import (
         pick_representative_image,
         prepare_calibration_set,
         prepare_image,
     )
-    from wizard.core.model_inspect import inspect_model
-    from wizard.core.model_prepare import prepare_model_for_toolchain
+    from wizard.core.model.inspect import inspect_model
+    from wizard.core.model.prepare import prepare_model_for_toolchain
 
     def progress(phase: str, done: int, total: int) -> None:
         if on_progress is not None:

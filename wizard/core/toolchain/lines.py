@@ -59,7 +59,7 @@ class OutputEvents:
     """Lines in, events out; counts lines so a re-attach can skip what was already shown."""
 
     def __init__(self, skip_lines: int = 0) -> None:
-        from wizard.core.toolchain_log import LogInterpreter
+        from wizard.core.toolchain.log import LogInterpreter
 
         self.interpreter = LogInterpreter()
         self.skip_lines = skip_lines

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.runners import remote_shell as rs
+from wizard.core.ssh import remote_shell as rs
 
 NEED_FREE_GB = 8  # the tpuc_dev image is ~5 GB unpacked, plus a run's work/ and npz files
 

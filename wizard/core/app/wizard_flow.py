@@ -5,7 +5,7 @@ chose into a :class:`WizardState` and ask :class:`WizardFlow` whether Next is al
 leads and what Back undoes. Nothing here imports Qt, so whole flows are tested without a display,
 and the CLI can reuse the same rules.
 
-Validation of the conversion options is not done here: it is ``wizard.core.plan.validate_choices``
+Validation of the conversion options is not done here: it is ``wizard.core.plan.planner.validate_choices``
 (the same check the CLI's ``plan`` step runs). This module only turns the state into
 ``ConversionChoices`` and asks, so the GUI never has rules of its own.
 """
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
 from wizard.core.messages import Problem, problem
-from wizard.core.processors import PROCESSORS, RECAMERA_PROCESSOR, get_processor
-from wizard.core.recipe import YOLO_MEAN, YOLO_SCALE
+from wizard.core.toolchain.processors import PROCESSORS, RECAMERA_PROCESSOR, get_processor
+from wizard.core.plan.recipe import YOLO_MEAN, YOLO_SCALE
 
 PAGES = ("welcome", "model", "images", "target", "where", "convert", "results", "device")
 
@@ -34,7 +34,7 @@ JOB_SUCCEEDED = "succeeded"
 JOB_FAILED = "failed"
 JOB_CANCELLED = "cancelled"
 
-from wizard.core.calibration import DEFAULT_COUNT, MIN_USABLE
+from wizard.core.images.calibration import DEFAULT_COUNT, MIN_USABLE
 
 
 @dataclass
@@ -47,7 +47,7 @@ class WizardState:
 
     # Model page.
     model_path: str = ""
-    model_report: Any = None  # wizard.core.model_inspect.ModelReport, once inspected
+    model_report: Any = None  # wizard.core.model.inspect.ModelReport, once inspected
     inspecting: bool = False
     output_names: tuple[str, ...] = ()  # the expert's edit; empty = what inspect found
 
@@ -144,7 +144,7 @@ def apply_options(state: WizardState, options: dict[str, Any]) -> None:
 
 def choices_from_state(state: WizardState):
     """The user's choices as ``plan.ConversionChoices``."""
-    from wizard.core import plan  # onnx-heavy: imported when a page first asks
+    from wizard.core.plan import planner as plan  # onnx-heavy: imported when a page first asks
 
     wanted: dict[str, Any] = {
         "model": state.model_path,
@@ -162,7 +162,7 @@ def choices_from_state(state: WizardState):
 
 def option_problems(state: WizardState) -> list[Problem]:
     """What the core's validation says about the options (errors and warnings)."""
-    from wizard.core import plan
+    from wizard.core.plan import planner as plan
 
     choices = choices_from_state(state)
     try:

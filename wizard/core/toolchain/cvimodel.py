@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.core.messages import Problem, problem
-from wizard.core.processors import PROCESSORS, RECAMERA_PROCESSOR
+from wizard.core.toolchain.processors import PROCESSORS, RECAMERA_PROCESSOR
 
 MAGIC = b"CviModel"
 HEADER_SIZE = 48

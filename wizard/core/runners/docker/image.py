@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator
 from wizard import __version__
 from wizard.core.events import Event, LogLine, Progress, StepFinished, StepStarted
 from wizard.core.messages import WizardError
-from wizard.core.recipe import DEFAULT_BASE_IMAGE, DEFAULT_TPU_MLIR_VERSION
+from wizard.core.plan.recipe import DEFAULT_BASE_IMAGE, DEFAULT_TPU_MLIR_VERSION
 
 IMAGE_REPOSITORY = "recamera-wizard/toolchain"
 STEP = "image"

@@ -33,14 +33,14 @@ from typing import BinaryIO, Callable, Iterator
 from wizard.core.checksums import sha256_file
 from wizard.core.events import Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR
-from wizard.core.runners import remote_setup
-from wizard.core.runners import remote_shell as rs
+from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR
+from wizard.core.runners.vm import setup as remote_setup
+from wizard.core.ssh import remote_shell as rs
 from wizard.core.runners.protocol import new_run_id
-from wizard.core.runners.output_lines import LineSplitter, OutputEvents
+from wizard.core.toolchain.lines import LineSplitter, OutputEvents
 from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunFacts, RunHandle, Runner
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
-from wizard.core.runners.ssh_connection import (
+from wizard.core.ssh.connection import (
     CONNECTION_ERRORS,
     ConnectionLost,
     HostKeyChanged,
@@ -681,7 +681,7 @@ _BUILD_STEP = re.compile(r"^Step (\d+)/(\d+) :")
 
 
 def _toolchain_dockerfile(tag: str) -> str:
-    from wizard.core.runners.toolchain_image import dockerfile_text, spec_for_tag
+    from wizard.core.runners.docker.image import dockerfile_text, spec_for_tag
 
     return dockerfile_text(spec_for_tag(tag))
 
