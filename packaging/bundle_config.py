@@ -174,7 +174,7 @@ def resource_datas(resources_dir: Path = RESOURCES_DIR, dest: str = RESOURCES_DE
 
 
 # A list of every resource file put in the bundle, with its size, at the bundle root. The
-# frozen app's --self-test compares the bundle against it (wizard/self_test.py reads this name).
+# frozen app's --self-test compares the bundle against it (wizard/cli/self_test.py reads this name).
 MANIFEST_NAME = "recamera-wizard-bundle.json"
 
 

@@ -1,14 +1,107 @@
-"""Style rule 1: wizard.core never imports Qt; the core works with PySide6/qasync absent."""
+"""The layers of wizard/, enforced (style rule 1 and issue 9).
+
+- import-linter contracts in pyproject.toml: the GUI and CLI sit on the core; inside the core
+  app -> workshop/detections -> runners/device -> plan -> model/images/toolchain -> ssh -> events
+  -> messages; the core never imports Qt.
+- No import cycles between any two modules of wizard/ (grimp's graph, function-local imports
+  included).
+- Both rules are proved to bite on a copy of the package with a deliberately wrong import.
+- The core imports and works with Qt blocked.
+"""
 
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-CORE = Path(__file__).resolve().parent.parent / "wizard" / "core"
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORE = REPO / "wizard" / "core"
 FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "qasync", "shiboken6", "wizard.gui")
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _lint(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(LINT_IMPORTS), "--config", str(root / "pyproject.toml"), "--no-cache"],
+                          cwd=root, capture_output=True, text=True, env={"PYTHONPATH": str(root), "PATH": ""})
+
+
+def import_cycles(root: Path) -> list[list[str]]:
+    """Strongly connected groups of modules in the package under ``root`` (Tarjan)."""
+    program = r"""
+import sys, json, grimp
+sys.setrecursionlimit(10000)
+g = grimp.build_graph("wizard")
+index, low, stack, on, found = {}, {}, [], set(), []
+def visit(v):
+    index[v] = low[v] = len(index); stack.append(v); on.add(v)
+    for w in g.find_modules_directly_imported_by(v):
+        if w not in index:
+            visit(w); low[v] = min(low[v], low[w])
+        elif w in on:
+            low[v] = min(low[v], index[w])
+    if low[v] == index[v]:
+        group = []
+        while True:
+            w = stack.pop(); on.discard(w); group.append(w)
+            if w == v: break
+        if len(group) > 1: found.append(sorted(group))
+for m in sorted(g.modules):
+    if m not in index: visit(m)
+print(json.dumps(found))
+"""
+    import json
+
+    result = subprocess.run([sys.executable, "-c", program], cwd=root, capture_output=True, text=True,
+                            env={"PYTHONPATH": str(root)})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def package_copy(tmp_path):
+    """The package and its contracts, copied, to break on purpose."""
+    shutil.copytree(REPO / "wizard", tmp_path / "wizard", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def test_layer_contracts_are_kept():
+    result = _lint(REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "broken" not in result.stdout.lower().replace("0 broken", "")
+
+
+def test_no_import_cycles():
+    assert import_cycles(REPO) == []
+
+
+@pytest.mark.parametrize("module, wrong_import, contract", [
+    ("core/events.py", "from wizard.core.runners import job", "Inside the core"),
+    ("core/model/inspect.py", "from wizard.core.plan import planner", "Inside the core"),
+    ("core/runners/job.py", "from wizard.core.device import deploy", "Inside the core"),
+    ("core/plan/recipe.py", "import wizard.cli", "Faces above the core"),
+    ("core/toolchain/cvimodel.py", "import PySide6", "never imports Qt"),
+])
+def test_a_wrong_import_breaks_a_contract(package_copy, module, wrong_import, contract):
+    path = package_copy / "wizard" / module
+    path.write_text(path.read_text(encoding="utf-8") + f"\n\ndef _wrong():\n    {wrong_import}\n", encoding="utf-8")
+    result = _lint(package_copy)
+    assert result.returncode != 0
+    broken = result.stdout.split("Broken contracts", 1)[-1]
+    assert contract in broken, result.stdout
+
+
+def test_a_cycle_is_found(package_copy):
+    path = package_copy / "wizard" / "core" / "runners" / "protocol.py"
+    path.write_text(path.read_text(encoding="utf-8") + "\n\ndef _wrong():\n    from wizard.core.runners import job\n",
+                    encoding="utf-8")
+    assert ["wizard.core.runners.job", "wizard.core.runners.protocol"] in [
+        [m for m in group if m in ("wizard.core.runners.job", "wizard.core.runners.protocol")] for group in import_cycles(package_copy)]
 
 
 def _imports(path: Path) -> set[str]:
@@ -49,3 +142,7 @@ def test_core_imports_with_qt_blocked():
     )
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+FUNCTION_LOCAL_OK = ("onnx", "onnxruntime", "PIL", "docker", "paramiko", "requests", "numpy", "keyring",
+                     "websockets", "httpx", "flatbuffers", "pydantic", "filelock", "PySide6", "qasync")

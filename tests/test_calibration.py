@@ -303,7 +303,7 @@ def test_report_json_shape(mixed):
     assert {"source", "reason"} <= set(data["rejected"][0])
     assert set(data["duplicates"][0]) == {"source", "same_as"}
     assert all(isinstance(p, str) for p in data["ignored"])
-    assert {"code", "severity", "message", "fix"} == set(data["problems"][0])
+    assert {"code", "severity", "params", "message", "fix"} == set(data["problems"][0])
 
 
 def test_report_renders_in_japanese(mixed):

@@ -50,7 +50,7 @@ def test_json_report_and_exit_0_with_enough_images(tmp_path):
     assert data["duplicates"] == [{"source": str(src / "photo_000.JPG"), "same_as": str(src / "copy.jpg")}]
     assert data["ignored"] == [str(src / ".DS_Store")]
     assert {p["code"] for p in data["problems"]} >= {"calib_sampled", "calib_rejected_files"}
-    assert all(set(p) == {"code", "severity", "message", "fix"} for p in data["problems"])
+    assert all(set(p) == {"code", "severity", "params", "message", "fix"} for p in data["problems"])
     for item in data["accepted"]:
         output = Path(item["output"])
         assert output.is_file() and output.suffix == ".jpg" and output.name.isascii()

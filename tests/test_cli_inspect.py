@@ -48,7 +48,7 @@ def test_json_report_of_a_blocked_model_exits_2(tmp_path):
     data = json.loads(result.stdout)
     assert [p["code"] for p in data["problems"]] == ["model_dynamic_input"]
     issue = data["problems"][0]
-    assert set(issue) == {"code", "severity", "message", "fix"}
+    assert set(issue) == {"code", "severity", "params", "message", "fix"}
     assert issue["severity"] == "error" and str(path) in issue["message"] and "dynamic=False" in issue["fix"]
 
 

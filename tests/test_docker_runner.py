@@ -176,7 +176,7 @@ def test_exit_137_gives_the_memory_message(inputs, toolchain_double_image, tmp_p
     job, runner = _job(tmp_path / "run", toolchain_double_image, staged.recipe)
     events = list(job.events())
     from wizard.core.events import ProblemRaised, Result
-    from wizard.core.runners.job import verdict_exit_code
+    from wizard.cli.output import verdict_exit_code
 
     assert job.verdict == "conversion_failed" and verdict_exit_code(job.verdict) == 3
     assert job.exit_code == 137
@@ -290,7 +290,7 @@ def test_reattach_after_the_app_was_killed(inputs, toolchain_double_image, tmp_p
 
 
 def test_resume_of_a_vanished_run_says_so(inputs, toolchain_double_image, tmp_path, home):
-    from wizard.core.runners.job import JobRecord
+    from wizard.core.runners.record import JobRecord
 
     _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image)
     JobRecord(run_id="gone-000000", backend="docker", where="local", run_dir=str(tmp_path / "run"),

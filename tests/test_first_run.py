@@ -15,7 +15,8 @@ import pytest
 
 from conftest import require_component
 from wizard.core.app import first_run
-from wizard.core.app.first_run import DOCKER_DOWNLOAD_URLS, check_first_run, docker_host_candidates
+from wizard.core.app.first_run import DOCKER_DOWNLOAD_URLS, check_first_run
+from wizard.core.runners.docker.engines import docker_host_candidates
 from wizard.core.plan.recipe import DEFAULT_BASE_IMAGE, DEFAULT_TOOLCHAIN_IMAGE
 
 

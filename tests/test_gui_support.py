@@ -98,7 +98,12 @@ class FakeServices(Services):
         self.ssh_calls.append(details)
         if details.accept_fingerprint != self.fingerprint:
             raise HostKeyUnknownDouble(details.host, self.fingerprint)
-        return "Linux x86_64"
+        from wizard.core.runners.vm.runner import VmReport
+        from wizard.core.runners.vm.setup import RemoteFacts, SetupPlan
+
+        facts = RemoteFacts(os="Linux", arch="x86_64", distro="ubuntu", distro_version="22.04", docker_rc=0,
+                            free_kb=40_000_000)
+        return VmReport(f"{details.user}@{details.host}:{details.port}", facts, (), SetupPlan(), "toolchain:1.7", True)
 
     def start_conversion(self, choices, where, ssh) -> ConversionJob:
         job = self.job_factory(choices) if self.job_factory else FakeJob(str(choices.out))

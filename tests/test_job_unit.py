@@ -11,7 +11,9 @@ from wizard.core import app_dirs
 from wizard.core.plan.recipe import ConversionRecipe
 from wizard.core.runners.calibration_cache import CalibrationCache, is_deploy_output
 from wizard.core.runners.docker.runner import classify_engine_error, memory_warning
-from wizard.core.runners.job import JobRecord, reproduce_script, verdict_exit_code
+from wizard.cli.output import verdict_exit_code
+from wizard.core.runners.bundle import reproduce_script
+from wizard.core.runners.record import JobRecord
 
 
 def _recipe(**changes) -> ConversionRecipe:

@@ -37,3 +37,29 @@ def test_problem_renders_in_current_and_explicit_language():
 def test_unknown_code_is_refused_at_creation():
     with pytest.raises(KeyError):
         messages.problem("no_such_code")
+
+
+def test_a_saved_problem_renders_again_in_the_other_language():
+    """to_dict keeps the params, so a problem saved in English shows in Japanese later."""
+    from wizard.core.messages import Problem, problem
+
+    saved = problem("vm_disk_low", "warning", free_gb=3, target="me@vm", need_gb=15).to_dict("en")
+    assert saved["params"] == {"free_gb": 3, "target": "me@vm", "need_gb": 15}
+    again = Problem.from_dict(saved)
+    assert again == problem("vm_disk_low", "warning", free_gb=3, target="me@vm", need_gb=15)
+    assert "3 GB" in again.text("ja")[0] and "me@vm" in again.text("ja")[0]
+
+
+def test_a_problem_saved_without_params_shows_its_saved_text():
+    from wizard.core.messages import Problem
+
+    old = Problem.from_dict({"code": "vm_disk_low", "severity": "warning", "message": "Only 3 GB", "fix": "Free space"})
+    assert old.code == "saved_problem" and old.text("ja")[0] == "Only 3 GB → Free space"
+
+
+def test_language_comes_from_one_place():
+    from wizard.core.messages import language_from_environment
+
+    assert language_from_environment({"LANG": "ja_JP.UTF-8"}) == "ja"
+    assert language_from_environment({"RECAMERA_WIZARD_LANG": "en", "LANG": "ja_JP.UTF-8"}) == "en"
+    assert language_from_environment({}) is None

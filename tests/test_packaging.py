@@ -66,7 +66,7 @@ def test_resource_datas_cover_resources_and_land_under_resources():
 def test_bundle_manifest_lists_every_resource_with_its_size(tmp_path):
     import json
 
-    from wizard import self_test
+    from wizard.cli import self_test
 
     assert cfg.MANIFEST_NAME == self_test.BUNDLE_MANIFEST  # the name the frozen self-test reads
     pairs = cfg.resource_datas()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from wizard import self_test
+from wizard.cli import self_test
 from wizard.core.app.first_run import FirstRunReport
 from wizard.core.messages import problem
 

@@ -1147,6 +1147,34 @@
 <context>
     <name>WherePage</name>
     <message>
+        <source>Password or key passphrase</source>
+        <translation>パスワードまたは鍵のパスフレーズ</translation>
+    </message>
+    <message>
+        <source>If the toolchain image is missing there, let the machine build it (10-20 minutes, needs its internet)</source>
+        <translation>ツールチェーンのイメージがなければ、そのマシンでビルドさせる（10〜20 分、マシンのインターネット接続が必要）</translation>
+    </message>
+    <message>
+        <source>%1 GB free</source>
+        <translation>空き %1 GB</translation>
+    </message>
+    <message>
+        <source>Docker ready</source>
+        <translation>Docker 使用可能</translation>
+    </message>
+    <message>
+        <source>Docker not usable yet</source>
+        <translation>Docker はまだ使えません</translation>
+    </message>
+    <message>
+        <source>toolchain image present</source>
+        <translation>ツールチェーンのイメージあり</translation>
+    </message>
+    <message>
+        <source>toolchain image missing</source>
+        <translation>ツールチェーンのイメージなし</translation>
+    </message>
+    <message>
         <location filename="../../wizard/gui/pages/where.py" line="137"/>
         <source>Where to run the conversion</source>
         <translation>変換を実行する場所</translation>

@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_check_model(args: argparse.Namespace) -> int:
-    from wizard.cli import EXIT_BLOCKED, EXIT_OK, print_json
+    from wizard.cli.output import EXIT_BLOCKED, EXIT_OK, print_json
     from wizard.core.toolchain.cvimodel import check_cvimodel
 
     report = check_cvimodel(args.model, expect_chip=None if args.chip == ANY_CHIP else args.chip)
@@ -52,7 +52,7 @@ def run_check_model(args: argparse.Namespace) -> int:
 
 
 def print_summary(report) -> None:
-    from wizard.cli import print_problem
+    from wizard.cli.output import print_problem
 
     labels = _LABELS.get(messages.current_language(), _LABELS["en"])
     print(f"{labels['file']}: {report.path}")

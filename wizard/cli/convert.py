@@ -77,7 +77,7 @@ class EventPrinter:
         self._last_progress: dict[str, int] = {}
 
     def __call__(self, event) -> None:
-        from wizard.cli import print_problem
+        from wizard.cli.output import print_problem
         from wizard.core.events import LogLine, Progress, ProblemRaised, Result, StepFinished, StepStarted, event_to_dict
 
         if self.json_events:
@@ -122,7 +122,7 @@ class EventPrinter:
 
 
     def _print_similarity(self, results_path: Path) -> None:
-        from wizard.cli import print_problem
+        from wizard.cli.output import print_problem
         from wizard.core.toolchain.similarity import similarity_summary
 
         try:
@@ -136,26 +136,26 @@ class EventPrinter:
 # --- the command ------------------------------------------------------------------------------
 
 
-def _make_runner(args, recipe, run_id: str):
-    if args.backend == "docker":
-        from wizard.core.runners.docker.runner import DockerRunner
+def runner_spec(args) -> "RunnerSpec":
+    """The command line's choice of where to run, as the factory's spec (secrets from the
+    environment variables the user named, never from the command line)."""
+    from wizard.core.runners.factory import RunnerSpec
 
-        return DockerRunner(recipe.toolchain_image, run_id, recipe=recipe)
-    try:
-        from wizard.core.runners.vm.runner import SshRunner
-    except ImportError as exc:
-        raise messages.WizardError.of("backend_unavailable", backend="ssh", detail=str(exc)) from None
-    password = os.environ.get(args.password_env) if args.password_env else None
-    passphrase = os.environ.get(args.key_passphrase_env) if args.key_passphrase_env else None
-    return SshRunner(args.host, key_file=args.key, password=password, key_passphrase=passphrase,
-                     image=recipe.toolchain_image, run_id=run_id, accept_fingerprint=args.accept_host_key,
-                     setup_consent=args.allow_setup, build_image=args.build_image_on_vm)
+    def secret(var: str | None) -> str | None:
+        return os.environ.get(var) if var else None
+
+    return RunnerSpec(backend=args.backend, host=args.host or "", key_file=args.key,
+                      password=secret(args.password_env), key_passphrase=secret(args.key_passphrase_env),
+                      accept_fingerprint=args.accept_host_key, setup_consent=args.allow_setup,
+                      build_image=args.build_image_on_vm)
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.cli import EXIT_BLOCKED, EXIT_INFRASTRUCTURE
+    from wizard.cli.output import EXIT_BLOCKED, EXIT_INFRASTRUCTURE
     from wizard.cli.plan import choices_from_args
-    from wizard.core.runners.job import WORKSPACE_DIR, ConversionJob, reattach
+    from wizard.core.runners.bundle import WORKSPACE_DIR, check_run_dir
+    from wizard.core.runners.factory import build_runner
+    from wizard.core.runners.job import ConversionJob, reattach
     from wizard.core.runners.protocol import new_run_id
 
     printer = EventPrinter(args.json_events, verbose=args.verbose)
@@ -163,13 +163,8 @@ def run(args: argparse.Namespace) -> int:
     cache = False if args.no_cache else None
 
     if args.resume:
-        ssh_options = {"key_file": args.key, "accept_fingerprint": args.accept_host_key}
-        if args.password_env:
-            ssh_options["password"] = os.environ.get(args.password_env)
-        if args.key_passphrase_env:
-            ssh_options["key_passphrase"] = os.environ.get(args.key_passphrase_env)
         try:
-            job = reattach(run_dir, cache=cache, ssh_options=ssh_options)
+            job = reattach(run_dir, cache=cache, spec=runner_spec(args))
         except messages.WizardError as exc:
             if exc.problem.code == "run_already_finished":
                 printer_problem(printer, messages.Problem(exc.problem.code, "info", exc.problem.params))
@@ -177,8 +172,6 @@ def run(args: argparse.Namespace) -> int:
             printer_problem(printer, exc.problem)
             return EXIT_INFRASTRUCTURE if exc.problem.code == "run_not_found" else EXIT_BLOCKED
         return _drive(job, job.resume(), printer)
-
-    from wizard.core.runners.job import check_run_dir
 
     check_run_dir(run_dir)
     if args.backend == "ssh":
@@ -216,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
     for p in staged.problems:
         printer_problem(printer, p)
     try:
-        runner = _make_runner(args, staged.recipe, new_run_id())
+        runner = build_runner(runner_spec(args), staged.recipe, new_run_id())
     except messages.WizardError as exc:
         printer_problem(printer, exc.problem)
         return EXIT_INFRASTRUCTURE
@@ -225,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def printer_problem(printer: EventPrinter, problem) -> None:
-    from wizard.cli import print_problem
+    from wizard.cli.output import print_problem
     from wizard.core.events import ProblemRaised
 
     if printer.json_events:
@@ -237,8 +230,7 @@ def printer_problem(printer: EventPrinter, problem) -> None:
 def _drive(job, events, printer: EventPrinter) -> int:
     """Print events until the job ends. The first Ctrl-C cancels (container stopped and removed,
     verdict "cancelled"); a second one leaves at once (the job still removes the container)."""
-    from wizard.cli import EXIT_CANCELLED
-    from wizard.core.runners.job import verdict_exit_code
+    from wizard.cli.output import EXIT_CANCELLED, verdict_exit_code
 
     interrupts = {"n": 0}
     previous = None

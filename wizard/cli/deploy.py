@@ -10,7 +10,7 @@ import os
 import sys
 from typing import Any
 
-from wizard.cli import EXIT_BLOCKED, EXIT_CANCELLED, EXIT_INFRASTRUCTURE, EXIT_OK, print_json, print_problem
+from wizard.cli.output import EXIT_BLOCKED, EXIT_CANCELLED, EXIT_INFRASTRUCTURE, EXIT_OK, print_json, print_problem
 from wizard.core import messages
 from wizard.core.device.client import DEFAULT_HOST, DEFAULT_LIVE_PORT, DEFAULT_NODE_RED_PORT
 from wizard.core.device.model_json import parse_classes_option

@@ -15,7 +15,7 @@ def launch_gui(args: argparse.Namespace) -> int:
         from wizard.gui.app import run_app
     except ImportError as exc:  # PySide6 missing or the GUI not built
         from wizard.core.messages import problem
-        from wizard.cli import print_problem, EXIT_INFRASTRUCTURE
+        from wizard.cli.output import print_problem, EXIT_INFRASTRUCTURE
 
         print_problem(problem("gui_unavailable", detail=str(exc)))
         return EXIT_INFRASTRUCTURE

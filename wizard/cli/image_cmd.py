@@ -41,7 +41,7 @@ def _spec(args):
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.cli import EXIT_BLOCKED, EXIT_INFRASTRUCTURE, print_json, print_problem
+    from wizard.cli.output import EXIT_BLOCKED, EXIT_INFRASTRUCTURE, print_json, print_problem
     from wizard.cli.convert import EventPrinter
     from wizard.core.messages import WizardError
     from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections import defaultdict
 
-from wizard.cli import EXIT_BLOCKED, EXIT_OK, print_json, print_problem
+from wizard.cli.output import EXIT_BLOCKED, EXIT_OK, print_json, print_problem
 from wizard.core import messages
 from wizard.core.images import calibration
 

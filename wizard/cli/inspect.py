@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    from wizard.cli import EXIT_BLOCKED, EXIT_OK, print_json
+    from wizard.cli.output import EXIT_BLOCKED, EXIT_OK, print_json
     from wizard.core.model.inspect import inspect_model
 
     report = inspect_model(args.model, output_names=args.output_names or None)
@@ -52,7 +52,7 @@ def run_inspect(args: argparse.Namespace) -> int:
 
 
 def print_summary(report) -> None:
-    from wizard.cli import print_problem
+    from wizard.cli.output import print_problem
 
     labels = _LABELS.get(messages.current_language(), _LABELS["en"])
     print(f"{labels['model']}: {report.path}")

@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_parse_log(args: argparse.Namespace) -> int:
-    from wizard.cli import EXIT_CONVERSION_FAILED, EXIT_OK, print_json
+    from wizard.cli.output import EXIT_CONVERSION_FAILED, EXIT_OK, print_json
     from wizard.core.toolchain.log import parse_log
 
     try:
@@ -73,7 +73,7 @@ def _sim(value) -> str:
 
 
 def print_summary(report) -> None:
-    from wizard.cli import print_problem
+    from wizard.cli.output import print_problem
 
     lang = messages.current_language()
     labels = _LABELS.get(lang, _LABELS["en"])

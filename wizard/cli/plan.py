@@ -128,7 +128,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.cli import EXIT_BLOCKED, print_json, print_problem
+    from wizard.cli.output import EXIT_BLOCKED, print_json, print_problem
     from wizard.core.plan.planner import PlanBlocked, recipe_commands, stage_workspace
 
     choices = choices_from_args(args, args.out)

@@ -27,6 +27,7 @@ class AppContext:
     tasks: set[asyncio.Task] = field(default_factory=set)
     ssh_password: str | None = field(default=None, repr=False)  # memory only, never saved
     ssh_setup_consent: bool = False
+    ssh_build_image: bool = False
 
     @property
     def state(self):

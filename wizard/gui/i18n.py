@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import locale
 import logging
-import os
 import shutil
 import subprocess
 import sys
@@ -32,10 +31,9 @@ LANGUAGES = {"en": "English", "ja": "日本語"}
 
 def os_language() -> str:
     """The user's language from the environment or the OS (Japanese or else English)."""
-    for var in ("RECAMERA_WIZARD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
-        if value:
-            return "ja" if value.lower().startswith("ja") else "en"
+    chosen = messages.language_from_environment()
+    if chosen:
+        return chosen
     try:
         if QLocale.system().language() == QLocale.Language.Japanese:
             return "ja"

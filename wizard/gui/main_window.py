@@ -222,12 +222,14 @@ class MainWindow(QMainWindow):
         job_record = self.ctx.settings.active_job
         if job_record is None:
             return
-        ssh_options = {}
+        ssh = None
         if job_record.backend == "ssh" and self.ctx.settings.recent_hosts:
+            from wizard.gui.services import SshDetails
+
             host = self.ctx.settings.recent_hosts[0]
-            ssh_options = {"key_file": host.key_path or None, "password": self.ctx.secrets.get(host.key)}
+            ssh = SshDetails(host.host, host.user, host.port, host.key_path, password=self.ctx.secrets.get(host.key))
         try:
-            job = self.ctx.services.reattach(job_record.run_dir, ssh_options)
+            job = self.ctx.services.reattach(job_record.run_dir, ssh)
         except Exception as exc:  # noqa: BLE001 - a stale record is a message, not a crash
             from wizard.core.messages import WizardError
 

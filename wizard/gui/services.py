@@ -39,6 +39,23 @@ class SshDetails:
     password: str | None = field(default=None, repr=False)  # never logged, never saved to disk
     accept_fingerprint: str | None = None
     setup_consent: bool = False  # the user let the wizard install Docker on the VM when missing
+    key_passphrase: str | None = field(default=None, repr=False)
+    build_image: bool = False  # the user let the VM build a missing toolchain image
+
+    def runner_spec(self, backend: str = "ssh", image: str = ""):
+        from wizard.core.runners.factory import RunnerSpec
+
+        return RunnerSpec(backend=backend, image=image, host=f"{self.user}@{self.host}:{self.port}",
+                          key_file=self.key_path or None, password=self.password or None,
+                          key_passphrase=self.key_passphrase or None, accept_fingerprint=self.accept_fingerprint,
+                          setup_consent=self.setup_consent, build_image=self.build_image)
+
+
+def ssh_details(state, password: str | None, **options) -> SshDetails:
+    """The SSH details of the wizard's state; with a key file, the password field is also the
+    key's passphrase (one field: a user has one or the other)."""
+    return SshDetails(host=state.ssh_host, user=state.ssh_user, port=state.ssh_port, key_path=state.ssh_key_path,
+                      password=password, key_passphrase=password if state.ssh_key_path else None, **options)
 
 
 class ConversionJob:
@@ -142,44 +159,27 @@ class Services:
         finally:
             client.close()
 
-    def test_ssh(self, details: SshDetails) -> str:
-        """Connect, authenticate and run one command; returns what the VM says it is.
+    def test_ssh(self, details: SshDetails):
+        """Connect and look at the VM as a conversion there would (the runner's own check,
+        nothing changed on it): returns its VmReport (machine, Docker, disk, problems).
 
         Raises HostKeyUnknown (with ``.fingerprint``) for a host seen for the first time: the page
         asks the user and calls again with ``accept_fingerprint`` set.
         """
-        from wizard.core import app_dirs
-        from wizard.core.ssh.connection import (
-            HostKeyStore,
-            SshConnection,
-            SshCredentials,
-            SshTarget,
-        )
+        from wizard.core.runners.factory import check_vm
 
-        target = SshTarget(details.user, details.host, details.port)
-        credentials = SshCredentials(
-            key_file=Path(details.key_path) if details.key_path else None,
-            password=details.password or None,
-            allow_agent=not details.password,
-        )
-        store = HostKeyStore(app_dirs.data_dir() / "known_hosts")
-        connection = SshConnection(target, credentials, store, accept_fingerprint=details.accept_fingerprint)
-        connection.connect()
-        try:
-            result = connection.run("uname -sm")
-            return result.out.strip() if hasattr(result, "out") else ""
-        finally:
-            connection.close()
+        return check_vm(details.runner_spec())
 
     # -- convert -------------------------------------------------------------------------------
     def start_conversion(self, choices, where: str, ssh: SshDetails | None) -> ConversionJob:
         return core_conversion(choices, where, ssh)
 
-    def reattach(self, run_dir: str, ssh_options: dict[str, Any] | None = None) -> ConversionJob:
+    def reattach(self, run_dir: str, ssh: SshDetails | None = None) -> ConversionJob:
         """Follow a run started before the window was closed (its job.json tells how)."""
         from wizard.core.runners.job import reattach
 
-        return _CoreJob(lambda: reattach(run_dir, ssh_options=ssh_options or {}), run_dir, resume=True)
+        spec = ssh.runner_spec() if ssh is not None else None
+        return _CoreJob(lambda: reattach(run_dir, spec=spec), run_dir, resume=True)
 
     def read_results(self, run_dir: str) -> dict[str, Any]:
         """results.json of a run (written by the job), else a parse of its log."""
@@ -256,7 +256,8 @@ def core_conversion(choices, where: str, ssh: SshDetails | None) -> ConversionJo
     from dataclasses import replace as dc_replace
 
     from wizard.core.plan.planner import stage_workspace
-    from wizard.core.runners.job import WORKSPACE_DIR, ConversionJob as CoreJob
+    from wizard.core.runners.bundle import WORKSPACE_DIR
+    from wizard.core.runners.job import ConversionJob as CoreJob
 
     run_dir = Path(choices.out)
     staged_choices = dc_replace(choices, out=str(run_dir / WORKSPACE_DIR))
@@ -264,25 +265,22 @@ def core_conversion(choices, where: str, ssh: SshDetails | None) -> ConversionJo
 
     def stage(on_progress) -> None:
         # The same refusal as `recamera-wizard convert`: never mix a run into someone's files.
-        from wizard.core.runners.job import check_run_dir
+        from wizard.core.runners.bundle import check_run_dir
 
         check_run_dir(run_dir)
         staged["workspace"] = stage_workspace(staged_choices, on_progress=on_progress)
         return staged["workspace"]
 
     def make_job():
+        from wizard.core.runners.factory import RunnerSpec, build_runner
+
         recipe = staged["workspace"].recipe
         if where == "ssh":
-            from wizard.core.runners.vm.runner import SshRunner
-
             assert ssh is not None
-            runner = SshRunner(f"{ssh.user}@{ssh.host}:{ssh.port}", key_file=ssh.key_path or None,
-                               password=ssh.password, image=recipe.toolchain_image,
-                               accept_fingerprint=ssh.accept_fingerprint, setup_consent=ssh.setup_consent)
+            spec = ssh.runner_spec(image=recipe.toolchain_image)
         else:
-            from wizard.core.runners.docker.runner import DockerRunner
-
-            runner = DockerRunner(recipe.toolchain_image, recipe=recipe)
+            spec = RunnerSpec(backend="docker", image=recipe.toolchain_image)
+        runner = build_runner(spec, recipe)
         return CoreJob(runner, run_dir)
 
     return _CoreJob(make_job, str(run_dir), stage=stage)

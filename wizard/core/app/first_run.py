@@ -16,8 +16,6 @@ Blocking (a socket ping): the GUI calls :func:`check_first_run` in an executor.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import platform as platform_module
 import shutil
@@ -28,6 +26,7 @@ from typing import Callable, Mapping, Protocol
 from wizard.core.app_dirs import home_dir, os_kind
 from wizard.core.messages import Problem, problem
 from wizard.core.plan.recipe import DEFAULT_BASE_IMAGE, DEFAULT_TOOLCHAIN_IMAGE
+from wizard.core.runners.docker.engines import current_context_host, docker_host_candidates
 from wizard.core.runners.docker.image import IMAGE_DISK_NEED_GB
 
 # Shown to the user as text; the app never opens or fetches them.
@@ -129,54 +128,6 @@ def find_docker(
     return None
 
 
-def _current_context_host(env: Mapping[str, str]) -> str | None:
-    """The engine address of the current ``docker context``, as the docker CLI would use it."""
-    config_dir = Path(env.get("DOCKER_CONFIG") or home_dir(env) / ".docker")
-    name = env.get("DOCKER_CONTEXT")
-    if not name:
-        try:
-            name = json.loads((config_dir / "config.json").read_text(encoding="utf-8")).get("currentContext")
-        except (OSError, ValueError, AttributeError):
-            return None
-    if not name or name == "default":
-        return None
-    meta = config_dir / "contexts" / "meta" / hashlib.sha256(name.encode()).hexdigest() / "meta.json"
-    try:
-        host = json.loads(meta.read_text(encoding="utf-8"))["Endpoints"]["docker"]["Host"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return host or None
-
-
-def docker_host_candidates(platform: str | None = None, env: Mapping[str, str] | None = None) -> list[str]:
-    """Engine addresses to try, most specific first. An explicit choice (DOCKER_HOST, a context)
-    is the only one tried: quietly using another engine would surprise the user."""
-    env = os.environ if env is None else env
-    if env.get("DOCKER_HOST"):
-        return [env["DOCKER_HOST"]]
-    context = _current_context_host(env)
-    if context:
-        return [context]
-    kind = os_kind(platform)
-    home = home_dir(env)
-    if kind == "windows":
-        return ["npipe:////./pipe/docker_engine", "npipe:////./pipe/dockerDesktopLinuxEngine"]
-    sockets = [Path("/var/run/docker.sock")]
-    if kind == "macos":
-        sockets += [
-            home / ".docker" / "run" / "docker.sock",  # Docker Desktop 4.18+ default
-            home / ".orbstack" / "run" / "docker.sock",
-            home / ".rd" / "docker.sock",  # Rancher Desktop
-            home / ".colima" / "default" / "docker.sock",
-        ]
-    else:
-        runtime = env.get("XDG_RUNTIME_DIR")
-        if runtime:
-            sockets.append(Path(runtime) / "docker.sock")  # rootless Docker
-        sockets.append(home / ".docker" / "desktop" / "docker.sock")  # Docker Desktop for Linux
-    return [f"unix://{s.as_posix()}" for s in sockets]
-
-
 class _SdkEngine:
     """The docker SDK behind the Engine protocol."""
 
@@ -250,7 +201,7 @@ def check_first_run(
     existing_sockets = [h for h in hosts if (p := _socket_path(h)) is not None and exists(p)]
     if found is None and existing_sockets:
         found = existing_sockets[0]
-    explicit = bool(env.get("DOCKER_HOST")) or _current_context_host(env) is not None
+    explicit = bool(env.get("DOCKER_HOST")) or current_context_host(env) is not None
 
     def report(**kw) -> FirstRunReport:
         return FirstRunReport(os=kind, docker_found=found, toolchain_image=image,

@@ -8,6 +8,7 @@ parameters, so a view can render it again in the other language without re-runni
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import string
 from dataclasses import dataclass, field
@@ -39,6 +40,17 @@ def set_language(lang: str) -> None:
 
 def current_language() -> str:
     return _language
+
+
+def language_from_environment(environ: Mapping[str, str] | None = None) -> str | None:
+    """"ja" or "en" from RECAMERA_WIZARD_LANG, LC_ALL, LC_MESSAGES or LANG; None when none is
+    set (the GUI then asks the OS, the CLI takes English)."""
+    environ = os.environ if environ is None else environ
+    for var in ("RECAMERA_WIZARD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(var, "")
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return None
 
 
 class _SafeParams(dict):
@@ -108,8 +120,44 @@ class Problem:
         return self.severity == "error"
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """For JSON: the code and params (to render it again in any language) and the text."""
         message, fix = render(self.code, self.params, lang)
-        return {"code": self.code, "severity": self.severity, "message": message, "fix": fix}
+        return {"code": self.code, "severity": self.severity, "params": _json_params(self.params),
+                "message": message, "fix": fix}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Problem":
+        """A problem saved by ``to_dict``; one saved without params (older runs) or with an unknown
+        code shows its saved text."""
+        code = str(data.get("code", ""))
+        severity = data.get("severity") if data.get("severity") in ("error", "warning", "info") else "error"
+        params = data.get("params")
+        if code in CATALOGUE and isinstance(params, Mapping):
+            return cls(code, severity, dict(params))
+        text = str(data.get("message", ""))
+        if data.get("fix"):
+            text += " → " + str(data["fix"])
+        return cls("saved_problem", severity, {"detail": text})
+
+
+def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            out[key] = value
+        elif isinstance(value, (list, tuple)):
+            out[key] = [v if isinstance(v, (str, int, float, bool)) else str(v) for v in value]
+        else:
+            out[key] = str(value)
+    return out
+
+
+def say(code: str, **params: Any) -> str:
+    """One line for a log or a label (a catalogue entry whose fix is empty), in the current
+    language: runner and deploy progress lines read in the user's language too."""
+    if code not in CATALOGUE:
+        raise KeyError(f"message code {code!r} is not in the catalogue")
+    return render(code, params)[0]
 
 
 def problem(code: str, severity: Severity = "error", **params: Any) -> Problem:

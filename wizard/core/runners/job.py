@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import shlex
 import shutil
 import threading
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -33,175 +31,28 @@ from wizard import __version__
 from wizard.core.events import Event, LogLine, ProblemRaised, Result, StepFinished
 from wizard.core.messages import Problem, WizardError, problem
 from wizard.core.plan.recipe import LOG_FILE, RECIPE_FILE, ConversionRecipe
-from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunHandle, Runner, new_run_id
+from wizard.core.runners.bundle import (
+    REPRODUCE_FILE,
+    RESULTS_FILE,
+    RESULTS_FORMAT,
+    WORKSPACE_DIR,
+    reproduce_script,
+)
+from wizard.core.runners.factory import RunnerSpec, attach_runner
+from wizard.core.runners.protocol import EXIT_OOM_KILLED, Runner
+from wizard.core.runners.record import (
+    JOB_FILE,
+    VERDICT_CANCELLED,
+    VERDICT_CONVERSION_FAILED,
+    VERDICT_INFRASTRUCTURE,
+    VERDICT_SUCCESS,
+    JobRecord,
+    atomic_write,
+)
 
-JOB_FILE = "job.json"
-RESULTS_FILE = "results.json"
-REPRODUCE_FILE = "reproduce.sh"
-WORKSPACE_DIR = "workspace"
-# Everything a run folder may hold: a run never goes into a folder of someone else's files.
-RUN_DIR_FILES = frozenset({WORKSPACE_DIR, "convert.log", RESULTS_FILE, "recipe.json", REPRODUCE_FILE, JOB_FILE})
 
-
-def check_run_dir(run_dir: Path) -> None:
-    """Refuse a run folder that is a file or holds anything but an earlier run's files."""
-    if run_dir.exists() and not run_dir.is_dir():
-        raise WizardError.of("not_a_directory", path=str(run_dir))
-    if run_dir.is_dir():
-        others = [e.name for e in run_dir.iterdir() if e.name not in RUN_DIR_FILES
-                  and not e.name.startswith(".") and not e.name.endswith((".cvimodel", ".bmodel"))]
-        if others:
-            raise WizardError.of("output_not_empty", path=str(run_dir))
-RESULTS_FORMAT = 1
 # How often the record's log position is saved while lines stream (a crash loses at most this).
 RECORD_EVERY_SECONDS = 2.0
-
-VERDICT_SUCCESS = "success"
-VERDICT_CONVERSION_FAILED = "conversion_failed"
-VERDICT_INFRASTRUCTURE = "infrastructure_failed"
-VERDICT_CANCELLED = "cancelled"
-VERDICTS = (VERDICT_SUCCESS, VERDICT_CONVERSION_FAILED, VERDICT_INFRASTRUCTURE, VERDICT_CANCELLED)
-
-
-@dataclass
-class JobRecord:
-    run_id: str
-    backend: str
-    where: str
-    run_dir: str
-    image: str
-    state: str = "created"  # created | running | finished
-    verdict: str = ""
-    exit_code: int | None = None
-    log_lines: int = 0  # lines written to convert.log (Docker re-attach skips that many)
-    log_offset: int = 0  # bytes of the remote log consumed (SSH re-attach resumes there)
-    keep_remote: bool = False
-    started: float = field(default_factory=time.time)
-    finished: float | None = None
-    wizard_version: str = __version__
-
-    @property
-    def handle(self) -> RunHandle:
-        return RunHandle(backend=self.backend, run_id=self.run_id, where=self.where)
-
-    def save(self) -> None:
-        """Written to the run folder and indexed in the app's jobs folder (the job history)."""
-        text = json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
-        _atomic_write(Path(self.run_dir) / JOB_FILE, text)
-        try:
-            from wizard.core.app_dirs import jobs_dir
-
-            index = jobs_dir()
-            index.mkdir(parents=True, exist_ok=True)
-            _atomic_write(index / f"{self.run_id}.json", text)
-        except OSError:
-            pass  # the history is a convenience; the run folder's record is what re-attach uses
-
-    @classmethod
-    def load(cls, run_dir: str | Path) -> "JobRecord":
-        path = Path(run_dir) / JOB_FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            known = {f.name for f in fields(cls)}
-            record = cls(**{k: v for k, v in data.items() if k in known})
-        except FileNotFoundError:
-            raise WizardError.of("job_record_unreadable", path=str(path), detail="no job.json") from None
-        except (ValueError, TypeError) as exc:
-            raise WizardError.of("job_record_unreadable", path=str(path), detail=str(exc)[:200]) from None
-        record.run_dir = str(Path(run_dir))  # the folder may have been moved since
-        return record
-
-
-def list_jobs() -> list[JobRecord]:
-    """Every recorded job, newest first (the GUI's history)."""
-    from wizard.core.app_dirs import jobs_dir
-
-    records = []
-    folder = jobs_dir()
-    if not folder.is_dir():
-        return []
-    for path in folder.glob("*.json"):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            known = {f.name for f in fields(JobRecord)}
-            records.append(JobRecord(**{k: v for k, v in data.items() if k in known}))
-        except (OSError, ValueError, TypeError):
-            continue
-    records.sort(key=lambda r: r.started, reverse=True)
-    return records
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(tmp, path)
-
-
-def verdict_exit_code(verdict: str) -> int:
-    """The CLI's exit code for a verdict (see wizard.cli)."""
-    return {VERDICT_SUCCESS: 0, VERDICT_CONVERSION_FAILED: 3, VERDICT_INFRASTRUCTURE: 4,
-            VERDICT_CANCELLED: 130}.get(verdict, 4)
-
-
-# --- reproduce.sh -----------------------------------------------------------------------------
-
-
-def reproduce_script(recipe: ConversionRecipe, image: dict[str, Any]) -> str:
-    """A script that re-runs the conversion from the bundle with the same toolchain image.
-
-    Like the runner it copies files in and out of the container (docker cp), never bind mounts,
-    so it works from any path. It pins the image by ID when that exact image is present and
-    says so when it has to fall back to the tag. Pure: tested by value.
-    """
-    tag = str(image.get("tag") or recipe.toolchain_image)
-    image_id = str(image.get("id") or "")
-    labels = image.get("labels") or {}
-    base = labels.get("org.recamera-wizard.base-image", "")
-    digests = ", ".join(image.get("repo_digests") or []) or "none (built locally)"
-    provenance = f"built FROM {base} with tpu_mlir[onnx]=={labels.get('org.recamera-wizard.tpu-mlir', recipe.tpu_mlir_version)}" if base else "made outside the wizard"
-    return f"""#!/usr/bin/env bash
-# reproduce.sh: re-run the conversion of "{recipe.name}" exactly, with Docker, from this folder.
-#
-#     bash reproduce.sh          results go to ./reproduced-<date-time>/work/
-#
-# Made by recamera-wizard {__version__}. Needs bash, tar and docker. The inputs are in workspace/
-# as the toolchain saw them (model/, calibration/, image/test.jpg, recipe.json, convert.sh); the
-# earlier outputs in workspace/work/ are NOT copied, so every step runs again.
-#
-# Toolchain image: {tag}
-#   id:           {image_id or 'unknown'}
-#   repo digests: {digests}
-#   {provenance}
-# Missing? Get it with: recamera-wizard toolchain-image build   (or: ... load FILE.tar)
-set -euo pipefail
-cd "$(dirname "${{BASH_SOURCE[0]}}")"
-IMAGE_TAG={shlex.quote(tag)}
-IMAGE_ID={shlex.quote(image_id)}
-
-if [ -n "$IMAGE_ID" ] && docker image inspect "$IMAGE_ID" >/dev/null 2>&1; then
-  image="$IMAGE_ID"
-elif docker image inspect "$IMAGE_TAG" >/dev/null 2>&1; then
-  echo "warning: $IMAGE_TAG is not the exact image of the original run ($IMAGE_ID); using it anyway" >&2
-  image="$IMAGE_TAG"
-else
-  echo "error: the toolchain image $IMAGE_TAG is not here. Get it: recamera-wizard toolchain-image build" >&2
-  exit 4
-fi
-
-out="reproduced-$(date +%Y%m%d-%H%M%S)"
-mkdir -p "$out"
-cid="$(docker create --init --label org.recamera-wizard.role=reproduce -w /workspace "$image" bash convert.sh)"
-trap 'docker rm -f "$cid" >/dev/null 2>&1 || true' EXIT
-tar -cf - --exclude=workspace/work workspace | docker cp - "$cid:/"
-set +e
-docker start -a "$cid"
-rc=$?
-set -e
-docker cp "$cid:/workspace/work" - | tar -C "$out" -xf -
-echo "reproduce.sh: convert.sh exited with $rc; results in $out/work/"
-exit "$rc"
-"""
-
 
 # --- The job ----------------------------------------------------------------------------------
 
@@ -351,7 +202,7 @@ class ConversionJob:
         if resume and path.is_file():
             # Keep exactly the lines the record counted; the runner re-sends the rest.
             lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
-            _atomic_write(path, "".join(lines[: self.record.log_lines]))
+            atomic_write(path, "".join(lines[: self.record.log_lines]))
         elif not resume:
             path.write_text("", encoding="utf-8")
             self.record.log_lines = 0
@@ -460,7 +311,7 @@ class ConversionJob:
             "problems": [p.to_dict() for p in self.problems],
             "wizard_version": __version__,
         })
-        _atomic_write(self.run_dir / RESULTS_FILE, json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        atomic_write(self.run_dir / RESULTS_FILE, json.dumps(results, ensure_ascii=False, indent=2) + "\n")
 
     def _cleanup_events(self) -> Iterator[Event]:
         try:
@@ -505,13 +356,12 @@ def _check_model(path: Path) -> dict[str, Any]:
 # --- Re-attach --------------------------------------------------------------------------------
 
 
-def reattach(run_dir: str | Path, *, cache: Any = None, ssh_options: dict[str, Any] | None = None,
-             docker_client: Any = None) -> ConversionJob:
+def reattach(run_dir: str | Path, *, cache: Any = None, spec: RunnerSpec | None = None) -> ConversionJob:
     """A job for a run started earlier, its runner reconnected; call ``.resume()`` to go on.
 
-    Docker: finds the container by name and replays its log, skipping the lines already in
-    convert.log. SSH: ``ssh_options`` are SshRunner's (key_file, password...); it re-reads the
-    remote log the same way.
+    The job record says which backend and where; ``spec`` brings what it does not keep (SSH
+    key, password, consents). Docker replays the container's log and SSH re-reads the remote
+    log, both skipping the lines convert.log already has.
     """
     record = JobRecord.load(run_dir)
     workspace = Path(run_dir) / WORKSPACE_DIR
@@ -519,26 +369,15 @@ def reattach(run_dir: str | Path, *, cache: Any = None, ssh_options: dict[str, A
         raise WizardError.of("run_already_finished", run_id=record.run_id, path=str(run_dir),
                              verdict=record.verdict or "?")
     recipe = ConversionRecipe.load(workspace / RECIPE_FILE)
-    if record.backend == "docker":
-        from wizard.core.runners.docker.runner import DockerRunner
-
-        try:
-            runner: Runner = DockerRunner.reattach(record.run_id, image=record.image,
-                                                   skip_lines=record.log_lines, recipe=recipe,
-                                                   client=docker_client)
-        except WizardError as exc:
-            if exc.problem.code == "run_not_found":
-                raise WizardError.of("run_not_found", run_id=record.run_id, path=str(workspace)) from None
-            raise
-    elif record.backend == "ssh":
-        from wizard.core.runners.vm.runner import SshRunner
-
-        options = {k: v for k, v in (ssh_options or {}).items() if v is not None}
-        # From byte 0, skipping the lines convert.log already has: the recorded byte offset can
-        # be ahead of the lines handed out (the runner reads in chunks), and a log is small.
-        runner = SshRunner.attach(record.handle, offset=0, skip_lines=record.log_lines, **options)
-    else:
-        raise WizardError.of("job_record_unreadable", path=str(Path(run_dir) / JOB_FILE),
-                             detail=f"unknown backend {record.backend!r}")
+    spec = spec or RunnerSpec(backend=record.backend)
+    try:
+        runner = attach_runner(replace(spec, image=record.image), record.handle, recipe, skip_lines=record.log_lines)
+    except WizardError as exc:
+        if exc.problem.code == "run_not_found":
+            raise WizardError.of("run_not_found", run_id=record.run_id, path=str(workspace)) from None
+        if exc.problem.code == "backend_unavailable":
+            raise WizardError.of("job_record_unreadable", path=str(Path(run_dir) / JOB_FILE),
+                                 detail=f"unknown backend {record.backend!r}") from None
+        raise
     return ConversionJob(runner, run_dir, workspace=workspace, cache=cache,
                          keep_remote=record.keep_remote, record=record)

@@ -30,7 +30,7 @@ from wizard.core.messages import WizardError
 from wizard.core.app.settings import ActiveJob
 from wizard.gui.async_tools import EventPump
 from wizard.gui.pages.base import Page
-from wizard.gui.services import ConversionJob, SshDetails
+from wizard.gui.services import ConversionJob, ssh_details
 from wizard.gui.widgets import LogView, ProblemList, wrapped_label
 
 WAITING, RUNNING, DONE, FAILED, SKIPPED = "waiting", "running", "done", "failed", "skipped"
@@ -226,8 +226,8 @@ class ConvertPage(Page):
         state = self.state
         ssh = None
         if state.where == rules.WHERE_SSH:
-            ssh = SshDetails(state.ssh_host, state.ssh_user, state.ssh_port, state.ssh_key_path,
-                             self.ctx.ssh_password, setup_consent=self.ctx.ssh_setup_consent)
+            ssh = ssh_details(state, self.ctx.ssh_password, setup_consent=self.ctx.ssh_setup_consent,
+                              build_image=self.ctx.ssh_build_image)
         self.ctx.settings.remember_options(rules.options_of(state))
         self.ctx.save_settings()
         job = self.ctx.services.start_conversion(choices_from_state(state), state.where, ssh)

@@ -245,10 +245,6 @@ def _problems(results: dict[str, Any], log_text: str) -> list[Problem]:
             found = []
     saved = list(results.get("errors") or []) if not found else []
     saved += [e for e in results.get("problems") or [] if all(p.code != e.get("code") for p in found)]
-    for entry in saved:
-        # Only the rendered text survives in results.json; shown as saved (in the run's language).
-        text = entry.get("message", "")
-        if entry.get("fix"):
-            text += " → " + entry["fix"]
-        found.append(Problem("saved_problem", entry.get("severity", "error"), {"detail": text}))
+    # Saved with their params, they render again in the window's language.
+    found += [Problem.from_dict(entry) for entry in saved]
     return found

@@ -29,7 +29,7 @@ from wizard.core.messages import WizardError
 from wizard.core.app.settings import RecentHost
 from wizard.gui.async_tools import EventPump, ask, run_blocking
 from wizard.gui.pages.base import Page
-from wizard.gui.services import SshDetails
+from wizard.gui.services import SshDetails, ssh_details
 from wizard.gui.widgets import ProblemList, wrapped_label
 
 
@@ -112,6 +112,10 @@ class WherePage(Page):
         self.consent.setObjectName("setupConsent")
         self.consent.toggled.connect(lambda on: setattr(self.ctx, "ssh_setup_consent", on))
         form.addRow("", self.consent)
+        self.build_consent = QCheckBox()
+        self.build_consent.setObjectName("buildImageConsent")
+        self.build_consent.toggled.connect(lambda on: setattr(self.ctx, "ssh_build_image", on))
+        form.addRow("", self.build_consent)
         ssh.addLayout(form)
         self.test_button = QPushButton()
         self.test_button.setObjectName("testConnection")
@@ -147,13 +151,15 @@ class WherePage(Page):
             "Your model and calibration pictures are uploaded to this machine for the conversion, "
             "and removed from it afterwards. Use only a machine you trust."))
         for label, text in zip(self.form_labels, (self.tr("Host"), self.tr("Port"), self.tr("User"), self.tr("Key file"),
-                                                  self.tr("Password"))):
+                                                  self.tr("Password or key passphrase"))):
             label.setText(text)
         self.key_edit.setPlaceholderText(self.tr("e.g. ~/.ssh/id_ed25519 (optional)"))
         self.password_edit.setPlaceholderText(self.tr("only if the machine asks for one"))
         self.key_button.setText(self.tr("Choose…"))
         self.remember.setText(self.tr("Remember the password in the system keychain"))
         self.consent.setText(self.tr("If Docker is missing on the machine, let the wizard install it (uses sudo)"))
+        self.build_consent.setText(self.tr(
+            "If the toolchain image is missing there, let the machine build it (10-20 minutes, needs its internet)"))
         self.test_button.setText(self.tr("Test connection"))
         self._show_local()
         self._show_ssh()
@@ -283,8 +289,8 @@ class WherePage(Page):
 
     def details(self, accept_fingerprint: str | None = None) -> SshDetails:
         s = self.state
-        return SshDetails(host=s.ssh_host, user=s.ssh_user, port=s.ssh_port, key_path=s.ssh_key_path,
-                          password=self._password, accept_fingerprint=accept_fingerprint)
+        return ssh_details(s, self._password, accept_fingerprint=accept_fingerprint,
+                           setup_consent=self.ctx.ssh_setup_consent, build_image=self.ctx.ssh_build_image)
 
     def test_connection(self) -> None:
         self.test_button.setEnabled(False)
@@ -296,7 +302,7 @@ class WherePage(Page):
         details = self.details(accept)
         target = self.state.ssh_target
         try:
-            answer = await run_blocking(self.ctx.services.test_ssh, details)
+            report = await run_blocking(self.ctx.services.test_ssh, details)
         except WizardError as exc:
             fingerprint = getattr(exc, "fingerprint", None)
             if fingerprint and exc.problem.code.endswith("host_key_unknown") and accept is None:
@@ -311,7 +317,8 @@ class WherePage(Page):
         if target != self.state.ssh_target:
             return  # edited while testing: that result is about another machine
         self.state.ssh_tested_for = target
-        self.test_result.setText(self.tr("✔ Connected: %1").replace("%1", answer or target))
+        self.test_result.setText(self.tr("✔ Connected: %1").replace("%1", self.report_summary(report)))
+        self.ssh_problems.set_problems(list(report.problems) + self._image_problems(report))
         self.ctx.settings.add_recent_host(RecentHost(self.state.ssh_host, self.state.ssh_user, self.state.ssh_port,
                                                      self.state.ssh_key_path))
         host_key = RecentHost(self.state.ssh_host, self.state.ssh_user, self.state.ssh_port).key
@@ -325,6 +332,26 @@ class WherePage(Page):
             self.ctx.secrets.delete(host_key)
         self.ctx.save_settings()
         self.changed.emit()
+
+    def report_summary(self, report) -> str:
+        """The VM in one line: the system, free disk, Docker, the toolchain image."""
+        facts = report.facts
+        system = " ".join(x for x in (facts.distro or facts.os, facts.distro_version) if x)
+        parts = [f"{report.target} ({system}, {facts.arch})" if system else report.target]
+        if facts.free_kb is not None:
+            parts.append(self.tr("%1 GB free").replace("%1", f"{facts.free_kb / 1e6:.0f}"))
+        parts.append(self.tr("Docker ready") if facts.docker_usable else self.tr("Docker not usable yet"))
+        if report.image_present is not None:
+            parts.append(self.tr("toolchain image present") if report.image_present
+                         else self.tr("toolchain image missing"))
+        return "; ".join(parts)
+
+    def _image_problems(self, report) -> list:
+        if report.image_present is not False:
+            return []
+        from wizard.core.messages import problem
+
+        return [problem("vm_image_missing", "warning", image=report.image, target=report.target)]
 
     async def confirm_fingerprint(self, host: str, port: int, fingerprint: str) -> bool:
         """First connection to a host: the user compares the fingerprint with what the VM shows."""

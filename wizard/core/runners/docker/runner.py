@@ -114,7 +114,7 @@ def connect(timeout: int = 60):
     else:
         # docker.from_env() knows only the default socket; Docker Desktop's non-admin install,
         # OrbStack, Colima and rootless Docker listen elsewhere (or behind a docker context).
-        from wizard.core.app.first_run import docker_host_candidates
+        from wizard.core.runners.docker.engines import docker_host_candidates
 
         attempts = [
             (lambda url=url: docker.DockerClient(base_url=url, version="auto", timeout=timeout))

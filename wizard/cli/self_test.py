@@ -109,7 +109,7 @@ def check_text_encoding() -> str:
 
 
 def check_cli() -> str:
-    from wizard.cli import build_parser
+    from wizard.cli.parser import build_parser
 
     parser = build_parser()
     actions = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]

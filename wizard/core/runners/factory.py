@@ -1,0 +1,121 @@
+"""Every runner is built here, from a plain ``RunnerSpec``: the CLI, the GUI and re-attach share
+one path, so a choice the user made (a key passphrase, building the image on the VM) reaches the
+runner whichever face the user came through.
+
+A backend is a name in ``BACKENDS`` and a builder; a new place to run the toolchain is one more
+entry here, behind the same runner protocol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from wizard.core.messages import WizardError
+from wizard.core.plan.recipe import ConversionRecipe
+from wizard.core.runners.protocol import RunHandle, Runner
+
+DOCKER = "docker"  # the local Docker engine (Docker Desktop)
+VM_DOCKER = "ssh"  # the user's Linux VM over SSH, the toolchain in Docker there
+
+
+@dataclass(frozen=True)
+class RunnerSpec:
+    """Where and how to run: everything a runner needs that is not in the recipe.
+
+    Secrets are held in memory only (never in repr, job.json or logs).
+    """
+
+    backend: str = DOCKER
+    image: str = ""  # the toolchain image; empty = the recipe's
+    # The VM (SSH backends):
+    host: str = ""  # user@host[:port]
+    key_file: str | None = None
+    password: str | None = field(default=None, repr=False)
+    key_passphrase: str | None = field(default=None, repr=False)
+    accept_fingerprint: str | None = None
+    setup_consent: bool = False  # the user let the wizard install what the VM lacks
+    build_image: bool = False  # the user let the VM build a missing toolchain image
+    docker_client: Any = field(default=None, repr=False, compare=False)  # tests: an engine client
+
+    def ssh_options(self) -> dict[str, Any]:
+        """SshRunner's authentication and consent options (None = SshRunner's default)."""
+        options = {
+            "key_file": self.key_file,
+            "password": self.password,
+            "key_passphrase": self.key_passphrase,
+            "accept_fingerprint": self.accept_fingerprint,
+            "setup_consent": self.setup_consent,
+            "build_image": self.build_image,
+        }
+        return {k: v for k, v in options.items() if v is not None}
+
+
+def _docker(spec: RunnerSpec, recipe: ConversionRecipe, run_id: str) -> Runner:
+    from wizard.core.runners.docker.runner import DockerRunner  # docker SDK: imported when used
+
+    return DockerRunner(spec.image or recipe.toolchain_image, run_id, recipe=recipe, client=spec.docker_client)
+
+
+def _vm_docker(spec: RunnerSpec, recipe: ConversionRecipe, run_id: str) -> Runner:
+    from wizard.core.runners.vm.runner import SshRunner  # paramiko: imported when used
+
+    return SshRunner(spec.host, image=spec.image or recipe.toolchain_image, run_id=run_id or None,
+                     **spec.ssh_options())
+
+
+def _docker_attach(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRecipe, skip_lines: int) -> Runner:
+    from wizard.core.runners.docker.runner import DockerRunner
+
+    return DockerRunner.reattach(handle.run_id, image=spec.image or recipe.toolchain_image,
+                                 skip_lines=skip_lines, recipe=recipe, client=spec.docker_client)
+
+
+def _vm_docker_attach(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRecipe, skip_lines: int) -> Runner:
+    from wizard.core.runners.vm.runner import SshRunner
+
+    # From byte 0, skipping the lines convert.log already has: the recorded byte offset can be
+    # ahead of the lines handed out (the runner reads in chunks), and a log is small.
+    return SshRunner.attach(handle, offset=0, skip_lines=skip_lines, **spec.ssh_options())
+
+
+Builder = Callable[[RunnerSpec, ConversionRecipe, str], Runner]
+Attacher = Callable[[RunnerSpec, RunHandle, ConversionRecipe, int], Runner]
+
+BACKENDS: dict[str, tuple[Builder, Attacher]] = {
+    DOCKER: (_docker, _docker_attach),
+    VM_DOCKER: (_vm_docker, _vm_docker_attach),
+}
+
+
+def _backend(name: str, context: str) -> tuple[Builder, Attacher]:
+    try:
+        return BACKENDS[name]
+    except KeyError:
+        raise WizardError.of("backend_unavailable", backend=name, detail=context) from None
+
+
+def build_runner(spec: RunnerSpec, recipe: ConversionRecipe, run_id: str = "") -> Runner:
+    """A runner for a new run of ``recipe``."""
+    builder, _ = _backend(spec.backend, "unknown backend")
+    return builder(spec, recipe, run_id)
+
+
+def attach_runner(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRecipe, *, skip_lines: int = 0) -> Runner:
+    """A runner reconnected to a run started earlier (``handle`` from its job record); the
+    record's backend wins over the spec's, the spec brings the secrets and consents."""
+    _, attacher = _backend(handle.backend, f"job record of {handle.run_id}")
+    return attacher(spec, handle, recipe, skip_lines)
+
+
+def check_vm(spec: RunnerSpec, recipe_image: str = ""):
+    """The VM as a conversion there would find it (the GUI's "Test connection"), unchanged:
+    may raise HostKeyUnknown (with ``.fingerprint``) or HostKeyChanged."""
+    from wizard.core.runners.vm.runner import SshRunner
+
+    runner = SshRunner(spec.host, image=spec.image or recipe_image or None, **spec.ssh_options())
+    try:
+        return runner.check()
+    finally:
+        runner.close()
