@@ -4,7 +4,7 @@ from wizard.core.messages import Entry
 
 ENTRIES = {
     # A problem saved by an older version (text only, no params): shown as it was saved.
-    "saved_problem": Entry(en="{detail}", en_fix="", ja="{detail}", ja_fix=""),
+    "saved_problem": Entry(en="(as saved) {detail}", en_fix="", ja="（保存時の表示）{detail}", ja_fix=""),
     "file_not_found": Entry(
         en="{path} does not exist.",
         en_fix="Check the path, or pick the file again.",
