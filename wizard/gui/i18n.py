@@ -57,7 +57,7 @@ def _lrelease() -> str | None:
 
 def _cache_dir() -> Path:
     try:
-        from wizard.core.app.settings import app_home
+        from wizard.core.app_dirs import app_home
 
         return app_home() / "cache" / "translations"
     except Exception:  # noqa: BLE001

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 import tempfile
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from wizard.core.app_dirs import app_home
 
 log = logging.getLogger(__name__)
 
@@ -25,26 +26,6 @@ KEYRING_SERVICE = "recamera-wizard"
 
 # Field names that must never be stored, whatever a caller passes in ``last_options``.
 _SECRET_WORDS = ("password", "passphrase", "secret", "token")
-
-
-def app_home() -> Path:
-    """Where the wizard keeps its settings, runs and logs."""
-    override = os.environ.get("RECAMERA_WIZARD_HOME")
-    if override:
-        return Path(override)
-    try:  # the runners' module decides the layout once it exists; same override honoured there
-        from wizard.core.app_dirs import app_home as _core_home  # type: ignore[attr-defined]
-
-        return Path(_core_home())
-    except (ImportError, AttributeError):
-        pass
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
-        return base / "reCamera Model Wizard"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "reCamera Model Wizard"
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "recamera-wizard"
 
 
 @dataclass

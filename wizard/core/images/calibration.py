@@ -1,6 +1,6 @@
 """Prepare calibration images (and the test image) so the toolchain accepts every one of them.
 
-CONTRACT (implemented by the calibration work; plan.py, the CLI and the GUI rely on it):
+What plan.py, the CLI and the GUI rely on:
 
     scan_sources(src_dir) -> list[SourceFile]             # cheap walk, for the GUI's live counts
     prepare_calibration_set(src_dir, out_dir, count=None, *, seed=0,

@@ -1,6 +1,6 @@
 """Inspect an ONNX model: YOLO family and task, input, IR/opset, head outputs, class names, problems.
 
-CONTRACT (implemented by the model-inspection work; plan.py and the GUI rely on it):
+What plan.py and the GUI rely on:
     inspect_model(path) -> ModelReport
 Never raises for bad input: an unreadable or truncated file gives a report whose ``problems``
 contains an error (code ``model_not_onnx`` / ``model_truncated`` ...).

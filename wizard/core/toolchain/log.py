@@ -1,6 +1,6 @@
 """Read what the TPU-MLIR tools print: whole logs (parse_log) and live lines (LogInterpreter).
 
-CONTRACT (implemented by the log work; runners, the CLI and the GUI rely on it):
+What runners, the CLI and the GUI rely on:
 
     parse_log(text) -> LogReport        # JSON via LogReport.to_dict(): steps, compare, errors
     LogInterpreter().feed(line, stream="stdout") -> list[Event]   # typed events for one line
