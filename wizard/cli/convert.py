@@ -84,19 +84,18 @@ class EventPrinter:
             self.out.write(json.dumps(event_to_dict(event), ensure_ascii=False, default=str) + "\n")
             self.out.flush()
             return
-        ja = messages.current_language() == "ja"
         if isinstance(event, StepStarted):
             command = f": {event.command}" if event.command else ""
             print(f"==> {event.step}{command}", file=self.out, flush=True)
         elif isinstance(event, StepFinished):
             if event.skipped:
-                text = "再利用（キャッシュ）" if ja else "reused from the cache"
+                text = messages.say("cli_step_reused")
                 print(f"<== {event.step}: {text}", file=self.out, flush=True)
             elif event.ok:
                 print(f"<== {event.step}: ok ({event.elapsed:.1f} s)", file=self.out, flush=True)
             else:
                 code = f" (exit {event.exit_code})" if event.exit_code is not None else ""
-                print(f"<== {event.step}: {'失敗' if ja else 'failed'}{code}", file=self.out, flush=True)
+                print(f"<== {event.step}: {messages.say('cli_step_failed')}{code}", file=self.out, flush=True)
         elif isinstance(event, LogLine):
             if "%|" in event.text or not (self.verbose or event.stream == "runner"):
                 return  # progress redraws are shown as Progress lines; the rest is in convert.log
@@ -115,10 +114,10 @@ class EventPrinter:
             print_problem(event.problem, self.err)
         elif isinstance(event, Result):
             self._print_similarity(Path(event.run_dir) / "results.json")
-            print(("ログ: " if ja else "Log: ") + str(Path(event.run_dir) / "convert.log"), file=self.out)
+            print(messages.say("cli_log_path", path=Path(event.run_dir) / "convert.log"), file=self.out)
             if event.ok:
-                print(("モデル: " if ja else "Model: ") + str(event.model_path), file=self.out)
-            print(("結果: " if ja else "Results: ") + str(Path(event.run_dir) / "results.json"), file=self.out)
+                print(messages.say("cli_model_path", path=event.model_path), file=self.out)
+            print(messages.say("cli_results_path", path=Path(event.run_dir) / "results.json"), file=self.out)
 
 
     def _print_similarity(self, results_path: Path) -> None:
@@ -239,8 +238,7 @@ def _drive(job, events, printer: EventPrinter) -> int:
         interrupts["n"] += 1
         if interrupts["n"] > 1:
             raise KeyboardInterrupt
-        ja = messages.current_language() == "ja"
-        print("\n" + ("キャンセルしています…" if ja else "Cancelling…"), file=sys.stderr, flush=True)
+        print("\n" + messages.say("cli_cancelling"), file=sys.stderr, flush=True)
         # docker stop blocks for seconds: not in a signal handler, which interrupts the reader.
         threading.Thread(target=job.cancel, name="cancel", daemon=True).start()
 

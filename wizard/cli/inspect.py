@@ -7,20 +7,6 @@ import sys
 
 from wizard.core import messages
 
-_LABELS = {
-    "en": {
-        "model": "Model", "family": "Family", "task": "Task", "input": "Input", "onnx": "ONNX",
-        "outputs": "Outputs to cut at", "classes": "Classes", "none": "(none)",
-        "convertible": "Ready to convert.", "blocked": "Cannot convert until the errors above are fixed.",
-        "converted_copy": "a converted copy will be used",
-    },
-    "ja": {
-        "model": "モデル", "family": "ファミリー", "task": "タスク", "input": "入力", "onnx": "ONNX",
-        "outputs": "切り出す出力", "classes": "クラス", "none": "（なし）",
-        "convertible": "変換できます。", "blocked": "上のエラーを直すまで変換できません。",
-        "converted_copy": "変換したコピーを使います",
-    },
-}
 _MAX_CLASSES_SHOWN = 10
 
 
@@ -52,9 +38,9 @@ def run_inspect(args: argparse.Namespace) -> int:
 
 
 def print_summary(report) -> None:
-    from wizard.cli.output import print_problem
+    from wizard.cli.output import Labels, print_problem
 
-    labels = _LABELS.get(messages.current_language(), _LABELS["en"])
+    labels = Labels("inspect")
     print(f"{labels['model']}: {report.path}")
     if report.ir_version:  # 0 = the file could not be read: only the problems mean anything
         shape = "x".join(str(d) for d in report.input_shape) or labels["none"]

@@ -28,11 +28,23 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
+class Labels:
+    """A command's words from the catalogue (codes ``cli_<command>_<name>``), in the current language."""
+
+    def __init__(self, command: str):
+        self.prefix = f"cli_{command}_"
+
+    def __getitem__(self, name: str) -> str:
+        return messages.say(self.prefix + name)
+
+    def get(self, name: str, default: str) -> str:
+        code = self.prefix + name
+        return messages.say(code) if code in messages.CATALOGUE else default
+
+
 def print_problem(problem: messages.Problem, stream=None) -> None:
     stream = stream or sys.stderr
-    label = {"error": "error", "warning": "warning", "info": "note"}[problem.severity]
-    if messages.current_language() == "ja":
-        label = {"error": "エラー", "warning": "警告", "info": "お知らせ"}[problem.severity]
+    label = messages.say(f"cli_severity_{problem.severity}")
     message, fix = problem.text()
     print(f"{label}: {message}", file=stream)
     if fix:

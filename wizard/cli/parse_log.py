@@ -7,26 +7,6 @@ import sys
 
 from wizard.core import messages
 
-_LABELS = {
-    "en": {
-        "steps": "Steps", "compare": "Accuracy checks", "none": "(none found)", "passed": "passed",
-        "failed": "FAILED", "incomplete": "incomplete", "tensors": "tensors", "min": "lowest similarity",
-        "failing": "failing", "ok": "The log shows no problem.", "bad": "The log shows a failed conversion.",
-        "status": {"success": "ok", "failed": "FAILED", "running": "not finished", "skipped": "skipped (cached)"},
-    },
-    "ja": {
-        "steps": "ステップ", "compare": "精度チェック", "none": "（見つかりません）", "passed": "合格",
-        "failed": "不合格", "incomplete": "途中まで", "tensors": "テンソル", "min": "最小の類似度",
-        "failing": "不合格のテンソル", "ok": "ログに問題は見つかりません。", "bad": "ログは変換の失敗を示しています。",
-        "status": {"success": "成功", "failed": "失敗", "running": "未完了", "skipped": "スキップ（キャッシュ）"},
-    },
-}
-_KIND = {
-    "en": {"top_vs_onnx": "MLIR vs ONNX", "tpu_vs_top": "INT8 vs float", "model_vs_tpu": "cvimodel vs INT8 MLIR",
-           "other": "comparison"},
-    "ja": {"top_vs_onnx": "MLIR と ONNX", "tpu_vs_top": "INT8 と浮動小数点", "model_vs_tpu": "cvimodel と INT8 MLIR",
-           "other": "比較"},
-}
 _MAX_FAILING_SHOWN = 5
 
 
@@ -73,16 +53,14 @@ def _sim(value) -> str:
 
 
 def print_summary(report) -> None:
-    from wizard.cli.output import print_problem
+    from wizard.cli.output import Labels, print_problem
 
-    lang = messages.current_language()
-    labels = _LABELS.get(lang, _LABELS["en"])
-    kinds = _KIND.get(lang, _KIND["en"])
+    labels = Labels("parse_log")
     print(f"{labels['steps']}:")
     if not report.steps:
         print(f"  {labels['none']}")
     for step in report.steps:
-        status = labels["status"].get(step.status, step.status)
+        status = labels.get(f"status_{step.status}", step.status)
         extra = f" (rc={step.exit_code})" if step.exit_code not in (None, 0) else ""
         print(f"  {step.name:<10} {status}{extra}")
     print(f"{labels['compare']}:")
@@ -92,7 +70,7 @@ def print_summary(report) -> None:
         data = item.to_dict()
         verdict = labels["incomplete"] if item.passed is None else labels["passed" if item.passed else "failed"]
         tolerance = f" [{','.join(f'{v:g}' for v in item.tolerance)}]" if item.tolerance else ""
-        print(f"  {kinds.get(item.kind, item.kind)}{tolerance}: {verdict}, "
+        print(f"  {labels.get('kind_' + item.kind, item.kind)}{tolerance}: {verdict}, "
               f"{data['passed_count']}/{data['compared']} {labels['tensors']}")
         low = data["min_similarity"]
         if low:

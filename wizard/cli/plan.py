@@ -161,14 +161,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for p in staged.problems:
         print_problem(p)
-    ja = messages.current_language() == "ja"
-    print(("ワークスペースを作成しました: " if ja else "Workspace ready: ") + str(staged.workdir))
+    print(messages.say("cli_plan_ready", path=staged.workdir))
     if recipe.model_converted:
-        print("  " + ("モデルの IR/opset を変換したコピーを使います" if ja else
-                      "the model was converted to an IR/opset the toolchain accepts"))
-    print(f"  {recipe.calibration_images} " + ("枚のキャリブレーション画像" if ja else "calibration images"))
+        print("  " + messages.say("cli_plan_converted_copy"))
+    print("  " + messages.say("cli_plan_images", count=recipe.calibration_images))
     for command in commands:
         print(f"  [{command.step}] {command.shell}")
-    print(("ツールチェーンイメージ内で実行: " if ja else "Run inside the toolchain image: ")
-          + f"bash {staged.workdir / 'convert.sh'}")
+    print(messages.say("cli_plan_run_inside", command=f"bash {staged.workdir / 'convert.sh'}"))
     return 0

@@ -35,9 +35,9 @@ ENTRIES = {
     ),
     "flow_pick_test_image": Entry(
         en="No test image is chosen.",
-        en_fix="Click a picture in the grid and choose “Use as test image”.",
+        en_fix="Click a picture in the grid and choose “Use selected as test picture”.",
         ja="テスト画像が選ばれていません。",
-        ja_fix="一覧の写真をクリックして「テスト画像にする」を選んでください。",
+        ja_fix="一覧の写真をクリックして「選んだ画像をテスト画像にする」を選んでください。",
     ),
     "flow_pick_output": Entry(
         en="No output folder is chosen.",

@@ -29,8 +29,8 @@ ENTRIES.update({
     "plan_aligned_needs_fuse": Entry(
         en="\"Aligned input\" only works when preprocessing is fused into the model.",
         en_fix="Turn on \"Fuse preprocessing\", or turn off \"Aligned input\".",
-        ja="「入力アライメント」は前処理をモデルに統合したときだけ使えます。",
-        ja_fix="「前処理の統合」をオンにするか、「入力アライメント」をオフにしてください。",
+        ja="「アラインされた入力」は前処理をモデルに統合したときだけ使えます。",
+        ja_fix="「前処理の統合」をオンにするか、「アラインされた入力」をオフにしてください。",
     ),
     "plan_customization_needs_fuse": Entry(
         en="The input format {format} only applies when preprocessing is fused into the model.",
@@ -41,8 +41,8 @@ ENTRIES.update({
     "plan_aligned_cv18xx_only": Entry(
         en="\"Aligned input\" exists only on CV18xx processors, not on {processor}.",
         en_fix="Turn off \"Aligned input\" for {processor}.",
-        ja="「入力アライメント」は CV18xx プロセッサ専用で、{processor} にはありません。",
-        ja_fix="{processor} では「入力アライメント」をオフにしてください。",
+        ja="「アラインされた入力」は CV18xx プロセッサ専用で、{processor} にはありません。",
+        ja_fix="{processor} では「アラインされた入力」をオフにしてください。",
     ),
     "plan_bad_customization_format": Entry(
         en="\"{format}\" is not an input format the toolchain accepts.",
