@@ -11,13 +11,16 @@ What it computes (``build_detecting_model``), per class c of ``CLASS_NAMES`` (re
                saturated colour, 0 on anything greyish (the pictures' backgrounds)
     cells    = 2x2 average pools of the mask down to strides 8, 16, 32 (fraction of each cell)
     P3, P5   = 3x3 and 5x5 average pools on each stride's grid (count_include_pad)
-    cv3.i.2  = 1x1 Conv on [P3, P5]: logit = 31.25 * (P3 - P5) - 15
-             = 20 * (centre-surround - 0.75), where centre-surround = P3 - mean of the 16-cell ring
+    cv3.i.1  = 1x1 Conv on [P3, P5] + Clip: on = clip(4 * (centre-surround - 0.6), 0, 1), where
+               centre-surround = P3 - mean of the 16-cell ring = 25/16 * (P3 - P5)
+    cv3.i.2  = 1x1 Conv: logit = 8 * on - 4
 
-A square of exactly 3x3 cells of stride s, aligned to that stride's grid, scores 1.0 at the
-cell under its centre (logit +5, sigmoid 0.99) and <= 0.48 one cell off (logit -5.4); a bigger
-square (or one of another stride's size) scores about 0 everywhere. So each stride sees only
-its own size: ``OBJECT_CELLS * stride`` = 24, 48, 96 px.
+A square of exactly 3x3 cells of stride s, aligned to that stride's grid, has centre-surround
+1.0 at the cell under its centre (logit +4, sigmoid 0.98) and <= 0.48 one cell off (logit -4);
+a bigger square (or one of another stride's size) about 0 everywhere. So each stride sees only
+its own size: ``OBJECT_CELLS * stride`` = 24, 48, 96 px. The logits are only ever -4 or +4 (a
+little between): a symmetric INT8 range the calibration cannot get wrong, so the guide's
+similarity check passes.
     cv2.i.2  = 1x1 Conv whose bias puts the DFL logits of every side on bins 1 and 2 (a tiny
                weight on the inputs keeps it a real conv): distance 1.5 stride units each side,
                so every box is 3 cells = the planted square.
@@ -47,8 +50,8 @@ OBJECT_CELLS = 3  # a planted square is this many cells of its stride wide
 REG_MAX = 16
 # The DFL logits of every box side: bins 1 and 2 equally likely -> expected distance 1.5 cells.
 _DFL_LOGITS = np.array([0.0, 10.0, 10.0] + [0.0] * (REG_MAX - 3), dtype=np.float32)
-_SCORE_GAIN = 20.0  # logit per unit of centre-surround
-_SCORE_AT = 0.75  # centre-surround where the logit is 0
+_ON_GAIN, _ON_FROM = 4.0, 0.6  # on = clip(_ON_GAIN * (centre-surround - _ON_FROM), 0, 1)
+_LOGIT = 4.0  # logit = _LOGIT * (2 * on - 1)
 
 
 def head_names(head_index: int) -> list[str]:
@@ -107,12 +110,16 @@ def build_detecting_model(imgsz: int = 320, family: str = "yolo11", opset: int =
     weight_dfl = np.zeros((4 * REG_MAX, 2 * nc, 1, 1), dtype=np.float32)
     weight_dfl[:, :, 0, 0] = 1e-3  # a real (if negligible) dependence on the features
     bias_dfl = np.tile(_DFL_LOGITS, 4)
-    gain = _SCORE_GAIN * (OBJECT_CELLS ** 2 + 16) / 16.0  # 31.25: centre-surround from P3 - P5
-    weight_cls = np.zeros((nc, 2 * nc, 1, 1), dtype=np.float32)
+    # centre-surround = (9 + 16) / 16 * (P3 - P5): the 3x3 mean minus the mean of the ring around it
+    gain = _ON_GAIN * (OBJECT_CELLS ** 2 + 16) / 16.0
+    weight_on = np.zeros((nc, 2 * nc, 1, 1), dtype=np.float32)
     for c in range(nc):
-        weight_cls[c, c, 0, 0] = gain
-        weight_cls[c, nc + c, 0, 0] = -gain
-    bias_cls = np.full(nc, -_SCORE_GAIN * _SCORE_AT, dtype=np.float32)
+        weight_on[c, c, 0, 0] = gain
+        weight_on[c, nc + c, 0, 0] = -gain
+    bias_on = np.full(nc, -_ON_GAIN * _ON_FROM, dtype=np.float32)
+    weight_cls = (2 * _LOGIT * np.eye(nc, dtype=np.float32)).reshape(nc, nc, 1, 1)
+    bias_cls = np.full(nc, -_LOGIT, dtype=np.float32)
+    zero, one = const("/model.0/act/Constant_2", np.float32(0.0)), const("/model.0/act/Constant_3", np.float32(1.0))
     for i, stride in enumerate(STRIDES):
         neck = f"/model.{16 + 3 * i - (1 if family == 'yolov8' else 0)}"
         p3 = node("AveragePool", f"{neck}/p3/AveragePool", [levels[stride]], kernel_shape=[3, 3],
@@ -123,8 +130,12 @@ def build_detecting_model(imgsz: int = 320, family: str = "yolo11", opset: int =
         box_outs.append(node("Conv", f"{head}/cv2.{i}/cv2.{i}.2/Conv",
                              [feats, init(f"model.{head_index}.cv2.{i}.2.weight", weight_dfl),
                               init(f"model.{head_index}.cv2.{i}.2.bias", bias_dfl)], kernel_shape=[1, 1]))
+        on = node("Conv", f"{head}/cv3.{i}/cv3.{i}.1/conv/Conv",
+                  [feats, init(f"model.{head_index}.cv3.{i}.1.conv.weight", weight_on),
+                   init(f"model.{head_index}.cv3.{i}.1.conv.bias", bias_on)], kernel_shape=[1, 1])
+        on = node("Clip", f"{head}/cv3.{i}/cv3.{i}.1/act/Clip", [on, zero, one])
         cls_outs.append(node("Conv", f"{head}/cv3.{i}/cv3.{i}.2/Conv",
-                             [feats, init(f"model.{head_index}.cv3.{i}.2.weight", weight_cls),
+                             [on, init(f"model.{head_index}.cv3.{i}.2.weight", weight_cls),
                               init(f"model.{head_index}.cv3.{i}.2.bias", bias_cls)], kernel_shape=[1, 1]))
 
     # The Ultralytics decode tail: (1, 4+nc, A) with cx, cy, w, h in input pixels.
