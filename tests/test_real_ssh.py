@@ -1,0 +1,75 @@
+"""A conversion with the REAL TPU-MLIR 1.7 over SSH (SshRunner), against a real OpenSSH server.
+
+Toolchain: REAL (the image of tests/real_toolchain.py), never the double. As in
+test_ssh_runner.py, the "VM" is this machine behind an sshd on 127.0.0.1: the remote commands
+run `docker run ... bash convert.sh` on this machine's Docker engine, which has the real image.
+The model is the project's own random-weight sample (wizard/core/sample_model.py, YOLO11-shaped
+with its attention block, 320 px): the user-facing path with the real tools, end to end.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from docker_support import docker_client  # noqa: F401 (fixtures)
+from real_toolchain import model_tool_info, toolchain_real_image  # noqa: F401 (fixtures)
+from sshd_support import make_server
+
+pytestmark = [pytest.mark.real_toolchain, pytest.mark.ssh, pytest.mark.docker, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def ssh_run(tmp_path_factory, toolchain_real_image):
+    """One job over SSH: stage the sample model with 10 pictures, convert, bring the bundle home."""
+    from wizard.core.plan import ConversionChoices, stage_workspace
+    from wizard.core.runners.job import ConversionJob
+    from wizard.core.runners.ssh_runner import SshRunner
+    from wizard.core.sample_images import generate_sample_images
+    from wizard.core.sample_model import write_sample_model
+
+    root = tmp_path_factory.mktemp("real-ssh")
+    server = make_server(root / "sshd")
+    try:
+        model = write_sample_model(root / "yolo11n.onnx", imgsz=(320, 320))
+        generate_sample_images(root / "photos", 10, size=(320, 240))
+        run_dir = root / "run"
+        stage_workspace(ConversionChoices(model=str(model), images=str(root / "photos"),
+                                          out=str(run_dir / "workspace"), calibration_count=10,
+                                          toolchain_image=toolchain_real_image))
+        runner = SshRunner(server.target, key_file=server.client_key, allow_agent=False,
+                           app_known_hosts=root / "app_known_hosts", user_known_hosts=root / "user_known_hosts",
+                           accept_fingerprint=server.fingerprint(), image=toolchain_real_image,
+                           poll_interval=0.5, connect_timeout=10)
+        job = ConversionJob(runner, run_dir, cache=False)
+        events = list(job.events())
+        yield job, events, run_dir, server, runner
+    finally:
+        server.stop()
+
+
+def test_a_real_conversion_over_ssh_ends_in_success_with_the_bundle(ssh_run):
+    from wizard.core.events import ProblemRaised, Result
+
+    job, events, run_dir, server, runner = ssh_run
+    result = events[-1]
+    assert isinstance(result, Result) and result.ok, [e.problem for e in events if isinstance(e, ProblemRaised)]
+    assert job.verdict == "success"
+    assert (run_dir / "yolo11n_sym_int8.cvimodel").read_bytes()[:8] == b"CviModel"
+    results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+    assert results["backend"] == "ssh" and results["verdict"] == "success"
+    assert [c["kind"] for c in results["compare"]][:2] == ["top_vs_onnx", "tpu_vs_top"]
+    assert all(c["passed"] for c in results["compare"]) and len(results["compare"]) == 3
+    # Random weights quantize less well than designed ones, but the guide's tolerance holds.
+    assert 0.8 < results["compare"][1]["min_similarity"]["cosine"] <= 1.0
+    log = (run_dir / "convert.log").read_text(encoding="utf-8")
+    assert "[Success]: tpuc-opt" in log and "[wizard] step deploy finished rc=0" in log
+    assert "real input_num = 10" in log  # the real run_calibration's own line
+    assert not (server.home / ".recamera-wizard" / "runs" / runner.run_id).exists()
+
+
+def test_the_real_model_tool_reads_the_model_converted_over_ssh(ssh_run, toolchain_real_image, docker_client):
+    _, _, run_dir, _, _ = ssh_run
+    code, info = model_tool_info(docker_client, toolchain_real_image, run_dir / "yolo11n_sym_int8.cvimodel")
+    assert code == 0 and "For cv181x chip ONLY" in info and "Cvimodel Version: 1.4.0" in info, info
