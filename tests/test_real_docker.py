@@ -20,7 +20,7 @@ import pytest
 from detecting_model import decode_heads, make_pictures, match_detections, run_onnx, write_detecting_model
 from docker_support import cli, docker_client, run_containers  # noqa: F401 (fixtures)
 from real_toolchain import cvimodel_heads, model_tool_info, run_cvimodel, toolchain_real_image  # noqa: F401
-from wizard.core.runners.docker_runner import DockerRunner
+from wizard.core.runners.docker.runner import DockerRunner
 
 pytestmark = [pytest.mark.real_toolchain, pytest.mark.docker, pytest.mark.slow]
 
@@ -178,7 +178,7 @@ def test_a_deploy_only_change_skips_the_real_calibration(yolo11_run, inputs, too
 
 
 def _stage(model: Path, images: Path, workspace: Path, image: str, count: int = CALIBRATION):
-    from wizard.core.plan import ConversionChoices, stage_workspace
+    from wizard.core.plan.planner import ConversionChoices, stage_workspace
 
     return stage_workspace(ConversionChoices(model=str(model), images=str(images), out=str(workspace),
                                              calibration_count=count, toolchain_image=image))

@@ -23,11 +23,11 @@ pytestmark = [pytest.mark.real_toolchain, pytest.mark.ssh, pytest.mark.docker, p
 @pytest.fixture(scope="module")
 def ssh_run(tmp_path_factory, toolchain_real_image):
     """One job over SSH: stage the sample model with 10 pictures, convert, bring the bundle home."""
-    from wizard.core.plan import ConversionChoices, stage_workspace
+    from wizard.core.plan.planner import ConversionChoices, stage_workspace
     from wizard.core.runners.job import ConversionJob
-    from wizard.core.runners.ssh_runner import SshRunner
-    from wizard.core.sample_images import generate_sample_images
-    from wizard.core.sample_model import write_sample_model
+    from wizard.core.runners.vm.runner import SshRunner
+    from wizard.core.images.samples import generate_sample_images
+    from wizard.core.model.samples import write_sample_model
 
     root = tmp_path_factory.mktemp("real-ssh")
     server = make_server(root / "sshd")
