@@ -21,10 +21,10 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 
 from wizard.core.events import Event, LogLine, Progress, Result, StepFinished, StepStarted  # noqa: E402
 from wizard.core.messages import WizardError, problem  # noqa: E402
-from wizard.gui.services import ConversionJob, Services, ToolchainStatus  # noqa: E402
+from wizard.gui.services import GuiConversion, Services, ToolchainStatus  # noqa: E402
 
 
-class FakeJob(ConversionJob):
+class FakeJob(GuiConversion):
     """A conversion that streams ``lines_per_second`` log lines until cancelled or done."""
 
     def __init__(self, run_dir: str, *, total_lines: int = 300, lines_per_second: float = 3000,
@@ -82,8 +82,8 @@ class FakeServices(Services):
         self.status = ToolchainStatus(True, True, [], "fake")
         self.fingerprint = "SHA256:testfingerprintAAAAAAAAAAAAAAAAAAAAAAAAAAA"
         self.ssh_calls: list[Any] = []
-        self.job_factory: Callable[[Any], ConversionJob] | None = None
-        self.jobs: list[ConversionJob] = []
+        self.job_factory: Callable[[Any], GuiConversion] | None = None
+        self.jobs: list[GuiConversion] = []
         self.device = False
 
     def toolchain_status(self, tag: str = "") -> ToolchainStatus:
@@ -105,7 +105,7 @@ class FakeServices(Services):
                             free_kb=40_000_000)
         return VmReport(f"{details.user}@{details.host}:{details.port}", facts, (), SetupPlan(), "toolchain:1.7", True)
 
-    def start_conversion(self, choices, where, ssh) -> ConversionJob:
+    def start_conversion(self, choices, where, ssh) -> GuiConversion:
         job = self.job_factory(choices) if self.job_factory else FakeJob(str(choices.out))
         self.jobs.append(job)
         return job

@@ -58,8 +58,9 @@ def ssh_details(state, password: str | None, **options) -> SshDetails:
                       password=password, key_passphrase=password if state.ssh_key_path else None, **options)
 
 
-class ConversionJob:
-    """One conversion: ``events()`` blocks and yields; ``cancel()`` may be called from any thread."""
+class GuiConversion:
+    """A conversion as the window follows it (staging included): ``events()`` blocks and yields;
+    ``cancel()`` may be called from any thread. It wraps wizard.core.runners.job.ConversionJob."""
 
     run_dir: str = ""
 
@@ -171,10 +172,10 @@ class Services:
         return check_vm(details.runner_spec())
 
     # -- convert -------------------------------------------------------------------------------
-    def start_conversion(self, choices, where: str, ssh: SshDetails | None) -> ConversionJob:
+    def start_conversion(self, choices, where: str, ssh: SshDetails | None) -> GuiConversion:
         return core_conversion(choices, where, ssh)
 
-    def reattach(self, run_dir: str, ssh: SshDetails | None = None) -> ConversionJob:
+    def reattach(self, run_dir: str, ssh: SshDetails | None = None) -> GuiConversion:
         """Follow a run started before the window was closed (its job.json tells how)."""
         from wizard.core.runners.job import reattach
 
@@ -205,7 +206,7 @@ class Services:
         return True
 
 
-class _CoreJob(ConversionJob):
+class _CoreJob(GuiConversion):
     """Wraps wizard.core.runners.job.ConversionJob: stage (for a new run), then drive the runner."""
 
     def __init__(self, make_job: Callable[[], Any], run_dir: str, *, resume: bool = False,
@@ -251,7 +252,7 @@ class _CoreJob(ConversionJob):
                 "run_dir": str(self.run_dir)}
 
 
-def core_conversion(choices, where: str, ssh: SshDetails | None) -> ConversionJob:
+def core_conversion(choices, where: str, ssh: SshDetails | None) -> GuiConversion:
     """What ``recamera-wizard convert`` does: stage RUN_DIR/workspace, then run it there."""
     from dataclasses import replace as dc_replace
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from wizard.core.events import Event, Result, StepFinished, StepStarted
-from wizard.gui.services import ConversionJob, Services, ToolchainStatus
+from wizard.gui.services import GuiConversion, Services, ToolchainStatus
 
 TOUR_DATA = Path(__file__).resolve().parent / "tour_data"
 OK_LOG = "clean_yolo11n.log.gz"
@@ -31,7 +31,7 @@ def recorded_log(name: str) -> str:
     return gzip.decompress((TOUR_DATA / name).read_bytes()).decode("utf-8")
 
 
-class ReplayJob(ConversionJob):
+class ReplayJob(GuiConversion):
     """Stage for real, then replay a recorded toolchain log as the runner's output would arrive."""
 
     def __init__(self, choices, log_name: str = OK_LOG, lines_per_tick: int = 60, tick: float = 0.01):
@@ -88,7 +88,7 @@ class TourServices(Services):
     def toolchain_status(self, tag: str = "") -> ToolchainStatus:
         return ToolchainStatus(True, True, [], "recorded")
 
-    def start_conversion(self, choices, where, ssh) -> ConversionJob:
+    def start_conversion(self, choices, where, ssh) -> GuiConversion:
         self.last_job = ReplayJob(choices, self.log_name)
         return self.last_job
 

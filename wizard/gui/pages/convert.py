@@ -30,7 +30,7 @@ from wizard.core.messages import WizardError
 from wizard.core.app.settings import ActiveJob
 from wizard.gui.async_tools import EventPump
 from wizard.gui.pages.base import Page
-from wizard.gui.services import ConversionJob, ssh_details
+from wizard.gui.services import GuiConversion, ssh_details
 from wizard.gui.widgets import LogView, ProblemList, wrapped_label
 
 WAITING, RUNNING, DONE, FAILED, SKIPPED = "waiting", "running", "done", "failed", "skipped"
@@ -48,7 +48,7 @@ class ConvertPage(Page):
     def __init__(self, ctx):
         super().__init__(ctx)
         self._task: asyncio.Task | None = None
-        self.job: ConversionJob | None = None
+        self.job: GuiConversion | None = None
         self.result: Result | None = None
         self._step_state = {step: WAITING for step in TOOLCHAIN_STEPS}
         self._step_started: dict[str, float] = {}
@@ -233,7 +233,7 @@ class ConvertPage(Page):
         job = self.ctx.services.start_conversion(choices_from_state(state), state.where, ssh)
         self.attach(job)
 
-    def attach(self, job: ConversionJob) -> None:
+    def attach(self, job: GuiConversion) -> None:
         """Follow a job: a new one, or one re-attached after the window was closed."""
         self._reset_view()
         self.job = job
@@ -245,7 +245,7 @@ class ConvertPage(Page):
         self.changed.emit()
         self._task = self.ctx.spawn(self._run(job), name="conversion")
 
-    async def _run(self, job: ConversionJob) -> None:
+    async def _run(self, job: GuiConversion) -> None:
         status = rules.JOB_FAILED
         recorded = False
 
