@@ -263,3 +263,80 @@ def model_tool_info(path: Path, root: Path | None = None) -> subprocess.Complete
     root = root or require_wheel()
     return subprocess.run([str(root / "bin" / "model_tool"), "--info", str(path)], capture_output=True, text=True,
                           env=tpu_mlir_wheel.tool_env(root), timeout=120)
+
+
+# --- damaged copies (what a broken copy or download leaves) -------------------------------------------
+
+HEADER_SIZE = 48
+
+
+def _body_size(data: bytes) -> int:
+    return int.from_bytes(data[8:12], "little")
+
+
+def with_md5(data: bytes) -> bytes:
+    """``data`` with the header checksum recomputed (md5 = MD5(file[48:]))."""
+    return data[:14] + hashlib.md5(data[HEADER_SIZE:]).digest() + data[30:]
+
+
+def cut(path: Path, dest: Path, fraction: float = 1 / 3) -> Path:
+    data = path.read_bytes()
+    dest.write_bytes(data[:int(len(data) * fraction)])
+    return dest
+
+
+def flip_byte(path: Path, dest: Path, offset: int | None = None) -> Path:
+    """One bit flipped; by default in the middle of the weight and command sections."""
+    data = bytearray(path.read_bytes())
+    if offset is None:
+        start = HEADER_SIZE + _body_size(data)
+        offset = start + (len(data) - start) // 2
+    data[offset] ^= 0x10
+    dest.write_bytes(bytes(data))
+    return dest
+
+
+def filler_body(path: Path, dest: Path) -> Path:
+    """The body replaced by bytes of the same size that are no flatbuffer, checksum made to match
+    (a writer that produced garbage, like the old toolchain double)."""
+    data = path.read_bytes()
+    size = _body_size(data)
+    filler = (hashlib.sha256(b"filler").digest() * (size // 32 + 1))[:size]
+    dest.write_bytes(with_md5(data[:HEADER_SIZE] + filler + data[HEADER_SIZE + size:]))
+    return dest
+
+
+def appended(path: Path, dest: Path, extra: bytes = b"\0" * 100, fix_md5: bool = True) -> Path:
+    data = path.read_bytes() + extra
+    dest.write_bytes(with_md5(data) if fix_md5 else data)
+    return dest
+
+
+# --- the toolchain double's writer (no wheel needed) ----------------------------------------------------
+
+
+def double_cvimodel(path: Path, *, chip: str = "cv181x", size: int = 640, num_classes: int = 3,
+                    output_names: list[str] | None = None, inputs: list | None = None, outputs: list | None = None,
+                    weight_size: int = 70_000, file_size: int | None = None, seed: str | None = None,
+                    **io_options) -> Path:
+    """A .cvimodel from the double's stdlib writer (read by the real model_tool too). Defaults: the
+    guide's options (fused RGB_PACKED aligned uint8 input, fp32 outputs) and the six YOLO11 heads;
+    ``inputs``/``outputs`` (cvimodel_file.Tensor lists) replace them for odd models; ``file_size``
+    sizes the weight section so the file has about that many bytes."""
+    from toolchain_double.tpu_mlir_double.cvimodel_file import YOLO11_HEAD_NAMES, cvimodel_bytes, deploy_io
+
+    options = {"fuse_preprocess": True, "customization_format": "RGB_PACKED", "aligned_input": True,
+               "quant_input": True, **io_options}
+    default_in, default_out = deploy_io(input_name="images", input_shape=[1, 3, size, size],
+                                        output_names=output_names or YOLO11_HEAD_NAMES, num_classes=num_classes,
+                                        **options)
+
+    def build(weights: int) -> bytes:
+        return cvimodel_bytes(name=path.stem, chip=chip, inputs=inputs or default_in, outputs=outputs or default_out,
+                              weight_size=weights, seed=seed if seed is not None else path.name)
+
+    if file_size is not None:
+        weight_size = max(1024, file_size - (len(build(1024)) - 1024))  # the body does not grow with the weights
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(build(weight_size))
+    return path

@@ -46,22 +46,13 @@ def _check_loopback(host: str) -> None:
 
 def make_cvimodel(path: Path, *, chip: str = "cv181x", body: bytes | None = None, size: int = 0,
                   num_classes: int = 80) -> Path:
-    """A real .cvimodel (the double's writer: header, cvi.model flatbuffer, sections; read by the real
-    model_tool) with the six YOLO11 head outputs of a guide-built 640 px model. ``size`` pads the
-    weight section to about that many bytes; ``body`` seeds the section bytes (distinct contents)."""
-    from toolchain_double.tpu_mlir_double.cvimodel_file import YOLO11_HEAD_NAMES, cvimodel_bytes, deploy_io
+    """A real .cvimodel (the toolchain double's writer: header, cvi.model flatbuffer, sections; the
+    real model_tool reads it) with the six YOLO11 head outputs of a guide-built 640 px model.
+    ``size`` pads the weight section to about that many bytes; ``body`` seeds the section bytes."""
+    from cvimodel_factory import double_cvimodel
 
-    inputs, outputs = deploy_io(input_name="images", input_shape=[1, 3, 640, 640], output_names=YOLO11_HEAD_NAMES,
-                                fuse_preprocess=True, customization_format="RGB_PACKED", aligned_input=True,
-                                quant_input=True, num_classes=num_classes)
-    seed = hashlib.sha256(body or b"").hexdigest()
-    cmdbuf = 2048
-    probe = cvimodel_bytes(name=path.stem, chip=chip, inputs=inputs, outputs=outputs, weight_size=1024,
-                           cmdbuf_size=cmdbuf, seed=seed)
-    weights = max(1024, size - (len(probe) - 1024))
-    path.write_bytes(cvimodel_bytes(name=path.stem, chip=chip, inputs=inputs, outputs=outputs, weight_size=weights,
-                                    cmdbuf_size=cmdbuf, seed=seed))
-    return path
+    return double_cvimodel(path, chip=chip, num_classes=num_classes, file_size=size,
+                           seed=hashlib.sha256(body or b"").hexdigest())
 
 
 def default_flows() -> list[dict[str, Any]]:
