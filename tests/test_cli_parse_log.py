@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -77,9 +75,12 @@ def test_missing_log_is_a_plain_message(tmp_path):
 
 
 def cvimodel(chip: bytes = b"cv181x") -> bytes:
-    payload = b"b" * 512 + b"w" * 4096
-    header = b"CviModel" + struct.pack("<IBB", 512, 1, 4) + hashlib.md5(payload).digest() + chip.ljust(16, b"\0") + b"\0\0"
-    return header + payload
+    """A real .cvimodel with the six YOLO11 heads, from the double's writer (the real model_tool reads it)."""
+    from toolchain_double.tpu_mlir_double.cvimodel_file import YOLO11_HEAD_NAMES, cvimodel_bytes, deploy_io
+
+    inputs, outputs = deploy_io(input_name="images", input_shape=[1, 3, 640, 640], output_names=YOLO11_HEAD_NAMES,
+                                fuse_preprocess=True, customization_format="RGB_PACKED", aligned_input=True)
+    return cvimodel_bytes(name="yolo11n", chip=chip.decode(), inputs=inputs, outputs=outputs)
 
 
 def test_check_model_sound_file(tmp_path):

@@ -44,16 +44,15 @@ def _check_loopback(host: str) -> None:
         raise ValueError(f"the simulator binds only {LOOPBACK}, not {host!r}")
 
 
-def make_cvimodel(path: Path, *, chip: str = "cv181x", body: bytes | None = None, size: int = 0) -> Path:
-    """A file with a valid .cvimodel header (toolchain.md "The .cvimodel file") and a body."""
-    payload = body if body is not None else bytes((i * 7 + 3) % 251 for i in range(max(size - 48, 64)))
-    header_tail = bytes([1, 2]) + b"\0" * 16 + chip.encode("ascii").ljust(16, b"\0") + b"\0\0"
-    head = b"CviModel" + struct.pack("<I", len(payload)) + header_tail
-    md5 = hashlib.md5(payload).digest()
-    head = head[:14] + md5 + head[30:]
-    assert len(head) == 48
-    path.write_bytes(head + payload)
-    return path
+def make_cvimodel(path: Path, *, chip: str = "cv181x", body: bytes | None = None, size: int = 0,
+                  num_classes: int = 80) -> Path:
+    """A real .cvimodel (the toolchain double's writer: header, cvi.model flatbuffer, sections; the
+    real model_tool reads it) with the six YOLO11 head outputs of a guide-built 640 px model.
+    ``size`` pads the weight section to about that many bytes; ``body`` seeds the section bytes."""
+    from cvimodel_factory import double_cvimodel
+
+    return double_cvimodel(path, chip=chip, num_classes=num_classes, file_size=size,
+                           seed=hashlib.sha256(body or b"").hexdigest())
 
 
 def default_flows() -> list[dict[str, Any]]:

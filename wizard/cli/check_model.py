@@ -1,4 +1,5 @@
-"""``recamera-wizard check-model FILE.cvimodel``: is a produced model sound, and for which chip."""
+"""``recamera-wizard check-model FILE.cvimodel``: is a produced model sound, for which chip, and does
+the reCamera's YOLO decoder read it (inputs, outputs, ION memory, toolchain version)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from wizard.core import messages
 from wizard.core.toolchain.processors import PROCESSORS, RECAMERA_PROCESSOR
 
 ANY_CHIP = "any"
+YOLO_DECODER = "yolo"
+ANY_DECODER = "any"
 _LABELS = {
     "en": {"file": "File", "size": "Size", "version": "Version", "chip": "Processor", "body": "Body",
            "md5": "Checksum", "md5_values": {True: "matches", False: "does not match", None: "not checked"},
@@ -22,10 +25,12 @@ _LABELS = {
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check-model",
-        help="check a converted .cvimodel: header, size, checksum and target processor",
-        description="Check a .cvimodel produced by the conversion: its header, that it is complete, "
-        "its checksum and the processor it was built for. Exit status 0 only for a sound file "
-        f"built for the chosen processor (default {RECAMERA_PROCESSOR}, every reCamera), 2 otherwise.",
+        help="check a converted .cvimodel: header, body, checksum, processor and YOLO outputs",
+        description="Check a .cvimodel produced by the conversion as the camera reads it: its header, "
+        "the model description inside it (inputs, outputs, ION memory, the toolchain that built it), that "
+        "it is complete, its checksum, the processor it was built for, and that its outputs are the six "
+        "the reCamera's YOLO decoder reads. Exit status 0 only for a sound file built for the chosen "
+        f"processor (default {RECAMERA_PROCESSOR}, every reCamera) that fits the decoder, 2 otherwise.",
     )
     parser.add_argument("model", help="the .cvimodel file")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -36,6 +41,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=sorted(name for name, p in PROCESSORS.items() if p.family == "cv18xx") + [ANY_CHIP],
         help=f"processor the model must be built for (default {RECAMERA_PROCESSOR}; '{ANY_CHIP}' accepts any)",
     )
+    parser.add_argument(
+        "--decoder",
+        default=YOLO_DECODER,
+        type=str.lower,
+        choices=[YOLO_DECODER, ANY_DECODER],
+        help=f"'{YOLO_DECODER}' (default): the outputs must fit the reCamera's YOLO detection decoder; "
+        f"'{ANY_DECODER}': report the outputs without judging them",
+    )
     parser.set_defaults(handler=run_check_model)
 
 
@@ -43,7 +56,8 @@ def run_check_model(args: argparse.Namespace) -> int:
     from wizard.cli.output import EXIT_BLOCKED, EXIT_OK, print_json
     from wizard.core.toolchain.cvimodel import check_cvimodel
 
-    report = check_cvimodel(args.model, expect_chip=None if args.chip == ANY_CHIP else args.chip)
+    report = check_cvimodel(args.model, expect_chip=None if args.chip == ANY_CHIP else args.chip,
+                            require_decoder=args.decoder == YOLO_DECODER)
     if args.json:
         print_json(report.to_dict(messages.current_language()))
     else:
@@ -64,6 +78,8 @@ def print_summary(report) -> None:
     if report.body_size is not None:
         print(f"{labels['body']}: {report.body_size:,} bytes")
     print(f"{labels['md5']}: {labels['md5_values'][report.md5_ok]}")
+    for line in report.summary_lines():
+        print(line)
     for item in report.problems:
         print_problem(item, sys.stdout)
     print(labels["ok"] if report.ok else labels["bad"])

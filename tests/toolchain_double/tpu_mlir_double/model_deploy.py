@@ -12,7 +12,8 @@ from tpu_mlir_double.common import (
     log_info, main_guard, out, run_wrapped, sleep_with_heartbeat,
 )
 from tpu_mlir_double.mlir_file import read_mlir, tensor_shape
-from tpu_mlir_double.model_files import bmodel_bytes, cvimodel_bytes, model_sizes
+from tpu_mlir_double.cvimodel_file import cvimodel_bytes, deploy_io
+from tpu_mlir_double.model_files import bmodel_bytes, model_sizes
 
 TOOL = "model_deploy.py"
 CHIPS = ["bm1688", "bm1684x", "bm1684", "bm1690", "mars3", "cv183x", "cv182x", "cv181x", "cv180x", "cv186x", "cpu"]
@@ -172,7 +173,15 @@ def deploy(args) -> int:
     def codegen() -> bool:
         body, weights = model_sizes(int(info.get("onnx_size", 0)), int(info.get("nodes", 1)))
         if args.chip in CV18XX:
-            data = cvimodel_bytes(args.chip, body, weights, name)
+            inputs, outputs = deploy_io(
+                input_name=info["input_name"], input_shape=info["input_shape"], output_names=info["outputs"],
+                quantize=args.quantize, fuse_preprocess=args.fuse_preprocess,
+                customization_format=args.customization_format, aligned_input=args.aligned_input,
+                quant_input=args.quant_input, quant_output=args.quant_output,
+                num_classes=int(info.get("num_classes", 80)),
+                other_shape=lambda t: tensor_shape(t, info["input_shape"]))
+            data = cvimodel_bytes(name=name, chip=args.chip, inputs=inputs, outputs=outputs, weight_size=weights,
+                                  cmdbuf_size=body, seed=name)
         else:
             data = bmodel_bytes(args.chip, body + weights, name)
         with open(args.model, "wb") as fh:

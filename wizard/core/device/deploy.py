@@ -111,8 +111,14 @@ class DeployPlan:
 # Plan
 
 
+# A file that is a .cvimodel but damaged on its way (cut, changed, appended to): "copy it again".
+_DAMAGE_CODES = frozenset({"cvimodel_md5_mismatch", "cvimodel_body_unreadable", "cvimodel_sections_truncated",
+                           "cvimodel_trailing_bytes", "cvimodel_chip_mismatch", "cvimodel_no_program"})
+
+
 def check_model_file(path: Path) -> str:
-    """Refuse anything but a cv181x .cvimodel before a single byte goes to the camera.
+    """Refuse anything but a sound cv181x .cvimodel the camera's YOLO decoder reads, before a single
+    byte goes to the camera (the same check as ``check-model``).
 
     Returns the chip name ("" for a format-1.0 header, which has no chip field: the camera judges).
     """
@@ -120,16 +126,19 @@ def check_model_file(path: Path) -> str:
 
     if not path.is_file():
         raise WizardError.of("file_not_found", path=str(path))
-    report = check_cvimodel(path)
+    report = check_cvimodel(path, require_decoder=True)
     chip = (report.chip or "").strip().lower()
-    errors = [p for p in report.problems if p.is_error]
-    if errors or not report.ok:
-        if chip and chip != RECAMERA_PROCESSOR:
-            raise WizardError.of("deploy_wrong_chip", path=str(path), chip=chip)
-        detail = errors[0].message if errors else "the header check failed"
-        raise WizardError.of("deploy_not_cvimodel", path=str(path), detail=detail)
     if chip and chip != RECAMERA_PROCESSOR:
         raise WizardError.of("deploy_wrong_chip", path=str(path), chip=chip)
+    errors = [p for p in report.problems if p.is_error]
+    if errors:
+        first = errors[0]
+        if first.code in _DAMAGE_CODES:
+            raise WizardError.of("deploy_model_damaged", path=str(path), detail=first.message)
+        if first.code.startswith("cvimodel_decoder_"):
+            raise WizardError.of("deploy_model_not_for_decoder", path=str(path), detail=first.message,
+                                 fix=first.fix)
+        raise WizardError.of("deploy_not_cvimodel", path=str(path), detail=first.message)
     return chip
 
 

@@ -98,6 +98,18 @@ ENTRIES = {
         ja_fix="変換ステップで作られた .cvimodel（例: yolo11n_cv181x_int8.cvimodel）を選んでください。"
         ".onnx や .mlir ではありません。",
     ),
+    "deploy_model_damaged": Entry(
+        en="{detail} Nothing was sent to the camera; its current model stays.",
+        en_fix="Copy the model again from the conversion's run folder, or convert again.",
+        ja="{detail} カメラには何も送信していません。カメラの今のモデルはそのままです。",
+        ja_fix="変換の実行フォルダからモデルをもう一度コピーするか、変換し直してください。",
+    ),
+    "deploy_model_not_for_decoder": Entry(
+        en="{detail} The reCamera could not detect anything with it, so nothing was sent to the camera.",
+        en_fix="{fix}",
+        ja="{detail} このモデルでは reCamera は何も検出できないため、カメラには何も送信していません。",
+        ja_fix="{fix}",
+    ),
     "deploy_wrong_chip": Entry(
         en="{path} was built for {chip}, but the reCamera needs cv181x; nothing was sent to the "
         "camera.",

@@ -223,11 +223,155 @@ ENTRIES = {
         ja_fix="プロセッサに {expected} を指定して、もう一度変換してください。",
     ),
     "cvimodel_md5_mismatch": Entry(
-        en="The checksum in the header of {path} does not match its contents.",
-        en_fix="This check is not confirmed for every toolchain version, so the file may still be fine; "
-        "if the camera refuses it, copy it again or convert again.",
-        ja="{path} のヘッダーのチェックサムが中身と一致しません。",
-        ja_fix="この確認はすべてのツールチェーンのバージョンで確かめられていないため、ファイルは正常な可能性があります。"
-        "カメラが読み込まない場合は、もう一度コピーするか変換し直してください。",
+        en="{path} is damaged: the checksum in its header does not match its contents.",
+        en_fix="Copy the file again from the run folder, or convert again. Do not send it to the camera.",
+        ja="{path} は壊れています: ヘッダーのチェックサムが中身と一致しません。",
+        ja_fix="実行フォルダからもう一度コピーするか、変換し直してください。カメラには送らないでください。",
+    ),
+    "cvimodel_body_unreadable": Entry(
+        en="{path} is damaged: the model description inside it cannot be read ({detail}).",
+        en_fix="Copy the file again from the run folder, or convert again.",
+        ja="{path} は壊れています: 中のモデル記述を読めません（{detail}）。",
+        ja_fix="実行フォルダからもう一度コピーするか、変換し直してください。",
+    ),
+    "cvimodel_sections_truncated": Entry(
+        en="{path} is cut short: it has {size} bytes, but the weights and commands it lists need {expected}.",
+        en_fix="The download or copy was interrupted: copy the file again, or convert again.",
+        ja="{path} は途中で切れています: {size} バイトしかありませんが、中に記された重みと命令には {expected} バイト必要です。",
+        ja_fix="ダウンロードかコピーが途中で止まりました。もう一度コピーするか、変換し直してください。",
+    ),
+    "cvimodel_trailing_bytes": Entry(
+        en="{path} has {extra} bytes after the end of the model: something was appended to it.",
+        en_fix="Copy the file again from the run folder, or convert again.",
+        ja="{path} にはモデルの終わりの後に {extra} バイトの余分なデータがあります。何かが付け足されています。",
+        ja_fix="実行フォルダからもう一度コピーするか、変換し直してください。",
+    ),
+    "cvimodel_chip_mismatch": Entry(
+        en="{path} is inconsistent: its header says {chip}, the model inside says {target}.",
+        en_fix="The file is damaged or was edited: convert again.",
+        ja="{path} は矛盾しています: ヘッダーは {chip}、中のモデルは {target} 向けとしています。",
+        ja_fix="ファイルが壊れているか書き換えられています。変換し直してください。",
+    ),
+    "cvimodel_no_program": Entry(
+        en="{path} contains no program to run.",
+        en_fix="The conversion did not finish writing the model: convert again.",
+        ja="{path} には実行するプログラムが入っていません。",
+        ja_fix="変換がモデルを書き終えていません。もう一度変換してください。",
+    ),
+    # ---- does the model fit the reCamera's YOLO decoder (SSCMA-Micro ma_model_yolo11.cpp) ---------
+    "cvimodel_decoder_inputs": Entry(
+        en="{path} has {count} inputs; the reCamera's YOLO detector needs a model with exactly one picture input.",
+        en_fix="Convert a YOLO detection model (YOLOv8 or YOLO11) exported with one image input.",
+        ja="{path} には入力が {count} 個あります。reCamera の YOLO 検出器には画像入力が 1 つだけのモデルが必要です。",
+        ja_fix="画像入力が 1 つの YOLO 検出モデル（YOLOv8 または YOLO11）を変換してください。",
+    ),
+    "cvimodel_decoder_input_shape": Entry(
+        en="The input of {path} is {shape}; the reCamera's YOLO detector needs one square picture of side "
+        "a multiple of 32 (for example 1x640x640x3).",
+        en_fix="Convert again with a square input size that is a multiple of 32, such as 640 or 320.",
+        ja="{path} の入力は {shape} です。reCamera の YOLO 検出器には、一辺が 32 の倍数の正方形の画像"
+        "（例: 1x640x640x3）が 1 枚必要です。",
+        ja_fix="640 や 320 など、32 の倍数の正方形の入力サイズで変換し直してください。",
+    ),
+    "cvimodel_decoder_output_count": Entry(
+        en="{path} has {count} outputs; the reCamera's YOLO detector reads six: a box and a class output "
+        "for each of the strides 8, 16 and 32.",
+        en_fix="Convert again with the six head outputs (the wizard finds them in the ONNX graph: "
+        "/model.N/cv2.i/cv2.i.2/Conv_output_0 and /model.N/cv3.i/cv3.i.2/Conv_output_0).",
+        ja="{path} の出力は {count} 個です。reCamera の YOLO 検出器が読むのは 6 個で、ストライド 8、16、32 の"
+        "それぞれにボックス出力とクラス出力が 1 つずつです。",
+        ja_fix="6 つのヘッド出力で変換し直してください（ウィザードが ONNX グラフから見つけます: "
+        "/model.N/cv2.i/cv2.i.2/Conv_output_0 と /model.N/cv3.i/cv3.i.2/Conv_output_0）。",
+    ),
+    "cvimodel_decoder_output_shapes": Entry(
+        en="The outputs of {path} do not fit the reCamera's YOLO detector for a {size}-pixel input: "
+        "it expects {expected} (or the three box outputs first: {expected_box_first}), the model has {found}.",
+        en_fix="Convert again with the six head outputs in the order cv2.0, cv3.0, cv2.1, cv3.1, cv2.2, cv3.2 "
+        "(box = 64 channels, class = one channel per class).",
+        ja="{path} の出力は、入力 {size} ピクセルの reCamera の YOLO 検出器に合いません: 必要なのは {expected}"
+        "（またはボックス出力 3 つが先: {expected_box_first}）ですが、モデルは {found} です。",
+        ja_fix="6 つのヘッド出力を cv2.0、cv3.0、cv2.1、cv3.1、cv2.2、cv3.2 の順で指定して変換し直してください"
+        "（ボックス = 64 チャンネル、クラス = クラスごとに 1 チャンネル）。",
+    ),
+    "cvimodel_decoder_output_dtype": Entry(
+        en="The outputs of {path} are {dtype}; the reCamera's YOLO detector reads only float32 or int8 outputs.",
+        en_fix="Convert again with the INT8 preset (outputs stay float32 unless --quant_output is given).",
+        ja="{path} の出力は {dtype} です。reCamera の YOLO 検出器が読めるのは float32 か int8 の出力だけです。",
+        ja_fix="INT8 プリセットで変換し直してください（--quant_output を付けなければ出力は float32 のままです）。",
+    ),
+    "cvimodel_decoder_box_first": Entry(
+        en="{path} puts the three box outputs first, so the camera reads it with its YOLOv8 decoder, whose "
+        "float path takes boxes from the class tensor: boxes may be wrong.",
+        en_fix="Prefer the order cv2.0, cv3.0, cv2.1, cv3.1, cv2.2, cv3.2 (read by the YOLO11 decoder).",
+        ja="{path} はボックス出力 3 つが先に並んでいるため、カメラは YOLOv8 デコーダーで読みます。"
+        "その float の処理はクラスのテンソルからボックスを取るため、ボックスがずれることがあります。",
+        ja_fix="cv2.0、cv3.0、cv2.1、cv3.1、cv2.2、cv3.2 の順（YOLO11 デコーダーが読む順）にしてください。",
+    ),
+    "cvimodel_decoder_int8_outputs": Entry(
+        en="{path} has int8 outputs: the camera's int8 path dequantizes class scores with the box tensor's "
+        "scale (and boxes with the class scale), which lowers scores.",
+        en_fix="Convert without --quant_output to keep float32 outputs (the guide's settings).",
+        ja="{path} の出力は int8 です。カメラの int8 の処理はクラスのスコアをボックスのテンソルのスケールで"
+        "（ボックスをクラスのスケールで）戻すため、スコアが低くなります。",
+        ja_fix="--quant_output を付けずに変換して、出力を float32 のままにしてください（ガイドの設定）。",
+    ),
+    # ---- plain summary lines of a sound .cvimodel (Results and Camera pages, check-model) -----------
+    "cvimodel_summary_build": Entry(
+        en="Built for {chip} by TPU-MLIR {mlir_version} (cvimodel format {version}, {build_time}).",
+        en_fix="",
+        ja="TPU-MLIR {mlir_version} で {chip} 向けに作られました（cvimodel 形式 {version}、{build_time}）。",
+        ja_fix="",
+    ),
+    "cvimodel_summary_memory": Entry(
+        en="Needs {ion_mb} MB of ION memory on the camera ({weights_kb} KB of weights and commands).",
+        en_fix="",
+        ja="カメラ上で ION メモリを {ion_mb} MB 使います（うち重みと命令が {weights_kb} KB）。",
+        ja_fix="",
+    ),
+    "cvimodel_summary_input": Entry(
+        en="Input {name}: {shape} {dtype}{format}.",
+        en_fix="",
+        ja="入力 {name}: {shape} {dtype}{format}。",
+        ja_fix="",
+    ),
+    "cvimodel_summary_input_aligned": Entry(
+        en="Input {name}: {shape} {dtype}{format}, rows aligned to 64 bytes (the camera's frame layout).",
+        en_fix="",
+        ja="入力 {name}: {shape} {dtype}{format}、行は 64 バイト境界に揃えてあります（カメラのフレームの形式）。",
+        ja_fix="",
+    ),
+    "cvimodel_summary_output": Entry(
+        en="Output {index} {name}: {shape} {dtype}.",
+        en_fix="",
+        ja="出力 {index} {name}: {shape} {dtype}。",
+        ja_fix="",
+    ),
+    "cvimodel_summary_output_quantized": Entry(
+        en="Output {index} {name}: {shape} {dtype}, scale {qscale}, zero point {zero_point}.",
+        en_fix="",
+        ja="出力 {index} {name}: {shape} {dtype}、スケール {qscale}、ゼロ点 {zero_point}。",
+        ja_fix="",
+    ),
+    "cvimodel_summary_fits_yolo11": Entry(
+        en="Fits the reCamera's YOLO detector: {size}x{size} input, {classes} classes, box and class outputs "
+        "interleaved per stride (read by its YOLO11 decoder).",
+        en_fix="",
+        ja="reCamera の YOLO 検出器に合います: 入力 {size}x{size}、{classes} クラス、ストライドごとにボックスと"
+        "クラスの出力が交互に並んでいます（YOLO11 デコーダーで読みます）。",
+        ja_fix="",
+    ),
+    "cvimodel_summary_fits_yolov8": Entry(
+        en="Fits the reCamera's YOLO detector: {size}x{size} input, {classes} classes, the three box outputs "
+        "first (read by its YOLOv8 decoder).",
+        en_fix="",
+        ja="reCamera の YOLO 検出器に合います: 入力 {size}x{size}、{classes} クラス、ボックス出力 3 つが先に"
+        "並んでいます（YOLOv8 デコーダーで読みます）。",
+        ja_fix="",
+    ),
+    "cvimodel_summary_no_fit": Entry(
+        en="Does not fit the reCamera's YOLO detector.",
+        en_fix="",
+        ja="reCamera の YOLO 検出器には合いません。",
+        ja_fix="",
     ),
 }

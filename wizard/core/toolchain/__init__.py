@@ -1,0 +1,1 @@
+"""What the TPU-MLIR toolchain produces and prints, read for the wizard."""
