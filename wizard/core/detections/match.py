@@ -240,7 +240,8 @@ def summarize(comparisons: Sequence[PictureComparison], float_sets: Sequence[Det
                        problem("detections_try_mixed_precision", "info")]
     if near and missed and len(near) >= NEAR_MISS_SHARE * missed and (agreement or 0) < GOOD_AGREEMENT:
         lowest = min(n.int8_score for n in near)
-        threshold = max(THRESHOLD_STEP, math.floor(lowest / THRESHOLD_STEP) * THRESHOLD_STEP)
+        # The camera keeps score > threshold: the step strictly below the lowest near miss.
+        threshold = max(THRESHOLD_STEP, math.floor((lowest - 1e-9) / THRESHOLD_STEP) * THRESHOLD_STEP)
         suggestions.append(problem("detections_try_lower_threshold", "info", count=len(near),
                                    missed=missed, threshold=f"{threshold:.2f}", current=f"{thresholds.score:.2f}"))
     return Summary(

@@ -83,6 +83,12 @@ ENTRIES = {
            "（4 辺 × 16 ビン）です。",
         ja_fix="標準のボックスヘッド（reg_max 16）で学習した YOLOv8 または YOLO11 のモデルを使ってください。",
     ),
+    "detections_report_unreadable": Entry(
+        en="{path} is not a detection report the wizard can read ({detail}).",
+        en_fix="Run the detection check again; it writes a new report.",
+        ja="{path} はウィザードが読める検出レポートではありません（{detail}）。",
+        ja_fix="検出チェックをもう一度実行してください。新しいレポートを書き出します。",
+    ),
     # --- notes shown with a comparison ------------------------------------------------------------
     "detections_note_boxes_only": Entry(
         en="This is a {task} model: the check compares its boxes; masks and keypoints are not compared.",
@@ -220,6 +226,9 @@ ENTRIES = {
     ),
     "detections_label_extra": Entry(
         en="extra", en_fix="", ja="余分", ja_fix="",
+    ),
+    "detections_label_class_changed": Entry(
+        en="class changed", en_fix="", ja="クラス変化", ja_fix="",
     ),
     "detections_picture_summary": Entry(
         en="{matched} kept, {missed} missed, {extra} extra, {changed} changed class",
