@@ -1,0 +1,239 @@
+"""Messages of the detection check: float vs INT8 boxes on the user's own pictures."""
+
+from wizard.core.messages import Entry
+
+ENTRIES = {
+    # --- what the check cannot work with --------------------------------------------------------
+    "detections_unsupported_input": Entry(
+        en="The detection check cannot prepare pictures for this model's input ({detail}).",
+        en_fix="The check supports RGB or BGR models with packed fused preprocessing, as the reCamera "
+               "presets build them. The converted model itself is not affected.",
+        ja="このモデルの入力に合わせて画像を用意できないため、検出チェックを行えません（{detail}）。",
+        ja_fix="検出チェックが扱えるのは、reCamera プリセットで作られる RGB または BGR の packed 融合前処理の"
+               "モデルです。変換したモデル自体には影響ありません。",
+    ),
+    "detections_picture_unreadable": Entry(
+        en="{path} could not be read as a picture ({detail}); it was left out of the check.",
+        en_fix="Use JPEG or PNG pictures.",
+        ja="{path} を画像として読めなかったため、チェックから外しました（{detail}）。",
+        ja_fix="JPEG または PNG の画像を使ってください。",
+    ),
+    "detections_outputs_unreadable": Entry(
+        en="The model outputs in {path} could not be read ({detail}).",
+        en_fix="Run the detection check again; the damaged file is not reused.",
+        ja="{path} のモデル出力を読めませんでした（{detail}）。",
+        ja_fix="検出チェックをもう一度実行してください。壊れたファイルは再利用しません。",
+    ),
+    "detections_outputs_missing": Entry(
+        en="The {side} model's outputs have no tensor {name}.",
+        en_fix="Convert the model again with the head outputs the wizard finds, so both models end in "
+               "the same six tensors.",
+        ja="{side} モデルの出力にテンソル {name} がありません。",
+        ja_fix="ウィザードが見つけたヘッド出力でもう一度変換し、両方のモデルが同じ 6 つのテンソルで"
+               "終わるようにしてください。",
+    ),
+    "detections_outputs_shape": Entry(
+        en="The output {name} has the shape {shape}, but the detection head needs {expected}.",
+        en_fix="Convert the model again with the head outputs the wizard finds.",
+        ja="出力 {name} の形は {shape} ですが、検出ヘッドには {expected} が必要です。",
+        ja_fix="ウィザードが見つけたヘッド出力でもう一度変換してください。",
+    ),
+    "detections_heads_classify": Entry(
+        en="This is a classification model: it outputs class scores, not boxes, so there are no "
+           "detections to compare.",
+        en_fix="The similarity check of the conversion still tells how close the INT8 model is.",
+        ja="これは分類モデルです。出力はクラスのスコアでボックスではないため、比較する検出がありません。",
+        ja_fix="INT8 モデルがどれだけ近いかは、変換時の類似度チェックで分かります。",
+    ),
+    "detections_heads_obb": Entry(
+        en="This is an oriented-box (OBB) model: the camera's decoders read upright boxes only, so its "
+           "detections cannot be compared.",
+        en_fix="Use a detect, segment or pose model for the reCamera.",
+        ja="これは回転ボックス（OBB）モデルです。カメラのデコーダは回転しないボックスしか読めないため、"
+           "検出を比較できません。",
+        ja_fix="reCamera には detect、segment、pose のモデルを使ってください。",
+    ),
+    "detections_heads_output0": Entry(
+        en="The model was cut at its final output ({names}) instead of the six head convolutions the "
+           "camera decodes.",
+        en_fix="Convert again with the head outputs the wizard finds: the camera's YOLO decoders need "
+               "the box and class convolutions of each scale.",
+        ja="モデルがカメラのデコードする 6 つのヘッド畳み込みではなく、最終出力（{names}）で切られています。",
+        ja_fix="ウィザードが見つけたヘッド出力でもう一度変換してください。カメラの YOLO デコーダには各スケールの"
+               "ボックスとクラスの畳み込みが必要です。",
+    ),
+    "detections_heads_end_to_end": Entry(
+        en="This model has an end-to-end head (YOLOv10 or YOLO26), which the camera's decoders do not read.",
+        en_fix="Use a YOLOv8 or YOLO11 model.",
+        ja="このモデルには end-to-end ヘッド（YOLOv10 または YOLO26）があり、カメラのデコーダでは読めません。",
+        ja_fix="YOLOv8 または YOLO11 のモデルを使ってください。",
+    ),
+    "detections_heads_not_found": Entry(
+        en="The model's outputs are not the six detection heads (box and class for strides 8, 16 and 32) "
+           "that the check and the camera decode. Found: {found}.",
+        en_fix="Convert again with the head outputs the wizard finds, without editing the output list.",
+        ja="モデルの出力が、チェックとカメラがデコードする 6 つの検出ヘッド（ストライド 8、16、32 の"
+           "ボックスとクラス）になっていません。見つかったもの: {found}。",
+        ja_fix="出力リストを手で変えずに、ウィザードが見つけたヘッド出力でもう一度変換してください。",
+    ),
+    "detections_heads_box_channels": Entry(
+        en="The box head {name} has {channels} channels; the camera decodes 64 (4 sides x 16 bins).",
+        en_fix="Use a YOLOv8 or YOLO11 model trained with the default box head (reg_max 16).",
+        ja="ボックスヘッド {name} のチャンネル数は {channels} ですが、カメラがデコードするのは 64"
+           "（4 辺 × 16 ビン）です。",
+        ja_fix="標準のボックスヘッド（reg_max 16）で学習した YOLOv8 または YOLO11 のモデルを使ってください。",
+    ),
+    "detections_report_unreadable": Entry(
+        en="{path} is not a detection report the wizard can read ({detail}).",
+        en_fix="Run the detection check again; it writes a new report.",
+        ja="{path} はウィザードが読める検出レポートではありません（{detail}）。",
+        ja_fix="検出チェックをもう一度実行してください。新しいレポートを書き出します。",
+    ),
+    # --- notes shown with a comparison ------------------------------------------------------------
+    "detections_note_boxes_only": Entry(
+        en="This is a {task} model: the check compares its boxes; masks and keypoints are not compared.",
+        en_fix="",
+        ja="これは {task} モデルです。チェックではボックスを比較し、マスクやキーポイントは比較しません。",
+        ja_fix="",
+    ),
+    "detections_note_heads_by_shape": Entry(
+        en="The head outputs were recognised by their shapes, as their names are not the usual "
+           "Ultralytics ones.",
+        en_fix="",
+        ja="ヘッド出力の名前が通常の Ultralytics の名前ではないため、形から判別しました。",
+        ja_fix="",
+    ),
+    "detections_camera_no_decoder": Entry(
+        en="In this output order the camera's YOLO decoders will not recognise the model, whatever the "
+           "check shows.",
+        en_fix="Convert again with the head outputs the wizard finds (box, class for each scale, "
+               "in the model's own order).",
+        ja="この出力の順序では、チェックの結果にかかわらず、カメラの YOLO デコーダはモデルを認識しません。",
+        ja_fix="ウィザードが見つけたヘッド出力（各スケールのボックス、クラスをモデル本来の順序で）で"
+               "もう一度変換してください。",
+    ),
+    "detections_camera_yolov8_order": Entry(
+        en="The model lists all box heads before the class heads, so the camera will use its YoloV8 "
+           "decoder, which reads boxes from the wrong tensor for float outputs.",
+        en_fix="Convert again with the head outputs in the model's own order (box, class per scale): "
+               "the camera then uses its Yolo11 decoder, the one this check reproduces.",
+        ja="モデルの出力がボックスヘッドをすべてクラスヘッドより前に並べているため、カメラは YoloV8 デコーダを"
+           "使います。このデコーダは float 出力のとき、間違ったテンソルからボックスを読みます。",
+        ja_fix="モデル本来の順序（スケールごとにボックス、クラス）のヘッド出力でもう一度変換してください。"
+               "そうするとカメラはこのチェックが再現する Yolo11 デコーダを使います。",
+    ),
+    "detections_note_int8_outputs": Entry(
+        en="This model has int8 outputs. The camera reads them with the box and class scales swapped: "
+           "the INT8 side shows what the camera reports ({camera} boxes); with the right scales it "
+           "would find {correct}.",
+        en_fix="Convert without --quant_output so the outputs stay float; the camera then decodes them "
+               "correctly.",
+        ja="このモデルの出力は int8 です。カメラはボックスとクラスのスケールを入れ替えて読みます。"
+           "INT8 側はカメラが報告する結果（{camera} 個）を示しています。正しいスケールなら {correct} 個です。",
+        ja_fix="--quant_output を付けずに変換して出力を float のままにすると、カメラは正しくデコードします。",
+    ),
+    "detections_note_int8_scales_unknown": Entry(
+        en="The int8 output scales could not be recovered, so the camera's swapped-scale reading is not "
+           "shown; the INT8 side uses the correct scales.",
+        en_fix="",
+        ja="int8 出力のスケールを復元できなかったため、カメラのスケール入れ替えの影響は示していません。"
+           "INT8 側は正しいスケールで読んでいます。",
+        ja_fix="",
+    ),
+    "detections_note_ultralytics": Entry(
+        en="On the original model, Ultralytics' own post-processing (score > {conf}, class-aware NMS at "
+           "IoU {iou}, at most {max_det} boxes) finds {ultralytics} boxes where the camera's decoder finds "
+           "{camera}: {below} are below the camera's score threshold and {suppressed} are removed by its "
+           "NMS, which ignores classes.",
+        en_fix="",
+        ja="元のモデルに対して、Ultralytics 自身の後処理（スコア > {conf}、IoU {iou} のクラス別 NMS、最大 "
+           "{max_det} 個）は {ultralytics} 個のボックスを見つけ、カメラのデコーダは {camera} 個です。"
+           "そのうち {below} 個はカメラのスコアしきい値を下回り、{suppressed} 個はクラスを区別しない"
+           " NMS で消されます。",
+        ja_fix="",
+    ),
+    # --- the verdict ------------------------------------------------------------------------------
+    "detections_verdict_good": Entry(
+        en="On {pictures} pictures the INT8 model finds what the original finds: {agreement} agreement "
+           "(recall {recall}, precision {precision}; {missed} missed, {extra} extra).",
+        en_fix="",
+        ja="{pictures} 枚の画像で、INT8 モデルは元のモデルと同じものを見つけています: 一致度 {agreement}"
+           "（再現率 {recall}、適合率 {precision}。見逃し {missed}、余分 {extra}）。",
+        ja_fix="",
+    ),
+    "detections_verdict_fair": Entry(
+        en="On {pictures} pictures the INT8 model mostly finds what the original finds, with some losses: "
+           "{agreement} agreement (recall {recall}, precision {precision}; {missed} missed, {extra} extra).",
+        en_fix="Look at the worst pictures first, then try the suggestions below.",
+        ja="{pictures} 枚の画像で、INT8 モデルは元のモデルとほぼ同じものを見つけていますが、差もあります: "
+           "一致度 {agreement}（再現率 {recall}、適合率 {precision}。見逃し {missed}、余分 {extra}）。",
+        ja_fix="まず差の大きい画像を確認し、下の提案を試してください。",
+    ),
+    "detections_verdict_poor": Entry(
+        en="On {pictures} pictures quantization changed the detections a lot: {agreement} agreement "
+           "(recall {recall}, precision {precision}; {missed} missed, {extra} extra).",
+        en_fix="Look at the worst pictures first, then try the suggestions below before deploying.",
+        ja="{pictures} 枚の画像で、量子化によって検出が大きく変わりました: 一致度 {agreement}"
+           "（再現率 {recall}、適合率 {precision}。見逃し {missed}、余分 {extra}）。",
+        ja_fix="まず差の大きい画像を確認し、デプロイ前に下の提案を試してください。",
+    ),
+    "detections_verdict_nothing": Entry(
+        en="Neither model found anything above the score threshold {score} on the {pictures} pictures, "
+           "so there is nothing to compare.",
+        en_fix="Check with pictures that show the objects the model was trained on.",
+        ja="{pictures} 枚の画像で、どちらのモデルもスコアしきい値 {score} を超えるものを見つけなかったため、"
+           "比較するものがありません。",
+        ja_fix="モデルが学習した物体が写っている画像でチェックしてください。",
+    ),
+    "detections_try_calibration": Entry(
+        en="Use more, and more varied, calibration pictures that look like what the camera will see "
+           "(lighting, distance, background).",
+        en_fix="",
+        ja="カメラが実際に写すもの（明るさ、距離、背景）に近い、より多く多様なキャリブレーション画像を使ってください。",
+        ja_fix="",
+    ),
+    "detections_try_strict_preset": Entry(
+        en="Convert with the preset \"reCamera, stricter accuracy check\": more calibration pictures and "
+           "a closer match required.",
+        en_fix="",
+        ja="プリセット「reCamera（精度チェックを厳しく）」で変換してください。キャリブレーション画像が増え、"
+           "より近い一致が求められます。",
+        ja_fix="",
+    ),
+    "detections_try_mixed_precision": Entry(
+        en="Keep the layers with the lowest similarity in BF16 (mixed precision) and convert again.",
+        en_fix="",
+        ja="類似度の最も低い層を BF16 のまま残して（混合精度）、もう一度変換してください。",
+        ja_fix="",
+    ),
+    "detections_try_lower_threshold": Entry(
+        en="{count} of the {missed} missed boxes were found by the INT8 model just below the score "
+           "threshold {current}: a threshold of {threshold} on the camera would keep them.",
+        en_fix="",
+        ja="見逃した {missed} 個のうち {count} 個は、INT8 モデルがスコアしきい値 {current} のすぐ下で"
+           "見つけていました。カメラのしきい値を {threshold} にすると残せます。",
+        ja_fix="",
+    ),
+    # --- drawing -------------------------------------------------------------------------------------
+    "detections_label_original": Entry(
+        en="original", en_fix="", ja="元のモデル", ja_fix="",
+    ),
+    "detections_label_int8": Entry(
+        en="INT8", en_fix="", ja="INT8（量子化後）", ja_fix="",
+    ),
+    "detections_label_missed": Entry(
+        en="missed", en_fix="", ja="見逃し", ja_fix="",
+    ),
+    "detections_label_extra": Entry(
+        en="extra", en_fix="", ja="余分", ja_fix="",
+    ),
+    "detections_label_class_changed": Entry(
+        en="class changed", en_fix="", ja="クラス変化", ja_fix="",
+    ),
+    "detections_picture_summary": Entry(
+        en="{matched} kept, {missed} missed, {extra} extra, {changed} changed class",
+        en_fix="",
+        ja="一致 {matched}、見逃し {missed}、余分 {extra}、クラス変化 {changed}",
+        ja_fix="",
+    ),
+}
