@@ -416,3 +416,41 @@ def test_detach_leaves_the_run_going_and_reattach_finishes_it(inputs, toolchain_
     for step in ("transform", "calibrate", "deploy"):
         assert log.count(f"[wizard] step {step} started") == 1, step
     assert run_containers(docker_client, runner.run_id) == []
+
+
+# --- converting again into a run folder ------------------------------------------------------
+
+
+def test_a_failed_rerun_keeps_the_earlier_result_and_a_good_one_replaces_it(inputs, toolchain_double_image,
+                                                                           tmp_path, home):
+    """Toolchain double in the real engine: a good run, a re-run whose deploy fails, a good re-run."""
+    run_dir = tmp_path / "run"
+    first = _convert(inputs, run_dir, toolchain_double_image)
+    assert first.returncode == 0, first.stdout + first.stderr
+    model = run_dir / "yolo11n_sym_int8.cvimodel"
+    earlier = {name: (run_dir / name).read_bytes()
+               for name in (model.name, "convert.log", "results.json", "recipe.json", "job.json")}
+
+    # work/ is kept by staging and uploaded: the double finds its faults there.
+    faults = run_dir / "workspace" / "work" / FAULTS_FILE
+    faults.write_text(json.dumps({"deploy": {"exit": 1}}), encoding="utf-8")
+    failed = _convert(inputs, run_dir, toolchain_double_image)
+    assert failed.returncode == 3, failed.stdout + failed.stderr
+    assert "Traceback" not in failed.stderr
+    kept = run_dir / "previous-run"
+    assert {name: (kept / name).read_bytes() for name in earlier} == earlier  # byte for byte
+    assert f"kept in {kept}" in failed.stderr
+    assert not model.exists()  # the failed run's folder does not pass the old model off as its own
+    assert json.loads((run_dir / "results.json").read_text(encoding="utf-8"))["verdict"] == "conversion_failed"
+    assert json.loads((run_dir / "job.json").read_text(encoding="utf-8"))["state"] == "finished"
+
+    # A second failure must not push the good result out for the failed one.
+    failed_again = _convert(inputs, run_dir, toolchain_double_image)
+    assert failed_again.returncode == 3
+    assert {name: (kept / name).read_bytes() for name in earlier} == earlier
+
+    faults.unlink()
+    good = _convert(inputs, run_dir, toolchain_double_image)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert not kept.exists() and model.is_file()
+    assert "was replaced by this run's" in good.stderr

@@ -150,17 +150,29 @@ def runner_spec(args) -> "RunnerSpec":
 
 
 def run(args: argparse.Namespace) -> int:
+    from wizard.core.runners.bundle import check_run_dir
+    from wizard.core.runners.run_folder import claimed_run_dir
+
+    printer = EventPrinter(args.json_events, verbose=args.verbose)
+    run_dir = Path(args.out)
+    if not args.resume:
+        check_run_dir(run_dir)  # before the lock file is made in it: nothing of the user's is hit
+    elif not run_dir.is_dir():
+        return _run_claimed(args, printer, run_dir)  # nothing to lock: reattach says what is wrong
+    # One conversion per run folder, staging included; a second one is refused at once.
+    with claimed_run_dir(run_dir):
+        return _run_claimed(args, printer, run_dir)
+
+
+def _run_claimed(args: argparse.Namespace, printer: "EventPrinter", run_dir: Path) -> int:
     from wizard.cli.output import EXIT_BLOCKED, EXIT_INFRASTRUCTURE
     from wizard.cli.plan import choices_from_args
-    from wizard.core.runners.bundle import WORKSPACE_DIR, check_run_dir
+    from wizard.core.runners.bundle import WORKSPACE_DIR
     from wizard.core.runners.factory import build_runner
     from wizard.core.runners.job import ConversionJob, reattach
     from wizard.core.runners.protocol import new_run_id
 
-    printer = EventPrinter(args.json_events, verbose=args.verbose)
-    run_dir = Path(args.out)
     cache = False if args.no_cache else None
-
     if args.resume:
         try:
             job = reattach(run_dir, cache=cache, spec=runner_spec(args))
@@ -172,7 +184,6 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_INFRASTRUCTURE if exc.problem.code == "run_not_found" else EXIT_BLOCKED
         return _drive(job, job.resume(), printer)
 
-    check_run_dir(run_dir)
     if args.backend == "ssh":
         # Usage problems first: before 100 images are prepared for nothing.
         if not args.host:

@@ -219,6 +219,19 @@ class _CoreJob(GuiConversion):
         self._cancelled = threading.Event()
 
     def events(self) -> Iterator[Event]:
+        from wizard.core.runners.bundle import check_run_dir
+        from wizard.core.runners.run_folder import claimed_run_dir
+
+        if self._stage is not None:
+            check_run_dir(Path(self.run_dir))  # before the lock file is made in it
+        if self._stage is None and not Path(self.run_dir).is_dir():
+            yield from self._events()  # nothing to lock: reattach says what is wrong
+            return
+        # One conversion per run folder (the CLI's lock too), staging included.
+        with claimed_run_dir(self.run_dir):
+            yield from self._events()
+
+    def _events(self) -> Iterator[Event]:
         from wizard.core.events import ProblemRaised, Progress, StepFinished, StepStarted
 
         if self._stage is not None:

@@ -29,6 +29,7 @@ Files that pass 1 but are never drawn in pass 2 were checked by header only.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import random
@@ -474,11 +475,19 @@ class _Converted:
 _ROTATING_ORIENTATIONS = {5, 6, 7, 8}
 
 
+class _WriteFailed(Exception):
+    """Writing a converted image failed (a full or read-only disk): the output's fault, not the file's."""
+
+    def __init__(self, error: OSError):
+        super().__init__(str(error))
+        self.error = error
+
+
 def _convert(path: Path, dst: Path, max_side: int, *, display_name: str | None = None) -> _Converted:
     """Decode ``path`` fully and write an upright RGB JPEG at ``dst``; raise _Unusable if not possible."""
     try:
         return _convert_unchecked(path, dst, max_side, display_name)
-    except (_Unusable, WizardError):
+    except (_Unusable, _WriteFailed, WizardError):
         raise
     except MemoryError:
         raise _too_large(path, None) from None
@@ -529,7 +538,7 @@ def _convert_unchecked(path: Path, dst: Path, max_side: int, display_name: str |
         try:
             working.save(dst, "JPEG", quality=JPEG_QUALITY, comment=OUTPUT_COMMENT)
         except OSError as exc:
-            raise WizardError.of("output_not_writable", path=str(dst), detail=_short(exc)) from None
+            raise _WriteFailed(exc) from None
         small = working.resize((32, 32), Image.Resampling.BOX)
         mean = tuple(round(v, 2) for v in ImageStat.Stat(small).mean)
         grey = np.asarray(small.convert("L").resize((8, 8), Image.Resampling.BOX), dtype=np.float32)
@@ -623,6 +632,8 @@ def prepare_image(src: str | Path, dst: str | Path, *, max_side: int = DEFAULT_M
         converted = _convert(src_path, dst_path, max_side)
     except _Unusable as exc:
         raise WizardError(exc.problem) from None
+    except _WriteFailed as exc:
+        raise WizardError.of("output_not_writable", path=str(dst_path), detail=_short(exc.error)) from None
     return [p.text("en")[0] for p in converted.notes]
 
 
@@ -729,6 +740,8 @@ def _check_output_dir(src: Path, out: Path) -> list[Path]:
         raise WizardError.of("not_a_directory", path=str(out))
     ours: list[Path] = []
     for entry in sorted(out.iterdir()):
+        if entry.is_dir() and not entry.is_symlink() and entry.name.startswith(_OUR_FOLDER_PREFIXES):
+            continue  # our own staging left by a killed run: removed after the next swap
         if entry.is_symlink() or not entry.is_file():
             raise WizardError.of("output_not_empty", path=str(out))
         if _OUTPUT_NAME_RE.match(entry.name) and is_our_output(entry):
@@ -869,16 +882,16 @@ def prepare_calibration_set(
         # file that turns out broken is replaced by the next one, still deterministically.
         order = random.Random(seed).sample(candidates, len(candidates))
 
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-        except OSError as exc:
-            raise WizardError.of("output_not_writable", path=str(out), detail=_short(exc)) from None
+        # Through a link to another drive, the files go where the link points: stage there.
+        real_out = Path(os.path.realpath(out))
+        staging = _make_staging(real_out, out)
         try:
             prepared, unusable_late = _convert_sample(
                 order, wanted, staging, max_side, pool, rejected, duplicates, stop_requested, progress
             )
-            accepted = _move_into_place(prepared, staging, out, previous_outputs)
+            accepted = _move_into_place(prepared, real_out, out, previous_outputs)
+        except _WriteFailed as exc:
+            raise _output_failure(out, exc.error, bool(previous_outputs)) from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     progress.finish()
@@ -995,20 +1008,73 @@ def _convert_sample(
     return [kept[i] for i in sorted(kept)], unusable_late
 
 
-def _move_into_place(prepared: list[_Prepared], staging: Path, out: Path,
+# Hidden folders of ours inside the output folder: the new set while it is written (when the
+# output folder is a drive of its own) and the previous set while it is swapped out.
+_STAGING_PREFIX = ".recamera-wizard-staging."
+_PREVIOUS_PREFIX = ".recamera-wizard-previous."
+_OUR_FOLDER_PREFIXES = (_STAGING_PREFIX, _PREVIOUS_PREFIX)
+
+
+def _make_staging(real_out: Path, out: Path) -> Path:
+    """A new folder on the file system that will hold the output, so that the swap at the end
+    is renames only: the previous set is never touched before the new one is complete, and a
+    full disk shows while staging, not halfway through replacing."""
+    try:
+        real_out.parent.mkdir(parents=True, exist_ok=True)
+        if real_out.is_dir() and os.stat(real_out).st_dev != os.stat(real_out.parent).st_dev:
+            # The output folder is a mount point (a drive of its own): its parent is elsewhere.
+            return Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=real_out))
+        return Path(tempfile.mkdtemp(prefix=f".{real_out.name}.", suffix=".partial", dir=real_out.parent))
+    except OSError as exc:
+        raise _output_failure(out, exc, False) from None
+
+
+def _output_failure(out: Path, error: OSError, kept_previous: bool) -> WizardError:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        code = "calib_output_full_previous_kept" if kept_previous else "calib_output_full"
+        return WizardError.of(code, path=str(out), detail=_short(error))
+    return WizardError.of("output_not_writable", path=str(out), detail=_short(error))
+
+
+def _move_into_place(prepared: list[_Prepared], real_out: Path, out: Path,
                      previous_outputs: list[Path]) -> list[tuple[AcceptedImage, tuple]]:
-    """Name the staged files in sorted order and only now replace the previous output."""
+    """Name the staged files in sorted order and only now swap them for the previous output.
+
+    Staging and output share a file system (:func:`_make_staging`), so every step is a rename;
+    should one still fail, the previous set is put back as it was.
+    """
     named: list[tuple[_Prepared, str]] = [
         (item, output_name(position, item.candidate.path)) for position, item in enumerate(prepared, 1)
     ]
+    moved_aside: list[tuple[Path, Path]] = []
+    placed: list[Path] = []
+    previous_dir: Path | None = None
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        for old in previous_outputs:
-            old.unlink(missing_ok=True)
+        real_out.mkdir(parents=True, exist_ok=True)
+        if previous_outputs:
+            previous_dir = Path(tempfile.mkdtemp(prefix=_PREVIOUS_PREFIX, dir=real_out))
+            for old in previous_outputs:
+                aside = previous_dir / old.name
+                os.replace(real_out / old.name, aside)
+                moved_aside.append((aside, real_out / old.name))
         for item, name in named:
-            shutil.move(str(item.staged), str(out / name))
+            os.replace(item.staged, real_out / name)
+            placed.append(real_out / name)
     except OSError as exc:
-        raise WizardError.of("output_not_writable", path=str(out), detail=_short(exc)) from None
+        for path in placed:
+            path.unlink(missing_ok=True)
+        for aside, original in moved_aside:
+            with contextlib.suppress(OSError):
+                os.replace(aside, original)
+        if previous_dir is not None:
+            with contextlib.suppress(OSError):
+                previous_dir.rmdir()
+        raise _output_failure(out, exc, bool(previous_outputs)) from None
+    if previous_dir is not None:
+        shutil.rmtree(previous_dir, ignore_errors=True)
+    for leftover in real_out.iterdir():  # from a run that was killed before it could tidy up
+        if leftover.is_dir() and not leftover.is_symlink() and leftover.name.startswith(_OUR_FOLDER_PREFIXES):
+            shutil.rmtree(leftover, ignore_errors=True)
     accepted = []
     for item, name in named:
         notes = tuple(item.converted.notes)

@@ -196,6 +196,26 @@ ENTRIES = {
         ja="出力フォルダ {out} が画像フォルダ {path} の中にあります（または同じフォルダです）。",
         ja_fix="準備したコピーが元の画像と混ざらないよう、{path} の外にある出力フォルダを選んでください。",
     ),
+    "calib_output_full": Entry(
+        en="There is not enough free space in {path} for the prepared images ({detail}).",
+        en_fix="Nothing was left behind in {path}. Free some space on that drive, pick a folder "
+        "on another drive, or ask for fewer or smaller images (--count, --max-side).",
+        ja="{path} に、準備した画像を保存するための空き容量が足りません（{detail}）。",
+        ja_fix="{path} には何も残していません。そのドライブの空きを増やすか、別のドライブのフォルダを"
+        "選ぶか、枚数や大きさを減らしてください（--count、--max-side）。",
+    ),
+    "calib_output_full_previous_kept": Entry(
+        en="There is not enough free space in {path} for the new set of images ({detail}). "
+        "The previous set there was left as it was.",
+        en_fix="The new set is written completely next to the previous one before it replaces "
+        "it, so the drive needs room for both for a moment. Free some space on that drive, pick "
+        "a folder on another drive, or ask for fewer or smaller images (--count, --max-side).",
+        ja="{path} に、新しい画像セットを保存するための空き容量が足りません（{detail}）。"
+        "以前のセットはそのまま残しています。",
+        ja_fix="新しいセットは以前のセットの横に全部書き終えてから置き換えるため、一時的に両方が入る"
+        "空きが必要です。そのドライブの空きを増やすか、別のドライブのフォルダを選ぶか、枚数や大きさを"
+        "減らしてください（--count、--max-side）。",
+    ),
     "calib_cancelled": Entry(
         en="Preparing the images from {path} was cancelled.",
         en_fix="Nothing was changed; start again when ready.",

@@ -154,6 +154,26 @@ ENTRIES = {
         ja="{run_id} という名前の変換がすでに Docker 上にあります。",
         ja_fix="終了を待つかキャンセルするか、別の出力フォルダで開始してください。",
     ),
+    "run_dir_busy": Entry(
+        en="Another conversion is using the run folder {path} right now.",
+        en_fix="Wait until it has finished, or convert into another folder (--out). Two runs in "
+        "one folder would mix their logs and results.",
+        ja="実行フォルダ {path} は、いま別の変換が使用中です。",
+        ja_fix="その変換が終わるまで待つか、別のフォルダ（--out）に変換してください。1 つのフォルダで"
+        "2 つの変換を行うと、ログや結果が混ざってしまいます。",
+    ),
+    "earlier_run_kept": Entry(
+        en="The earlier result in this folder (its model, log and results) was kept in {path}.",
+        en_fix="Use it from there, or run again; it is replaced only when a run in this folder succeeds.",
+        ja="このフォルダにあった以前の結果（モデル、ログ、結果）は {path} に残しています。",
+        ja_fix="そこから使うか、もう一度実行してください。このフォルダでの変換が成功したときにだけ置き換えます。",
+    ),
+    "earlier_run_replaced": Entry(
+        en="The earlier result in {path} was replaced by this run's.",
+        en_fix="",
+        ja="{path} にあった以前の結果を、今回の結果で置き換えました。",
+        ja_fix="",
+    ),
     "job_record_unreadable": Entry(
         en="{path} is not a conversion record the wizard can read ({detail}).",
         en_fix="Pick the run folder the wizard created (it contains job.json).",

@@ -7,6 +7,7 @@
     RUN_DIR/reproduce.sh               re-runs the conversion with Docker and the exact image
     RUN_DIR/job.json                   the job record (wizard.core.runners.record)
     RUN_DIR/workspace/                 the staged inputs, and work/ with the toolchain outputs
+    RUN_DIR/previous-run/              an earlier result, while a re-run has not succeeded
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from wizard.core.runners.record import JOB_FILE
 RESULTS_FILE = "results.json"
 REPRODUCE_FILE = "reproduce.sh"
 WORKSPACE_DIR = "workspace"
+# The earlier run's result while a re-run into the same folder has not succeeded (run_folder.py).
+PREVIOUS_RUN_DIR = "previous-run"
 # Everything a run folder may hold: a run never goes into a folder of someone else's files.
-RUN_DIR_FILES = frozenset({WORKSPACE_DIR, "convert.log", RESULTS_FILE, "recipe.json", REPRODUCE_FILE, JOB_FILE})
+RUN_DIR_FILES = frozenset({WORKSPACE_DIR, "convert.log", RESULTS_FILE, "recipe.json", REPRODUCE_FILE, JOB_FILE,
+                           PREVIOUS_RUN_DIR})
 RESULTS_FORMAT = 1
 
 

@@ -10,6 +10,7 @@ a self-contained run folder (the reproducibility bundle users ask for):
     RUN_DIR/reproduce.sh               re-runs the conversion with Docker and the exact image
     RUN_DIR/job.json                   the job record: enough to re-attach after the app closed
     RUN_DIR/workspace/                 the staged inputs, and work/ with every toolchain output
+    RUN_DIR/previous-run/              an earlier result in this folder, until this run succeeds
 
 It never raises for problems a user can meet: they come out as ``ProblemRaised`` events and a
 final ``Result`` whose ``details["verdict"]`` is one of VERDICTS (the CLI maps it to an exit
@@ -40,6 +41,7 @@ from wizard.core.runners.bundle import (
 )
 from wizard.core.runners.factory import RunnerSpec, attach_runner
 from wizard.core.runners.protocol import EXIT_OOM_KILLED, Runner
+from wizard.core.runners.run_folder import drop_earlier_run, set_aside_earlier_run
 from wizard.core.runners.record import (
     JOB_FILE,
     VERDICT_CANCELLED,
@@ -100,6 +102,7 @@ class ConversionJob:
         self._log = None
         self._last_save = 0.0
         self._convert_seen_problem = False
+        self.earlier_run: Path | None = None  # where an earlier result in run_dir is kept
 
     @property
     def cancelled(self) -> bool:
@@ -127,9 +130,16 @@ class ConversionJob:
     def events(self) -> Iterator[Event]:
         """Run from the start: prepare, restore the calibration cache, upload, run, download."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        # A model left by an earlier run in this folder must not pass for this run's result.
-        for old in list(self.run_dir.glob("*.cvimodel")) + list(self.run_dir.glob("*.bmodel")):
-            old.unlink()
+        # An earlier run's result must neither pass for this run's nor be lost if this one fails:
+        # it waits in previous-run/ until this run succeeds.
+        try:
+            self.earlier_run = set_aside_earlier_run(self.run_dir)
+        except WizardError as exc:
+            self.problems.append(exc.problem)
+            self.verdict = VERDICT_INFRASTRUCTURE
+            yield ProblemRaised(problem=exc.problem)
+            yield self._result()
+            return
         self._open_log(resume=False)
         self.record.state = "created"
         self.record.save()
@@ -272,6 +282,14 @@ class ConversionJob:
                     yield ProblemRaised(problem=p, step=step)
         if self.cache and self.verdict != VERDICT_CANCELLED:
             self.cache_stored = self.cache.store(self.workspace, self.recipe)
+        if self.earlier_run is not None:
+            if self.verdict == VERDICT_SUCCESS:
+                drop_earlier_run(self.run_dir)
+                p = problem("earlier_run_replaced", "info", path=str(self.run_dir))
+            else:
+                p = problem("earlier_run_kept", "info", path=str(self.earlier_run))
+            self.problems.append(p)
+            yield ProblemRaised(problem=p, step="download")
         self._write_bundle(log_text)
         self.record.state = "finished"
         self.record.verdict = self.verdict
