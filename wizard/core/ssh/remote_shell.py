@@ -120,8 +120,14 @@ def docker_run_argv(run_dir: str, run_id: str, image: str) -> list[str]:
 
 
 def wrapper_script(run_dir: str, run_id: str, image: str) -> str:
-    """The detached wrapper: runs the container, appends its output to convert.log, then writes
-    the exit code (via a rename, so a reader never sees a half-written file).
+    """The detached wrapper of a run in the toolchain image (see ``detached_wrapper_script``)."""
+    return detached_wrapper_script(run_dir, join(docker_run_argv(run_dir, run_id, image)))
+
+
+def detached_wrapper_script(run_dir: str, command_line: str) -> str:
+    """The detached wrapper: runs ``command_line`` (already quoted: the container, or convert.sh
+    in a Python environment), appends its output to convert.log, then writes the exit code (via
+    a rename, so a reader never sees a half-written file).
 
     It outlives the SSH session (started under setsid+nohup) so a dropped connection does not end
     a conversion of many minutes; the app re-attaches by reading convert.log and exit_code.
@@ -133,7 +139,7 @@ def wrapper_script(run_dir: str, run_id: str, image: str) -> str:
             f"cd {q(run_dir)} || exit 1",
             f"echo $$ > {q(WRAPPER_PID_FILE)}",
             f"if [ -e {q(CANCELLED_FILE)} ]; then rc=130; else",
-            f"  {join(docker_run_argv(run_dir, run_id, image))} >> {q(REMOTE_LOG)} 2>&1 < /dev/null",
+            f"  {command_line} >> {q(REMOTE_LOG)} 2>&1 < /dev/null",
             "  rc=$?",
             "fi",
             f"echo \"$rc\" > {q(EXIT_CODE_FILE + '.tmp')} && mv -f {q(EXIT_CODE_FILE + '.tmp')} {q(EXIT_CODE_FILE)}",

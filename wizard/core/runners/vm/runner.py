@@ -167,8 +167,8 @@ class SshRunner(Runner):
         """A runner for a run started earlier (e.g. before an app restart): ``run()`` streams its
         log from byte ``offset`` (0 = all of it again; ``skip_lines`` of those are parsed but not
         shown, as the Docker backend does) and waits for its end; then download/cleanup."""
-        if handle.backend != BACKEND:
-            raise ValueError(f"not an SSH run: {handle}")
+        if handle.backend != cls.backend:
+            raise ValueError(f"not a {cls.backend} run: {handle}")
         runner = cls(handle.where, run_id=handle.run_id, **options)
         runner._started = True
         runner._remote_created = True
@@ -178,7 +178,7 @@ class SshRunner(Runner):
 
     @property
     def handle(self) -> RunHandle:
-        return RunHandle(backend=BACKEND, run_id=self.run_id, where=str(self.target))
+        return RunHandle(backend=self.backend, run_id=self.run_id, where=str(self.target))
 
     @property
     def log_offset(self) -> int:
@@ -288,6 +288,15 @@ class SshRunner(Runner):
         yield StepStarted("prepare", command=f"ssh {self.target}")
         self._connection()
         yield LogLine(f"connected to {self.target}", step="prepare", stream="runner")
+        yield from self._prepare_host()
+        yield StepFinished("prepare", ok=True, elapsed=time.monotonic() - started)
+
+    # Hooks: what differs between running in the toolchain image (here) and elsewhere on the VM
+    # (wizard.core.runners.native.vm): getting the VM ready, the command the wrapper runs, and
+    # how that command is stopped and its leftovers removed.
+
+    def _prepare_host(self) -> Iterator[Event]:
+        """Docker on the VM (the guide's set-up only with consent), and the image when known."""
         facts = self._probe()
         problems = remote_setup.problems_for(facts, str(self.target))
         if any(p.is_error for p in problems):
@@ -306,7 +315,24 @@ class SshRunner(Runner):
             yield ProblemRaised(p, step="prepare")
         if self.image:  # the image is known now (else upload reads it from the recipe)
             yield from self._ensure_image(self.image)
-        yield StepFinished("prepare", ok=True, elapsed=time.monotonic() - started)
+
+    def _toolchain_for(self, workspace: Path, recipe_image: str) -> Iterator[Event]:
+        """Called by upload once the recipe is read: the image it names, unless one was given."""
+        if self.image is None:
+            self.image = recipe_image
+            self._facts.image = {"tag": recipe_image}
+            yield from self._ensure_image(self.image)
+
+    def _convert_command(self) -> str:
+        """The command line the detached wrapper runs in the run folder."""
+        return rs.join(rs.docker_run_argv(self.remote_dir, self.run_id, self.image or DEFAULT_TOOLCHAIN_IMAGE))
+
+    def _cancel_command(self) -> str:
+        return rs.cancel_command(self.remote_dir, self.run_id)
+
+    def _cleanup_command(self) -> str:
+        image = self.image or self._remote_recipe_image() or DEFAULT_TOOLCHAIN_IMAGE
+        return rs.cleanup_command(self.remote_dir, self.run_id, image)
 
     def _probe(self) -> remote_setup.RemoteFacts:
         result = self._connection().run(remote_setup.probe_command(), timeout=60)
@@ -374,10 +400,7 @@ class SshRunner(Runner):
         workspace = Path(workspace)
         yield StepStarted("upload", command=f"tar.gz -> {self.target}:{self.remote_dir}")
         recipe_image, self.recipe_calibration_count = _recipe_facts(workspace)
-        if self.image is None:
-            self.image = recipe_image
-            self._facts.image = {"tag": recipe_image}
-            yield from self._ensure_image(self.image)
+        yield from self._toolchain_for(workspace, recipe_image)
         entries = list(tar_directory(workspace, exclude=not_uploaded))
         files = [(name, path) for name, path in entries if path.is_file()]
         total = sum(path.stat().st_size for _name, path in files)
@@ -449,10 +472,10 @@ class SshRunner(Runner):
     def run(self) -> Iterator[Event]:
         started = time.monotonic()
         if not self._started:
-            image = self.image or DEFAULT_TOOLCHAIN_IMAGE
-            script = rs.wrapper_script(self.remote_dir, self.run_id, image)
+            command = self._convert_command()
+            script = rs.detached_wrapper_script(self.remote_dir, command)
             self._checked(rs.write_file_command(self.remote_dir, rs.WRAPPER_FILE), "write the run script", stdin=script.encode())
-            yield StepStarted("convert", command=rs.join(rs.docker_run_argv(self.remote_dir, self.run_id, image)))
+            yield StepStarted("convert", command=command)
             self._checked(rs.start_command(self.remote_dir), "start the conversion", timeout=60)
             self._started = True
             self._wait_for_wrapper()
@@ -616,7 +639,7 @@ class SshRunner(Runner):
         except WizardError:
             return  # unreachable: the streaming side reports it; the job ends at the VM's pace
         try:
-            conn.run(rs.cancel_command(self.remote_dir, self.run_id), timeout=30)
+            conn.run(self._cancel_command(), timeout=30)
         except (ConnectionLost, WizardError):
             pass
         finally:
@@ -632,8 +655,7 @@ class SshRunner(Runner):
             elif keep_remote:
                 yield LogLine(f"kept on the VM: {self.target}:{self.remote_dir}", step="cleanup", stream="runner")
             else:
-                image = self.image or self._remote_recipe_image() or DEFAULT_TOOLCHAIN_IMAGE
-                result = self._connection().run(rs.cleanup_command(self.remote_dir, self.run_id, image), timeout=300)
+                result = self._connection().run(self._cleanup_command(), timeout=300)
                 if result.exit_code != 0:
                     ok = False
                     yield ProblemRaised(problem("vm_cleanup_failed", "warning", target=str(self.target), path=self.remote_dir,
