@@ -125,7 +125,7 @@ def test_inputs_keyed_as_model_deploy_names_them():
 
 
 def test_preprocess_from_a_recipe():
-    from wizard.core.recipe import ConversionRecipe
+    from wizard.core.plan.recipe import ConversionRecipe
 
     recipe = ConversionRecipe(name="m", input_shape=(1, 3, 320, 320))
     pre = Preprocess.from_recipe(recipe)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from wizard.core.runners import remote_setup
-from wizard.core.runners import remote_shell as rs
+from wizard.core.runners.vm import setup as remote_setup
+from wizard.core.ssh import remote_shell as rs
 from wizard.core.runners.native import commands, host
 from wizard.core.runners.native import environment as envs
 from wizard.core.runners.native.environment import EnvironmentSpec

@@ -8,8 +8,8 @@ the Python processes they spawn). Pure functions, tested by value and run by bot
 
 from __future__ import annotations
 
-from wizard.core.runners import remote_shell as rs
-from wizard.core.runners.remote_shell import q
+from wizard.core.ssh import remote_shell as rs
+from wizard.core.ssh.remote_shell import q
 
 STOP_GRACE_SECONDS = 5
 

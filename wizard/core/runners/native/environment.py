@@ -23,7 +23,7 @@ import posixpath
 import shlex
 from dataclasses import dataclass
 
-from wizard.core.recipe import DEFAULT_TPU_MLIR_VERSION
+from wizard.core.plan.recipe import DEFAULT_TPU_MLIR_VERSION
 
 # Bump when the way an environment is made changes: older environments are then made again.
 ENVIRONMENT_FORMAT = 1

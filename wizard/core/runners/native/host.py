@@ -21,9 +21,9 @@ import posixpath
 from dataclasses import dataclass
 
 from wizard.core.messages import Problem, problem
-from wizard.core.runners import remote_setup
+from wizard.core.runners.vm import setup as remote_setup
 from wizard.core.runners.native.environment import NEED_FREE_GB, PYTHON_SERIES, q
-from wizard.core.runners.remote_setup import SetupCommand, SetupPlan
+from wizard.core.runners.vm.setup import SetupCommand, SetupPlan
 
 _MARK = "__wizard_native_probe__"
 PYTHON_NAMES = (f"python{PYTHON_SERIES}", "python3")

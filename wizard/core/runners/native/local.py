@@ -24,12 +24,12 @@ from typing import Iterator
 
 from wizard.core.events import Event, LogLine, ProblemRaised, StepFinished, StepStarted
 from wizard.core.messages import WizardError, problem
-from wizard.core.recipe import DEFAULT_TPU_MLIR_VERSION, RECIPE_FILE, SCRIPT_FILE, WORK_DIR, ConversionRecipe
-from wizard.core.runners import remote_shell as rs
+from wizard.core.plan.recipe import DEFAULT_TPU_MLIR_VERSION, RECIPE_FILE, SCRIPT_FILE, WORK_DIR, ConversionRecipe
+from wizard.core.ssh import remote_shell as rs
 from wizard.core.runners.native import commands
 from wizard.core.runners.native.setup import NativeReport, NativeSetup
 from wizard.core.runners.native.shell import LocalShell, process_alive
-from wizard.core.runners.output_lines import OutputEvents
+from wizard.core.toolchain.lines import OutputEvents
 from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunFacts, RunHandle, Runner, new_run_id
 
 BACKEND = "native"
@@ -210,7 +210,7 @@ class NativeRunner(Runner):
         return process_alive(pid)
 
     def _stream(self, started: float) -> Iterator[Event]:
-        from wizard.core.runners.ssh_runner import split_complete_lines  # imports paramiko: slow
+        from wizard.core.runners.vm.runner import split_complete_lines  # imports paramiko: slow
 
         output = OutputEvents(skip_lines=self.skip_lines)
         self.output = output

@@ -23,13 +23,13 @@ from typing import Iterator
 
 from wizard.core.events import Event, LogLine, Progress, ProblemRaised, StepFinished, StepStarted
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.recipe import DEFAULT_TPU_MLIR_VERSION, ConversionRecipe
-from wizard.core.runners import remote_setup
+from wizard.core.plan.recipe import DEFAULT_TPU_MLIR_VERSION, ConversionRecipe
+from wizard.core.runners.vm import setup as remote_setup
 from wizard.core.runners.native import environment as envs
 from wizard.core.runners.native import host
 from wizard.core.runners.native.environment import EnvironmentSpec
 from wizard.core.runners.native.shell import Shell
-from wizard.core.runners.output_lines import LineSplitter
+from wizard.core.toolchain.lines import LineSplitter
 
 ENVIRONMENT_STEP = "environment"
 TOOL_NAMES = ("model_transform", "run_calibration", "model_deploy")
@@ -180,7 +180,7 @@ class NativeSetup:
         if self.environment is not None and recipe.tpu_mlir_version != self.environment.tpu_mlir_version:
             raise WizardError.of("native_version_mismatch", recipe_version=recipe.tpu_mlir_version,
                                  version=self.environment.tpu_mlir_version)
-        from wizard.core.runners.docker_runner import memory_warning
+        from wizard.core.runners.docker.runner import memory_warning
 
         total = (self.facts.mem_total_kb or 0) * 1024 if self.facts else 0
         warning = memory_warning(total, recipe)  # the same estimate as for Docker, in this host's words

@@ -17,12 +17,12 @@ from typing import Generator, Iterator
 
 from wizard.core.events import Event, ProblemRaised
 from wizard.core.messages import WizardError
-from wizard.core.recipe import DEFAULT_TPU_MLIR_VERSION, RECIPE_FILE, ConversionRecipe
+from wizard.core.plan.recipe import DEFAULT_TPU_MLIR_VERSION, RECIPE_FILE, ConversionRecipe
 from wizard.core.runners.native import commands
 from wizard.core.runners.native.setup import NativeReport, NativeSetup, default_env_root
 from wizard.core.runners.native.shell import ShellResult
-from wizard.core.runners.ssh_connection import ConnectionLost, SshTarget
-from wizard.core.runners.ssh_runner import SshRunner
+from wizard.core.ssh.connection import ConnectionLost, SshTarget
+from wizard.core.runners.vm.runner import SshRunner
 
 BACKEND = "ssh-native"
 
