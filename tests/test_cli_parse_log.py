@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cvimodel_factory import double_cvimodel  # a real .cvimodel from the double's writer (model_tool reads it)
+
 REPO = Path(__file__).resolve().parent.parent
 LOGS = REPO / "tests" / "fixtures" / "logs"
 
@@ -74,18 +76,8 @@ def test_missing_log_is_a_plain_message(tmp_path):
     assert folder.returncode == 2 and "Cannot read the log" in folder.stderr and "Traceback" not in folder.stderr
 
 
-def cvimodel(chip: bytes = b"cv181x") -> bytes:
-    """A real .cvimodel with the six YOLO11 heads, from the double's writer (the real model_tool reads it)."""
-    from toolchain_double.tpu_mlir_double.cvimodel_file import YOLO11_HEAD_NAMES, cvimodel_bytes, deploy_io
-
-    inputs, outputs = deploy_io(input_name="images", input_shape=[1, 3, 640, 640], output_names=YOLO11_HEAD_NAMES,
-                                fuse_preprocess=True, customization_format="RGB_PACKED", aligned_input=True)
-    return cvimodel_bytes(name="yolo11n", chip=chip.decode(), inputs=inputs, outputs=outputs)
-
-
 def test_check_model_sound_file(tmp_path):
-    path = tmp_path / "yolo11n.cvimodel"
-    path.write_bytes(cvimodel())
+    path = double_cvimodel(tmp_path / "yolo11n.cvimodel")
     result = wizard("check-model", str(path), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -95,8 +87,7 @@ def test_check_model_sound_file(tmp_path):
 
 
 def test_check_model_wrong_chip_and_any(tmp_path):
-    path = tmp_path / "m.cvimodel"
-    path.write_bytes(cvimodel(b"cv180x"))
+    path = double_cvimodel(tmp_path / "m.cvimodel", chip="cv180x")
     refused = wizard("check-model", str(path))
     assert refused.returncode == 2 and "built for cv180x" in refused.stdout
     assert wizard("check-model", str(path), "--chip", "cv180x").returncode == 0

@@ -175,3 +175,23 @@ def test_check_model_cli_on_real_models(real_models, tmp_path):
     three = _check_model(str(real_models("three_outputs")))
     assert three.returncode == 2 and "has 3 outputs" in three.stdout
     assert _check_model(str(real_models("three_outputs")), "--decoder", "any").returncode == 0
+
+
+@pytest.mark.parametrize("extra", [[], ["--quant_output"]])
+def test_the_doubles_model_deploy_output_is_read_by_the_real_model_tool(wheel, tmp_path, extra):
+    """The double's model_deploy (the guide's three commands), then the REAL model_tool on its file."""
+    pytest.importorskip("onnx")
+    from toolchain_double.helpers import (YOLO11_HEADS, calibrate_cmd, deploy_cmd, double_env, make_workspace,
+                                          transform_cmd)
+
+    ws = make_workspace(tmp_path)
+    env = double_env()
+    for cmd in (transform_cmd(), calibrate_cmd(), deploy_cmd(extra=extra)):
+        done = subprocess.run(cmd, cwd=ws / "Workspace", env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+    model = ws / "Workspace" / "yolo11n_sym_int8.cvimodel"
+    assert_reader_agrees(model, wheel)
+    report = check_for_recamera(model)
+    assert report.ok and report.inputs[0].name == "images_raw" and report.decoder.input_size == 64
+    suffix = "" if extra else "_f32"
+    assert [t.name for t in report.outputs] == [f"{h}_Conv{suffix}" for h in YOLO11_HEADS]
