@@ -109,8 +109,8 @@ class ModelRunnerJob:
     model_runner runs in: run it from ``work_dir`` (the workspace's work/ folder).
     ``inputs[i]`` (npz) gives ``outputs[i]`` (npz), written in order.
     ``keep``: the (base) tensor names the check reads; a runner that must copy outputs back
-    (SSH) may drop every other tensor (a cvimodel run dumps ~20-26), keeping both ``_Conv`` and
-    ``_Conv_f32`` variants of a kept name.
+    (SSH) may drop every other tensor (a cvimodel run dumps ~20-26). Of a kept name it must keep
+    the ``_Conv_f32`` variant when there is one, else the ``_Conv`` one.
     """
 
     model: Path
@@ -289,8 +289,50 @@ def weight_file_of(mlir: Path) -> Path | None:
     return mlir.parent / found.group(1) if found else None
 
 
+_BF16 = "@bf16"  # key suffix: the upper 16 bits of float32 values whose lower 16 bits are zero
+_INT8 = "@int8"  # key suffix: int8 levels; their scale under the same name + _SCALE
+_SCALE = "@scale"
+
+
+def pack_outputs(outputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Smaller, and exact: a cvimodel's ``_f32`` outputs are BF16 values (2 bytes each), its
+    int8 outputs are int8 levels times one scale (1 byte each). Anything else stays float32."""
+    packed: dict[str, np.ndarray] = {}
+    for key, value in outputs.items():
+        value = np.asarray(value)
+        if value.dtype != np.float32 or value.size == 0:
+            packed[key] = value
+            continue
+        bits = value.view(np.uint32)
+        if not np.any(bits & 0xFFFF):
+            packed[key + _BF16] = (bits >> 16).astype(np.uint16)
+            continue
+        quant = infer_quant(value)
+        if quant is not None:
+            levels = np.rint(value / np.float32(quant.scale)).clip(-128, 127).astype(np.int8)
+            if np.array_equal(levels.astype(np.float32) * np.float32(quant.scale), value):
+                packed[key + _INT8] = levels
+                packed[key + _SCALE] = np.array(quant.scale, dtype=np.float32)
+                continue
+        packed[key] = value
+    return packed
+
+
+def unpack_outputs(packed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    outputs: dict[str, np.ndarray] = {}
+    for key, value in packed.items():
+        if key.endswith(_BF16):
+            outputs[key[: -len(_BF16)]] = (value.astype(np.uint32) << 16).view(np.float32)
+        elif key.endswith(_INT8):
+            name = key[: -len(_INT8)]
+            outputs[name] = value.astype(np.float32) * np.float32(packed[name + _SCALE])
+        elif not key.endswith(_SCALE):
+            outputs[key] = value
+    return outputs
+
+
 class RawOutputCache:
-    """Head tensors per (model, picture): ``<root>/<model key>/<picture key>.npz``."""
+    """Head tensors per (model, picture): ``<root>/<model key>/<picture key>.npz``, packed."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -303,15 +345,18 @@ class RawOutputCache:
         if not path.is_file():
             return None
         try:
-            return load_npz(path)
-        except WizardError:
+            return unpack_outputs(load_npz(path))
+        except (WizardError, KeyError, ValueError):
             path.unlink(missing_ok=True)  # damaged: run again rather than fail
             return None
 
     def put(self, model: str, picture: str, outputs: Mapping[str, np.ndarray],
             keep: Sequence[str] = ()) -> dict[str, np.ndarray]:
+        """Store the tensors whose base name is in ``keep`` (all when empty); of a name with a
+        ``_f32`` variant only that one (the ``_Conv`` beside it is the cvimodel's internal int8)."""
         kept = {k: v for k, v in outputs.items() if not keep or base_name(k) in keep}
-        save_npz(self.path(model, picture), kept)
+        kept = {k: v for k, v in kept.items() if k.endswith("_f32") or k + "_f32" not in kept}
+        save_npz(self.path(model, picture), pack_outputs(kept))
         return kept
 
 
