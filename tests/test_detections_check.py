@@ -287,3 +287,17 @@ def test_pictures_test_picture_first_then_a_varied_calibration_sample(tmp_path):
     assert [n for n in names if n.startswith("colour")] == [f"colour_{i}.jpg" for i in range(4)]
     assert len(names) == 5
     assert varied_sample([calibration / "grey_00.jpg"], 3) == [calibration / "grey_00.jpg"]
+
+
+def test_target_from_a_conversion_workspace(tmp_path):
+    from wizard.core.recipe import ConversionRecipe
+
+    recipe = ConversionRecipe(name="shop", input_shape=(1, 3, 320, 320), class_names=("person", "bag"), task="detect")
+    target = CheckTarget.from_workspace(tmp_path, recipe)
+    assert target.cvimodel == tmp_path / "work" / "shop_sym_int8.cvimodel"
+    assert target.top_mlir == tmp_path / "work" / "shop.mlir"
+    assert (target.preprocess.height, target.preprocess.width, target.preprocess.fused) == (320, 320, True)
+    assert target.class_names == ("person", "bag") and target.task == "detect"
+    assert target.out_dir == tmp_path
+    unknown = CheckTarget.from_workspace(tmp_path, ConversionRecipe(name="x"))
+    assert unknown.task is None and unknown.class_names == ()
