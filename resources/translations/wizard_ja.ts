@@ -670,6 +670,10 @@
 <context>
     <name>ResultsPage</name>
     <message>
+        <source>The converted model, as the camera will read it</source>
+        <translation>変換したモデル（カメラが読み取る内容）</translation>
+    </message>
+    <message>
         <location filename="../../wizard/gui/pages/results.py" line="105"/>
         <source>Results</source>
         <translation>結果</translation>

@@ -1,1 +1,18 @@
-"""The detection check: what quantization did to the detections, on the user's own pictures."""
+"""The detection check: what quantization did to the detections, on the user's own pictures.
+
+Modules, lowest first (each imports only those above it in this list):
+    letterbox.py  the toolchain's letterbox (bit-exact), the int8 and float inputs, npz files,
+                  boxes mapped back to the original picture
+    heads.py      which outputs are the six detection heads (by name and shape), the task, which
+                  decoder the camera will pick
+    decode.py     the camera's Yolo11 decoder and NMS (its quirks included), Ultralytics' as
+                  reference, int8 outputs with the camera's swapped scales
+    match.py      float vs INT8 per picture and over all pictures, the verdict and what to try
+    report.py     detections.json (pydantic, schema version 1)
+    draw.py       detections/NN_<name>.png, original | INT8 side by side
+    check.py      the orchestration: pictures, inputs, the ModelRunnerBackend protocol the runners
+                  implement, the raw-output cache, events, the report
+
+Entry point: ``check.DetectionCheck(CheckTarget.from_workspace(ws, recipe), pictures, backend,
+CheckOptions(...)).run()`` yields typed events and ends with a Result naming detections.json.
+"""

@@ -123,11 +123,16 @@ def infer_quant(values: np.ndarray) -> QuantParam | None:
         return None
     smallest = float(nonzero.min())
     candidates = [float(nonzero.max()) / 127] + [smallest / k for k in range(1, 9)]
+    sample = values.ravel()[:: max(1, values.size // 2048)]  # float tensors fail here, fast
+
+    def fits(data: np.ndarray, scale: np.float32) -> bool:
+        ratio = data / scale
+        rounded = np.rint(ratio)
+        return bool(np.all(np.abs(ratio - rounded) < 1e-3) and np.all(np.abs(rounded) <= 128))
+
     for candidate in candidates:
         scale = np.float32(candidate)
-        ratio = values / scale
-        rounded = np.rint(ratio)
-        if np.all(np.abs(ratio - rounded) < 1e-3) and np.all(np.abs(rounded) <= 128):
+        if fits(sample, scale) and fits(values, scale):
             return QuantParam(float(scale), 0)
     return None
 
@@ -187,28 +192,29 @@ def camera_candidates(
         stride = layout.input_height // scale.grid_h  # int division, as the camera does
         cls_flat = cls.reshape(cls.shape[0], -1)
         box_flat = box.reshape(box.shape[0], -1)
+        # The class maximum first (a fast reduction); the arg-max only for the few cells kept.
+        best = cls_flat.max(axis=0)
         if quant is None:
-            target = _last_argmax(cls_flat)
-            best = cls_flat.max(axis=0)
             keep = np.nonzero(best > threshold)[0]
             logits = best[keep]
+            target = _last_argmax(cls_flat[:, keep])
             bins = box_flat[:, keep]
         else:
             box_q, cls_q = quant[index]
-            q_cls = requantize(cls_flat, cls_q)
-            target = _last_argmax(q_cls)
-            best_q = q_cls.max(axis=0)
-            # The class maximum dequantized with the box tensor's parameters, and back.
+            # rint is monotonic: the int8 maximum is the float maximum requantized.
+            best_q = requantize(best, cls_q)
+            # The class maximum dequantized with the box tensor's parameters.
             logits_all = (best_q - box_q.zero_point).astype(np.float32) * np.float32(box_q.scale)
             keep = np.nonzero(logits_all > threshold)[0]
             logits = logits_all[keep]
+            target = _last_argmax(requantize(cls_flat[:, keep], cls_q))  # ties among int8 levels
             q_box = requantize(box_flat[:, keep], box_q)
             bins = (q_box - cls_q.zero_point).astype(np.float32) * np.float32(cls_q.scale)
         if keep.size == 0:
             continue
         sides = _dfl(bins, layout.reg_max)
         parts.append(Detections(_boxes(sides, keep, scale.grid_w, stride),
-                                _sigmoid(logits).astype(np.float64), target[keep].astype(np.int64)))
+                                _sigmoid(logits).astype(np.float64), target.astype(np.int64)))
     if not parts:
         return Detections.empty()
     merged = Detections(np.concatenate([p.boxes for p in parts]), np.concatenate([p.scores for p in parts]),
@@ -308,14 +314,14 @@ def decode_ultralytics(arrays: HeadArrays, layout: HeadLayout,
     for scale, (box, cls) in zip(layout.scales, arrays):
         stride = layout.input_height // scale.grid_h
         cls_flat = cls.reshape(cls.shape[0], -1)
-        target = np.argmax(cls_flat, axis=0)
         scores = _sigmoid(cls_flat.max(axis=0))
         keep = np.nonzero(scores > np.float32(settings.conf))[0]
         if keep.size == 0:
             continue
+        target = np.argmax(cls_flat[:, keep], axis=0)
         sides = _dfl(box.reshape(box.shape[0], -1)[:, keep], layout.reg_max)
         parts.append(Detections(_boxes(sides, keep, scale.grid_w, stride),
-                                scores[keep].astype(np.float64), target[keep].astype(np.int64)))
+                                scores[keep].astype(np.float64), target.astype(np.int64)))
     if not parts:
         return Detections.empty()
     found = Detections(np.concatenate([p.boxes for p in parts]), np.concatenate([p.scores for p in parts]),

@@ -148,10 +148,9 @@ def compare_picture(float_boxes: Detections, int8_boxes: Detections,
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ClassSummary:
-    class_id: int
-    label: str
+class _Rates:
+    """Recall, precision and agreement (F1) from ``float_count``, ``int8_count`` and ``matched``."""
+
     float_count: int
     int8_count: int
     matched: int
@@ -171,7 +170,23 @@ class ClassSummary:
 
 
 @dataclass(frozen=True)
-class Summary:
+class _Totals(_Rates):
+    float_count: int
+    int8_count: int
+    matched: int
+
+
+@dataclass(frozen=True)
+class ClassSummary(_Rates):
+    class_id: int
+    label: str
+    float_count: int
+    int8_count: int
+    matched: int
+
+
+@dataclass(frozen=True)
+class Summary(_Rates):
     pictures: int
     float_count: int
     int8_count: int
@@ -186,19 +201,6 @@ class Summary:
     per_class: tuple[ClassSummary, ...]
     verdict: Problem
     suggestions: tuple[Problem, ...]
-
-    @property
-    def recall(self) -> float | None:
-        return self.matched / self.float_count if self.float_count else None
-
-    @property
-    def precision(self) -> float | None:
-        return self.matched / self.int8_count if self.int8_count else None
-
-    @property
-    def agreement(self) -> float | None:
-        total = self.float_count + self.int8_count
-        return 2 * self.matched / total if total else None
 
 
 def label_of(class_id: int, class_names: Sequence[str]) -> str:
@@ -220,11 +222,10 @@ def summarize(comparisons: Sequence[PictureComparison], float_sets: Sequence[Det
     near = [n for c in comparisons for n in c.near_misses]
     missed = sum(len(c.missed) for c in comparisons)
     per_class = _per_class(comparisons, float_sets, int8_sets, class_names)
-    total = float_count + int8_count
-    agreement = 2 * matched / total if total else None
-    params = {"agreement": _percent(agreement), "recall": _percent(matched / float_count if float_count else None),
-              "precision": _percent(matched / int8_count if int8_count else None),
-              "pictures": len(comparisons), "missed": missed,
+    totals = _Totals(float_count, int8_count, matched)
+    agreement = totals.agreement
+    params = {"agreement": _percent(agreement), "recall": _percent(totals.recall),
+              "precision": _percent(totals.precision), "pictures": len(comparisons), "missed": missed,
               "extra": sum(len(c.extra) for c in comparisons)}
     suggestions: list[Problem] = []
     if agreement is None:

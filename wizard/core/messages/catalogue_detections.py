@@ -89,6 +89,58 @@ ENTRIES = {
         ja="{path} はウィザードが読める検出レポートではありません（{detail}）。",
         ja_fix="検出チェックをもう一度実行してください。新しいレポートを書き出します。",
     ),
+    "detections_no_pictures": Entry(
+        en="There is no picture the detection check can use.",
+        en_fix="Give the conversion a test picture, or choose a folder of JPEG or PNG pictures to check with.",
+        ja="検出チェックに使える画像がありません。",
+        ja_fix="変換にテスト画像を指定するか、チェックに使う JPEG または PNG の画像フォルダを選んでください。",
+    ),
+    "detections_runner_no_output": Entry(
+        en="model_runner finished without writing {path}.",
+        en_fix="Look at the toolchain's messages above for the cause, then run the check again.",
+        ja="model_runner が {path} を書き出さずに終了しました。",
+        ja_fix="上に表示されたツールチェーンのメッセージで原因を確認し、もう一度チェックしてください。",
+    ),
+    "detections_cancelled": Entry(
+        en="The detection check was stopped.",
+        en_fix="Outputs of the pictures already done are kept; running it again continues from there.",
+        ja="検出チェックを中止しました。",
+        ja_fix="済んだ画像の出力は保存されています。もう一度実行すると、その続きから行います。",
+    ),
+    "detections_report_reused": Entry(
+        en="This model was already checked on these pictures with these thresholds: the saved results "
+           "are shown.",
+        en_fix="",
+        ja="このモデルは同じ画像、同じしきい値でチェック済みです。保存された結果を表示します。",
+        ja_fix="",
+    ),
+    # --- progress ---------------------------------------------------------------------------------
+    "detections_progress_prepare": Entry(
+        en="Preparing {count} pictures for both models.", en_fix="",
+        ja="両方のモデル用に {count} 枚の画像を準備しています。", ja_fix="",
+    ),
+    "detections_progress_cached": Entry(
+        en="Reusing the saved outputs of {count} pictures.", en_fix="",
+        ja="{count} 枚の画像は保存済みの出力を使います。", ja_fix="",
+    ),
+    "detections_progress_original": Entry(
+        en="Original model: picture {done} of {total} ({name}){eta}.", en_fix="",
+        ja="元のモデル: {total} 枚中 {done} 枚目（{name}）{eta}。", ja_fix="",
+    ),
+    "detections_progress_int8": Entry(
+        en="INT8 model on the simulator: picture {done} of {total} ({name}){eta}.", en_fix="",
+        ja="シミュレータ上の INT8 モデル: {total} 枚中 {done} 枚目（{name}）{eta}。", ja_fix="",
+    ),
+    "detections_eta_minutes": Entry(
+        en=", about {minutes} min left", en_fix="", ja="、残り約 {minutes} 分", ja_fix="",
+    ),
+    "detections_eta_seconds": Entry(
+        en=", about {seconds} s left", en_fix="", ja="、残り約 {seconds} 秒", ja_fix="",
+    ),
+    "detections_progress_report": Entry(
+        en="Comparing the detections and drawing the pictures.", en_fix="",
+        ja="検出を比較し、画像を描いています。", ja_fix="",
+    ),
     # --- notes shown with a comparison ------------------------------------------------------------
     "detections_note_boxes_only": Entry(
         en="This is a {task} model: the check compares its boxes; masks and keypoints are not compared.",

@@ -73,6 +73,13 @@ class ResultsPage(Page):
         fix_layout.addWidget(self.fixes)
         self.body.addWidget(self.fix_box)
 
+        self.model_box = QGroupBox()
+        self.model_box.setObjectName("modelBox")
+        model_layout = QVBoxLayout(self.model_box)
+        self.model_lines = wrapped_label(object_name="modelSummary")
+        model_layout.addWidget(self.model_lines)
+        self.body.addWidget(self.model_box)
+
         self.chart = SimilarityChart()
         self.chart.setObjectName("similarityChart")
         self.body.addWidget(self.chart)
@@ -108,6 +115,7 @@ class ResultsPage(Page):
             "every layer. 1.0 means identical."))
         self.metrics_box.setTitle(self.tr("Closest match of the worst layer"))
         self.fix_box.setTitle(self.tr("What to try"))
+        self.model_box.setTitle(self.tr("The converted model, as the camera will read it"))
         self.table.setHorizontalHeaderLabels([self.tr("Tensor"), self.tr("Result"), self.tr("Cosine"), self.tr("Euclidean"),
                                               self.tr("SQNR (dB)"), self.tr("Passed")])
         self.open_button.setText(self.tr("Open output folder"))
@@ -190,6 +198,13 @@ class ResultsPage(Page):
         self.chart.set_data(chart_values, tolerance[0] if tolerance else None)
         self.chart.setVisible(bool(chart_values))
         self.table.setVisible(bool(tensors))
+
+        from wizard.core.messages import current_language
+        from wizard.core.toolchain.cvimodel import summary_lines_from_dict
+
+        lines = summary_lines_from_dict(results.get("model_check") or {}, current_language())
+        self.model_lines.setText("\n".join(lines))
+        self.model_box.setVisible(bool(lines))
 
         self.fix_problems = _problems(results, log_text)
         self.fixes.set_problems(self.fix_problems)
