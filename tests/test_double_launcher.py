@@ -16,11 +16,11 @@ import sys
 
 import pytest
 
-from toolchain_double.helpers import BIN_DIR, DOUBLE_ROOT, calibrate_cmd, double_env, make_workspace, transform_cmd
+from toolchain_double.helpers import (
+    BIN_DIR, DOUBLE_ROOT, TOOLS_DIR, calibrate_cmd, double_env, make_workspace, transform_cmd,
+)
 
 pytest.importorskip("onnx")  # the workspace's tiny model is written with onnx on the host
-
-TOOLS_DIR = DOUBLE_ROOT / "tools"
 
 
 @pytest.fixture
