@@ -11,7 +11,7 @@ from tpu_mlir_double.common import (
     ToolExit, apply_crash_fault, apply_exit_fault, banner, err, fail_with_traceback, load_faults,
     log_info, main_guard, out, run_wrapped, sleep_with_heartbeat,
 )
-from tpu_mlir_double.misc import str2dict
+from tpu_mlir_double.misc import str2dict, str2list  # model_deploy.py redefines str2list alike
 from tpu_mlir_double.mlir_file import read_mlir, tensor_shape
 from tpu_mlir_double.model_files import bmodel_bytes, cvimodel_bytes, model_sizes
 from tpu_mlir_double.model_runner import describe_cvimodel, model_inference, write_description
@@ -20,17 +20,8 @@ from tpu_mlir_double.preprocess import print_load_config, raw_input_shape, suppo
 from tpu_mlir_double.scene import encode, load_scene, quantize_int8, scene_boxes
 
 TOOL = "model_deploy.py"
-CHIPS = ["bm1688", "bm1684x", "bm1684", "bm1690", "mars3", "cv183x", "cv182x", "cv181x", "cv180x", "cv186x", "cpu"]
 CV18XX = ("cv183x", "cv182x", "cv181x", "cv180x")
 CV18XX_QUANTIZE = ("INT8", "BF16")
-
-
-def str2list(v):
-    files = v.split(',')
-    files = [s.strip() for s in files]
-    while files.count('') > 0:
-        files.remove('')
-    return files
 
 
 def build_parser() -> argparse.ArgumentParser:

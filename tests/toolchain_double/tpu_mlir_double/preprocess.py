@@ -32,23 +32,6 @@ supported_customization_format = [
     ''
 ]
 
-customization_format_attributes = {
-    'RGB_PLANAR':    ('rgb', 'nchw'),
-    'RGB_PACKED':    ('rgb', 'nhwc'),
-    'BGR_PLANAR':    ('bgr', 'nchw'),
-    'BGR_PACKED':    ('bgr', 'nhwc'),
-    'GRAYSCALE':     ('gray', 'nchw'),
-    'YUV420_PLANAR': ('bgr', 'nchw'),
-    'YUV_NV12':      ('bgr', 'nchw'),
-    'YUV_NV21':      ('bgr', 'nchw'),
-    'RGBA_PLANAR':   ('rgba', 'nchw'),
-    'GBRG_RAW':      ('gbrg', 'nchw'),
-    'GRBG_RAW':      ('grbg', 'nchw'),
-    'BGGR_RAW':      ('bggr', 'nchw'),
-    'RGGB_RAW':      ('rggb', 'nchw')
-}
-
-
 def add_preprocess_parser(parser):
     # Copied option by option from 1.7 (help texts included: --help and usage errors print them).
     parser.add_argument("--resize_dims", type=str,
