@@ -33,7 +33,7 @@ from filelock import FileLock
 
 import tpu_mlir_wheel
 
-CACHE = tpu_mlir_wheel.CACHE_DIR / "cvimodels"
+CACHE = tpu_mlir_wheel.cache_dir() / "cvimodels"
 STEM_CHANNELS = 8
 FACTORY_VERSION = 1  # bump when the MLIR or the build changes
 
@@ -208,7 +208,7 @@ def require_wheel() -> Path:
     from conftest import require_component
 
     try:
-        return tpu_mlir_wheel.extract()
+        return tpu_mlir_wheel.package_root()
     except tpu_mlir_wheel.WheelUnavailable as exc:
         require_component(False, "the tpu_mlir 1.7 wheel", f"pip download {tpu_mlir_wheel.REQUIREMENT} ({exc})")
         raise  # not reached: require_component skips or fails

@@ -36,7 +36,7 @@ def _closed_port() -> int:
 @pytest.fixture
 def no_wheel(tmp_path, monkeypatch):
     """An empty cache and a package index that does not answer."""
-    monkeypatch.setattr(tpu_mlir_wheel, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setenv(tpu_mlir_wheel.CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{_closed_port()}/simple")
     monkeypatch.setenv("PIP_RETRIES", "0")
     monkeypatch.setenv("PIP_TIMEOUT", "2")
@@ -45,7 +45,7 @@ def no_wheel(tmp_path, monkeypatch):
 
 def test_no_wheel_raises_wheel_unavailable(no_wheel):
     with pytest.raises(tpu_mlir_wheel.WheelUnavailable, match="pip"):
-        tpu_mlir_wheel.extract()
+        tpu_mlir_wheel.package_root()
 
 
 def test_no_wheel_skips_locally_and_fails_under_ci(no_wheel, monkeypatch):

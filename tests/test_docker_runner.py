@@ -172,7 +172,7 @@ def test_hostile_model_name_is_harmless(inputs, toolchain_double_image, tmp_path
 
 def test_exit_137_gives_the_memory_message(inputs, toolchain_double_image, tmp_path, docker_client):
     staged = _stage(inputs, tmp_path / "run" / "workspace", toolchain_double_image,
-                    faults={"calibrate": {"exit": 137}})
+                    faults={"launcher": "direct", "calibrate": {"exit": 137}})
     job, runner = _job(tmp_path / "run", toolchain_double_image, staged.recipe)
     events = list(job.events())
     from wizard.core.events import ProblemRaised, Result

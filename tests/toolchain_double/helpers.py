@@ -12,7 +12,8 @@ import os
 from pathlib import Path
 
 DOUBLE_ROOT = Path(__file__).resolve().parent
-BIN_DIR = DOUBLE_ROOT / "bin"
+BIN_DIR = DOUBLE_ROOT / "bin"  # the commands, as the wheel's wrapper (exit 1 on any failure)
+TOOLS_DIR = DOUBLE_ROOT / "tools"  # the tool scripts themselves, as a source build runs them
 
 YOLO11_HEADS = [
     f"/model.23/{branch}.{i}/{branch}.{i}.2/Conv_output_0" for i in range(3) for branch in ("cv2", "cv3")

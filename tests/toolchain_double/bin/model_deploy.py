@@ -1,1 +1,1 @@
-model_deploy
+tpu_mlir_wrapper

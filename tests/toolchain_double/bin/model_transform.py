@@ -1,1 +1,1 @@
-model_transform
+tpu_mlir_wrapper

@@ -1,9 +1,1 @@
-#!/usr/bin/env python3
-# TEST DOUBLE of TPU-MLIR's npz_tool.py (see ../README.md). Never offered to users as a toolchain.
-import os
-import sys
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
-from tpu_mlir_double.npz_tool import main  # noqa: E402
-
-sys.exit(main())
+tpu_mlir_wrapper

@@ -1,1 +1,1 @@
-run_calibration
+tpu_mlir_wrapper

@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -79,10 +80,14 @@ def err(text: str) -> None:
 def log_info(message: str, logger: str = "INFO") -> None:
     """utils/log_setting.py format: '%(asctime)s - %(levelname)s : %(message)s'.
 
-    The real logger is a logging.StreamHandler, whose default stream is stderr.
+    1.7's setup_logger() gives every logger a StreamHandler(sys.stdout): log lines go to stdout,
+    and the handler flushes after each record, which also pushes out any print() output that
+    was still waiting in the block buffer.
     """
     stamp = datetime.datetime.now().strftime("%Y/%m/%d %H:%M:%S")
-    err(f"{stamp} - {logger} : {message}\n")
+    out(f"{stamp} - {logger} : {message}")
+    if _buffered and _child_output is None:
+        flush_stdout()
 
 
 def banner() -> None:
@@ -136,12 +141,9 @@ def run_wrapped(tool: str, cmd: list[str], body: Callable[[], bool]) -> None:
 # Fault injection
 # ---------------------------------------------------------------------------------------------
 
-def load_faults(step: str) -> dict:
-    """Faults for one step ("transform", "calibrate", "deploy", "model_tool").
-
-    Source: $TOOLCHAIN_DOUBLE_FAULTS (JSON text, or a path to a JSON file), else the first
-    toolchain_double_faults.json found in the current directory or up to 3 parents.
-    """
+def load_fault_spec() -> dict:
+    """The whole fault spec: $TOOLCHAIN_DOUBLE_FAULTS (JSON text, or a path to a JSON file),
+    else the first toolchain_double_faults.json in the current directory or up to 3 parents."""
     raw = os.environ.get(FAULTS_ENV, "").strip()
     data = None
     if raw:
@@ -153,9 +155,12 @@ def load_faults(step: str) -> dict:
             if candidate.is_file():
                 data = json.loads(candidate.read_text())
                 break
-    if not isinstance(data, dict):
-        return {}
-    step_faults = data.get(step) or {}
+    return data if isinstance(data, dict) else {}
+
+
+def load_faults(step: str) -> dict:
+    """Faults for one step ("transform", "calibrate", "deploy", "model_tool")."""
+    step_faults = load_fault_spec().get(step) or {}
     return step_faults if isinstance(step_faults, dict) else {}
 
 
@@ -298,6 +303,12 @@ def sleep_with_heartbeat(seconds: float, desc: str) -> None:
 
 
 def main_guard(func: Callable[[list[str]], int]) -> Callable[[list[str] | None], int]:
+    """Run a tool's body; an exception the tool does not catch ends it as Python would.
+
+    The double reuses 1.7's own code paths where the real tool fails with a plain Python error
+    (`args.unknown_params += unknown_args`, float() of a misspelt option...), so the traceback's
+    last line is the real one, printed by the interpreter's own machinery.
+    """
     def runner(argv: list[str] | None = None) -> int:
         try:
             return func(sys.argv[1:] if argv is None else argv) or 0
@@ -305,6 +316,11 @@ def main_guard(func: Callable[[list[str]], int]) -> Callable[[list[str] | None],
             return exc.code
         except KeyboardInterrupt:
             return 130
+        except Exception:  # noqa: BLE001 - an uncaught exception of the real tool: traceback, exit 1
+            flush_stdout()
+            traceback.print_exc()
+            sys.stderr.flush()
+            return 1
         finally:
             flush_stdout()
 

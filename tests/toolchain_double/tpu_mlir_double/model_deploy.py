@@ -11,63 +11,126 @@ from tpu_mlir_double.common import (
     ToolExit, apply_crash_fault, apply_exit_fault, banner, err, fail_with_traceback, load_faults,
     log_info, main_guard, out, run_wrapped, sleep_with_heartbeat,
 )
+from tpu_mlir_double.misc import str2dict, str2list  # model_deploy.py redefines str2list alike
 from tpu_mlir_double.mlir_file import read_mlir, tensor_shape
 from tpu_mlir_double.cvimodel_file import cvimodel_bytes, deploy_io
 from tpu_mlir_double.model_files import bmodel_bytes, model_sizes
+from tpu_mlir_double.model_runner import describe_cvimodel, model_inference, write_description
+from tpu_mlir_double.model_transform import check_patterns
+from tpu_mlir_double.preprocess import print_load_config, raw_input_shape, supported_customization_format
+from tpu_mlir_double.scene import encode, load_scene, quantize_int8, scene_boxes
 
 TOOL = "model_deploy.py"
-CHIPS = ["bm1688", "bm1684x", "bm1684", "bm1690", "mars3", "cv183x", "cv182x", "cv181x", "cv180x", "cv186x", "cpu"]
 CV18XX = ("cv183x", "cv182x", "cv181x", "cv180x")
 CV18XX_QUANTIZE = ("INT8", "BF16")
-CUSTOMIZATION_FORMATS = ["RGB_PLANAR", "RGB_PACKED", "BGR_PLANAR", "BGR_PACKED", "GRAYSCALE",
-                         "YUV420_PLANAR", "YUV_NV21", "YUV_NV12", "RGBA_PLANAR", "GBRG_RAW",
-                         "GRBG_RAW", "BGGR_RAW", "RGGB_RAW", ""]
-
-
-def str2list(v: str) -> list[str]:
-    return [s.strip() for s in v.split(",") if s.strip()]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """1.7's parser, option for option (python/tools/model_deploy.py), help texts included."""
     parser = argparse.ArgumentParser(prog=TOOL)
+    # yapf: disable
+    # ========== Basic Options ===========
     parser.add_argument("--mlir", required=True, help="top mlir from model_transform.py")
-    parser.add_argument("--chip", "--processor", required=True, type=str.lower, choices=CHIPS,
+    parser.add_argument("--chip", "--processor", required=True, type=str.lower,
+                        choices=['bm1688', 'bm1684x', 'bm1684', 'bm1690', 'mars3',
+                                 'cv183x', 'cv182x', 'cv181x', 'cv180x', 'cv186x', 'cpu'],
                         help="chip platform name")
     parser.add_argument("--quantize", default="F32", type=str.upper,
-                        choices=["F32", "BF16", "F16", "INT8", "INT4", "W8F16", "W8BF16", "W4F16", "W4BF16", "QDQ"])
-    parser.add_argument("--model", required=True, help="output model")
-    parser.add_argument("--calibration_table", help="calibration table for int8 quantization")
-    parser.add_argument("--quantize_table", help="table of OPs that quantized to specific mode")
-    parser.add_argument("--asymmetric", action="store_true")
-    parser.add_argument("--q_group_size", default=64, type=int)
-    parser.add_argument("--quant_input", action="store_true")
-    parser.add_argument("--quant_output", action="store_true")
-    parser.add_argument("--quant_input_list", default="", type=str)
-    parser.add_argument("--quant_output_list", default="", type=str)
-    parser.add_argument("--ignore_f16_overflow", action="store_true")
-    parser.add_argument("--test_input", default="", type=str2list)
-    parser.add_argument("--test_reference", default="")
-    parser.add_argument("--compare_all", action="store_true")
-    parser.add_argument("--tolerance", default="0.8,0.5", help="tolerance for compare")
-    parser.add_argument("--excepts", default="-", help="excepts tensors no compare")
-    parser.add_argument("--skip_validation", action="store_true")
-    parser.add_argument("--cache_skip", action="store_true")
-    parser.add_argument("--fazzy_match", action="store_true")
-    parser.add_argument("--fuse_preprocess", action="store_true")
-    parser.add_argument("--customization_format", default="", type=str.upper, choices=CUSTOMIZATION_FORMATS)
-    parser.add_argument("--aligned_input", action="store_true")
-    parser.add_argument("--num_device", default=1, type=int)
-    parser.add_argument("--num_core", default=1, type=int)
-    parser.add_argument("--dynamic", action="store_true")
-    parser.add_argument("--opt", default=2, type=int, choices=[1, 2, 3])
-    parser.add_argument("--addr_mode", default="auto", type=str.lower, choices=["auto", "basic", "io_alone", "io_tag"])
-    parser.add_argument("--debug", action="store_true")
-    parser.add_argument("--disable_layer_group", action="store_true")
-    parser.add_argument("--op_divide", action="store_true")
-    parser.add_argument("--merge_weight", action="store_true", default=False)
-    parser.add_argument("--model_version", default="latest")
-    parser.add_argument("--do_winograd", action="store_true", default=False)
+                        choices=['F32', 'BF16', 'F16', 'INT8', 'INT4', 'W8F16', 'W8BF16',
+                                 'W4F16', 'W4BF16', "F8E4M3", "F8E5M2", 'QDQ'],
+                        help="set default qauntization type")
+    parser.add_argument("--model", required=True, help='output model')
+    # ========== Quantization Options ==============
+    parser.add_argument("--calibration_table",
+                        help="calibration table for int8 quantization")
+    parser.add_argument("--quantize_table",
+                        help="table of OPs that quantized to specific mode")
+    parser.add_argument("--asymmetric", action='store_true',
+                        help="do INT8 asymmetric quantization")
+    parser.add_argument("--q_group_size", default=64, type=int,
+                        help="group size for per-group quant, only used in W4A16 quant mode")
+    parser.add_argument("--quant_input", action="store_true",
+                        help="strip input type cast in bmodel, need outside type conversion")
+    parser.add_argument("--quant_output", action="store_true",
+                        help="strip output type cast in bmodel, need outside type conversion")
+    parser.add_argument("--quant_input_list", default="", type=str,
+                        help="choose index to strip cast, such as 1,3 means first & third input`s cast")
+    parser.add_argument("--quant_output_list", default="", type=str,
+                        help="choose index to strip cast, such as 1,3 means first & third output`s cast")
+    parser.add_argument("--ignore_f16_overflow", action='store_true',
+                        help="some ops convert from f16 to f32, to avoid f16 overflow. These Ops are: LayerNorm, RMSNorm, AvgPool")
+    # ========== Validation Options ==============
+    parser.add_argument("--test_input", default="", type=str2list,
+                        help="input npy/npz/image file for inference; image if fuse preprocess"
+                        "if has more than one input, join npy with semicolon")
+    parser.add_argument("--test_reference", default="",
+                        help="reference npz file; if none, will run inner")
+    parser.add_argument("--compare_all", action="store_true",
+                        help="Decide if compare all tensors when lowering")
+    parser.add_argument("--tolerance", default='0.8,0.5', help="tolerance for compare")
+    parser.add_argument("--excepts", default='-', help="excepts tensors no compare")
+    parser.add_argument("--skip_validation", action='store_true', help='skip checking the correctness of bmodel.')
+    parser.add_argument("--cache_skip", action='store_true', help='skip checking the correctness when generate same mlir and bmodel.')
+    # ========== Fuse Preprocess Options ==============
+    parser.add_argument("--fuse_preprocess", action='store_true',
+                        help="add tpu preprocesses (mean/scale/channel_swap) in the front of model")
+    parser.add_argument("--customization_format", default='', type=str.upper,
+                        choices=supported_customization_format,
+                        help="pixel format of input frame to the model")
+    parser.add_argument("--aligned_input", action='store_true',
+                        help='if the input frame is width/channel aligned')
+    # ========== Parallel Options ==============
+    parser.add_argument("--num_device", default=1, type=int,
+                        help="The number of devices to run for distributed computation.")
+    parser.add_argument("--num_core", default=1, type=int,
+                        help="The number of TPU cores used for parallel computation.")
+    parser.add_argument("--group_by_cores", default="auto", type=str.lower,
+                        choices=['auto', 'true', 'false'],
+                        help="whether layer groups force group by cores")
+    # ========== Compiler Options ==============
+    parser.add_argument("--dynamic", action='store_true', help="do compile dynamic")
+    parser.add_argument("--opt", default=2, type=int, choices=[1, 2], help="Optimization level")
+    parser.add_argument("--addr_mode", default="auto", type=str.lower,
+                        choices=['auto', 'basic', 'io_alone', 'io_tag'],
+                        help="set address assign mode, if not set, auto as default")
+    # ========== Debug Options ==============
+    parser.add_argument("--debug", action='store_true', help='to keep all intermediate files for debug')
+    parser.add_argument("--disable_layer_group", action="store_true", help="Whether to enable layer group pass")
+    # ========== Other Options ==============
+    # for cv18xx
+    parser.add_argument("--op_divide", action="store_true", help="if do large global op divide.")
+    parser.add_argument("--merge_weight", action="store_true", default=False,
+                        help="merge weights into one weight binary with previous generated cvimodel")
+    parser.add_argument("--model_version", default="latest",
+                        help="if need old version cvimodel, set the verion, such as 1.2")
+    # for bm1684
+    parser.add_argument("--do_winograd", action="store_true", default=False,
+                        help="do_winograd")
+    # for tosa includeWeight
+    parser.add_argument("--includeWeight", action='store_true', help="include weight in tosa.mlir")
+    parser.add_argument("--patterns_count", type=str2dict, default=dict(),
+                        help='used for regression test, check if patterns are successfully applied a specific number of times')
+    # for bm1688
+    parser.add_argument("--compress_mode", default="none", type=str.lower,
+                        choices=["none", "weight", "activation", "all"],
+                        help="set compress mode")
+    # ========== DEPRECATED Options ==============
+    parser.add_argument("--io_alone", action="store_true", default=False,
+                        help="DEPRECATED, please use --addr_mode io_alone")
+    # yapf: enable
     return parser
+
+
+def parse_command_line(argv: list[str]):
+    """parse_args, then what 1.7's __main__ checks before it builds anything."""
+    args = build_parser().parse_args(argv)
+    if args.io_alone:  # deprecated_option()
+        raise RuntimeError("DEPRECATED, please use --addr_mode io_alone")
+    if args.customization_format.startswith("YUV"):
+        args.aligned_input = True
+    if not args.fuse_preprocess and args.customization_format:
+        assert (0 and "Error! If not fuse_preprocess, customization_format shouldn't be set.")
+    return args
 
 
 def _llvm_unreachable(message: str, source: str) -> bool:
@@ -76,20 +139,15 @@ def _llvm_unreachable(message: str, source: str) -> bool:
     return False
 
 
-def deploy(args) -> int:
-    faults = load_faults("deploy")
-    configure_output(faults)
-    banner()
+def deploy(args, faults: dict) -> int:
     apply_exit_fault(faults)
-    if not args.fuse_preprocess and args.customization_format:
-        # model_deploy.py: assert (0 and "Error! If not fuse_preprocess, customization_format shouldn't be set.")
-        fail_with_traceback(TOOL, "AssertionError")
     if not os.path.exists(args.mlir):
         fail_with_traceback(TOOL, f"FileNotFoundError: [Errno 2] No such file or directory: '{args.mlir}'")
     info = read_mlir(args.mlir)
     if info is None:
         fail_with_traceback(TOOL, f"RuntimeError: {args.mlir} is not a top mlir file")
     name = info["model_name"]
+    pre = info.get("preprocess", {})
     quantize = args.quantize.lower()
     prefix = f"{name}_{args.chip}_{quantize}"
     if quantize in ("int8", "int4"):
@@ -105,6 +163,7 @@ def deploy(args) -> int:
             fail_with_traceback(TOOL, "AssertionError", frames=[(
                 150, "/usr/local/lib/python3.10/dist-packages/tpu_mlir/python/tools/model_deploy.py", "_prepare_input_npz")])
         if test_input.endswith((".jpg", ".jpeg", ".png")):
+            print_load_config(pre, info["input_shape"][-2:])
             if args.fuse_preprocess:
                 log_info("Add preprocess, set the following params:")
                 in_npz = f"{name}_in_ori.npz"
@@ -118,7 +177,13 @@ def deploy(args) -> int:
             fail_with_traceback(TOOL, f"TypeError: Unsupport input type *{os.path.splitext(test_input)}")
         if args.aligned_input and not args.fuse_preprocess:
             fail_with_traceback(TOOL, "RuntimeError: Not support now, aligned_input requires fuse_preprocess to be set to True.")
-        npz.write_npz(in_npz, {info["input_name"]: (info["input_shape"], "float32", None)})
+        if args.fuse_preprocess:
+            # preprocess.run(fuse_pre=True): raw uint8 pixels as the camera hands them over
+            fmt = args.customization_format or ("RGB_PLANAR" if pre.get("pixel_format") == "rgb" else "BGR_PLANAR")
+            inputs = {info["input_name"] + "_raw": (raw_input_shape(info["input_shape"], fmt, args.aligned_input), "uint8", None)}
+        else:
+            inputs = {info["input_name"]: (info["input_shape"], "float32", None)}
+        npz.write_npz(in_npz, inputs)
         if not ref_npz:
             ref_npz = f"{name}_top_outputs.npz"
             out(f"[CMD]: model_runner.py --input {name}_in_f32.npz --model {args.mlir} --output {ref_npz}")
@@ -149,7 +214,9 @@ def deploy(args) -> int:
     failing = set(info["outputs"]) if faults.get("compare") == "fail" else set()
     if do_validate:
         out(f"[CMD]: model_runner.py --input {in_npz} --model {tpu_mlir} --output {tpu_npz}")
-        npz.write_npz(tpu_npz, {t: ([1, 4], "float32", None) for t in tensors})
+        heads = int8_heads(info, args.model)
+        npz.write_npz(tpu_npz, {t: (heads[t].shape, "float32", heads[t].to_bytes()) if t in heads
+                                else ([1, 4], "float32", None) for t in tensors})
         if not os.path.exists(ref_npz):
             fail_with_traceback(TOOL, f"FileNotFoundError: [Errno 2] No such file or directory: '{ref_npz}'")
         ref_names = set(npz.npz_names(ref_npz))
@@ -191,20 +258,42 @@ def deploy(args) -> int:
     run_wrapped(TOOL, ["tpuc-opt", final_mlir,
                        f'--codegen="model_file={args.model} embed_debug_info={args.debug} model_version={args.model_version}"',
                        "-o", "/dev/null"], codegen)
+    if args.chip in CV18XX:
+        # The real .cvimodel carries its tensors; the double's model_runner reads them from here.
+        write_description(args.model, describe_cvimodel(
+            info, args.model, args.chip, args.fuse_preprocess, args.aligned_input,
+            args.customization_format or "", args.quant_input, args.quant_output))
     if do_validate and not args.skip_validation:
         out(f"[CMD]: model_runner.py --input {in_npz} --model {args.model} --output {model_npz}")
         outputs = info["outputs"]
-        npz.write_npz(model_npz, {t: ([1, 4], "float32", None) for t in outputs})
+        if args.chip in CV18XX:
+            npz.write_npz(model_npz, model_inference(npz.read_npz(in_npz), args.model))
+        else:
+            npz.write_npz(model_npz, {t: ([1, 4], "float32", None) for t in outputs})
         shaped = [(t, tensor_shape(t, input_shape), "float32") for t in outputs]
         run_wrapped(TOOL, compare.compare_command(model_npz, tpu_npz, "0.99,0.90"),
                     lambda: compare.run_compare(model_npz, tpu_npz, (0.99, 0.90), shaped, "model"))
+    check_patterns(args.patterns_count, {})
     if not args.debug:
-        for leftover in (tpu_mlir,):
+        # file_mark()ed files go at the end; the tpu/final MLIRs and the raw input stay.
+        marked = [tpu_npz, model_npz] + ([f"{name}_in_f32.npz"] if do_validate and not args.test_reference else [])
+        for leftover in marked:
             if os.path.exists(leftover):
                 os.remove(leftover)
     return 0
 
 
+def int8_heads(info: dict, model_file: str) -> dict:
+    """The INT8 side's head tensors (the scene next to the model, or the default one)."""
+    num_classes = int(info.get("num_classes", 80))
+    boxes = scene_boxes(load_scene(model_file), num_classes, "int8")
+    tensors = encode(boxes, info["outputs"], int(info["input_shape"][-1]), num_classes)
+    return {name: quantize_int8(t) for name, t in tensors.items()}
+
+
 @main_guard
 def main(argv: list[str]) -> int:
-    return deploy(build_parser().parse_args(argv))
+    faults = load_faults("deploy")
+    configure_output(faults)
+    banner()
+    return deploy(parse_command_line(argv), faults)

@@ -12,8 +12,10 @@ from tpu_mlir_double.common import (
     ToolExit, apply_crash_fault, apply_exit_fault, banner, fail_with_traceback, load_faults,
     log_info, main_guard, out, run_wrapped, sleep_with_heartbeat,
 )
+from tpu_mlir_double.misc import str2dict, str2list, str2shape
 from tpu_mlir_double.mlir_file import tensor_shape, write_mlir
 from tpu_mlir_double.onnx_reader import DecodeError, read_model
+from tpu_mlir_double.preprocess import Preprocess, get_preprocess_parser, print_load_config
 
 TOOL = "model_transform.py"
 ONNXRUNTIME_MAX_IR = 9  # onnxruntime 1.15/1.16 in sophgo/tpuc_dev:v3.1
@@ -22,53 +24,64 @@ UNSUPPORTED_OPS = {"Mod"}
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".JPEG")
 
 
-def str2list(v: str) -> list[str]:
-    return [s.strip() for s in v.split(",") if s.strip()]
-
-
-def str2shape(v: str) -> list:
-    value = ast.literal_eval(v)
-    if value and not isinstance(value[0], list):
-        value = [value]
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
+    """1.7's parser, option for option (python/tools/model_transform.py + utils/preprocess.py)."""
     parser = argparse.ArgumentParser(prog=TOOL)
+    # yapf: disable
     parser.add_argument("--model_name", required=True, help="model name")
     parser.add_argument("--model_def", required=True, help="model definition file.")
     parser.add_argument("--model_data", help="caffemodel, only for caffe model")
-    parser.add_argument("--input_shapes", type=str2shape, default=list(), help="list of input shapes")
-    parser.add_argument("--input_types", type=str2list, default=list())
-    parser.add_argument("--output_names", type=str2list, default=list())
-    parser.add_argument("--test_input", default="", type=str2list)
-    parser.add_argument("--test_result", default="", type=str)
-    parser.add_argument("--cache_skip", action="store_true")
-    parser.add_argument("--tolerance", default="0.99,0.99")
-    parser.add_argument("--excepts", default="-")
+    parser.add_argument("--input_shapes", type=str2shape, default=list(),
+                        help="list of input shapes, like:[[1,3,224,224],[10],[16]]")
+    parser.add_argument("--input_types", type=str2list, default=list(),
+                        help="list of input types, like:float32,int32. if not set, float32 as default")
+    parser.add_argument("--output_names", type=str2list, default=list(),
+                        help="if set, will find names in model and set as real outputs")
+    parser.add_argument("--test_input", default="", type=str2list,
+                        help="input jpg/npy/npz file for inference, "
+                        "if has more than one input, join jpg or npy with semicolon")
+    parser.add_argument("--test_result", default="", type=str,
+                        help="if input is set, result is mlir inference result")
+    parser.add_argument("--cache_skip", action='store_true', help='skip checking the correctness when generate same mlir and bmodel.')
+    parser.add_argument("--tolerance", default='0.99,0.99',
+                        help="minimum similarity tolerance to model transform")
+    parser.add_argument("--excepts", default='-', help="excepts")
     parser.add_argument("--add_postprocess", default="", type=str.lower,
-                        choices=["", "yolov3", "yolov5", "yolov8", "ssd", "bnr"])
-    parser.add_argument("--onnx_sim", default="", type=str, choices=["", "skip_fuse_bn"])
-    parser.add_argument("--debug", action="store_true")
+                        choices=['','yolov3','yolov5','yolov8','ssd','bnr'], help="add postprocess for model")
+    parser.add_argument("--onnx_sim", default="", type=str, choices=['', 'skip_fuse_bn'],
+                        help="pass options of onnx-sim, sep by quote without space")
+    parser.add_argument("--debug", action='store_true', help='to keep all intermediate files for debug')
     parser.add_argument("--mlir", type=str, required=True, help="output mlir model file")
-    parser.add_argument("--dynamic_shape_input_names", type=str2list, default=list())
-    parser.add_argument("--shape_influencing_input_names", type=str2list, default=list())
-    parser.add_argument("--dynamic", action="store_true")
-    parser.add_argument("--path_yaml", type=str, default=None)
-    # utils/preprocess.py get_preprocess_parser
-    parser.add_argument("--resize_dims", type=str, help="Image was resize to fixed 'h,w'")
-    parser.add_argument("--keep_aspect_ratio", action="store_true")
-    parser.add_argument("--keep_ratio_mode", choices=["letterbox", "short_side_scale"], default="letterbox")
-    parser.add_argument("--mean", default="0,0,0", help="Per Channel image mean values")
-    parser.add_argument("--scale", default="1,1,1", help="Per Channel image scale values")
-    parser.add_argument("--pixel_format", choices=["rgb", "bgr", "gray", "rgba", "gbrg", "grbg", "bggr", "rggb"],
-                        default="bgr")
-    parser.add_argument("--channel_format", choices=["nhwc", "nchw", "none"], default="nchw")
-    parser.add_argument("--pad_value", type=int, default=0)
-    parser.add_argument("--pad_type", type=str, choices=["normal", "center"], default="center")
-    parser.add_argument("--preprocess_list", type=str2list, default=list())
-    parser.add_argument("--debug_cmd", type=str, default="")
-    return parser
+    parser.add_argument("--patterns_count", type=str2dict, default=dict(),
+                        help='used for regression test, check if patterns are successfully applied a specific number of times')
+    # yapf: enable
+    return get_preprocess_parser(existed_parser=parser)
+
+
+def parse_command_line(argv: list[str]):
+    """parse_known_args as 1.7 does: unknown options are no argparse error, they join
+    `unknown_params` (a TypeError when that positional already holds a string)."""
+    args, unknown_args = build_parser().parse_known_args(argv)
+    if unknown_args:
+        args.unknown_params += unknown_args
+    return args
+
+
+def class_count(metadata: dict) -> int:
+    """Classes from the Ultralytics `names` metadata; 80 (COCO) when a model does not say."""
+    try:
+        names = ast.literal_eval(metadata.get("names", ""))
+    except (ValueError, SyntaxError):
+        return 80
+    return len(names) if isinstance(names, (dict, list)) and names else 80
+
+
+def check_patterns(patterns_count: dict, patterns: dict) -> None:
+    """--patterns_count (a regression-test option): the double applies no rewrite patterns."""
+    for k, v in patterns_count.items():
+        assert k in patterns and v == patterns[k], \
+            "The number of times {} was applied does not meet the requirements. Expected {}, got {}" \
+            .format(k, v, patterns.get(k))
 
 
 def _ancestors(model, outputs: list[str]) -> list:
@@ -84,35 +97,20 @@ def _ancestors(model, outputs: list[str]) -> list:
     return [n for n in model.nodes if id(n) in keep]
 
 
-def transform(args) -> int:
-    faults = load_faults("transform")
-    configure_output(faults)
-    banner()
+def transform(args, faults: dict) -> int:
     apply_exit_fault(faults)
+    # get_model_transform(): the preprocess config comes first, so its errors come first.
+    pre = Preprocess().config(**vars(args))
     if not args.mlir.endswith(".mlir"):
-        fail_with_traceback(TOOL, f"RuntimeError: your mlir file should endswith .mlir, not:{args.mlir}")
+        raise RuntimeError("your mlir file should endswith .mlir, not:{}".format(args.mlir))
     if not args.model_def.endswith(".onnx"):
-        fail_with_traceback(TOOL, f"RuntimeError: unsupport model:{args.model_def}")
+        raise RuntimeError("unsupport model:{}".format(args.model_def))
     if not os.path.exists(args.model_def):
         fail_with_traceback(TOOL, f"FileNotFoundError: [Errno 2] No such file or directory: '{args.model_def}'")
     try:
         model = read_model(args.model_def)
     except DecodeError as exc:
         fail_with_traceback(TOOL, f"google.protobuf.message.DecodeError: {exc}")
-    log_info("")
-    out("  config Preprocess args : ")
-    out(f"        resize_dims           : {args.resize_dims or 'same to net input dims'}")
-    out(f"        keep_aspect_ratio     : {args.keep_aspect_ratio}")
-    out(f"        keep_ratio_mode       : {args.keep_ratio_mode}")
-    out(f"        pad_value             : {args.pad_value}")
-    out(f"        pad_type              : {args.pad_type}")
-    out("        --------------------------")
-    out(f"        mean                  : {[float(x) for x in args.mean.split(',')]}")
-    out(f"        scale                 : {[float(x) for x in args.scale.split(',')]}")
-    out("        --------------------------")
-    out(f"        pixel_format          : {args.pixel_format}")
-    out(f"        channel_format        : {args.channel_format}")
-    out("")
     apply_crash_fault(TOOL, faults)
     if model.ir_version > ONNXRUNTIME_MAX_IR:
         fail_with_traceback(
@@ -126,7 +124,7 @@ def transform(args) -> int:
         )
     input_name, input_dims = model.inputs[0] if model.inputs else ("images", [1, 3, 640, 640])
     input_shape = args.input_shapes[0] if args.input_shapes else [d if isinstance(d, int) else 1 for d in input_dims]
-    log_info("Input_shape assigned")
+    out("Input_shape assigned")
     all_outputs = {o for node in model.nodes for o in node.outputs}
     if args.output_names:
         missing = [name for name in args.output_names if name not in all_outputs]
@@ -135,7 +133,9 @@ def transform(args) -> int:
                 TOOL, f"RuntimeError: Error, can't find {missing} in model",
                 frames=[(180, "/usr/local/lib/python3.10/dist-packages/tpu_mlir/python/transform/OnnxConverter.py",
                          "select_output")])
-        outputs = list(args.output_names)
+        # OnnxConverter.select_output keeps the graph's order, not the order of --output_names.
+        position = {o: i for i, node in enumerate(model.nodes) for o in node.outputs}
+        outputs = sorted(args.output_names, key=lambda o: position[o])
     else:
         outputs = [name for name, _ in model.outputs]
     nodes = _ancestors(model, outputs)
@@ -145,10 +145,10 @@ def transform(args) -> int:
             TOOL, f"RuntimeError: Op not support:{unsupported}",
             frames=[(650, "/usr/local/lib/python3.10/dist-packages/tpu_mlir/python/transform/OnnxConverter.py",
                      "generate_mlir")])
-    log_info("ConstantFolding finished")
-    log_info(f"skip_fuse_bn:{args.onnx_sim == 'skip_fuse_bn'}")
-    log_info("Onnxsim opt finished")
-    log_info("ConstantFolding finished")
+    out("ConstantFolding finished")
+    out(f"skip_fuse_bn: {args.onnx_sim == 'skip_fuse_bn'}")
+    out("Onnxsim opt finished")
+    out("ConstantFolding finished")
     sleep_with_heartbeat(float(faults.get("slow_seconds", 0)), "transform")
 
     name = args.model_name
@@ -164,12 +164,11 @@ def transform(args) -> int:
     info = {
         "model_name": name, "weight_file": weight_file, "input_name": input_name,
         "input_shape": input_shape, "tensors": tensors, "outputs": output_tensors,
-        "onnx_size": model.size, "nodes": len(nodes),
-        "preprocess": {"mean": args.mean, "scale": args.scale, "pixel_format": args.pixel_format,
-                       "channel_format": args.channel_format, "keep_aspect_ratio": args.keep_aspect_ratio},
+        "onnx_size": model.size, "nodes": len(nodes), "num_classes": class_count(model.metadata),
+        "preprocess": pre.to_dict(),
     }
     write_mlir(origin, info, "TOP_F32")
-    log_info(f"Save mlir file: {origin}")
+    out(f"Save mlir file: {origin}")
     npz.write_npz(f"{name}_top_f32_all_origin_weight.npz", {"w0": ([1, 4], "float32", None)})
 
     def opt() -> bool:
@@ -178,6 +177,7 @@ def transform(args) -> int:
         return True
 
     run_wrapped(TOOL, ["tpuc-opt", origin, "--shape-infer", "--canonicalize", "--extra-optimize", "-o", args.mlir], opt)
+    check_patterns(args.patterns_count, {})
     log_info(f"Mlir file generated:{args.mlir}")
     if not args.test_input:
         return 0
@@ -186,9 +186,7 @@ def transform(args) -> int:
         if not os.path.exists(test_input):
             fail_with_traceback(TOOL, f"FileNotFoundError: [Errno 2] No such file or directory: '{test_input}'")
     elif test_input.endswith(IMAGE_EXTENSIONS):
-        log_info("")
-        out("  load_config Preprocess args : ")
-        out(f"        pixel_format          : {args.pixel_format}")
+        print_load_config(info["preprocess"], input_shape[-2:])
         if not os.path.exists(os.path.expanduser(test_input)):
             out(f"{test_input} doesn't existed !!!")
             raise ToolExit(1)
@@ -217,10 +215,15 @@ def transform(args) -> int:
     failing = set(output_tensors) if faults.get("compare") == "fail" else set()
     run_wrapped(TOOL, compare.compare_command(args.test_result, ref_npz, args.tolerance),
                 lambda: compare.run_compare(args.test_result, ref_npz, tolerance, shaped, "transform", failing))
+    # file_mark(ref_npz) + file_clean(): the onnxruntime reference goes unless --debug.
+    if not args.debug:
+        os.remove(ref_npz)
     return 0
 
 
 @main_guard
 def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    return transform(args)
+    faults = load_faults("transform")
+    configure_output(faults)
+    banner()
+    return transform(parse_command_line(argv), faults)

@@ -1,7 +1,8 @@
-"""Write and list .npz files without numpy: a zip of .npy members with hand-made headers."""
+"""Write, read and list .npz files without numpy: a zip of .npy members with hand-made headers."""
 
 from __future__ import annotations
 
+import ast
 import struct
 import zipfile
 from typing import Mapping, Sequence
@@ -46,3 +47,42 @@ def write_npz(path: str, arrays: Mapping[str, tuple[Sequence[int], str, bytes | 
 def npz_names(path: str) -> list[str]:
     with zipfile.ZipFile(path) as zf:
         return [n[:-4] if n.endswith(".npy") else n for n in zf.namelist()]
+
+
+class NpyArray:
+    """One array of an .npz as read without numpy: its shape, numpy dtype text and raw bytes."""
+
+    def __init__(self, shape: tuple[int, ...], descr: str, data: bytes):
+        self.shape, self.descr, self.data = shape, descr, data
+
+    @property
+    def size(self) -> int:
+        count = 1
+        for dim in self.shape:
+            count *= dim
+        return count
+
+    @property
+    def dtype_name(self) -> str:
+        kinds = {"f": "float", "i": "int", "u": "uint", "b": "bool"}
+        kind, width = self.descr[1], int(self.descr[2:])
+        return "bool" if kind == "b" else f"{kinds.get(kind, kind)}{width * 8}"
+
+
+def parse_npy(blob: bytes) -> NpyArray:
+    if blob[:6] != b"\x93NUMPY":
+        raise ValueError("not an .npy member (bad magic)")
+    major = blob[6]
+    if major == 1:
+        (length,), start = struct.unpack_from("<H", blob, 8), 10
+    else:
+        (length,), start = struct.unpack_from("<I", blob, 8), 12
+    header = ast.literal_eval(blob[start:start + length].decode("latin1"))
+    shape = tuple(int(d) for d in header["shape"])
+    return NpyArray(shape, header["descr"], blob[start + length:])
+
+
+def read_npz(path: str) -> dict[str, NpyArray]:
+    """np.load(path) for the double: every member, in the file's order."""
+    with zipfile.ZipFile(path) as zf:
+        return {(n[:-4] if n.endswith(".npy") else n): parse_npy(zf.read(n)) for n in zf.namelist()}

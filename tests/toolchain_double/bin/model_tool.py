@@ -1,0 +1,1 @@
+tpu_mlir_wrapper

@@ -1,0 +1,10 @@
+#!/usr/bin/env python3
+# TEST DOUBLE of tpu_mlir's python/tools/npz_tool.py (see ../README.md). Run directly (a source
+# build's PATH) or through ../bin/npz_tool (the wheel's wrapper). Never offered to users as a toolchain.
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+from tpu_mlir_double.npz_tool import main  # noqa: E402
+
+sys.exit(main())
