@@ -146,3 +146,16 @@ def test_core_imports_with_qt_blocked():
 
 FUNCTION_LOCAL_OK = ("onnx", "onnxruntime", "PIL", "docker", "paramiko", "requests", "numpy", "keyring",
                      "websockets", "httpx", "flatbuffers", "pydantic", "filelock", "PySide6", "qasync")
+
+
+def test_the_target_names_what_is_specific_to_the_recamera():
+    """One place (app/target.py) reaches the reCamera's processor, image, model format and deployer."""
+    from wizard.core.app.target import DEFAULT_TARGET, TARGETS
+    from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE
+
+    assert TARGETS["recamera"] is DEFAULT_TARGET
+    assert DEFAULT_TARGET.processor == "cv181x" and DEFAULT_TARGET.model_extension == ".cvimodel"
+    assert DEFAULT_TARGET.toolchain_image == DEFAULT_TOOLCHAIN_IMAGE
+    report = DEFAULT_TARGET.check_model("/nonexistent/model.cvimodel")
+    assert not report.ok  # the target's own model check, not a stand-in
+    assert callable(DEFAULT_TARGET.deploy) and callable(DEFAULT_TARGET.plan_deploy)

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from wizard.core import messages
-from wizard.core.toolchain.processors import PROCESSORS, RECAMERA_PROCESSOR
+from wizard.core.app.target import DEFAULT_TARGET
 
 ANY_CHIP = "any"
 YOLO_DECODER = "yolo"
@@ -30,16 +30,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the model description inside it (inputs, outputs, ION memory, the toolchain that built it), that "
         "it is complete, its checksum, the processor it was built for, and that its outputs are the six "
         "the reCamera's YOLO decoder reads. Exit status 0 only for a sound file built for the chosen "
-        f"processor (default {RECAMERA_PROCESSOR}, every reCamera) that fits the decoder, 2 otherwise.",
+        f"processor (default {DEFAULT_TARGET.processor}, every reCamera) that fits the decoder, 2 otherwise.",
     )
     parser.add_argument("model", help="the .cvimodel file")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
         "--chip",
-        default=RECAMERA_PROCESSOR,
+        default=DEFAULT_TARGET.processor,
         type=str.lower,
-        choices=sorted(name for name, p in PROCESSORS.items() if p.family == "cv18xx") + [ANY_CHIP],
-        help=f"processor the model must be built for (default {RECAMERA_PROCESSOR}; '{ANY_CHIP}' accepts any)",
+        choices=sorted(name for name, p in DEFAULT_TARGET.processors.items() if p.family == "cv18xx") + [ANY_CHIP],
+        help=f"processor the model must be built for (default {DEFAULT_TARGET.processor}; '{ANY_CHIP}' accepts any)",
     )
     parser.add_argument(
         "--decoder",

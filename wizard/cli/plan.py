@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 
 from wizard.core import messages
-from wizard.core.toolchain.processors import PROCESSORS, RECAMERA_PROCESSOR
+from wizard.core.app.target import DEFAULT_TARGET
 
 
 def _float_list(text: str) -> tuple[float, ...]:
@@ -35,8 +35,8 @@ def add_choice_arguments(parser: argparse.ArgumentParser, *, sources_required: b
     parser.add_argument("--images", required=req, help="folder of calibration images")
     parser.add_argument("--test-image", help="image used to compare float and quantized outputs "
                         "(default: a representative calibration image)")
-    parser.add_argument("--processor", default=None, choices=sorted(PROCESSORS),
-                        help=f"target processor (default {RECAMERA_PROCESSOR}: every reCamera)")
+    parser.add_argument("--processor", default=None, choices=sorted(DEFAULT_TARGET.processors),
+                        help=f"target processor (default {DEFAULT_TARGET.processor}: every reCamera)")
     parser.add_argument("--calibration-count", type=int, default=None,
                         help="how many calibration images to use (default 100)")
     parser.add_argument("--name", help="model name (default: the model file's name)")
