@@ -480,3 +480,14 @@ def test_obb_task_from_metadata_warns_about_angles(tmp_path):
     report = inspect_model(save(model, tmp_path / "obb.onnx"))
     assert report.task == "obb" and codes(report) == ["model_task_partial"]
     assert "rotation angles" in report.problems[0].message
+
+
+def test_head_rules_live_in_one_place():
+    """model/heads.py: the six convs for YOLO11 (layer 23) and YOLOv8 (layer 22), in the decoder's order."""
+    from wizard.core.model.heads import DETECT_LAYER, find_head, head_conv_name
+
+    for layer, family in DETECT_LAYER.items():
+        names = [head_conv_name(layer, b, i) for i in range(3) for b in ("cv2", "cv3")]
+        index, found, _ = find_head(list(reversed(names)) + [head_conv_name(layer - 1, "cv2", 0)])
+        assert index == layer and list(found) == names, family
+    assert find_head([head_conv_name(23, "cv2", 0)])[0] is None  # five missing: no head

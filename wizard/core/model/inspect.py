@@ -24,6 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from wizard.core.model.heads import (
+    DETECT_LAYER,
+    FAMILY_DISPLAY,
+    KNOWN_TASKS,
+    SUPPORTED_FAMILIES,
+    UNSUPPORTED_FAMILIES,
+    family_from_text,
+    find_head,
+    head_conv_name,
+)
 from wizard.core.messages import Problem, problem
 
 # The onnxruntime in sophgo/tpuc_dev v3.1 (1.15.1) accepts IR <= 9; the guide relabels to IR 8 /
@@ -85,20 +95,12 @@ class ModelReport:
         }
 
 
-
 def _static_dim(shape: tuple[Any, ...], axis: int) -> int:
     if len(shape) != 4 or not isinstance(shape[axis], int):
         return 0
     return shape[axis]
 
 
-SUPPORTED_FAMILIES = ("yolo11", "yolov8")
-UNSUPPORTED_FAMILIES = ("yolov10", "yolo26")  # NMS-free heads: Mod / TopK the cv181x cannot run
-_DETECT_INDEX = {23: "yolo11", 22: "yolov8"}
-KNOWN_TASKS = ("detect", "segment", "pose", "classify", "obb")
-_HEAD_CONV = re.compile(r"^/model\.(\d+)/(cv[234])\.([0-2])/\2\.\3\.2/Conv_output_0$")
-_HEAD_ORDER = tuple((branch, i) for i in range(3) for branch in ("cv2", "cv3"))
-_FAMILY_IN_TEXT = re.compile(r"YOLO\s*v?(\d+)", re.IGNORECASE)
 _DEFAULT_DOMAINS = ("", "ai.onnx")
 # Operators the cv181x toolchain stops on ("Op not support:{'Mod'}"), from docs/toolchain.md.
 _REFUSED_OPS = frozenset({"Mod"})
@@ -341,17 +343,9 @@ class _ModelFacts:
     # --- head -----------------------------------------------------------------------------------
     def _find_head(self) -> tuple[int | None, tuple[str, ...], int]:
         """(Detect layer index, six head outputs in decoder order, channels of its cv4 branch or 0)."""
-        by_index: dict[int, dict[tuple[str, int], str]] = {}
-        for name in self.node_outputs:
-            match = _HEAD_CONV.match(name)
-            if match:
-                by_index.setdefault(int(match.group(1)), {})[(match.group(2), int(match.group(3)))] = name
-        complete = [index for index, found in by_index.items() if all(key in found for key in _HEAD_ORDER)]
-        if not complete:
+        index, head_names, found = find_head(self.node_outputs)
+        if index is None:
             return None, (), 0
-        index = max(complete)
-        found = by_index[index]
-        head_names = tuple(found[key] for key in _HEAD_ORDER)
         extra_channels = 0
         if ("cv4", 0) in found:
             extra_channels = self._conv_out_channels(found[("cv4", 0)]) or -1  # -1: present, size unknown
@@ -367,18 +361,18 @@ class _ModelFacts:
     def _num_classes(self, head_index: int | None) -> int:
         if head_index is None:
             return 0
-        return self._conv_out_channels(f"/model.{head_index}/cv3.0/cv3.0.2/Conv_output_0")
+        return self._conv_out_channels(head_conv_name(head_index, "cv3", 0))
 
     # --- family and task ------------------------------------------------------------------------
     def _family(self, head_index: int | None) -> str:
-        described = _family_from_text(self.metadata.get("description", ""))
+        described = family_from_text(self.metadata.get("description", ""))
         if described:
             return described if described in SUPPORTED_FAMILIES + UNSUPPORTED_FAMILIES else "unknown"
         if {"Mod", "TopK"} <= self.op_types:
             return "yolov10"  # the NMS-free tail: TopK over anchor*class scores, Mod for the class id
-        if head_index is not None and _DETECT_INDEX.get(head_index) == "yolo11" and self._has_attention():
+        if head_index is not None and DETECT_LAYER.get(head_index) == "yolo11" and self._has_attention():
             return "yolo11"
-        if head_index is not None and _DETECT_INDEX.get(head_index) == "yolov8" and not self._has_attention():
+        if head_index is not None and DETECT_LAYER.get(head_index) == "yolov8" and not self._has_attention():
             return "yolov8"
         return "unknown"
 
@@ -420,7 +414,7 @@ class _ModelFacts:
         if family not in UNSUPPORTED_FAMILIES:
             return False
         self.problems.append(problem("model_unsupported_family", path=self.path,
-                                     family=_FAMILY_DISPLAY[family], ops=self._end2end_ops() or ["end2end head"]))
+                                     family=FAMILY_DISPLAY[family], ops=self._end2end_ops() or ["end2end head"]))
         return True
 
     def _check_ops_kept_by_the_cut(self, output_names: Sequence[str]) -> None:
@@ -459,17 +453,6 @@ def _nodes_feeding(graph, outputs: Iterable[str]) -> list:
     return kept
 
 
-_FAMILY_DISPLAY = {"yolov10": "YOLOv10", "yolo26": "YOLO26", "yolo11": "YOLO11", "yolov8": "YOLOv8"}
-
-
-def _family_from_text(text: str) -> str:
-    """'Ultralytics YOLO11n model' -> 'yolo11'; 'YOLOv8n' -> 'yolov8'; '' when no YOLO is named."""
-    match = _FAMILY_IN_TEXT.search(text)
-    if not match:
-        return ""
-    number = int(match.group(1))
-    # Ultralytics spells versions up to 10 with a 'v' (YOLOv8) and later ones without (YOLO11).
-    return f"yolov{number}" if number <= 10 else f"yolo{number}"
 
 
 def _default_opset(model) -> int:
