@@ -24,7 +24,8 @@ from recamera_sim import closed_loopback_port
 from recamera_sim.fixtures import cvimodel, sim, state_dir, loopback_only  # noqa: F401  (pytest fixtures; loopback_only is autouse)
 from wizard.core.device.deploy import DeployRequest, plan_deploy, run_deploy
 from wizard.core.device.client import DeviceError
-from wizard.core.device.ssh_deploy import SshDeployer, fingerprint
+from wizard.core.device.ssh_deploy import SshDeployer
+from wizard.core.ssh.host_keys import fingerprint
 from wizard.core.events import Progress, ProblemRaised
 
 pytestmark = pytest.mark.ssh
@@ -125,8 +126,11 @@ def test_ssh_deploy_with_confirmed_fingerprint(sim, sshd, cvimodel, state_dir):
     # The flow points at where SSH wrote; thresholds kept.
     node = sim.model_node()
     assert node["uri"] == f"{models}/model.cvimodel" and node["tscore"] == 0.62
-    # The key is now remembered: a second deploy needs no confirmation.
-    assert sshd["known_hosts"].read_text().startswith(f"[127.0.0.1]:{sshd['port']} ssh-ed25519 ")
+    # The key is now remembered (host name hashed, as OpenSSH's HashKnownHosts): a second deploy
+    # needs no confirmation.
+    host_pub = (sshd["host_key"].parent / "ssh_host_ed25519_key.pub").read_text().split()[1]
+    line = sshd["known_hosts"].read_text().strip()
+    assert line.startswith("|1|") and line.endswith(f"ssh-ed25519 {host_pub}")
     events = list(run_deploy(plan_deploy(_request(sim, sshd, cvimodel, state_dir))))
     assert events[-1].ok, _problems(events)
 

@@ -149,12 +149,8 @@ class Services:
         asks the user and calls again with ``accept_fingerprint`` set.
         """
         from wizard.core import app_dirs
-        from wizard.core.ssh.connection import (
-            HostKeyStore,
-            SshConnection,
-            SshCredentials,
-            SshTarget,
-        )
+        from wizard.core.ssh.connection import SshConnection, SshCredentials, SshTarget
+        from wizard.core.ssh.host_keys import HostKeyStore
 
         target = SshTarget(details.user, details.host, details.port)
         credentials = SshCredentials(

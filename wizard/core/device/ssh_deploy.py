@@ -11,18 +11,18 @@ files are staged in the user's home folder, checked there, and moved into place 
 ``sudo -S`` (the password goes to sudo's stdin over the encrypted channel, never on a command
 line; the camera's default user has sudo, recamera.md).
 
-Host keys: checked against known_hosts. An unknown camera is refused with its SHA256 fingerprint
-so the user can confirm it (``accept_fingerprint``); a changed key is refused outright.
+Connection, host keys and authentication are wizard.core.ssh's (the same code the VM runner
+uses): an unknown camera is refused with its SHA256 fingerprint so the user can confirm it
+(``accept_fingerprint``, then remembered in the app's known_hosts); a changed key is refused
+outright. Only the messages differ: they speak of the camera, not of a VM.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import posixpath
 import secrets
 import shlex
-import socket
 import stat as stat_mod
 import threading
 import time
@@ -31,25 +31,11 @@ from typing import Iterator
 
 from wizard.core.device.client import Cancelled, DeviceError
 from wizard.core.events import Event, LogLine, Progress, StepFinished, StepStarted
-from wizard.core.messages import problem
+from wizard.core.messages import WizardError, problem
+from wizard.core.ssh.connection import ConnectionLost, SshConnection, SshCredentials, SshTarget
+from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyStore, HostKeyUnknown
 
 BLOCK = 256 * 1024
-
-
-def fingerprint(key) -> str:
-    """OpenSSH-style ``SHA256:...`` fingerprint of a paramiko key."""
-    digest = hashlib.sha256(key.asbytes()).digest()
-    return "SHA256:" + base64.b64encode(digest).decode("ascii").rstrip("=")
-
-
-class HostKeyUnknown(DeviceError):
-    def __init__(self, problem_, fingerprint_: str):
-        super().__init__(problem_)
-        self.fingerprint = fingerprint_
-
-
-def _known_host_name(host: str, port: int) -> str:
-    return host if port == 22 else f"[{host}]:{port}"
 
 
 class SshDeployer:
@@ -69,13 +55,19 @@ class SshDeployer:
         sudo: str = "auto",
         sudo_command: str = "sudo",
     ) -> None:
+        self.target = SshTarget(user, host, port)
         self.host = host
         self.port = port
         self.user = user
         self._password = password
         self.key_filename = key_filename
-        self.known_hosts = Path(known_hosts).expanduser() if known_hosts else Path.home() / ".ssh" / "known_hosts"
-        self.use_system_known_hosts = use_system_known_hosts
+        if known_hosts:
+            self.known_hosts = Path(known_hosts).expanduser()
+        else:
+            from wizard.core import app_dirs
+
+            self.known_hosts = app_dirs.data_dir() / "known_hosts"
+        self.host_keys = HostKeyStore(self.known_hosts, trust_user_file=use_system_known_hosts)
         self.accept_fingerprint = accept_fingerprint
         self.remote_base = remote_base.rstrip("/") or "/"
         self.timeout = timeout
@@ -84,7 +76,7 @@ class SshDeployer:
         self.sudo = sudo  # "auto": only when the user cannot write to the model folder
         self.sudo_command = sudo_command
         self.remote_dir = posixpath.join(self.remote_base, "Models")
-        self._client = None
+        self._connection: SshConnection | None = None
         self._sftp = None
 
     def __repr__(self) -> str:
@@ -92,66 +84,49 @@ class SshDeployer:
 
     @property
     def address(self) -> str:
-        return _known_host_name(self.host, self.port)
+        return self.target.known_hosts_name
 
     # -- connection --------------------------------------------------------------------------
     def connect(self) -> None:
-        import paramiko
-
-        deployer = self
-
-        class _ConfirmOrRefuse(paramiko.MissingHostKeyPolicy):
-            """Unknown key: accept only the fingerprint the user confirmed; remember it."""
-
-            def missing_host_key(self, client, hostname, key):
-                found = fingerprint(key)
-                if deployer.accept_fingerprint and deployer.accept_fingerprint.strip() == found:
-                    client.get_host_keys().add(hostname, key.get_name(), key)
-                    deployer.known_hosts.parent.mkdir(parents=True, exist_ok=True)
-                    with deployer.known_hosts.open("a", encoding="utf-8") as handle:
-                        handle.write(f"{hostname} {key.get_name()} {key.get_base64()}\n")
-                    return
-                raise HostKeyUnknown(problem("ssh_host_unknown", address=deployer.address, fingerprint=found), found)
-
-        client = paramiko.SSHClient()
-        if self.use_system_known_hosts:
-            try:
-                client.load_system_host_keys()
-            except OSError:
-                pass
-        if self.known_hosts.exists():
-            client.load_host_keys(str(self.known_hosts))
-        client.set_missing_host_key_policy(_ConfirmOrRefuse())
         explicit = self._password is not None or self.key_filename is not None
+        credentials = SshCredentials(
+            key_file=Path(self.key_filename) if self.key_filename else None,
+            password=self._password,
+            allow_agent=not explicit,
+            look_for_keys=not explicit,
+        )
+        connection = SshConnection(self.target, credentials, self.host_keys,
+                                   accept_fingerprint=self.accept_fingerprint, connect_timeout=self.timeout)
         try:
-            client.connect(
-                self.host, port=self.port, username=self.user, password=self._password,
-                key_filename=self.key_filename, timeout=self.timeout, banner_timeout=self.timeout,
-                auth_timeout=self.timeout, allow_agent=not explicit, look_for_keys=not explicit,
-            )
-        except HostKeyUnknown:
-            client.close()
-            raise
-        except paramiko.BadHostKeyException as exc:
-            client.close()
-            raise DeviceError(problem("ssh_host_changed", address=self.address, fingerprint=fingerprint(exc.key),
-                                      known_hosts=str(self.known_hosts))) from None
-        except paramiko.AuthenticationException as exc:
-            client.close()
-            raise DeviceError(problem("ssh_auth_failed", user=self.user, detail=str(exc) or "refused")) from None
-        except (OSError, socket.timeout, paramiko.SSHException) as exc:
-            client.close()
-            raise DeviceError(problem("ssh_unreachable", address=self.address, detail=str(exc) or type(exc).__name__)) from None
-        self._client = client
-        self._sftp = client.open_sftp()
+            connection.connect()
+            self._sftp = connection.sftp()
+        except HostKeyUnknown as exc:
+            raise DeviceError(problem("ssh_host_unknown", address=self.address, fingerprint=exc.fingerprint)) from None
+        except HostKeyChanged as exc:
+            raise DeviceError(problem("ssh_host_changed", address=self.address, fingerprint=exc.fingerprint,
+                                      known_hosts=exc.file)) from None
+        except ConnectionLost as exc:
+            connection.close()
+            raise DeviceError(problem("ssh_unreachable", address=self.address, detail=str(exc))) from None
+        except WizardError as exc:
+            connection.close()
+            raise self._camera_problem(exc) from None
+        self._connection = connection
+
+    def _camera_problem(self, exc: WizardError) -> WizardError:
+        """The connection's VM-worded refusals, said about the camera."""
+        params = exc.problem.params
+        if exc.problem.code in ("vm_unreachable", "vm_sftp_unavailable"):
+            return DeviceError(problem("ssh_unreachable", address=self.address, detail=params.get("detail", "")))
+        if exc.problem.code == "vm_auth_failed":
+            return DeviceError(problem("ssh_auth_failed", user=self.user, detail=params.get("methods", "")))
+        return exc  # a key file that cannot be read is the user's input: its own message fits
 
     def close(self) -> None:
-        if self._sftp is not None:
-            self._sftp.close()
-            self._sftp = None
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self._sftp = None  # owned by the connection, closed with it
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     # -- helpers -----------------------------------------------------------------------------
     def _is_dir(self, path: str) -> bool:
@@ -199,26 +174,24 @@ class SshDeployer:
             command = f"{self.sudo_command} -S -p '' sh -c {shlex.quote(script)}"
         else:
             command = f"{self.sudo_command} -n sh -c {shlex.quote(script)}"
-        stdin, stdout, stderr = self._client.exec_command(command, timeout=120)
-        if self._password is not None:
-            stdin.write(self._password + "\n")
-            stdin.flush()
-        stdin.channel.shutdown_write()
-        status = stdout.channel.recv_exit_status()
-        if status != 0:
-            detail = stderr.read().decode("utf-8", "replace").strip()[:300] or f"exit status {status}"
+        stdin = (self._password + "\n").encode("utf-8") if self._password is not None else None
+        try:
+            result = self._connection.run(command, stdin=stdin, timeout=120)
+        except ConnectionLost as exc:
+            raise self._fail(str(exc) or "the connection was lost") from None
+        if result.exit_code != 0:
+            detail = result.err.strip()[:300] or f"exit status {result.exit_code}"
             raise DeviceError(problem("ssh_sudo_failed", user=self.user, detail=detail, remote_dir=self.remote_dir))
 
     def _remote_md5(self, path: str) -> str | None:
         """md5sum on the camera (BusyBox has it); None when it cannot run."""
         try:
-            _stdin, stdout, _stderr = self._client.exec_command(f"md5sum {shlex.quote(path)}", timeout=60)
-            output = stdout.read().decode("utf-8", "replace")
-            if stdout.channel.recv_exit_status() != 0:
-                return None
-        except Exception:  # no exec channel (sftp-only account): fall back to a read-back
+            result = self._connection.run(f"md5sum {shlex.quote(path)}", timeout=60)
+        except (ConnectionLost, WizardError):  # no exec channel (sftp-only account): read back instead
             return None
-        word = output.split()[0] if output.split() else ""
+        if result.exit_code != 0:
+            return None
+        word = result.out.split()[0] if result.out.split() else ""
         return word.lower() if len(word) == 32 else None
 
     def _readback_md5(self, path: str) -> str:
@@ -238,7 +211,7 @@ class SshDeployer:
         """Upload + verify + activate; yields events (steps "upload" and "verify")."""
         yield StepStarted("upload", command=f"sftp {self.user}@{self.address}")
         t0 = time.monotonic()
-        if self._client is None:
+        if self._connection is None:
             self.connect()
         try:
             self.remote_dir = self.choose_remote_dir()
