@@ -27,9 +27,11 @@ import stat as stat_mod
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
-from wizard.core.device.client import Cancelled, DeviceError
+from wizard.core.device.client import CAMERA_COPY_DIR, COPY_INFO, COPY_MODEL
+from wizard.core.device.errors import Cancelled, DeviceError
+from wizard.core.device.lines import line
 from wizard.core.events import Event, LogLine, Progress, StepFinished, StepStarted
 from wizard.core.messages import WizardError, problem
 from wizard.core.ssh.connection import ConnectionLost, SshConnection, SshCredentials, SshTarget
@@ -78,6 +80,7 @@ class SshDeployer:
         self.remote_dir = posixpath.join(self.remote_base, "Models")
         self._connection: SshConnection | None = None
         self._sftp = None
+        self.replacing = False  # the active files are being (or were) replaced: past the point of no return
 
     def __repr__(self) -> str:
         return f"SshDeployer({self.host!r}, port={self.port}, user={self.user!r})"
@@ -205,12 +208,80 @@ class SshDeployer:
     def _fail(self, detail: str) -> DeviceError:
         return DeviceError(problem("ssh_remote_failed", detail=detail, remote_dir=self.remote_dir))
 
+    # -- what a restore point needs (restore.CameraFiles) --------------------------------------
+    def read_active(self) -> tuple[bytes | None, str]:
+        """The active model.cvimodel and model.json of the folder chosen for this deploy."""
+        try:
+            with self._sftp.open(posixpath.join(self.remote_dir, "model.cvimodel"), "rb") as handle:
+                handle.prefetch()
+                data = handle.read()
+        except OSError as exc:
+            raise self._fail(f"{self.remote_dir}/model.cvimodel: {exc}") from None
+        try:
+            with self._sftp.open(posixpath.join(self.remote_dir, "model.json"), "rb") as handle:
+                info = handle.read().decode("utf-8", "replace")
+        except OSError:
+            info = ""  # no model.json (or unreadable): nothing to keep of it
+        return data, info
+
+    def free_space(self) -> int | None:
+        """Free bytes where the base folder lives (``df -k``, as BusyBox prints it)."""
+        try:
+            result = self._connection.run(f"df -k {shlex.quote(self.remote_base)}", timeout=30)
+        except (ConnectionLost, WizardError):
+            return None
+        rows = [row.split() for row in result.out.splitlines()[1:] if row.split()]
+        if result.exit_code != 0 or not rows:
+            return None
+        fields = [word for row in rows for word in row]  # a long device name wraps onto two lines
+        try:
+            return int(fields[-3]) * 1024  # ... 1K-blocks Used Available Use% Mounted-on
+        except (ValueError, IndexError):
+            return None
+
+    def copy_on_camera(self, data: bytes, info_text: str) -> tuple[str, str | None]:
+        """Copy the active files into <base>/wizard-backup on the camera (cp, with sudo when the
+        user may not write there)."""
+        folder = posixpath.join(self.remote_base, CAMERA_COPY_DIR)
+        copy_model, copy_info = posixpath.join(folder, COPY_MODEL), posixpath.join(folder, COPY_INFO)
+        q = shlex.quote
+        script = f"mkdir -p {q(folder)} && cp -f {q(posixpath.join(self.remote_dir, 'model.cvimodel'))} {q(copy_model)}"
+        if info_text:
+            script += f" && cp -f {q(posixpath.join(self.remote_dir, 'model.json'))} {q(copy_info)}"
+        try:
+            direct = self.sudo == "never" or (self.sudo == "auto" and self._can_write(folder))
+        except OSError:
+            direct = False
+        if direct:
+            try:
+                result = self._connection.run(script, timeout=120)
+            except ConnectionLost as exc:
+                raise self._fail(str(exc) or "the connection was lost") from None
+            if result.exit_code != 0:
+                raise self._fail(result.err.strip()[:300] or f"exit status {result.exit_code}")
+        else:
+            self._sudo(script)
+        return copy_model, copy_info if info_text else None
+
+    def fetch_copy(self, path: str) -> bytes:
+        try:
+            with self._sftp.open(path, "rb") as handle:
+                handle.prefetch()
+                return handle.read()
+        except OSError as exc:
+            raise self._fail(f"{path}: {exc}") from None
+
     # -- deploy ------------------------------------------------------------------------------
     def deploy(self, model_path: Path, model_json_text: str, md5: str, *,
-               cancel: threading.Event | None = None) -> Iterator[Event]:
-        """Upload + verify + activate; yields events (steps "upload" and "verify")."""
+               cancel: threading.Event | None = None,
+               before_write: Callable[["SshDeployer"], Iterator[Event]] | None = None) -> Iterator[Event]:
+        """Upload + verify + activate; yields events (steps "upload" and "verify").
+
+        ``before_write`` runs once the connection is up and the folder chosen, before the first
+        byte is written (the deploy keeps the camera's current model then)."""
         yield StepStarted("upload", command=f"sftp {self.user}@{self.address}")
         t0 = time.monotonic()
+        self.replacing = False
         if self._connection is None:
             self.connect()
         try:
@@ -220,9 +291,14 @@ class SshDeployer:
             staged = self.sudo == "always" or (self.sudo == "auto" and not self._can_write(self.remote_dir))
             work_dir = self._staging_dir() if staged else self.remote_dir
         except OSError as exc:
-            raise self._fail(f"cannot use {self.remote_dir}: {exc}") from None
-        yield LogLine(f"remote folder {self.remote_dir}" + (f" (staged in {work_dir}, moved with sudo)" if staged else ""),
-                      step="upload", stream="runner")
+            raise self._fail(f"{self.remote_dir}: {exc}") from None
+        if staged:
+            yield LogLine(line("ssh_line_remote_dir_staged", remote_dir=self.remote_dir, work_dir=work_dir),
+                          step="upload", stream="runner")
+        else:
+            yield LogLine(line("ssh_line_remote_dir", remote_dir=self.remote_dir), step="upload", stream="runner")
+        if before_write is not None:
+            yield from before_write(self)
         tag = secrets.token_hex(4)
         tmp_model = posixpath.join(work_dir, f".model.cvimodel.{tag}.tmp")
         tmp_info = posixpath.join(work_dir, f".model.json.{tag}.tmp")
@@ -238,7 +314,8 @@ class SshDeployer:
                         raise Cancelled()
                     remote.write(block)
                     done += len(block)
-                    yield Progress("upload", done / total if total else 1.0, f"{done}/{total} bytes", done, total)
+                    yield Progress("upload", done / total if total else 1.0,
+                                   line("deploy_line_progress", done=done, total=total), done, total)
             with self._sftp.open(tmp_info, "wb") as remote:
                 remote.write(model_json_text.encode("utf-8"))
             yield StepFinished("upload", ok=True, elapsed=time.monotonic() - t0)
@@ -247,10 +324,11 @@ class SshDeployer:
             t0 = time.monotonic()
             how = self._verify(tmp_model, total, md5, model_path)
             with self._sftp.open(tmp_info, "rb") as handle:
-                if handle.read().decode("utf-8") != model_json_text:
-                    raise self._fail("model.json differs after writing")
-            yield LogLine(f"{total} bytes, md5 {md5} confirmed ({how})", step="verify", stream="runner")
+                if handle.read().decode("utf-8", "replace") != model_json_text:
+                    raise DeviceError(problem("ssh_json_mismatch", path=tmp_info))
+            yield LogLine(line(how, size=total, md5=md5), step="verify", stream="runner")
             # Both checked: now replace the active files (atomic rename on the same filesystem).
+            self.replacing = True
             if not staged:
                 self._sftp.posix_rename(tmp_model, final_model)
                 self._sftp.posix_rename(tmp_info, final_info)
@@ -264,28 +342,28 @@ class SshDeployer:
                     f"mv -f {nm} {shlex.quote(final_model)} && mv -f {ni} {shlex.quote(final_info)}"
                 )
                 self._cleanup(tmp_model, tmp_info)
-                how = self._verify(final_model, total, md5, model_path)
-                yield LogLine(f"moved into {self.remote_dir} with sudo; md5 confirmed again ({how})",
-                              step="verify", stream="runner")
+                self._verify(final_model, total, md5, model_path)
+                yield LogLine(line("ssh_line_moved", remote_dir=self.remote_dir), step="verify", stream="runner")
             yield StepFinished("verify", ok=True, elapsed=time.monotonic() - t0)
-        except (Cancelled, DeviceError):
+        except (Cancelled, DeviceError, KeyboardInterrupt):
             self._cleanup(tmp_model, tmp_info)
             raise
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, ConnectionLost) as exc:
             self._cleanup(tmp_model, tmp_info)
             raise self._fail(str(exc) or type(exc).__name__) from None
 
     def _verify(self, path: str, total: int, md5: str, model_path: Path) -> str:
+        """Size, then md5 (md5sum on the camera, else a read-back); the catalogue code of the
+        line that says how it was confirmed."""
         size = self._sftp.stat(path).st_size
         if size != total:
-            raise self._fail(f"{path} has {size} bytes, expected {total}")
+            raise DeviceError(problem("ssh_size_mismatch", path=path, size=size, expected=total))
         remote_md5 = self._remote_md5(path)
-        how = "md5sum on the camera"
+        how = "ssh_line_verified"
         if remote_md5 is None:
-            remote_md5, how = self._readback_md5(path), "read back"
+            remote_md5, how = self._readback_md5(path), "ssh_line_verified_readback"
         if remote_md5 != md5:
-            raise DeviceError(problem("deploy_verify_failed", path=str(model_path),
-                                      detail=f"md5 {remote_md5} on the camera, {md5} here"))
+            raise DeviceError(problem("deploy_verify_md5", path=str(model_path), remote_md5=remote_md5, local_md5=md5))
         return how
 
     def _cleanup(self, *paths: str) -> None:
