@@ -12,7 +12,7 @@ from recamera_sim import FACTORY_MODEL_URI, default_flows, make_cvimodel
 from recamera_sim.fixtures import loopback_only  # noqa: F401  (autouse: loopback-only network)
 from wizard.core.device import nodered_flow as flows
 from wizard.core.device.auth import decrypt_password, encrypt_password, zero_pad
-from wizard.core.device.client import DeviceAddress
+from wizard.core.device.address import DeviceAddress
 from wizard.core.device.deploy import DeployRequest, check_model_file, plan_chunks, plan_deploy
 from wizard.core.device.model_json import build_model_info, first_mismatch, parse_classes_option
 from wizard.core.messages import WizardError

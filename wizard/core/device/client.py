@@ -47,13 +47,7 @@ from urllib.parse import quote
 
 from wizard.core.checksums import md5_file
 from wizard.core.device import answers
-from wizard.core.device.address import (  # noqa: F401  (the defaults are part of this client's API)
-    DEFAULT_HOST,
-    DEFAULT_HTTP_PORT,
-    DEFAULT_LIVE_PORT,
-    DEFAULT_NODE_RED_PORT,
-    DeviceAddress,
-)
+from wizard.core.device.address import DeviceAddress
 from wizard.core.device.auth import encrypt_password
 from wizard.core.device.errors import Cancelled, DeviceError, UploadInterrupted
 from wizard.core.device.http_link import Dropped, Garbled, HttpLink, Reply, Unreachable

@@ -313,6 +313,10 @@ def run_deploy(
         outcome, failure = problem("deploy_cancelled", "warning", step=step), "cancelled"
     except WizardError as exc:
         outcome, failure = exc.problem, _failure_kind(exc)
+    except GeneratorExit:  # the caller stopped listening (the GUI gave up on a hung camera)
+        if not (details.get("camera_changed") or details.get("uploaded")):
+            point.discard()
+        raise
     finally:
         if own_client:
             client.close()
