@@ -97,7 +97,7 @@ def test_cli_bad_address_is_blocked(cvimodel, state_dir):
 def test_cli_restore_without_backup(sim, state_dir):
     proc = _cli("deploy", "--restore", "--device", sim.device, "--node-red-port", str(sim.nodered_port),
                 "--state-dir", str(state_dir))
-    assert proc.returncode == 2 and "no saved flow" in proc.stderr
+    assert proc.returncode == 2 and "nothing saved" in proc.stderr
     assert sim.nodered_requests == []
 
 

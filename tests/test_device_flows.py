@@ -12,9 +12,9 @@ from recamera_sim import FACTORY_MODEL_URI, default_flows, make_cvimodel
 from recamera_sim.fixtures import loopback_only  # noqa: F401  (autouse: loopback-only network)
 from wizard.core.device import nodered_flow as flows
 from wizard.core.device.auth import decrypt_password, encrypt_password, zero_pad
-from wizard.core.device.client import DeviceAddress
+from wizard.core.device.address import DeviceAddress
 from wizard.core.device.deploy import DeployRequest, check_model_file, plan_chunks, plan_deploy
-from wizard.core.device.model_json import build_model_info, matches, parse_classes_option
+from wizard.core.device.model_json import build_model_info, first_mismatch, parse_classes_option
 from wizard.core.messages import WizardError
 
 
@@ -64,10 +64,28 @@ def test_model_info_has_factory_fields_and_editor_fields():
     assert info["model_id"] == "0" and info["model_name"] == "best.cvimodel"
     assert info["classes"] == ["cat", "dog"] and info["checksum"] == "0" * 32
     assert info["model_format"] == "cvimodel" and "ai_framwork" in info
-    assert matches(info, dict(info)) == []
-    assert matches(info, {**info, "classes": ["cat"]}) != []
-    assert matches(info, None) == ["model.json missing"]
-    assert parse_classes_option(" person, car ,,dog ") == ["person", "car", "dog"]
+    assert first_mismatch(info, dict(info)) is None
+    assert first_mismatch(info, {**info, "classes": ["cat"]}) == {"field": "classes", "expected": '["cat", "dog"]',
+                                                                 "found": '["cat"]'}
+    assert first_mismatch(info, None)["found"] == "nothing"
+    assert parse_classes_option(" person, car ,dog ") == ["person", "car", "dog"]
+
+
+@pytest.mark.parametrize("text, position", [("a,,b", 2), (",a", 1), ("a,b,", 3), ("a, ,b", 2)])
+def test_an_empty_class_is_refused_because_it_would_shift_every_later_id(text, position):
+    with pytest.raises(WizardError) as exc:
+        parse_classes_option(text)
+    problem = exc.value.problem
+    assert problem.code == "deploy_empty_class" and problem.params["position"] == position
+    assert f"Class {position} in \"{text}\" is empty" in problem.message and "wrong id" in problem.message
+    assert "without empty entries" in problem.fix and "空" in problem.text("ja")[0]
+
+
+def test_plan_refuses_an_empty_class_from_any_source(tmp_path):
+    model = make_cvimodel(tmp_path / "m.cvimodel", size=4000)
+    with pytest.raises(WizardError) as exc:
+        plan_deploy(DeployRequest(str(model), classes=("cat", "", "dog"), state_dir=str(tmp_path)))
+    assert exc.value.problem.code == "deploy_empty_class" and exc.value.problem.params["position"] == 2
 
 
 def test_chunk_plan_matches_the_web_client():
@@ -81,18 +99,22 @@ def test_chunk_plan_matches_the_web_client():
 @pytest.mark.parametrize(
     "text, host, port",
     [("192.168.42.1", "192.168.42.1", 80), ("127.0.0.1:8080", "127.0.0.1", 8080), ("recamera.local", "recamera.local", 80),
-     ("[::1]:81", "::1", 81), (None, "192.168.42.1", 80)],
+     ("[::1]:81", "::1", 81), (None, "192.168.42.1", 80), ("fe80::1", "fe80::1", 80), ("[::1]", "::1", 80),
+     ("recamera.local.", "recamera.local.", 80), (" 127.0.0.1:18080 ", "127.0.0.1", 18080)],
 )
 def test_device_address_parse(text, host, port):
     address = DeviceAddress.parse(text)
     assert (address.host, address.port) == (host, port)
 
 
-@pytest.mark.parametrize("text", ["http://192.168.42.1", "host:0", "host:99999", "host:abc", "a b", "[::1"])
+@pytest.mark.parametrize("text", ["http://192.168.42.1", "host:0", "host:99999", "host:abc", "a b", "[::1",
+                                  "127.0.0.1:18080:1", "256.1.1.1", "1.2.3", "[recamera.local]:80", "-bad.local",
+                                  "host:８０", "192.168.42.1/api", "user@192.168.42.1", "fe80::1::2"])
 def test_device_address_rejects_bad_input(text):
     with pytest.raises(WizardError) as exc:
         DeviceAddress.parse(text)
     assert exc.value.problem.code == "device_bad_address"
+    assert "1 to 65535" in exc.value.problem.fix and "[fe80::1]:80" in exc.value.problem.fix  # the rule itself
 
 
 def test_password_cipher_round_trip_and_padding():

@@ -13,8 +13,10 @@ import pytest
 
 from recamera_sim import FACTORY_MODEL_URI, closed_loopback_port, make_cvimodel
 from recamera_sim.fixtures import cvimodel, sim, state_dir, loopback_only  # noqa: F401  (pytest fixtures; loopback_only is autouse)
-from wizard.core.device.client import DeviceError, ReCameraClient
-from wizard.core.device.deploy import DeployRequest, plan_deploy, restore_flow, run_deploy
+from wizard.core.device.client import ReCameraClient
+from wizard.core.device.deploy import DeployRequest, plan_deploy, run_deploy
+from wizard.core.device.errors import DeviceError
+from wizard.core.device.restore import RestoreRequest, restore_previous
 from wizard.core.events import Progress, ProblemRaised, Result, StepFinished
 from wizard.core.messages import WizardError
 
@@ -28,7 +30,12 @@ def _deploy(sim, model, state_dir, **kw):
 
 
 def _problems(events):
-    return [e.problem for e in events if isinstance(e, ProblemRaised)]
+    """Errors and warnings; the closing notes (what the camera runs, what was kept) are info."""
+    return [e.problem for e in events if isinstance(e, ProblemRaised) and e.problem.severity != "info"]
+
+
+def _notes(events):
+    return [e.problem for e in events if isinstance(e, ProblemRaised) and e.problem.severity == "info"]
 
 
 def test_clean_deploy_and_switch(sim, cvimodel, state_dir):
@@ -81,7 +88,7 @@ def test_interrupted_upload_keeps_previous_model_then_retry_succeeds(sim, cvimod
     sim.faults.drop_upload_count = 100
     events, result = _deploy(sim, cvimodel, state_dir)
     assert not result.ok and result.details["failure"] == "device"
-    problem = _problems(events)[-1]
+    problem = [p for p in _problems(events) if p.is_error][-1]
     assert problem.code == "deploy_upload_interrupted"
     assert "still in place" in problem.message and str(512 * 1024) in problem.message
     assert [e for e in events if isinstance(e, StepFinished) and not e.ok][0].step == "upload"
@@ -136,13 +143,14 @@ def test_restore_puts_previous_flow_back(sim, cvimodel, state_dir):
     original = json.loads(json.dumps(sim.flows))
     _events, result = _deploy(sim, cvimodel, state_dir)
     assert result.ok and sim.model_node()["uri"] != FACTORY_MODEL_URI
-    events = list(restore_flow(sim.device, node_red_port=sim.nodered_port, state_dir=str(state_dir)))
+    request = RestoreRequest(sim.device, node_red_port=sim.nodered_port, state_dir=str(state_dir))
+    events = list(restore_previous(request))
     assert events[-1].ok, _problems(events)
     assert sim.flows == original
     assert sim.loaded_model["path"].endswith("yolo11n_cv181x_int8.cvimodel")
     # Nothing more to restore: a clear message, not a traceback.
-    events = list(restore_flow(sim.device, node_red_port=sim.nodered_port, state_dir=str(state_dir)))
-    assert not events[-1].ok and _problems(events)[-1].code == "flow_no_backup"
+    events = list(restore_previous(request))
+    assert not events[-1].ok and _problems(events)[-1].code == "restore_nothing_saved"
 
 
 def test_node_red_down_reports_model_uploaded_but_not_active(sim, cvimodel, state_dir):
@@ -165,7 +173,7 @@ def test_flow_edited_meanwhile_is_reread_once(sim, cvimodel, state_dir):
     assert any(n["type"] == "comment" for n in sim.flows)
     assert sim.model_node()["uri"] == "/userdata/Models/model.cvimodel"
     # Only the backup of the flow that was really replaced is kept.
-    assert len(list((state_dir / "flow-backups").rglob("flows-*.json"))) == 1
+    assert len(list((state_dir / "restore-points").rglob("flows.json"))) == 1
 
 
 def test_flow_conflict_twice_gives_up_with_a_clear_message(sim, cvimodel, state_dir):
@@ -255,12 +263,13 @@ def test_cancel_between_chunks_leaves_previous_model(sim, cvimodel, state_dir):
             cancel.set()
     assert not events[-1].ok and events[-1].details["failure"] == "cancelled"
     assert sim.active_model.read_bytes() == previous
+    assert _notes(events)[-1].code == "deploy_state_upload_partial"  # says the camera runs what it ran
 
 
 def test_read_back_catches_a_corrupted_model(sim, cvimodel, state_dir):
     sim.faults.corrupt_upload = True
     events, result = _deploy(sim, cvimodel, state_dir)
-    assert not result.ok and _problems(events)[-1].code == "deploy_verify_failed"
+    assert not result.ok and _problems(events)[-1].code == "deploy_verify_md5"
     assert "md5" in _problems(events)[-1].message
     assert not result.details["switched"] and sim.model_node()["uri"] == FACTORY_MODEL_URI
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from recamera_sim import closed_loopback_port
 from recamera_sim.fixtures import cvimodel, sim, state_dir, loopback_only  # noqa: F401  (pytest fixtures; loopback_only is autouse)
-from wizard.core.device.client import DeviceError
+from wizard.core.device.errors import DeviceError
 from wizard.core.device.deploy import DeployRequest, plan_deploy, run_deploy
 from wizard.core.device.live_check import parse_frame, read_live_results
 from wizard.core.events import ProblemRaised

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 
+import httpx
 import pytest
 
 from recamera_sim import ReCameraSimulator
 from recamera_sim.fixtures import sim, loopback_only  # noqa: F401  (pytest fixtures; loopback_only is autouse)
-from wizard.core.device.client import _Multipart
+from wizard.core.device.client import chunk_parts
 
 
-def _post(sim, form: _Multipart) -> dict:
-    conn = http.client.HTTPConnection("127.0.0.1", sim.http_port, timeout=5)
-    try:
-        conn.request("POST", "/api/deviceMgr/uploadModel", body=form.body(), headers={"Content-Type": form.content_type})
-        return json.loads(conn.getresponse().read())
-    finally:
-        conn.close()
+def _post(sim, parts: list) -> dict:
+    reply = httpx.post(f"http://127.0.0.1:{sim.http_port}/api/deviceMgr/uploadModel", files=parts, timeout=5,
+                       trust_env=False)
+    return reply.json()
 
 
-def _chunk(offset: int, size: int, data: bytes, *, with_size: bool = True) -> _Multipart:
-    form = _Multipart()
-    form.file("model_file", "blob", data)
-    form.field("offset", str(offset))
-    if with_size:
-        form.field("size", str(size))
-    return form
+def _chunk(offset: int, size: int, data: bytes, *, with_size: bool = True, info: str | None = None) -> list:
+    parts = chunk_parts(data, offset, size, info)
+    return parts if with_size else [p for p in parts if p[0] != "size"]
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.42.1", "localhost", "::1"])
@@ -51,9 +44,7 @@ def test_offset_gap_and_missing_parts_are_refused(sim):
 def test_chunks_in_order_replace_the_model_atomically(sim):
     assert _post(sim, _chunk(0, 6, b"abc"))["code"] == 0
     assert sim.active_model.read_bytes() != b"abcdef"
-    form = _chunk(3, 6, b"def")
-    form.field("model_info", json.dumps({"model_name": "x", "classes": ["a"]}))
-    reply = _post(sim, form)
+    reply = _post(sim, _chunk(3, 6, b"def", info=json.dumps({"model_name": "x", "classes": ["a"]})))
     assert reply["code"] == 0 and reply["data"]["received"] == 6
     assert sim.active_model.read_bytes() == b"abcdef"
     assert json.loads(sim.active_info.read_text())["classes"] == ["a"]

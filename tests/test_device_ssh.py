@@ -23,8 +23,9 @@ from conftest import require_component
 from recamera_sim import closed_loopback_port
 from recamera_sim.fixtures import cvimodel, sim, state_dir, loopback_only  # noqa: F401  (pytest fixtures; loopback_only is autouse)
 from wizard.core.device.deploy import DeployRequest, plan_deploy, run_deploy
-from wizard.core.device.client import DeviceError
-from wizard.core.device.ssh_deploy import SshDeployer, fingerprint
+from wizard.core.device.errors import DeviceError
+from wizard.core.device.ssh_deploy import SshDeployer
+from wizard.core.ssh.host_keys import fingerprint
 from wizard.core.events import Progress, ProblemRaised
 
 pytestmark = pytest.mark.ssh
@@ -100,7 +101,12 @@ def _request(sim, sshd, model, state_dir, **kw):
 
 
 def _problems(events):
-    return [e.problem for e in events if isinstance(e, ProblemRaised)]
+    """Errors and warnings; the closing notes (what the camera runs, what was kept) are info."""
+    return [e.problem for e in events if isinstance(e, ProblemRaised) and e.problem.severity != "info"]
+
+
+def _notes(events):
+    return [e.problem for e in events if isinstance(e, ProblemRaised) and e.problem.severity == "info"]
 
 
 def test_unknown_host_key_is_refused_with_its_fingerprint(sim, sshd, cvimodel, state_dir):
@@ -125,8 +131,11 @@ def test_ssh_deploy_with_confirmed_fingerprint(sim, sshd, cvimodel, state_dir):
     # The flow points at where SSH wrote; thresholds kept.
     node = sim.model_node()
     assert node["uri"] == f"{models}/model.cvimodel" and node["tscore"] == 0.62
-    # The key is now remembered: a second deploy needs no confirmation.
-    assert sshd["known_hosts"].read_text().startswith(f"[127.0.0.1]:{sshd['port']} ssh-ed25519 ")
+    # The key is now remembered (host name hashed, as OpenSSH's HashKnownHosts): a second deploy
+    # needs no confirmation.
+    host_pub = (sshd["host_key"].parent / "ssh_host_ed25519_key.pub").read_text().split()[1]
+    line = sshd["known_hosts"].read_text().strip()
+    assert line.startswith("|1|") and line.endswith(f"ssh-ed25519 {host_pub}")
     events = list(run_deploy(plan_deploy(_request(sim, sshd, cvimodel, state_dir))))
     assert events[-1].ok, _problems(events)
 
@@ -259,3 +268,33 @@ def test_ssh_deploy_goes_on_when_the_web_service_is_down(sim, sshd, cvimodel, st
     warning = _problems(events)[0]
     assert warning.code == "device_unreachable" and warning.severity == "warning"
     assert (sshd["remote_base"] / "Models" / "model.cvimodel").read_bytes() == cvimodel.read_bytes()
+
+
+def test_ssh_restore_after_two_deploys_brings_the_previous_model_back(sim, sshd, cvimodel, tmp_path, state_dir):
+    """The restore point is filled over SFTP, a copy is made on the camera after a df check, and
+    --restore over SSH puts the previous model back byte for byte."""
+    from recamera_sim import make_cvimodel
+    from wizard.core.device.restore import RestoreRequest, restore_previous
+
+    models = sshd["remote_base"] / "Models"
+    events = list(run_deploy(plan_deploy(_request(sim, sshd, cvimodel, state_dir, accept_host_key=sshd["fingerprint"]))))
+    assert events[-1].ok, _problems(events)
+    after_first = (models / "model.cvimodel").read_bytes(), (models / "model.json").read_text()
+    second = make_cvimodel(tmp_path / "second.cvimodel", size=3000)
+    events = list(run_deploy(plan_deploy(_request(sim, sshd, second, state_dir))))
+    assert events[-1].ok, _problems(events)
+    copy = sshd["remote_base"] / "wizard-backup"
+    assert (copy / "previous.cvimodel").read_bytes() == after_first[0]  # kept on the camera too
+    assert any(n.code == "deploy_kept_both" for n in _notes(events))
+
+    request = RestoreRequest(sim.device, method="ssh", user=sshd["user"], ssh_port=sshd["port"], ssh_key=sshd["key"],
+                             known_hosts=str(sshd["known_hosts"]), system_known_hosts=False,
+                             remote_base=str(sshd["remote_base"]), node_red_port=sim.nodered_port,
+                             state_dir=str(state_dir))
+    events = list(restore_previous(request))
+    assert events[-1].ok, _problems(events)
+    assert ((models / "model.cvimodel").read_bytes(), (models / "model.json").read_text()) == after_first
+    assert sorted(p.name for p in models.iterdir()) == ["model.cvimodel", "model.json"]
+    events = list(restore_previous(request))  # and once more: the model the camera had at first
+    assert events[-1].ok, _problems(events)
+    assert (models / "model.cvimodel").read_bytes() == b"previous model"

@@ -8,14 +8,13 @@ import shutil
 import pytest
 
 from recamera_sim.fixtures import cvimodel, loopback_only, sim, state_dir  # noqa: F401 - fixtures
-from test_gui_support import gui_home, loop, make_window, run, sample_model, services  # noqa: F401
+from test_gui_support import gui_home, loop, make_window, run, sample_model, services, wait_for  # noqa: F401
 from wizard.core.app import wizard_flow as rules
 
 pytestmark = pytest.mark.gui
 
 
-def test_deploy_from_the_camera_page(make_window, loop, tmp_path, services, sim, cvimodel, state_dir):
-    services.device = True
+def _open_device_page(make_window, tmp_path, cvimodel):
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     shutil.copy(cvimodel, run_dir / "helmet_cv181x_int8_sym.cvimodel")
@@ -25,8 +24,30 @@ def test_deploy_from_the_camera_page(make_window, loop, tmp_path, services, sim,
     window.ctx.state.model_path = str(sample_model(tmp_path))  # class names come from the ONNX
     assert window.ctx.state.result_ok and window.next_button.isEnabled()
     window.go_next()
+    return window, window.pages["device"]
+
+
+def test_cancel_on_the_camera_page_says_what_runs_and_what_was_kept(make_window, loop, tmp_path, sim, cvimodel,
+                                                                     state_dir):
+    before = sim.active_model.read_bytes()
+    sim.misbehave("/api/deviceMgr/uploadModel", delay=1.0, pass_through=True)  # a slow link
+    window, page = _open_device_page(make_window, tmp_path, cvimodel)
+    page.address_edit.setText(sim.device)
+    page.live_check.setChecked(False)
+    page.request_options = {"node_red_port": sim.nodered_port, "state_dir": str(state_dir)}
+    page.deploy_button.click()
+    run(loop, wait_for(lambda: "kept in" in page.log.visible_text(), what="the previous model kept"), timeout=60)
+    page.cancel_button.click()
+    run(loop, window.ctx.idle(), timeout=60)
+    said = " ".join(page.problems.texts())
+    assert "stopped during upload" in said and "still runs the model it ran before" in said, said
+    assert page.status.text() == "Not deployed."
+    assert sim.active_model.read_bytes() == before
+
+
+def test_deploy_from_the_camera_page(make_window, loop, tmp_path, services, sim, cvimodel, state_dir):
+    window, page = _open_device_page(make_window, tmp_path, cvimodel)
     assert window.ctx.flow.current == "device"
-    page = window.pages["device"]
     assert page.form_box.isVisibleTo(page) and page.deploy_button.isEnabled()
     page.address_edit.setText(sim.device)
     page.live_check.setChecked(False)

@@ -317,15 +317,6 @@ def test_results_page_from_a_recorded_failed_log(make_window, loop, tmp_path):
     assert not window.next_button.isVisible() or not window.next_button.isEnabled()
 
 
-def test_device_page_placeholder_when_the_device_core_is_absent(make_window, services):
-    services.device = False
-    window = make_window()
-    page = window.pages["device"]
-    assert page.placeholder.isVisibleTo(page)
-    assert "coming" in page.placeholder.text()
-    assert not page.form_box.isVisibleTo(page)
-
-
 def test_language_switch_retranslates_live(make_window, loop, tmp_path):
     window = make_window("en")
     window.welcome_page.start_new()

@@ -23,7 +23,7 @@ from wizard.core.events import LogLine, ProblemRaised, Progress, StepFinished
 from wizard.core.messages import WizardError
 from wizard.core.toolchain.lines import LineSplitter
 from wizard.core.runners.protocol import RunHandle
-from wizard.core.ssh.connection import HostKeyChanged, HostKeyUnknown
+from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyUnknown
 from wizard.core.runners.vm.runner import SshRunner
 
 pytestmark = pytest.mark.ssh
@@ -518,7 +518,8 @@ def test_a_job_that_vanishes_without_an_exit_code_ends_the_stream(sshd_server, w
 
 
 def test_a_remote_command_that_stops_reading_its_input_reports_its_own_error(sshd_server, tmp_path):
-    from wizard.core.ssh.connection import SshConnection, SshCredentials, SshTarget, HostKeyStore
+    from wizard.core.ssh.connection import SshConnection, SshCredentials, SshTarget
+    from wizard.core.ssh.host_keys import HostKeyStore
 
     store = HostKeyStore(tmp_path / "kh", tmp_path / "ukh")
     conn = SshConnection(SshTarget.parse(sshd_server.target), SshCredentials(key_file=sshd_server.client_key,

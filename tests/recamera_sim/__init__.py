@@ -11,7 +11,13 @@ device is lax it is stricter on purpose (an offset gap or a missing offset/size 
 the C++ supervisor would fseek past the end and leave a hole) so client bugs show up here.
 
 Fault injection: drop the connection mid-chunk (read part of the body, then reset), refuse
-uploads, slow every reply, emulate the old firmware that ignores offset/size, require a token.
+uploads, slow every reply, emulate the old firmware that ignores offset/size, require a token;
+and any wrong answer on demand (``sim.misbehave(path, ...)``): another JSON document, a body that
+is not JSON, a reply shorter than its Content-Length, raw bytes with a broken header line, a
+reply that comes too late.
+
+The supervisor's file manager (fileMgr list/mkdir/upload/download under /userdata, token needed)
+reports total/used/free on the root; ``sim.free_bytes`` sets what it reports.
 
 It refuses to bind anything but 127.0.0.1.
 """
@@ -25,13 +31,14 @@ import json
 import secrets
 import socket
 import struct
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from wizard.core.device.auth import decrypt_password
 
@@ -88,6 +95,25 @@ class Faults:
     nodered_conflicts: int = 0  # POST /flows calls answered 409 as if someone deployed in between
 
 
+_UNSET = object()
+
+
+@dataclass
+class Misbehaviour:
+    """One wrong answer (see ReCameraSimulator.misbehave)."""
+
+    json: Any = _UNSET  # this JSON document instead of the right answer
+    body: bytes | None = None  # these bytes as the body (Content-Type application/json all the same)
+    raw: bytes | None = None  # written to the socket as they are: status line, headers, body
+    declared_length: int | None = None  # announce this Content-Length, send the body, close
+    delay: float = 0.0  # seconds before answering at all
+    pass_through: bool = False  # after the delay, answer correctly (a slow camera, not a wrong one)
+    method: str = ""  # only requests with this method ("POST"...); "" = any
+    skip: int = 0  # requests to this path answered correctly first
+    times: int = 1_000_000  # how many requests misbehave after that
+    seen: int = 0
+
+
 @dataclass
 class Recorded:
     method: str
@@ -129,6 +155,9 @@ class ReCameraSimulator:
         self.rev = self._rev(self.flows)
         self.deploys: list[dict[str, Any]] = []
         self.loaded_model: dict[str, Any] = {}
+        self.misbehaviours: dict[str, Misbehaviour] = {}
+        self.free_bytes: int | None = 6 * 1024**3  # what fileMgr/list reports; None: not reported
+        self.file_requests: list[Recorded] = []
         self._lock = threading.RLock()
         self._upload_requests = 0
         self._servers: list[ThreadingHTTPServer] = []
@@ -166,6 +195,19 @@ class ReCameraSimulator:
 
     def model_node(self) -> dict[str, Any]:
         return next(n for n in self.flows if n.get("type") == "model")
+
+    def misbehave(self, path: str, **how: Any) -> Misbehaviour:
+        """Answer requests to ``path`` (e.g. "/api/deviceMgr/getModelInfo", "/flows") wrongly."""
+        self.misbehaviours[path] = Misbehaviour(**how)
+        return self.misbehaviours[path]
+
+    def _misbehaviour(self, path: str, method: str) -> Misbehaviour | None:
+        with self._lock:
+            bad = self.misbehaviours.get(path)
+            if bad is None or (bad.method and bad.method != method):
+                return None
+            bad.seen += 1
+            return bad if bad.skip < bad.seen <= bad.skip + bad.times else None
 
     def upload_requests(self) -> list[Recorded]:
         return [r for r in self.requests if r.path.startswith("/api/deviceMgr/uploadModel")]
@@ -209,7 +251,7 @@ class ReCameraSimulator:
         class Handler(handler_cls):
             simulator = sim
 
-        server = ThreadingHTTPServer((self.host, 0), Handler)
+        server = _QuietServer((self.host, 0), Handler)
         server.daemon_threads = True
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                                   name=f"sim-{handler_cls.__name__}", daemon=True)
@@ -276,6 +318,14 @@ class ReCameraSimulator:
         }
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A client that gave up (a timeout test) makes the late reply fail with a broken pipe:
+        # expected, so not printed; anything else still is.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def _parse_multipart(body: bytes, content_type: str) -> list[dict[str, Any]] | None:
     marker = "boundary="
     if "multipart/form-data" not in content_type or marker not in content_type:
@@ -322,6 +372,32 @@ class _BaseHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
+    def _misbehaved(self) -> bool:
+        """Give the wrong answer set up for this path, if any (the request body is read first)."""
+        bad = self.simulator._misbehaviour(urlsplit(self.path).path, self.command)
+        if bad is None:
+            return False
+        if bad.pass_through:
+            time.sleep(bad.delay)
+            return False
+        if self.command == "POST":
+            self._body()
+        if bad.delay:
+            time.sleep(bad.delay)
+        if bad.raw is not None:
+            self.wfile.write(bad.raw)
+            self.close_connection = True
+            return True
+        body = bad.body if bad.body is not None else json.dumps(None if bad.json is _UNSET else bad.json).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(bad.declared_length if bad.declared_length is not None else len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        if bad.declared_length is not None:
+            self.close_connection = True
+        return True
+
     def _reset(self) -> None:
         """Close with RST, like a camera that lost power or a cable pulled mid-transfer."""
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -346,8 +422,12 @@ class _SupervisorHandler(_BaseHandler):
         sim = self.simulator
         path = urlsplit(self.path).path
         self._record(0)
+        if self._misbehaved():
+            return
         if sim.faults.delay:
             time.sleep(sim.faults.delay)
+        if path.startswith("/api/fileMgr/"):
+            return self._files(path, {})
         if path == "/api/version":
             self._ok(sim.version, uptime=1000, timestamp=int(time.time()))
         elif path == "/api/userMgr/queryUserInfo":
@@ -375,6 +455,8 @@ class _SupervisorHandler(_BaseHandler):
     def do_POST(self) -> None:
         sim = self.simulator
         path = urlsplit(self.path).path
+        if self._misbehaved():
+            return self._record(0, misbehaved=True)
         if sim.faults.delay:
             time.sleep(sim.faults.delay)
         if path == "/api/deviceMgr/uploadModel":
@@ -383,6 +465,73 @@ class _SupervisorHandler(_BaseHandler):
         self._record(len(body))
         if path == "/api/userMgr/login":
             return self._login(body)
+        if path.startswith("/api/fileMgr/"):
+            return self._files(path, self._params(body))
+        self._send(404, {"code": -1, "msg": "API not implemented"})
+
+    def _params(self, body: bytes) -> dict[str, Any]:
+        """fileMgr reads its parameters from the query, a JSON body or a form (api_file.h getParam)."""
+        params: dict[str, Any] = dict(parse_qsl(urlsplit(self.path).query))
+        content_type = self.headers.get("Content-Type", "")
+        if "application/json" in content_type and body:
+            try:
+                params.update(json.loads(body))
+            except ValueError:
+                pass
+        elif "multipart/form-data" in content_type:
+            params["_parts"] = _parse_multipart(body, content_type) or []
+        return params
+
+    def _files(self, path: str, params: dict[str, Any]) -> None:
+        """fileMgr (api_file.h / internal/handler/file.go), rooted at /userdata, token needed."""
+        sim = self.simulator
+        if not self._authorized():
+            return self._send(401, {"code": -1, "msg": "Unauthorized"})
+        if not params:
+            params = dict(parse_qsl(urlsplit(self.path).query))
+        name = path.rsplit("/", 1)[-1]
+        relative = str(params.get("path", "")).strip("/")
+        sim.file_requests.append(Recorded(self.command, self.path, dict(self.headers.items()), 0,
+                                          {"call": name, "path": relative}))
+        if any(part.startswith(".") for part in relative.split("/") if part) or ".." in relative:
+            return self._fail("Invalid path.")
+        target = sim.userdata / relative if relative else sim.userdata
+        if name == "list":
+            if not target.is_dir():
+                return self._fail("Path does not exist.")
+            data: dict[str, Any] = {"path": relative, "storage": "local", "directories": [], "files": []}
+            for entry in sorted(target.iterdir()):
+                if entry.name.startswith("."):
+                    continue
+                kind = "directories" if entry.is_dir() else "files"
+                data[kind].append({"name": entry.name, "type": kind[:-1] if kind == "files" else "directory",
+                                   "size": entry.stat().st_size if entry.is_file() else 0, "modified": 0})
+            if not relative and sim.free_bytes is not None:
+                data.update(total=8 * 1024**3, free=sim.free_bytes, used=8 * 1024**3 - sim.free_bytes)
+            return self._ok(data)
+        if name == "mkdir":
+            if target.exists():
+                return self._fail("Path already exists.")
+            target.mkdir(parents=True)
+            return self._ok({"path": relative, "storage": "local"})
+        if name == "upload":
+            if not target.is_dir():
+                return self._fail("Upload directory does not exist.")
+            results, count = [], 0
+            for part in params.get("_parts", []):
+                if part["name"] != "file" or not part["filename"]:
+                    continue
+                (target / part["filename"]).write_bytes(part["data"])
+                results.append({"filename": part["filename"], "status": "success", "size": len(part["data"]),
+                                "storage": "local"})
+                count += 1
+            if not count:
+                return self._send(200, {"code": -1, "msg": "Upload failed.", "data": {"uploads": results, "count": 0}})
+            return self._ok({"uploads": results, "count": count, "storage": "local"})
+        if name == "download":
+            if not target.is_file():
+                return self._fail("File does not exist.")
+            return self._send(200, raw=target.read_bytes(), content_type="application/octet-stream")
         self._send(404, {"code": -1, "msg": "API not implemented"})
 
     def _login(self, body: bytes) -> None:
@@ -512,6 +661,8 @@ class _NodeRedHandler(_BaseHandler):
     def do_GET(self) -> None:
         sim = self.simulator
         self._record(0)
+        if self._misbehaved():
+            return
         if sim.faults.nodered_down:
             return self._send(503, {"error": "starting"})
         path = urlsplit(self.path).path
@@ -525,6 +676,8 @@ class _NodeRedHandler(_BaseHandler):
 
     def do_POST(self) -> None:
         sim = self.simulator
+        if self._misbehaved():
+            return self._record(0, misbehaved=True)
         body = self._body()
         path = urlsplit(self.path).path
         self._record(len(body), deployment_type=self.headers.get("Node-RED-Deployment-Type", ""))

@@ -2,15 +2,20 @@
 
 Public API:
 - :class:`ReCameraClient` (client.py): blocking supervisor client — discover(), version(),
-  user_info(), login(), model_info(), model_file(), upload_model().
-- :func:`plan_deploy` / :func:`run_deploy` / :func:`restore_flow` (deploy.py): the deploy as a
-  plan plus a generator of typed events (wizard.core.events).
+  user_info(), login(), model_info(), model_file(), upload_model(), the fileMgr calls.
+- :func:`plan_deploy` / :func:`run_deploy` (deploy.py): the deploy as a plan plus a generator of
+  typed events (wizard.core.events).
+- :func:`restore_previous` (restore.py): ``deploy --restore``, the model and flow a deploy replaced.
 - :func:`read_live_results` (live_check.py): a few live frames with boxes drawn.
-- :mod:`flows` (pure Node-RED flow edits), :mod:`model_json`, :mod:`backup`, :mod:`ssh_deploy`.
+- :mod:`nodered_flow` (pure Node-RED flow edits), :mod:`model_json`, :mod:`backup` (restore
+  points), :mod:`ssh_deploy`, :mod:`answers` (every device answer, checked).
 """
 
-from wizard.core.device.client import DeviceAddress, DeviceError, DeviceStatus, ReCameraClient
-from wizard.core.device.deploy import DeployPlan, DeployRequest, plan_deploy, restore_flow, run_deploy
+from wizard.core.device.address import DeviceAddress
+from wizard.core.device.client import DeviceStatus, ReCameraClient
+from wizard.core.device.deploy import DeployPlan, DeployRequest, plan_deploy, run_deploy
+from wizard.core.device.errors import DeviceError
+from wizard.core.device.restore import RestoreRequest, restore_previous
 
 __all__ = [
     "DeviceAddress",
@@ -21,5 +26,6 @@ __all__ = [
     "DeployRequest",
     "plan_deploy",
     "run_deploy",
-    "restore_flow",
+    "RestoreRequest",
+    "restore_previous",
 ]

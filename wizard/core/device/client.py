@@ -25,6 +25,13 @@ Facts and where they come from (Seeed-Studio/sscma-example-sg200x, solutions/sup
   header (api_base.h ``get_param(req, "Authorization")``). The newest (Go) supervisor answers HTTP
   401 without a token (internal/middleware/middleware.go) and requires it for uploadModel
   (internal/server/server.go); ``queryUserInfo`` stays open there (needed for firstLogin).
+- fileMgr (main/include/api_file.h; Go: internal/handler/file.go): ``list``, ``mkdir``,
+  ``upload``, ``download`` with a ``path`` relative to /userdata; registered with ``REG_API``, so
+  they need the token. Names starting with "." are refused. ``list`` of the root reports
+  ``total``/``used``/``free`` bytes (Go supervisor; the C++ one omits them). ``upload`` takes
+  multipart ``file`` parts and answers ``{"uploads": [{filename, status, size}], "count"}``.
+
+Every answer is checked against wizard.core.device.answers before a field is used.
 """
 
 from __future__ import annotations
@@ -33,78 +40,27 @@ import hashlib
 import json
 import os
 import threading
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
+from urllib.parse import quote
 
-from wizard.core.device._http import Dropped, Reply, Unreachable, exchange
 from wizard.core.checksums import md5_file
+from wizard.core.device import answers
+from wizard.core.device.address import DeviceAddress
 from wizard.core.device.auth import encrypt_password
-from wizard.core.messages import WizardError, problem
+from wizard.core.device.errors import Cancelled, DeviceError, UploadInterrupted
+from wizard.core.device.http_link import Dropped, Garbled, HttpLink, Reply, Unreachable
+from wizard.core.messages import Problem, problem
 
-DEFAULT_HOST = "192.168.42.1"  # USB NCM address of the camera (recamera.md); only a default.
-DEFAULT_HTTP_PORT = 80
-DEFAULT_NODE_RED_PORT = 1880
-DEFAULT_LIVE_PORT = 8090
 CHUNK_SIZE = 512 * 1024  # www/src/api/device/index.ts: CHUNK_SIZE = 512 * 1024
-
-
-class DeviceError(WizardError):
-    """A problem with the device or the link to it (CLI exit code 4), not with the user's input."""
-
-
-class UploadInterrupted(DeviceError):
-    """The connection broke during the upload; the device's active model was not replaced."""
-
-    def __init__(self, problem_, done: int, total: int):
-        super().__init__(problem_)
-        self.done = done
-        self.total = total
-
-
-class Cancelled(Exception):
-    """The caller's cancel event was set between two requests."""
-
-
-@dataclass(frozen=True)
-class DeviceAddress:
-    host: str
-    port: int = DEFAULT_HTTP_PORT
-
-    @classmethod
-    def parse(cls, text: str | None, default_port: int = DEFAULT_HTTP_PORT) -> "DeviceAddress":
-        """``host``, ``host:port`` or ``[v6]:port``; bad input is a WizardError, not a traceback."""
-        text = (text or DEFAULT_HOST).strip()
-        host, port = text, default_port
-        if text.startswith("["):
-            end = text.find("]")
-            if end < 0:
-                raise WizardError.of("device_bad_address", address=text)
-            host, rest = text[1:end], text[end + 1 :]
-            if rest:
-                if not rest.startswith(":"):
-                    raise WizardError.of("device_bad_address", address=text)
-                port = _parse_port(rest[1:], text)
-        elif text.count(":") == 1:
-            host, port_text = text.split(":")
-            port = _parse_port(port_text, text)
-        for scheme in ("http://", "https://"):
-            if host.startswith(scheme):
-                raise WizardError.of("device_bad_address", address=text)
-        if not host or any(ch.isspace() or ch in "/?#@" for ch in host):
-            raise WizardError.of("device_bad_address", address=text)
-        return cls(host, port)
-
-    def __str__(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return host if self.port == DEFAULT_HTTP_PORT else f"{host}:{self.port}"
-
-
-def _parse_port(text: str, whole: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise WizardError.of("device_bad_address", address=whole)
-    return int(text)
+USERDATA = "/userdata"  # fileMgr paths are relative to it (api_file.h _local_dir)
+# The copy of the replaced model a deploy keeps on the camera (restore.py), under /userdata;
+# fileMgr refuses names starting with ".", so the folder is a visible one.
+CAMERA_COPY_DIR = "wizard-backup"
+COPY_MODEL = "previous.cvimodel"
+COPY_INFO = "previous.json"
+OCTET_STREAM = "application/octet-stream"
 
 
 @dataclass(frozen=True)
@@ -119,6 +75,7 @@ class DeviceStatus:
     user_name: str = ""
     login_required: bool = False  # the device answered 401 to queryUserInfo without a token
     model_info: Mapping[str, Any] | None = None
+    model_info_issue: Problem | None = None  # the active model.json could not be read
 
     def notes(self, method: str = "http") -> list:
         """What the user should know before deploying (Problems, for the GUI's device page)."""
@@ -149,39 +106,17 @@ class UploadReport:
     total: int
     chunks: int
     md5: str
-    replies: list[Mapping[str, Any]] = field(default_factory=list)
+    replies: list[answers.UploadData] = field(default_factory=list)
+    last_chunk_sent: bool = False  # the request that makes the device rename .tmp has left
 
 
-class _Multipart:
-    """multipart/form-data body as a browser's FormData would send it."""
-
-    def __init__(self) -> None:
-        self.boundary = "----reCameraWizard" + uuid.uuid4().hex
-        self._parts: list[bytes] = []
-
-    def field(self, name: str, value: str) -> None:
-        self._parts.append(
-            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
-            + value.encode("utf-8")
-            + b"\r\n"
-        )
-
-    def file(self, name: str, filename: str, data: bytes) -> None:
-        self._parts.append(
-            (
-                f"--{self.boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; "
-                f"filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            ).encode()
-            + data
-            + b"\r\n"
-        )
-
-    def body(self) -> bytes:
-        return b"".join(self._parts) + f"--{self.boundary}--\r\n".encode()
-
-    @property
-    def content_type(self) -> str:
-        return f"multipart/form-data; boundary={self.boundary}"
+def chunk_parts(data: bytes, offset: int, total: int, info_text: str | None) -> list:
+    """One chunk's multipart parts in the web UI's order: model_file, offset, size, model_info."""
+    parts: list = [("model_file", ("blob", data, OCTET_STREAM)), ("offset", (None, str(offset))),
+                   ("size", (None, str(total)))]
+    if info_text is not None:
+        parts.append(("model_info", (None, info_text)))
+    return parts
 
 
 class ReCameraClient:
@@ -202,65 +137,74 @@ class ReCameraClient:
         self.user = user or "recamera"  # default account per recamera.md; a setting, not a secret
         self._password = password
         self._token: str | None = None
-        self.connect_timeout = connect_timeout
         self.timeout = timeout
         self.upload_timeout = upload_timeout
         self.chunk_retries = chunk_retries
+        self._link = HttpLink(self.address.host, self.address.port, connect_timeout=connect_timeout, timeout=timeout)
 
     def __repr__(self) -> str:  # keeps the password out of logs and tracebacks
         return f"ReCameraClient({str(self.address)!r}, user={self.user!r})"
 
-    # -- low level -------------------------------------------------------------------------
-    def _raw(self, method: str, path: str, body: bytes | None = None, headers: Mapping[str, str] | None = None,
-             *, step: str, timeout: float | None = None) -> Reply:
-        all_headers = {"Accept": "application/json, */*"}
-        all_headers.update(headers or {})
-        if self._token:
-            all_headers["Authorization"] = self._token
-        try:
-            return exchange(
-                self.address.host, self.address.port, method, path, body, all_headers,
-                connect_timeout=self.connect_timeout, timeout=timeout or self.timeout,
-            )
-        except Unreachable as exc:
-            raise DeviceError(problem("device_unreachable", address=str(self.address), detail=str(exc))) from None
+    def close(self) -> None:
+        self._link.close()
 
-    def _api(self, method: str, path: str, *, json_body: Any = None, body: bytes | None = None,
-             content_type: str = "", step: str, timeout: float | None = None, allow_login: bool = True) -> Any:
-        headers = {}
-        if json_body is not None:
-            body = json.dumps(json_body).encode("utf-8")
-            content_type = "application/json"
-        if content_type:
-            headers["Content-Type"] = content_type
+    def __enter__(self) -> "ReCameraClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def can_log_in(self) -> bool:
+        return self._password is not None or self._token is not None
+
+    # -- low level -------------------------------------------------------------------------
+    def _send(self, method: str, path: str, *, step: str, json_body: Any = None, files: list | None = None,
+              timeout: float | None = None) -> Reply:
+        headers = {"Accept": "application/json, */*"}
+        if self._token:
+            headers["Authorization"] = self._token
+        address = str(self.address)
         try:
-            reply = self._raw(method, path, body, headers, step=step, timeout=timeout)
+            return self._link.exchange(method, path, json=json_body, files=files, headers=headers, timeout=timeout)
+        except Unreachable as exc:
+            raise DeviceError(problem("device_unreachable", address=address, detail=str(exc))) from None
         except Dropped as exc:
-            raise DeviceError(problem("device_timeout", address=str(self.address), step=step, detail=str(exc))) from None
+            raise DeviceError(problem("device_timeout", address=address, step=step, detail=str(exc))) from None
+        except Garbled as exc:
+            raise DeviceError(problem("device_unexpected_answer", address=address, step=step, field=exc.part,
+                                      expected=exc.expected, found=exc.found)) from None
+
+    def _reply(self, method: str, path: str, *, step: str, json_body: Any = None, files: list | None = None,
+               timeout: float | None = None, allow_login: bool = True) -> Reply:
+        reply = self._send(method, path, step=step, json_body=json_body, files=files, timeout=timeout)
         if reply.status == 401 and allow_login:
             if self._password is None:
                 raise DeviceError(problem("device_login_required", address=str(self.address), step=step))
             self.login()
-            return self._api(method, path, json_body=json_body, body=body, content_type=content_type,
-                             step=step, timeout=timeout, allow_login=False)
-        return self._decode(reply, step)
-
-    def _decode(self, reply: Reply, step: str) -> Any:
+            return self._reply(method, path, step=step, json_body=json_body, files=files, timeout=timeout,
+                               allow_login=False)
         if reply.status in (301, 302, 307, 308) and reply.header("Location").startswith("https:"):
             raise DeviceError(problem("device_https_only", address=str(self.address), detail=reply.header("Location")))
         if reply.status == 401:
             raise DeviceError(problem("device_login_required", address=str(self.address), step=step))
-        try:
-            payload = json.loads(reply.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise DeviceError(problem("device_not_recamera", address=str(self.address),
-                                      detail=f"HTTP {reply.status}, not a JSON reply")) from None
-        if not isinstance(payload, dict) or "code" not in payload:
-            raise DeviceError(problem("device_not_recamera", address=str(self.address),
-                                      detail=f"HTTP {reply.status}, unexpected reply"))
-        if payload.get("code") != 0:
-            raise DeviceError(problem("device_api_error", step=step, detail=payload.get("msg") or f"code {payload.get('code')}"))
-        return payload.get("data")
+        return reply
+
+    def _data(self, reply: Reply, step: str) -> Any:
+        """The ``data`` of a supervisor envelope; a refusal (code != 0) is device_api_error."""
+        address = str(self.address)
+        payload = answers.decode_json(reply.body, reply.status, address=address, step=step)
+        envelope = answers.check(answers.Envelope, payload, address=address, step=step)
+        if envelope.code != 0:
+            raise DeviceError(problem("device_api_error", step=step, detail=envelope.msg or f"code {envelope.code}"))
+        return envelope.data
+
+    def _api(self, method: str, path: str, model: type[answers.M], *, step: str, json_body: Any = None,
+             files: list | None = None, timeout: float | None = None, allow_login: bool = True) -> answers.M:
+        reply = self._reply(method, path, step=step, json_body=json_body, files=files, timeout=timeout,
+                            allow_login=allow_login)
+        data = self._data(reply, step)
+        return answers.check(model, data, address=str(self.address), step=step, prefix="data")
 
     # -- account ---------------------------------------------------------------------------
     def login(self) -> None:
@@ -269,93 +213,87 @@ class ReCameraClient:
             raise DeviceError(problem("device_login_required", address=str(self.address), step="login"))
         body = {"userName": self.user, "password": encrypt_password(self._password)}
         try:
-            data = self._api("POST", "/api/userMgr/login", json_body=body, step="login", allow_login=False)
+            data = self._api("POST", "/api/userMgr/login", answers.LoginData, json_body=body, step="login",
+                             allow_login=False)
         except DeviceError as exc:
             if exc.problem.code == "device_api_error":
                 raise DeviceError(problem("device_login_failed", address=str(self.address), user=self.user,
                                           detail=exc.problem.params.get("detail", ""))) from None
             raise
-        token = (data or {}).get("token") if isinstance(data, dict) else None
-        if not token:
-            raise DeviceError(problem("device_login_failed", address=str(self.address), user=self.user,
-                                      detail="no token in the reply"))
-        self._token = str(token)
+        self._token = data.token
 
     # -- discovery -------------------------------------------------------------------------
     def version(self) -> str:
-        data = self._api("GET", "/api/version", step="version")
-        # C++ supervisor: data is the version string; Go supervisor: {"version": ...}.
-        if isinstance(data, dict):
-            return str(data.get("version", ""))
-        return str(data or "")
+        reply = self._reply("GET", "/api/version", step="version")
+        data = self._data(reply, "version")
+        return answers.check(answers.VersionData, {"value": data}, address=str(self.address), step="version",
+                             prefix="data").text
 
-    def user_info(self) -> dict[str, Any] | None:
+    def user_info(self) -> answers.UserInfo | None:
         """queryUserInfo, or None when this firmware wants a token for it and we have none."""
         try:
-            data = self._api("GET", "/api/userMgr/queryUserInfo", step="queryUserInfo")
+            return self._api("GET", "/api/userMgr/queryUserInfo", answers.UserInfo, step="queryUserInfo")
         except DeviceError as exc:
             if exc.problem.code == "device_login_required":
                 return None
             raise
-        return data if isinstance(data, dict) else {}
 
     def discover(self) -> DeviceStatus:
         """Reachable? firmware version, first-login pending, SSH enabled, current model.json."""
         version = self.version()  # raises device_unreachable with the cable/driver hint
         info = self.user_info()
-        model = None
+        model, issue = None, None
         try:
             model = self.model_info()
         except DeviceError as exc:
-            if exc.problem.code != "device_login_required":
+            # The model.json about to be replaced may be anything (written by hand, by an old
+            # tool): say so, but do not stop the deploy that replaces it.
+            if exc.problem.code == "device_unexpected_answer":
+                issue = exc.problem
+            elif exc.problem.code != "device_login_required":
                 raise
         return DeviceStatus(
             address=str(self.address),
             reachable=True,
             version=version,
-            first_login=_as_bool(info.get("firstLogin")) if info else None,
-            ssh_enabled=_as_bool(info.get("sshEnabled")) if info else None,
-            user_name=str(info.get("userName", "")) if info else "",
+            first_login=info.firstLogin if info else None,
+            ssh_enabled=info.sshEnabled if info else None,
+            user_name=info.userName if info else "",
             login_required=info is None,
             model_info=model,
+            model_info_issue=issue,
         )
 
     # -- model -----------------------------------------------------------------------------
+    def model_info_text(self) -> str:
+        """The active model.json exactly as stored ("" when the device has none)."""
+        return self._api("GET", "/api/deviceMgr/getModelInfo", answers.ModelInfoData, step="getModelInfo").model_info
+
     def model_info(self) -> dict[str, Any] | None:
-        """The active model.json, parsed; None when the device has none."""
-        data = self._api("GET", "/api/deviceMgr/getModelInfo", step="getModelInfo")
-        text = (data or {}).get("model_info", "") if isinstance(data, dict) else ""
+        """The active model.json, parsed and checked (model_name, classes...); None when absent."""
+        text = self.model_info_text()
         if not text:
             return None
-        if isinstance(text, dict):
-            return text
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            return {"_raw": text}
-        return parsed if isinstance(parsed, dict) else {"_raw": text}
+        answers.check_json_text(answers.ModelJson, text, address=str(self.address), step="getModelInfo",
+                                what="data.model_info")
+        return json.loads(text)  # the checked document itself, key order kept
 
     def model_file(self) -> bytes | None:
-        """The active model's bytes (getModelFile), for a read-back check after upload;
+        """The active model's bytes (getModelFile), for a read-back check and the restore copy;
         None when this firmware has no such call (HTTP 404)."""
-        try:
-            reply = self._raw("GET", "/api/deviceMgr/getModelFile", step="getModelFile", timeout=self.upload_timeout)
-        except Dropped as exc:
-            raise DeviceError(problem("device_timeout", address=str(self.address), step="getModelFile", detail=str(exc))) from None
-        if reply.status == 401 and self._password is not None and not self._token:
-            self.login()
-            return self.model_file()
+        reply = self._reply("GET", "/api/deviceMgr/getModelFile", step="getModelFile", timeout=self.upload_timeout)
         if reply.status == 404:
             return None
         if reply.status != 200 or reply.header("Content-Type").startswith("application/json"):
-            self._decode(reply, "getModelFile")  # raises with the device's message
-            raise DeviceError(problem("device_api_error", step="getModelFile", detail=f"HTTP {reply.status}"))
+            self._data(reply, "getModelFile")  # raises with the device's message
+            raise DeviceError(problem("device_unexpected_answer", address=str(self.address), step="getModelFile",
+                                      field="body", expected="the model file", found=f"HTTP {reply.status}"))
         return reply.body
 
     def upload_model(
         self,
         path: str | Path,
-        model_info: Mapping[str, Any],
+        model_info: Mapping[str, Any] | str,
         *,
         chunk_size: int = CHUNK_SIZE,
         on_chunk: Callable[[int, int], None] | None = None,
@@ -371,17 +309,18 @@ class ReCameraClient:
     def iter_upload(
         self,
         path: str | Path,
-        model_info: Mapping[str, Any],
+        model_info: Mapping[str, Any] | str,
         *,
         chunk_size: int = CHUNK_SIZE,
         cancel: threading.Event | None = None,
         report: UploadReport | None = None,
     ) -> Iterator[tuple[int, int]]:
         """Like upload_model, yielding (bytes acknowledged, total) after each request, so the
-        caller can emit progress and cancel between chunks in its own thread."""
+        caller can emit progress and cancel between chunks in its own thread. ``model_info`` as a
+        string is sent as is (a restore puts back the exact text it kept)."""
         path = Path(path)
         total = path.stat().st_size
-        info_text = json.dumps(dict(model_info), ensure_ascii=False)
+        info_text = model_info if isinstance(model_info, str) else json.dumps(dict(model_info), ensure_ascii=False)
         digest = hashlib.md5()
         report = report if report is not None else UploadReport(total=0, chunks=0, md5="")
         report.total = total
@@ -389,13 +328,10 @@ class ReCameraClient:
             if total <= chunk_size:
                 data = handle.read()
                 digest.update(data)
-                form = _Multipart()
-                form.file("model_file", path.name, data)
-                form.field("model_info", info_text)
-                reply = self._send_part(form, 0, total, cancel)
-                listed = reply.get("list", []) if isinstance(reply, dict) else []
-                if any(isinstance(item, str) for item in listed):
-                    # Old firmware: wrote <model_dir>/<filename> and activated nothing.
+                parts = [("model_file", (path.name, data, OCTET_STREAM)), ("model_info", (None, info_text))]
+                report.last_chunk_sent = True
+                reply = self._send_part(parts, 0, total, cancel)
+                if reply.legacy:  # old firmware: wrote <model_dir>/<filename> and activated nothing
                     raise DeviceError(problem("deploy_chunked_unsupported", version=self._safe_version()))
                 report.replies.append(reply)
                 report.chunks = 1
@@ -406,16 +342,16 @@ class ReCameraClient:
             while offset < total:
                 data = handle.read(chunk_size)
                 digest.update(data)
-                form = _Multipart()
-                form.file("model_file", "blob", data)
-                form.field("offset", str(offset))
-                form.field("size", str(total))
-                if offset + chunk_size >= total:  # same test as the web client
-                    form.field("model_info", info_text)
-                reply = self._send_part(form, offset, total, cancel)
-                received = reply.get("received") if isinstance(reply, dict) else None
-                if received != offset + len(data):
+                last = offset + chunk_size >= total  # same test as the web client
+                parts = chunk_parts(data, offset, total, info_text if last else None)
+                report.last_chunk_sent = last
+                reply = self._send_part(parts, offset, total, cancel)
+                if reply.received is None:  # old firmware ignores offset/size
                     raise DeviceError(problem("deploy_chunked_unsupported", version=self._safe_version()))
+                if reply.received != offset + len(data):
+                    raise DeviceError(problem("device_unexpected_answer", address=str(self.address),
+                                              step="uploadModel", field="data.received",
+                                              expected=str(offset + len(data)), found=str(reply.received)))
                 report.replies.append(reply)
                 report.chunks += 1
                 offset += len(data)
@@ -423,14 +359,13 @@ class ReCameraClient:
                     report.md5 = digest.hexdigest()
                 yield offset, total
 
-    def _send_part(self, form: _Multipart, offset: int, total: int, cancel: threading.Event | None) -> Any:
-        body = form.body()
+    def _send_part(self, parts: list, offset: int, total: int, cancel: threading.Event | None) -> answers.UploadData:
         last_error = ""
         for _attempt in range(self.chunk_retries + 1):
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
             try:
-                return self._api("POST", "/api/deviceMgr/uploadModel", body=body, content_type=form.content_type,
+                return self._api("POST", "/api/deviceMgr/uploadModel", answers.UploadData, files=parts,
                                  step="uploadModel", timeout=self.upload_timeout)
             except DeviceError as exc:
                 # Resending a chunk at the same offset is safe: the device fseeks to the offset.
@@ -447,15 +382,62 @@ class ReCameraClient:
         except DeviceError:
             return "unknown"
 
+    # -- what a restore point needs (restore.CameraFiles) --------------------------------------
+    def read_active(self) -> tuple[bytes | None, str]:
+        return self.model_file(), self.model_info_text()
 
-def _as_bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return bool(value)
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return None
+    def free_space(self) -> int | None:
+        if not self.can_log_in:  # fileMgr needs the token: do not even ask without a password
+            raise DeviceError(problem("device_login_required", address=str(self.address), step="fileMgr/list"))
+        return self.list_folder("").free
+
+    def copy_on_camera(self, data: bytes, info_text: str) -> tuple[str, str | None]:
+        if CAMERA_COPY_DIR not in {d.name for d in self.list_folder("").directories}:
+            self.make_folder(CAMERA_COPY_DIR)
+        self.put_file(CAMERA_COPY_DIR, COPY_MODEL, data)
+        info_path = None
+        if info_text:  # fileMgr skips empty parts: there is nothing to copy then anyway
+            self.put_file(CAMERA_COPY_DIR, COPY_INFO, info_text.encode("utf-8"))
+            info_path = f"{USERDATA}/{CAMERA_COPY_DIR}/{COPY_INFO}"
+        return f"{USERDATA}/{CAMERA_COPY_DIR}/{COPY_MODEL}", info_path
+
+    def fetch_copy(self, path: str) -> bytes:
+        if not path.startswith(USERDATA + "/"):
+            raise DeviceError(problem("device_api_error", step="fileMgr/download",
+                                      detail=f"{path} is not in {USERDATA}"))
+        return self.get_file(path[len(USERDATA) + 1:])
+
+    # -- files in /userdata (fileMgr; needs the login) ---------------------------------------
+    def list_folder(self, path: str = "") -> answers.FileListData:
+        """A folder under /userdata; the root ("") also reports free space on new firmware."""
+        return self._api("POST", "/api/fileMgr/list", answers.FileListData, step="fileMgr/list",
+                         json_body={"storage": "local", "path": path})
+
+    def make_folder(self, path: str) -> None:
+        self._api("POST", "/api/fileMgr/mkdir", answers.FolderData, step="fileMgr/mkdir",
+                  json_body={"storage": "local", "path": path})
+
+    def put_file(self, folder: str, name: str, data: bytes) -> None:
+        """Write ``folder/name`` under /userdata (one request; the file is replaced)."""
+        sent = self._api("POST", f"/api/fileMgr/upload?path={quote(folder)}&storage=local", answers.FileUploadData,
+                         step="fileMgr/upload", files=[("file", (name, data, OCTET_STREAM))],
+                         timeout=self.upload_timeout)
+        mine = next((u for u in sent.uploads if u.filename == name), None)
+        complete = mine is not None and mine.status == "success" and mine.size in (None, len(data))
+        if sent.count < 1 or not complete:
+            raise DeviceError(problem("device_unexpected_answer", address=str(self.address), step="fileMgr/upload",
+                                      field="data.uploads", expected=f"{name}: success, {len(data)} bytes",
+                                      found=answers.short(sent.model_dump())))
+
+    def get_file(self, path: str) -> bytes:
+        """The bytes of ``path`` under /userdata (fileMgr/download)."""
+        reply = self._reply("GET", f"/api/fileMgr/download?path={quote(path)}&storage=local",
+                            step="fileMgr/download", timeout=self.upload_timeout)
+        if reply.status != 200 or reply.header("Content-Type").startswith("application/json"):
+            self._data(reply, "fileMgr/download")  # raises with the device's message
+            raise DeviceError(problem("device_unexpected_answer", address=str(self.address), step="fileMgr/download",
+                                      field="body", expected="the file", found=f"HTTP {reply.status}"))
+        return reply.body
 
 
 def file_md5(path: str | os.PathLike) -> str:

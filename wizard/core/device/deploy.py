@@ -8,6 +8,12 @@
 ``run_deploy`` never raises for device problems: it yields ProblemRaised and a failed Result whose
 ``details["failure"]`` is "input" (blocked, exit 2) or "device" (infrastructure, exit 4).
 The steps: discover -> upload -> verify -> switch (Node-RED) -> check (optional live frames).
+Before the upload changes anything, the camera's current model, model.json and (at the switch)
+flow are kept in a restore point (backup.py, restore.py), so ``deploy --restore`` brings them back.
+
+Every way out (done, failed, cancelled, Ctrl-C) ends with a note of what was done on the camera
+and what was kept where (``_state_note``, ``_kept_note``): a stopped deploy never leaves the user
+guessing which model runs.
 """
 
 from __future__ import annotations
@@ -21,19 +27,12 @@ from typing import Any, Iterator, Literal, Sequence
 
 from wizard.core.device import backup, model_json
 from wizard.core.device import nodered_flow as flow_edit
-from wizard.core.device.client import (
-    CHUNK_SIZE,
-    DEFAULT_HOST,
-    DEFAULT_LIVE_PORT,
-    DEFAULT_NODE_RED_PORT,
-    Cancelled,
-    DeviceAddress,
-    DeviceError,
-    ReCameraClient,
-    UploadReport,
-    file_md5,
-)
+from wizard.core.device.address import DEFAULT_HOST, DEFAULT_LIVE_PORT, DEFAULT_NODE_RED_PORT, DeviceAddress
+from wizard.core.device.client import CHUNK_SIZE, ReCameraClient, UploadReport, file_md5
+from wizard.core.device.errors import Cancelled, DeviceError
 from wizard.core.device.nodered_client import FlowConflict, NodeRedClient
+from wizard.core.device.lines import line
+from wizard.core.device.restore import keep_previous, kept_note, ssh_deployer
 from wizard.core.events import Event, LogLine, ProblemRaised, Progress, Result, StepFinished, StepStarted
 from wizard.core.messages import Problem, WizardError, problem
 from wizard.core.toolchain.processors import RECAMERA_PROCESSOR
@@ -144,11 +143,11 @@ def check_model_file(path: Path) -> str:
 
 def resolve_classes(request: DeployRequest) -> tuple[tuple[str, ...], str]:
     if request.classes:
-        return tuple(request.classes), "--classes"
+        return model_json.check_classes(request.classes), "--classes"
     if request.classes_from:
         names = _class_names_from_onnx(Path(request.classes_from))
         if names:
-            return names, str(request.classes_from)
+            return model_json.check_classes(names), str(request.classes_from)
     raise WizardError.of("deploy_no_classes", path=request.model_path)
 
 
@@ -222,6 +221,26 @@ def _failure_kind(exc: WizardError) -> str:
     return "device" if isinstance(exc, DeviceError) else "input"
 
 
+def _check_cancel(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
+
+
+def _state_note(details: dict[str, Any]) -> Problem:
+    """What the camera runs now, judged from how far the deploy got."""
+    address = details["device"]
+    if details.get("switched"):
+        return problem("deploy_state_active", "info", address=address)
+    if details.get("switch_sent"):
+        return problem("deploy_state_switch_unknown", "info", address=address)
+    if details.get("uploaded") or details.get("upload_complete"):
+        return problem("deploy_state_stored_not_active", "info", address=address)
+    if details.get("write_started"):
+        return problem("deploy_state_upload_partial", "info", address=address, done=details.get("upload_done", 0),
+                       total=details.get("upload_total", 0))
+    return problem("deploy_state_unchanged", "info", address=address)
+
+
 def run_deploy(
     plan: DeployPlan,
     *,
@@ -229,13 +248,22 @@ def run_deploy(
     cancel: threading.Event | None = None,
     client: ReCameraClient | None = None,
 ) -> Iterator[Event]:
-    """Run the plan, yielding events. The password is only handed to the clients, never emitted."""
+    """Run the plan, yielding events. The password is only handed to the clients, never emitted.
+
+    Ctrl-C (KeyboardInterrupt) and the cancel event end the run the same way: a warning, the
+    note of what the camera runs now and what was kept, and a Result with failure "cancelled".
+    """
     request = plan.request
     details: dict[str, Any] = {"device": str(plan.address), "method": request.method, "model_md5": plan.md5,
                                "uploaded": False, "switched": False}
+    own_client = client is None
     client = client or ReCameraClient(plan.address, user=request.user, password=password)
+    point = backup.new_point(plan.state_dir, str(plan.address), request.method)
+    details["restore_point"] = str(point.folder)
     step = "discover"
     started = time.monotonic()
+    outcome: Problem | None = None
+    failure = ""
     try:
         # -- discover --------------------------------------------------------------------
         yield StepStarted("discover", command=f"GET http://{plan.address}/api/version")
@@ -245,162 +273,199 @@ def run_deploy(
             status = client.discover()
         except DeviceError as exc:
             if request.method != "ssh" or exc.problem.code not in ("device_unreachable", "device_https_only",
-                                                                    "device_not_recamera"):
+                                                                    "device_unexpected_answer"):
                 raise
             # SSH deploys can work without the web service (down, or HTTPS-only); say so, go on.
             yield ProblemRaised(replace(exc.problem, severity="warning"), step="discover")
         if status is not None:
             details["device_status"] = status.to_dict()
-            yield LogLine(f"reCamera firmware {status.version or 'unknown'} at {plan.address}", step="discover",
-                          stream="runner")
+            yield LogLine(line("deploy_line_firmware", version=status.version or "?", address=str(plan.address)),
+                          step="discover", stream="runner")
             if status.model_info:
-                yield LogLine(f"active model before deploy: {status.model_info.get('model_name', '?')}",
+                yield LogLine(line("deploy_line_active_before", model_name=status.model_info.get("model_name", "?")),
                               step="discover", stream="runner")
+            if status.model_info_issue is not None:
+                yield ProblemRaised(replace(status.model_info_issue, severity="warning"), step="discover")
             if status.first_login:
                 yield ProblemRaised(problem("device_first_login", "warning", address=str(plan.address)),
                                     step="discover")
             if request.method == "ssh" and status.ssh_enabled is False:
                 raise WizardError(problem("ssh_disabled", address=str(plan.address)))
         yield StepFinished("discover", ok=True, elapsed=time.monotonic() - t0)
+        _check_cancel(cancel)
 
-        # -- upload + verify -------------------------------------------------------------
+        # -- upload + verify (the restore point is filled first) -------------------------
         step = "upload"
-        uploader = (_http_upload(plan, client, cancel, details) if request.method == "http"
-                    else _ssh_upload(plan, password, cancel, details))
+        uploader = (_http_upload(plan, client, point, cancel, details) if request.method == "http"
+                    else _ssh_upload(plan, password, point, cancel, details))
         for event in uploader:
             if isinstance(event, StepStarted):
                 step = event.step  # "upload", then "verify": a failure is reported on the right step
             yield event
         details["uploaded"] = True
+        _check_cancel(cancel)
 
         # -- switch ----------------------------------------------------------------------
         if request.switch_flow:
             step = "switch"
-            yield from _switch_flow(plan, details, details.get("remote_model_path", plan.remote_model_path))
+            yield from _switch_flow(plan, point, details, details.get("remote_model_path", plan.remote_model_path))
             details["switched"] = True
+            _check_cancel(cancel)
 
         # -- check -----------------------------------------------------------------------
         if request.check_live:
             step = "check"
             yield from _live_check(plan, details)
     except _StepFailed as failed:
-        yield ProblemRaised(failed.problem, step=failed.step)
-        yield StepFinished(failed.step, ok=False)
-        yield Result(ok=False, run_dir=plan.state_dir, details={**details, "failure": failed.failure,
-                                                                 "code": failed.problem.code})
-        return
-    except Cancelled:
-        p = problem("deploy_cancelled", "warning", step=step)
-        yield ProblemRaised(p, step=step)
-        yield StepFinished(step, ok=False)
-        yield Result(ok=False, run_dir=plan.state_dir, details={**details, "failure": "cancelled", "code": p.code})
-        return
+        outcome, failure, step = failed.problem, failed.failure, failed.step
+    except (Cancelled, KeyboardInterrupt):
+        outcome, failure = problem("deploy_cancelled", "warning", step=step), "cancelled"
     except WizardError as exc:
-        yield ProblemRaised(exc.problem, step=step)
+        outcome, failure = exc.problem, _failure_kind(exc)
+    except GeneratorExit:  # the caller stopped listening (the GUI gave up on a hung camera)
+        if not (details.get("camera_changed") or details.get("uploaded")):
+            point.discard()
+        raise
+    finally:
+        if own_client:
+            client.close()
+    if outcome is not None:
+        yield ProblemRaised(outcome, step=step)
         yield StepFinished(step, ok=False)
-        yield Result(ok=False, run_dir=plan.state_dir, details={**details, "failure": _failure_kind(exc),
-                                                                 "code": exc.problem.code})
+    elif request.switch_flow:
+        yield ProblemRaised(problem("deploy_done", "info", model_name=plan.model_info["model_name"],
+                                    address=str(plan.address), classes_count=len(plan.classes)), step="")
+    yield from _closing_notes(point, details)
+    if outcome is not None:
+        yield Result(ok=False, run_dir=plan.state_dir, details={**details, "failure": failure, "code": outcome.code})
         return
-    done = problem("deploy_done", "info", model_name=plan.model_info["model_name"], address=str(plan.address),
-                   classes_count=len(plan.classes))
-    yield ProblemRaised(done, step="")
     details["elapsed"] = time.monotonic() - started
     yield Result(ok=True, run_dir=plan.state_dir,
                  model_path=details.get("remote_model_path", plan.remote_model_path), details=details)
 
 
-def _http_upload(plan: DeployPlan, client: ReCameraClient, cancel, details) -> Iterator[Event]:
+def _closing_notes(point: backup.RestorePoint, details: dict[str, Any]) -> Iterator[Event]:
+    """What the camera runs now and what was kept where; a point of a deploy that changed
+    nothing on the camera is dropped (there is nothing to restore)."""
+    state = _state_note(details)
+    if not details.get("switched"):  # when switched, "deploy_done" already said it
+        yield ProblemRaised(state, step="")
+    if state.code == "deploy_state_unchanged" or (state.code == "deploy_state_upload_partial"
+                                                  and not details.get("camera_changed")):
+        point.discard()
+        details.pop("restore_point", None)
+        return
+    yield ProblemRaised(kept_note(point, details["device"]), step="")
+
+
+def _http_upload(plan: DeployPlan, client: ReCameraClient, point: backup.RestorePoint, cancel,
+                 details) -> Iterator[Event]:
     yield StepStarted("upload", command=f"POST http://{plan.address}/api/deviceMgr/uploadModel "
                                         f"({len(plan.chunks)} x {plan.request.chunk_size // 1024} KB)")
     t0 = time.monotonic()
+    yield from keep_previous(point, client, plan.size)
+    _check_cancel(cancel)
     # One request per iteration, in this thread: each Progress reaches the caller as soon as its
     # chunk is acknowledged, and a cancel is seen before the next chunk is sent.
     report = UploadReport(total=0, chunks=0, md5="")
-    for done, total in client.iter_upload(plan.model_path, plan.model_info, chunk_size=plan.request.chunk_size,
-                                          cancel=cancel, report=report):
-        yield Progress("upload", done / total if total else 1.0, f"{done}/{total} bytes", done, total)
-
+    details.update(upload_done=0, upload_total=plan.size, write_started=True)
+    try:
+        for done, total in client.iter_upload(plan.model_path, plan.model_info, chunk_size=plan.request.chunk_size,
+                                              cancel=cancel, report=report):
+            details["upload_done"] = done
+            yield Progress("upload", done / total if total else 1.0, line("deploy_line_progress", done=done, total=total),
+                           done, total)
+    finally:
+        # Once the last part has left, the device may have renamed its .tmp over model.cvimodel.
+        details["camera_changed"] = report.last_chunk_sent
+    details["upload_complete"] = True
     details["chunks"] = report.chunks
     if report.md5 != plan.md5:  # the file changed on disk while we were sending it
-        raise DeviceError(problem("deploy_verify_failed", path=str(plan.model_path),
-                                  detail="the local file changed during the upload"))
+        raise DeviceError(problem("deploy_local_file_changed", path=str(plan.model_path)))
     yield StepFinished("upload", ok=True, elapsed=time.monotonic() - t0)
 
     yield StepStarted("verify", command=f"GET http://{plan.address}/api/deviceMgr/getModelInfo")
     t0 = time.monotonic()
     found = client.model_info()
-    issues = model_json.matches(plan.model_info, found)
-    if issues:
-        raise DeviceError(problem("deploy_verify_failed", path=str(plan.model_path), detail="; ".join(issues)))
+    mismatch = model_json.first_mismatch(plan.model_info, found)
+    if mismatch:
+        raise DeviceError(problem("deploy_verify_json", path=str(plan.model_path), **mismatch))
     details["model_info"] = found
-    yield LogLine(f"model.json on the camera: {found.get('model_name')} with {len(found.get('classes', []))} classes",
-                  step="verify", stream="runner")
+    yield LogLine(line("deploy_line_model_json_checked", model_name=found.get("model_name"),
+                       classes_count=len(found.get("classes", []))), step="verify", stream="runner")
     if plan.request.verify_readback:
         data = client.model_file()
         if data is None:
-            yield LogLine("this firmware cannot send the model back; model.json was checked", step="verify",
-                          stream="runner")
+            yield LogLine(line("deploy_line_no_readback"), step="verify", stream="runner")
             yield StepFinished("verify", ok=True, elapsed=time.monotonic() - t0)
             return
         remote_md5 = hashlib.md5(data).hexdigest()
         if remote_md5 != plan.md5:
-            raise DeviceError(problem("deploy_verify_failed", path=str(plan.model_path),
-                                      detail=f"md5 {remote_md5} on the camera, {plan.md5} here"))
-        yield LogLine(f"read back {len(data)} bytes, md5 {remote_md5} matches", step="verify", stream="runner")
+            raise DeviceError(problem("deploy_verify_md5", path=str(plan.model_path), remote_md5=remote_md5,
+                                      local_md5=plan.md5))
+        yield LogLine(line("deploy_line_readback_ok", size=len(data), md5=remote_md5), step="verify", stream="runner")
     yield StepFinished("verify", ok=True, elapsed=time.monotonic() - t0)
 
 
-def _ssh_upload(plan: DeployPlan, password, cancel, details) -> Iterator[Event]:
-    from wizard.core.device.ssh_deploy import SshDeployer
+def _ssh_upload(plan: DeployPlan, password, point: backup.RestorePoint, cancel, details) -> Iterator[Event]:
+    deployer = ssh_deployer(plan.request, plan.address, password, plan.state_dir)
 
-    request = plan.request
-    deployer = SshDeployer(
-        plan.address.host,
-        port=request.ssh_port,
-        user=request.user or "recamera",
-        password=password,
-        key_filename=request.ssh_key,
-        known_hosts=request.known_hosts or str(Path(plan.state_dir) / "known_hosts"),
-        use_system_known_hosts=request.system_known_hosts,
-        accept_fingerprint=request.accept_host_key,
-        remote_base=request.remote_base,
-        sudo=request.ssh_sudo,
-    )
+    def keep(camera) -> Iterator[Event]:
+        yield from keep_previous(point, camera, plan.size)
+        _check_cancel(cancel)
+        details.update(upload_done=0, upload_total=plan.size, write_started=True)
+
     try:
-        yield from deployer.deploy(plan.model_path, model_json.dumps(plan.model_info), plan.md5, cancel=cancel)
+        for event in deployer.deploy(plan.model_path, model_json.dumps(plan.model_info), plan.md5, cancel=cancel,
+                                     before_write=keep):
+            if isinstance(event, Progress):
+                details["upload_done"] = event.done
+            if isinstance(event, StepStarted) and event.step == "verify":
+                details["upload_complete"] = True
+            yield event
     finally:
+        details["camera_changed"] = deployer.replacing
         deployer.close()
     details["remote_dir"] = deployer.remote_dir
     # The flow must point at where SSH really wrote (MODEL/ on old firmware).
     details["remote_model_path"] = f"{deployer.remote_dir}/{ACTIVE_MODEL}"
 
 
-def _switch_flow(plan: DeployPlan, details, uri: str) -> Iterator[Event]:
+def _switch_flow(plan: DeployPlan, point: backup.RestorePoint, details, uri: str) -> Iterator[Event]:
     nodered = NodeRedClient(plan.address.host, plan.request.node_red_port)
     yield StepStarted("switch", command=f"POST http://{nodered.address}/flows")
     t0 = time.monotonic()
-    for attempt in range(2):
-        rev, current = nodered.get_flows()
-        try:
-            switch = flow_edit.switch_model(current, uri, plan.model_info["model_name"], plan.classes)
-        except flow_edit.FlowEditError as exc:
-            raise DeviceError(problem(exc.code, address=plan.address.host, **exc.params)) from None
-        saved = backup.save_flow_backup(plan.state_dir, str(plan.address), rev, current)
-        details["flow_backup"] = str(saved)
-        yield LogLine(f"previous flow saved to {saved}", step="switch", stream="runner")
-        try:
-            new_rev = nodered.deploy_flows(switch.flows, rev, backup=str(saved))
-        except FlowConflict:
-            saved.unlink(missing_ok=True)  # that backup was of a flow that is no longer current
-            details.pop("flow_backup", None)
-            if attempt:
+    try:
+        for attempt in range(2):
+            rev, current = nodered.get_flows()
+            try:
+                switch = flow_edit.switch_model(current, uri, plan.model_info["model_name"], plan.classes)
+            except flow_edit.FlowEditError as exc:
+                raise DeviceError(problem(exc.code, address=plan.address.host, **exc.params)) from None
+            saved = point.keep_flow(rev, current)
+            details["flow_backup"] = str(saved)
+            yield LogLine(line("deploy_line_flow_saved", path=str(saved)), step="switch", stream="runner")
+            details["switch_sent"] = True  # from here on, Node-RED may have switched
+            try:
+                new_rev = nodered.deploy_flows(switch.flows, rev, backup=str(saved))
+            except FlowConflict:
+                details["switch_sent"] = False  # a 409 is a definite "no"
+                point.drop_flow()  # that backup was of a flow that is no longer current
+                details.pop("flow_backup", None)
+                if attempt:
+                    raise
+                yield LogLine(line("deploy_line_flow_reread"), step="switch", stream="runner")
+                continue
+            except DeviceError as exc:
+                if exc.problem.code == "flow_rejected":
+                    details["switch_sent"] = False  # refused: the flow did not change
                 raise
-            yield LogLine("the flow changed meanwhile; reading it again", step="switch", stream="runner")
-            continue
-        details.update(flow_rev=new_rev, model_node=switch.node_id, old_uri=switch.old_uri, new_uri=switch.new_uri)
-        yield LogLine(f"model node {switch.node_id}: uri {switch.old_uri or '(default)'} -> {switch.new_uri}",
-                      step="switch", stream="runner")
-        break
+            details.update(flow_rev=new_rev, model_node=switch.node_id, old_uri=switch.old_uri, new_uri=switch.new_uri)
+            yield LogLine(line("deploy_line_node_switched", node_id=switch.node_id, old_uri=switch.old_uri or '""',
+                               new_uri=switch.new_uri), step="switch", stream="runner")
+            break
+    finally:
+        nodered.close()
     yield StepFinished("switch", ok=True, elapsed=time.monotonic() - t0)
 
 
@@ -416,7 +481,7 @@ def _live_check(plan: DeployPlan, details) -> Iterator[Event]:
     details["live"] = {**check.summary(), "annotated_frame": str(saved) if saved else None}
     yield LogLine(check.describe(), step="check", stream="runner")
     if saved:
-        yield LogLine(f"frame with boxes: {saved}", step="check", stream="runner")
+        yield LogLine(line("live_line_frame_saved", path=str(saved)), step="check", stream="runner")
     yield StepFinished("check", ok=True, elapsed=time.monotonic() - t0)
 
 
@@ -438,10 +503,13 @@ def run_live_check(
         from wizard.core.device.live_check import read_live_results
 
         check = read_live_results(url, frames=frames, labels=labels)
-    except DeviceError as exc:
-        yield ProblemRaised(exc.problem, step="check")
+    except (DeviceError, KeyboardInterrupt) as exc:
+        stopped = isinstance(exc, KeyboardInterrupt)
+        p = problem("deploy_cancelled", "warning", step="check") if stopped else exc.problem
+        yield ProblemRaised(p, step="check")
         yield StepFinished("check", ok=False)
-        yield Result(ok=False, run_dir=state, details={"failure": "device", "code": exc.problem.code})
+        yield ProblemRaised(problem("deploy_state_unchanged", "info", address=str(address)), step="")
+        yield Result(ok=False, run_dir=state, details={"failure": "cancelled" if stopped else "device", "code": p.code})
         return
     saved = check.save_annotated(Path(state) / "live")
     yield LogLine(check.describe(), step="check", stream="runner")
@@ -454,48 +522,6 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-# ---------------------------------------------------------------------------------------------
-# Restore
-
-
-def restore_flow(
-    device: str = DEFAULT_HOST,
-    *,
-    node_red_port: int = DEFAULT_NODE_RED_PORT,
-    state_dir: str | None = None,
-) -> Iterator[Event]:
-    """Put back the flow saved before the last switch (one action). Repeating walks further back."""
-    address = DeviceAddress.parse(device)
-    state = str(state_dir or backup.default_state_dir())
-    yield StepStarted("restore")
-    saved = backup.latest_flow_backup(state, str(address))
-    if saved is None:
-        p = problem("flow_no_backup", address=str(address), state_dir=state)
-        yield ProblemRaised(p, step="restore")
-        yield StepFinished("restore", ok=False)
-        yield Result(ok=False, run_dir=state, details={"failure": "input", "code": p.code})
-        return
-    nodered = NodeRedClient(address.host, node_red_port)
-    try:
-        flows = backup.load_flow_backup(saved)
-        rev, _current = nodered.get_flows()
-        new_rev = nodered.deploy_flows(flows, rev, backup=str(saved))
-    except (DeviceError, ValueError, KeyError) as exc:
-        p = exc.problem if isinstance(exc, DeviceError) else problem(
-            "flow_rejected", detail=f"unreadable backup: {exc}", backup=str(saved))
-        yield ProblemRaised(p, step="restore")
-        yield StepFinished("restore", ok=False)
-        yield Result(ok=False, run_dir=state, details={"failure": "device" if isinstance(exc, DeviceError) else "input",
-                                                       "code": p.code, "backup": str(saved)})
-        return
-    used = saved.with_name(saved.name + ".restored")
-    saved.replace(used)  # so a second --restore goes one step further back
-    summary = flow_edit.model_node_summary(flows)
-    yield ProblemRaised(problem("flow_restored", "info", backup=str(used), address=str(address)), step="restore")
-    yield StepFinished("restore", ok=True)
-    yield Result(ok=True, run_dir=state, details={"backup": str(used), "flow_rev": new_rev, "model_node": summary})
-
-
 def collect(events: Sequence[Event] | Iterator[Event]) -> list[Event]:
     """Exhaust an event iterator into a list (handy in tests and simple callers)."""
     return list(events)
@@ -506,7 +532,6 @@ __all__ = [
     "DeployPlan",
     "plan_deploy",
     "run_deploy",
-    "restore_flow",
     "run_live_check",
     "check_model_file",
     "plan_chunks",

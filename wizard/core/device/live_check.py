@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from wizard.core.device.client import DeviceError
+from wizard.core.device import answers
+from wizard.core.device.errors import DeviceError
+from wizard.core.device.lines import line
 from wizard.core.messages import problem
 
 
@@ -81,9 +83,12 @@ class LiveCheck:
 
     def describe(self) -> str:
         s = self.summary()
-        infer = f"{s['infer_ms_median']:.0f} ms" if s["infer_ms_median"] is not None else "unknown"
-        return (f"{s['frames']} live frames: inference {infer}, detections per frame {s['detections_per_frame']}, "
-                f"labels {', '.join(s['labels_seen']) or 'none'}")
+        counts = ", ".join(str(c) for c in s["detections_per_frame"])
+        labels = ", ".join(s["labels_seen"]) or "-"
+        if s["infer_ms_median"] is None:
+            return line("live_line_summary_no_timing", frames=s["frames"], counts=counts, labels=labels)
+        return line("live_line_summary", frames=s["frames"], infer_ms=f"{s['infer_ms_median']:.0f}", counts=counts,
+                    labels=labels)
 
     def last_with_image(self) -> LiveFrame | None:
         for frame in reversed(self.frames):
@@ -102,42 +107,41 @@ class LiveCheck:
         return path
 
 
-def parse_frame(message: str | bytes, labels: Sequence[str] = ()) -> LiveFrame | None:
-    """One WebSocket message -> LiveFrame, or None when it is not a result frame."""
+def parse_frame(message: str | bytes, labels: Sequence[str] = (), *, source: str = "live") -> LiveFrame | None:
+    """One WebSocket message -> LiveFrame; None when it is not a result frame (not a JSON object,
+    or one without boxes, image or timing). A result frame whose fields have the wrong types is
+    DeviceError(device_unexpected_answer)."""
     try:
         payload = json.loads(message)
     except (ValueError, UnicodeDecodeError):
         return None
     if not isinstance(payload, dict):
         return None
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else payload
-    boxes = data.get("boxes") or []
-    frame_labels = list(data.get("labels") or [])
+    nested = isinstance(payload.get("data"), dict)
+    data = answers.check(answers.LiveData, payload["data"] if nested else payload, address=source,
+                         step="live frame", prefix="data" if nested else "")
     detections = []
-    for box in boxes:
-        if not isinstance(box, (list, tuple)) or len(box) < 6:
-            continue
+    for box in data.boxes:
         cx, cy, w, h, score, cls = (float(v) for v in box[:6])
         class_id = int(cls)
         name = labels[class_id] if 0 <= class_id < len(labels) else (
-            frame_labels[len(detections)] if len(detections) < len(frame_labels) else f"N/A-{class_id}")
+            data.labels[len(detections)] if len(detections) < len(data.labels) else f"N/A-{class_id}")
         detections.append(Detection(cx, cy, w, h, score / 100.0 if score > 1 else score, class_id, str(name)))
-    resolution = data.get("resolution")
-    res = (int(resolution[0]), int(resolution[1])) if isinstance(resolution, (list, tuple)) and len(resolution) >= 2 else None
-    perf = data.get("perf")
-    if isinstance(perf, (list, tuple)) and perf and isinstance(perf[0], (list, tuple)):
+    res = (data.resolution[0], data.resolution[1]) if data.resolution else None
+    perf = data.perf
+    if perf and isinstance(perf[0], list):
         perf = perf[0]
-    perf_ms = tuple(float(v) for v in perf[:3]) if isinstance(perf, (list, tuple)) and len(perf) >= 3 else None
+    perf_ms = tuple(float(v) for v in perf[:3]) if perf else None
     jpeg = b""
-    image = data.get("image")
-    if isinstance(image, str) and image:
+    image = data.image
+    if image:
         if image.startswith("data:"):
             image = image.split(",", 1)[-1]
         try:
             jpeg = base64.b64decode(image, validate=False)
         except ValueError:
             jpeg = b""
-    if not boxes and not jpeg and perf_ms is None:
+    if not data.boxes and not jpeg and perf_ms is None:
         return None
     return LiveFrame(detections, res, perf_ms, jpeg)  # type: ignore[arg-type]
 
@@ -178,7 +182,7 @@ def read_live_results(url: str, *, frames: int = 3, labels: Sequence[str] = (), 
                     break
                 except ConnectionClosed:
                     break
-                frame = parse_frame(message, labels)
+                frame = parse_frame(message, labels, source=url)
                 if frame is not None:
                     check.frames.append(frame)
     except (OSError, InvalidHandshake, TimeoutError) as exc:

@@ -18,6 +18,8 @@ import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from wizard.core.messages import WizardError
+
 FACTORY_AI_FRAMEWORK = "6"
 
 
@@ -54,17 +56,28 @@ def dumps(info: Mapping[str, Any]) -> str:
     return json.dumps(dict(info), ensure_ascii=False)
 
 
+def check_classes(names: Sequence[str]) -> tuple[str, ...]:
+    """The class names, surrounding spaces trimmed; an empty one is refused, because the camera
+    numbers classes by position: dropping it would give every later class the wrong id."""
+    cleaned = tuple(str(name).strip() for name in names)
+    for position, name in enumerate(cleaned, start=1):
+        if not name:
+            raise WizardError.of("deploy_empty_class", position=position, classes=",".join(map(str, names)))
+    return cleaned
+
+
 def parse_classes_option(text: str) -> list[str]:
-    """``--classes a,b,c`` -> ["a", "b", "c"]; blanks dropped, surrounding spaces trimmed."""
-    return [part.strip() for part in text.split(",") if part.strip()]
+    """``--classes a,b,c`` -> ["a", "b", "c"], surrounding spaces trimmed; ``a,,b`` is refused."""
+    return list(check_classes(text.split(",")))
 
 
-def matches(expected: Mapping[str, Any], found: Mapping[str, Any] | None) -> list[str]:
-    """Fields of model.json that differ after the upload (empty list = confirmed)."""
+def first_mismatch(expected: Mapping[str, Any], found: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """The first field of model.json that differs after the upload (None = confirmed), as the
+    params of the deploy_verify_json message."""
     if not found:
-        return ["model.json missing"]
-    issues = []
+        return {"field": "model.json", "expected": "model.json", "found": "nothing"}
     for key in ("model_name", "classes", "checksum"):
         if key in expected and found.get(key) != expected[key]:
-            issues.append(f"{key}: expected {expected[key]!r}, device has {found.get(key)!r}")
-    return issues
+            return {"field": key, "expected": json.dumps(expected[key], ensure_ascii=False),
+                    "found": json.dumps(found.get(key), ensure_ascii=False)}
+    return None

@@ -7,15 +7,17 @@ Facts (Node-RED admin HTTP API, documented at nodered.org/docs/api/admin/methods
 sscma-node reload the model file even when ``uri`` did not change. ``/flows/state`` with
 ``{"state": "start"|"stop"}`` (recamera.md). The supervisor's web client talks to the same API
 (sscma-example-sg200x www/src/api/nodered/index.ts).
+
+Every answer is checked against wizard.core.device.answers before a field is used.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from wizard.core.device._http import Dropped, Unreachable, exchange
-from wizard.core.device.client import DeviceError
+from wizard.core.device import answers
+from wizard.core.device.errors import DeviceError
+from wizard.core.device.http_link import Dropped, Garbled, HttpLink, Reply, Unreachable
 from wizard.core.messages import problem
 
 API_HEADERS = {"Node-RED-API-Version": "v2", "Accept": "application/json"}
@@ -29,39 +31,47 @@ class NodeRedClient:
     def __init__(self, host: str, port: int = 1880, *, connect_timeout: float = 3.0, timeout: float = 20.0):
         self.host = host
         self.port = port
-        self.connect_timeout = connect_timeout
-        self.timeout = timeout
+        self._link = HttpLink(host, port, connect_timeout=connect_timeout, timeout=timeout)
 
     @property
     def address(self) -> str:
-        return f"{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
 
-    def _call(self, method: str, path: str, body: Any = None, extra: dict[str, str] | None = None):
+    def close(self) -> None:
+        self._link.close()
+
+    def _call(self, method: str, path: str, body: Any = None, extra: dict[str, str] | None = None) -> Reply:
         headers = dict(API_HEADERS)
         headers.update(extra or {})
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode("utf-8")
-            headers["Content-Type"] = "application/json"
+        step = f"{method} {path}"
         try:
-            return exchange(self.host, self.port, method, path, data, headers,
-                            connect_timeout=self.connect_timeout, timeout=self.timeout)
+            return self._link.exchange(method, path, json=body, headers=headers)
         except (Unreachable, Dropped) as exc:
             raise DeviceError(problem("flow_unreachable", address=self.address, detail=str(exc))) from None
+        except Garbled as exc:
+            raise DeviceError(problem("device_unexpected_answer", address=self.address, step=step, field=exc.part,
+                                      expected=exc.expected, found=exc.found)) from None
+
+    def _json(self, reply: Reply, step: str) -> Any:
+        return answers.decode_json(reply.body, reply.status, address=self.address, step=step)
 
     def get_flows(self) -> tuple[str, list[dict[str, Any]]]:
         reply = self._call("GET", "/flows")
         if reply.status != 200:
             raise DeviceError(problem("flow_unreachable", address=self.address, detail=f"HTTP {reply.status}"))
-        try:
-            payload = json.loads(reply.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise DeviceError(problem("flow_unreachable", address=self.address, detail="not a JSON reply")) from None
+        payload = self._json(reply, "GET /flows")
         if isinstance(payload, list):  # a v1-only server: no rev
-            return "", payload
-        if not isinstance(payload, dict) or not isinstance(payload.get("flows"), list):
-            raise DeviceError(problem("flow_unreachable", address=self.address, detail="unexpected reply"))
-        return str(payload.get("rev", "")), payload["flows"]
+            answers.check(answers.FlowsV1, {"value": payload}, address=self.address, step="GET /flows", prefix="flows")
+            rev, flows = "", payload
+        else:
+            checked = answers.check(answers.FlowsV2, payload, address=self.address, step="GET /flows")
+            rev, flows = checked.rev, payload["flows"]
+        for index, node in enumerate(flows):
+            if node.get("type") == "model":
+                answers.check(answers.ModelNode, node, address=self.address, step="GET /flows",
+                              prefix=f"flows.{index}")
+        return rev, flows  # the checked documents themselves: sent back unchanged but for our edit
 
     def deploy_flows(self, flows: list[dict[str, Any]], rev: str, *, backup: str = "") -> str:
         """POST the whole flow set (full deploy); returns the new rev."""
@@ -74,14 +84,12 @@ class NodeRedClient:
         if reply.status not in (200, 204):
             detail = reply.body.decode("utf-8", "replace")[:200] or f"HTTP {reply.status}"
             raise DeviceError(problem("flow_rejected", detail=detail, backup=backup or "-"))
-        try:
-            return str(json.loads(reply.body.decode("utf-8")).get("rev", ""))
-        except (ValueError, AttributeError, UnicodeDecodeError):
+        if reply.status == 204 or not reply.body:
             return ""
+        return answers.check(answers.DeployedRev, self._json(reply, "POST /flows"), address=self.address,
+                             step="POST /flows").rev
 
     def get_state(self) -> str:
         reply = self._call("GET", "/flows/state")
-        try:
-            return str(json.loads(reply.body.decode("utf-8")).get("state", ""))
-        except (ValueError, AttributeError, UnicodeDecodeError):
-            return ""
+        return answers.check(answers.FlowState, self._json(reply, "GET /flows/state"), address=self.address,
+                             step="GET /flows/state").state

@@ -11,45 +11,33 @@ files are staged in the user's home folder, checked there, and moved into place 
 ``sudo -S`` (the password goes to sudo's stdin over the encrypted channel, never on a command
 line; the camera's default user has sudo, recamera.md).
 
-Host keys: checked against known_hosts. An unknown camera is refused with its SHA256 fingerprint
-so the user can confirm it (``accept_fingerprint``); a changed key is refused outright.
+Connection, host keys and authentication are wizard.core.ssh's (the same code the VM runner
+uses): an unknown camera is refused with its SHA256 fingerprint so the user can confirm it
+(``accept_fingerprint``, then remembered in the app's known_hosts); a changed key is refused
+outright. Only the messages differ: they speak of the camera, not of a VM.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import posixpath
 import secrets
 import shlex
-import socket
 import stat as stat_mod
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
-from wizard.core.device.client import Cancelled, DeviceError
+from wizard.core.device.client import CAMERA_COPY_DIR, COPY_INFO, COPY_MODEL
+from wizard.core.device.errors import Cancelled, DeviceError
+from wizard.core.device.lines import line
 from wizard.core.events import Event, LogLine, Progress, StepFinished, StepStarted
-from wizard.core.messages import problem
+from wizard.core.messages import WizardError, problem
+from wizard.core.ssh.connection import ConnectionLost, SshConnection, SshCredentials, SshTarget
+from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyStore, HostKeyUnknown
 
 BLOCK = 256 * 1024
-
-
-def fingerprint(key) -> str:
-    """OpenSSH-style ``SHA256:...`` fingerprint of a paramiko key."""
-    digest = hashlib.sha256(key.asbytes()).digest()
-    return "SHA256:" + base64.b64encode(digest).decode("ascii").rstrip("=")
-
-
-class HostKeyUnknown(DeviceError):
-    def __init__(self, problem_, fingerprint_: str):
-        super().__init__(problem_)
-        self.fingerprint = fingerprint_
-
-
-def _known_host_name(host: str, port: int) -> str:
-    return host if port == 22 else f"[{host}]:{port}"
 
 
 class SshDeployer:
@@ -69,13 +57,19 @@ class SshDeployer:
         sudo: str = "auto",
         sudo_command: str = "sudo",
     ) -> None:
+        self.target = SshTarget(user, host, port)
         self.host = host
         self.port = port
         self.user = user
         self._password = password
         self.key_filename = key_filename
-        self.known_hosts = Path(known_hosts).expanduser() if known_hosts else Path.home() / ".ssh" / "known_hosts"
-        self.use_system_known_hosts = use_system_known_hosts
+        if known_hosts:
+            self.known_hosts = Path(known_hosts).expanduser()
+        else:
+            from wizard.core import app_dirs
+
+            self.known_hosts = app_dirs.data_dir() / "known_hosts"
+        self.host_keys = HostKeyStore(self.known_hosts, trust_user_file=use_system_known_hosts)
         self.accept_fingerprint = accept_fingerprint
         self.remote_base = remote_base.rstrip("/") or "/"
         self.timeout = timeout
@@ -84,74 +78,58 @@ class SshDeployer:
         self.sudo = sudo  # "auto": only when the user cannot write to the model folder
         self.sudo_command = sudo_command
         self.remote_dir = posixpath.join(self.remote_base, "Models")
-        self._client = None
+        self._connection: SshConnection | None = None
         self._sftp = None
+        self.replacing = False  # the active files are being (or were) replaced: past the point of no return
 
     def __repr__(self) -> str:
         return f"SshDeployer({self.host!r}, port={self.port}, user={self.user!r})"
 
     @property
     def address(self) -> str:
-        return _known_host_name(self.host, self.port)
+        return self.target.known_hosts_name
 
     # -- connection --------------------------------------------------------------------------
     def connect(self) -> None:
-        import paramiko
-
-        deployer = self
-
-        class _ConfirmOrRefuse(paramiko.MissingHostKeyPolicy):
-            """Unknown key: accept only the fingerprint the user confirmed; remember it."""
-
-            def missing_host_key(self, client, hostname, key):
-                found = fingerprint(key)
-                if deployer.accept_fingerprint and deployer.accept_fingerprint.strip() == found:
-                    client.get_host_keys().add(hostname, key.get_name(), key)
-                    deployer.known_hosts.parent.mkdir(parents=True, exist_ok=True)
-                    with deployer.known_hosts.open("a", encoding="utf-8") as handle:
-                        handle.write(f"{hostname} {key.get_name()} {key.get_base64()}\n")
-                    return
-                raise HostKeyUnknown(problem("ssh_host_unknown", address=deployer.address, fingerprint=found), found)
-
-        client = paramiko.SSHClient()
-        if self.use_system_known_hosts:
-            try:
-                client.load_system_host_keys()
-            except OSError:
-                pass
-        if self.known_hosts.exists():
-            client.load_host_keys(str(self.known_hosts))
-        client.set_missing_host_key_policy(_ConfirmOrRefuse())
         explicit = self._password is not None or self.key_filename is not None
+        credentials = SshCredentials(
+            key_file=Path(self.key_filename) if self.key_filename else None,
+            password=self._password,
+            allow_agent=not explicit,
+            look_for_keys=not explicit,
+        )
+        connection = SshConnection(self.target, credentials, self.host_keys,
+                                   accept_fingerprint=self.accept_fingerprint, connect_timeout=self.timeout)
         try:
-            client.connect(
-                self.host, port=self.port, username=self.user, password=self._password,
-                key_filename=self.key_filename, timeout=self.timeout, banner_timeout=self.timeout,
-                auth_timeout=self.timeout, allow_agent=not explicit, look_for_keys=not explicit,
-            )
-        except HostKeyUnknown:
-            client.close()
-            raise
-        except paramiko.BadHostKeyException as exc:
-            client.close()
-            raise DeviceError(problem("ssh_host_changed", address=self.address, fingerprint=fingerprint(exc.key),
-                                      known_hosts=str(self.known_hosts))) from None
-        except paramiko.AuthenticationException as exc:
-            client.close()
-            raise DeviceError(problem("ssh_auth_failed", user=self.user, detail=str(exc) or "refused")) from None
-        except (OSError, socket.timeout, paramiko.SSHException) as exc:
-            client.close()
-            raise DeviceError(problem("ssh_unreachable", address=self.address, detail=str(exc) or type(exc).__name__)) from None
-        self._client = client
-        self._sftp = client.open_sftp()
+            connection.connect()
+            self._sftp = connection.sftp()
+        except HostKeyUnknown as exc:
+            raise DeviceError(problem("ssh_host_unknown", address=self.address, fingerprint=exc.fingerprint)) from None
+        except HostKeyChanged as exc:
+            raise DeviceError(problem("ssh_host_changed", address=self.address, fingerprint=exc.fingerprint,
+                                      known_hosts=exc.file)) from None
+        except ConnectionLost as exc:
+            connection.close()
+            raise DeviceError(problem("ssh_unreachable", address=self.address, detail=str(exc))) from None
+        except WizardError as exc:
+            connection.close()
+            raise self._camera_problem(exc) from None
+        self._connection = connection
+
+    def _camera_problem(self, exc: WizardError) -> WizardError:
+        """The connection's VM-worded refusals, said about the camera."""
+        params = exc.problem.params
+        if exc.problem.code in ("vm_unreachable", "vm_sftp_unavailable"):
+            return DeviceError(problem("ssh_unreachable", address=self.address, detail=params.get("detail", "")))
+        if exc.problem.code == "vm_auth_failed":
+            return DeviceError(problem("ssh_auth_failed", user=self.user, detail=params.get("methods", "")))
+        return exc  # a key file that cannot be read is the user's input: its own message fits
 
     def close(self) -> None:
-        if self._sftp is not None:
-            self._sftp.close()
-            self._sftp = None
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self._sftp = None  # owned by the connection, closed with it
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     # -- helpers -----------------------------------------------------------------------------
     def _is_dir(self, path: str) -> bool:
@@ -199,26 +177,24 @@ class SshDeployer:
             command = f"{self.sudo_command} -S -p '' sh -c {shlex.quote(script)}"
         else:
             command = f"{self.sudo_command} -n sh -c {shlex.quote(script)}"
-        stdin, stdout, stderr = self._client.exec_command(command, timeout=120)
-        if self._password is not None:
-            stdin.write(self._password + "\n")
-            stdin.flush()
-        stdin.channel.shutdown_write()
-        status = stdout.channel.recv_exit_status()
-        if status != 0:
-            detail = stderr.read().decode("utf-8", "replace").strip()[:300] or f"exit status {status}"
+        stdin = (self._password + "\n").encode("utf-8") if self._password is not None else None
+        try:
+            result = self._connection.run(command, stdin=stdin, timeout=120)
+        except ConnectionLost as exc:
+            raise self._fail(str(exc) or "the connection was lost") from None
+        if result.exit_code != 0:
+            detail = result.err.strip()[:300] or f"exit status {result.exit_code}"
             raise DeviceError(problem("ssh_sudo_failed", user=self.user, detail=detail, remote_dir=self.remote_dir))
 
     def _remote_md5(self, path: str) -> str | None:
         """md5sum on the camera (BusyBox has it); None when it cannot run."""
         try:
-            _stdin, stdout, _stderr = self._client.exec_command(f"md5sum {shlex.quote(path)}", timeout=60)
-            output = stdout.read().decode("utf-8", "replace")
-            if stdout.channel.recv_exit_status() != 0:
-                return None
-        except Exception:  # no exec channel (sftp-only account): fall back to a read-back
+            result = self._connection.run(f"md5sum {shlex.quote(path)}", timeout=60)
+        except (ConnectionLost, WizardError):  # no exec channel (sftp-only account): read back instead
             return None
-        word = output.split()[0] if output.split() else ""
+        if result.exit_code != 0:
+            return None
+        word = result.out.split()[0] if result.out.split() else ""
         return word.lower() if len(word) == 32 else None
 
     def _readback_md5(self, path: str) -> str:
@@ -232,13 +208,81 @@ class SshDeployer:
     def _fail(self, detail: str) -> DeviceError:
         return DeviceError(problem("ssh_remote_failed", detail=detail, remote_dir=self.remote_dir))
 
+    # -- what a restore point needs (restore.CameraFiles) --------------------------------------
+    def read_active(self) -> tuple[bytes | None, str]:
+        """The active model.cvimodel and model.json of the folder chosen for this deploy."""
+        try:
+            with self._sftp.open(posixpath.join(self.remote_dir, "model.cvimodel"), "rb") as handle:
+                handle.prefetch()
+                data = handle.read()
+        except OSError as exc:
+            raise self._fail(f"{self.remote_dir}/model.cvimodel: {exc}") from None
+        try:
+            with self._sftp.open(posixpath.join(self.remote_dir, "model.json"), "rb") as handle:
+                info = handle.read().decode("utf-8", "replace")
+        except OSError:
+            info = ""  # no model.json (or unreadable): nothing to keep of it
+        return data, info
+
+    def free_space(self) -> int | None:
+        """Free bytes where the base folder lives (``df -k``, as BusyBox prints it)."""
+        try:
+            result = self._connection.run(f"df -k {shlex.quote(self.remote_base)}", timeout=30)
+        except (ConnectionLost, WizardError):
+            return None
+        rows = [row.split() for row in result.out.splitlines()[1:] if row.split()]
+        if result.exit_code != 0 or not rows:
+            return None
+        fields = [word for row in rows for word in row]  # a long device name wraps onto two lines
+        try:
+            return int(fields[-3]) * 1024  # ... 1K-blocks Used Available Use% Mounted-on
+        except (ValueError, IndexError):
+            return None
+
+    def copy_on_camera(self, data: bytes, info_text: str) -> tuple[str, str | None]:
+        """Copy the active files into <base>/wizard-backup on the camera (cp, with sudo when the
+        user may not write there)."""
+        folder = posixpath.join(self.remote_base, CAMERA_COPY_DIR)
+        copy_model, copy_info = posixpath.join(folder, COPY_MODEL), posixpath.join(folder, COPY_INFO)
+        q = shlex.quote
+        script = f"mkdir -p {q(folder)} && cp -f {q(posixpath.join(self.remote_dir, 'model.cvimodel'))} {q(copy_model)}"
+        if info_text:
+            script += f" && cp -f {q(posixpath.join(self.remote_dir, 'model.json'))} {q(copy_info)}"
+        try:
+            direct = self.sudo == "never" or (self.sudo == "auto" and self._can_write(folder))
+        except OSError:
+            direct = False
+        if direct:
+            try:
+                result = self._connection.run(script, timeout=120)
+            except ConnectionLost as exc:
+                raise self._fail(str(exc) or "the connection was lost") from None
+            if result.exit_code != 0:
+                raise self._fail(result.err.strip()[:300] or f"exit status {result.exit_code}")
+        else:
+            self._sudo(script)
+        return copy_model, copy_info if info_text else None
+
+    def fetch_copy(self, path: str) -> bytes:
+        try:
+            with self._sftp.open(path, "rb") as handle:
+                handle.prefetch()
+                return handle.read()
+        except OSError as exc:
+            raise self._fail(f"{path}: {exc}") from None
+
     # -- deploy ------------------------------------------------------------------------------
     def deploy(self, model_path: Path, model_json_text: str, md5: str, *,
-               cancel: threading.Event | None = None) -> Iterator[Event]:
-        """Upload + verify + activate; yields events (steps "upload" and "verify")."""
+               cancel: threading.Event | None = None,
+               before_write: Callable[["SshDeployer"], Iterator[Event]] | None = None) -> Iterator[Event]:
+        """Upload + verify + activate; yields events (steps "upload" and "verify").
+
+        ``before_write`` runs once the connection is up and the folder chosen, before the first
+        byte is written (the deploy keeps the camera's current model then)."""
         yield StepStarted("upload", command=f"sftp {self.user}@{self.address}")
         t0 = time.monotonic()
-        if self._client is None:
+        self.replacing = False
+        if self._connection is None:
             self.connect()
         try:
             self.remote_dir = self.choose_remote_dir()
@@ -247,9 +291,14 @@ class SshDeployer:
             staged = self.sudo == "always" or (self.sudo == "auto" and not self._can_write(self.remote_dir))
             work_dir = self._staging_dir() if staged else self.remote_dir
         except OSError as exc:
-            raise self._fail(f"cannot use {self.remote_dir}: {exc}") from None
-        yield LogLine(f"remote folder {self.remote_dir}" + (f" (staged in {work_dir}, moved with sudo)" if staged else ""),
-                      step="upload", stream="runner")
+            raise self._fail(f"{self.remote_dir}: {exc}") from None
+        if staged:
+            yield LogLine(line("ssh_line_remote_dir_staged", remote_dir=self.remote_dir, work_dir=work_dir),
+                          step="upload", stream="runner")
+        else:
+            yield LogLine(line("ssh_line_remote_dir", remote_dir=self.remote_dir), step="upload", stream="runner")
+        if before_write is not None:
+            yield from before_write(self)
         tag = secrets.token_hex(4)
         tmp_model = posixpath.join(work_dir, f".model.cvimodel.{tag}.tmp")
         tmp_info = posixpath.join(work_dir, f".model.json.{tag}.tmp")
@@ -265,7 +314,8 @@ class SshDeployer:
                         raise Cancelled()
                     remote.write(block)
                     done += len(block)
-                    yield Progress("upload", done / total if total else 1.0, f"{done}/{total} bytes", done, total)
+                    yield Progress("upload", done / total if total else 1.0,
+                                   line("deploy_line_progress", done=done, total=total), done, total)
             with self._sftp.open(tmp_info, "wb") as remote:
                 remote.write(model_json_text.encode("utf-8"))
             yield StepFinished("upload", ok=True, elapsed=time.monotonic() - t0)
@@ -274,10 +324,11 @@ class SshDeployer:
             t0 = time.monotonic()
             how = self._verify(tmp_model, total, md5, model_path)
             with self._sftp.open(tmp_info, "rb") as handle:
-                if handle.read().decode("utf-8") != model_json_text:
-                    raise self._fail("model.json differs after writing")
-            yield LogLine(f"{total} bytes, md5 {md5} confirmed ({how})", step="verify", stream="runner")
+                if handle.read().decode("utf-8", "replace") != model_json_text:
+                    raise DeviceError(problem("ssh_json_mismatch", path=tmp_info))
+            yield LogLine(line(how, size=total, md5=md5), step="verify", stream="runner")
             # Both checked: now replace the active files (atomic rename on the same filesystem).
+            self.replacing = True
             if not staged:
                 self._sftp.posix_rename(tmp_model, final_model)
                 self._sftp.posix_rename(tmp_info, final_info)
@@ -291,28 +342,28 @@ class SshDeployer:
                     f"mv -f {nm} {shlex.quote(final_model)} && mv -f {ni} {shlex.quote(final_info)}"
                 )
                 self._cleanup(tmp_model, tmp_info)
-                how = self._verify(final_model, total, md5, model_path)
-                yield LogLine(f"moved into {self.remote_dir} with sudo; md5 confirmed again ({how})",
-                              step="verify", stream="runner")
+                self._verify(final_model, total, md5, model_path)
+                yield LogLine(line("ssh_line_moved", remote_dir=self.remote_dir), step="verify", stream="runner")
             yield StepFinished("verify", ok=True, elapsed=time.monotonic() - t0)
-        except (Cancelled, DeviceError):
+        except (Cancelled, DeviceError, KeyboardInterrupt):
             self._cleanup(tmp_model, tmp_info)
             raise
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, ConnectionLost) as exc:
             self._cleanup(tmp_model, tmp_info)
             raise self._fail(str(exc) or type(exc).__name__) from None
 
     def _verify(self, path: str, total: int, md5: str, model_path: Path) -> str:
+        """Size, then md5 (md5sum on the camera, else a read-back); the catalogue code of the
+        line that says how it was confirmed."""
         size = self._sftp.stat(path).st_size
         if size != total:
-            raise self._fail(f"{path} has {size} bytes, expected {total}")
+            raise DeviceError(problem("ssh_size_mismatch", path=path, size=size, expected=total))
         remote_md5 = self._remote_md5(path)
-        how = "md5sum on the camera"
+        how = "ssh_line_verified"
         if remote_md5 is None:
-            remote_md5, how = self._readback_md5(path), "read back"
+            remote_md5, how = self._readback_md5(path), "ssh_line_verified_readback"
         if remote_md5 != md5:
-            raise DeviceError(problem("deploy_verify_failed", path=str(model_path),
-                                      detail=f"md5 {remote_md5} on the camera, {md5} here"))
+            raise DeviceError(problem("deploy_verify_md5", path=str(model_path), remote_md5=remote_md5, local_md5=md5))
         return how
 
     def _cleanup(self, *paths: str) -> None:

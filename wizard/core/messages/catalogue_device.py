@@ -23,13 +23,17 @@ ENTRIES = {
         ja_fix="ケーブルがしっかり接続されているか、カメラが再起動していないかを確認して、もう一度"
         "お試しください。以前のモデルはそのまま有効です。",
     ),
-    "device_not_recamera": Entry(
-        en="{address} answers, but it does not look like a reCamera ({detail}).",
-        en_fix="Check the address: over USB the camera is 192.168.42.1. Another device may be using "
-        "this address on your network.",
-        ja="{address} は応答しましたが、reCamera ではないようです（{detail}）。",
-        ja_fix="アドレスを確認してください（USB 接続では 192.168.42.1）。ネットワーク上の別の機器が"
-        "このアドレスを使っている可能性があります。",
+    "device_unexpected_answer": Entry(
+        en="The camera at {address} answered something unexpected to {step}: {field} should be "
+        "{expected}, but it was {found}.",
+        en_fix="Check the address and port: another device may be answering there (over USB the "
+        "camera is 192.168.42.1). If it is your camera, restart it and try again; if it keeps "
+        "happening, update its firmware (System > Update in its web page).",
+        ja="{address} のカメラが {step} に想定外の応答を返しました: {field} は {expected} のはずですが、"
+        "{found} でした。",
+        ja_fix="アドレスとポートを確認してください（別の機器が応答している可能性があります。USB 接続の"
+        "カメラは 192.168.42.1 です）。ご自分のカメラであれば再起動してもう一度お試しください。"
+        "繰り返す場合はファームウェアを更新してください（ウェブページのシステム > アップデート）。",
     ),
     "device_https_only": Entry(
         en="The reCamera at {address} redirects to HTTPS ({detail}); this version of the wizard "
@@ -76,11 +80,13 @@ ENTRIES = {
     ),
     "device_bad_address": Entry(
         en="{address} is not a usable device address.",
-        en_fix="Give a host name or IP address, optionally with a port: 192.168.42.1 or "
-        "192.168.42.1:80.",
+        en_fix="Give a host name (recamera.local), an IPv4 address (192.168.42.1) or an IPv6 "
+        "address (fe80::1), optionally followed by :port with a port from 1 to 65535 (an IPv6 "
+        "address then goes in brackets: [fe80::1]:80). No http://, no path, no spaces.",
         ja="{address} はデバイスのアドレスとして使えません。",
-        ja_fix="ホスト名または IP アドレス（必要ならポート付き）を指定してください: 192.168.42.1 "
-        "または 192.168.42.1:80。",
+        ja_fix="ホスト名（recamera.local）、IPv4 アドレス（192.168.42.1）または IPv6 アドレス"
+        "（fe80::1）を指定してください。必要なら :ポート（1〜65535）を付けます（その場合 IPv6 アドレスは"
+        "角かっこで囲みます: [fe80::1]:80）。http:// やパス、空白は使えません。",
     ),
     "device_api_error": Entry(
         en="The reCamera refused {step}: {detail}",
@@ -144,19 +150,132 @@ ENTRIES = {
         "そのまま有効です。",
         ja_fix="ケーブルを確認して、もう一度デプロイしてください（最初からやり直します）。",
     ),
-    "deploy_verify_failed": Entry(
-        en="The model on the camera does not match {path} ({detail}).",
+    "deploy_cancelled": Entry(
+        en="The deploy was stopped during {step} (Ctrl-C or Cancel).",
+        en_fix="",
+        ja="{step} の途中でデプロイを中止しました（Ctrl-C またはキャンセル）。",
+        ja_fix="",
+    ),
+    "deploy_empty_class": Entry(
+        en="Class {position} in \"{classes}\" is empty: every class after it would get the wrong id.",
+        en_fix="List every class name in training order, separated by single commas and without "
+        "empty entries: --classes person,car,dog.",
+        ja="\"{classes}\" の {position} 番目のクラス名が空です。このままでは後ろのクラスの ID がすべてずれます。",
+        ja_fix="クラス名を学習時の順に、空の項目なしでコンマ 1 つずつで区切って指定してください: "
+        "--classes person,car,dog。",
+    ),
+    "deploy_local_file_changed": Entry(
+        en="{path} changed on this computer while it was being sent, so the camera may have a mix of "
+        "two versions.",
+        en_fix="Wait until the file is complete (is a conversion still writing it?), then deploy again.",
+        ja="送信中にこのコンピューター上の {path} が変更されたため、カメラ上のファイルが 2 つの版の混ざった"
+        "ものになっている可能性があります。",
+        ja_fix="ファイルが完成するのを待ってから（変換がまだ書き込んでいませんか？）、もう一度デプロイしてください。",
+    ),
+    "deploy_verify_md5": Entry(
+        en="The model read back from the camera does not match {path}: md5 {remote_md5} on the camera, "
+        "{local_md5} here.",
         en_fix="Deploy again. If it fails twice, check free space on the camera (/userdata) and "
         "try the SSH method.",
-        ja="カメラ上のモデルが {path} と一致しません（{detail}）。",
+        ja="カメラから読み戻したモデルが {path} と一致しません（カメラの md5 {remote_md5}、こちらは {local_md5}）。",
         ja_fix="もう一度デプロイしてください。2 回続けて失敗する場合は、カメラの空き容量（/userdata）を"
         "確認し、SSH 方式をお試しください。",
     ),
-    "deploy_cancelled": Entry(
-        en="The deploy was cancelled during {step}. The model that was active before is still in "
-        "place.",
+    "deploy_verify_json": Entry(
+        en="model.json on the camera does not say what was sent for {path}: {field} is {found}, "
+        "expected {expected}.",
+        en_fix="Deploy again. If it fails twice, restart the camera and try the SSH method.",
+        ja="カメラ上の model.json が {path} の送信内容と違います: {field} は {found} ですが、{expected} の"
+        "はずです。",
+        ja_fix="もう一度デプロイしてください。2 回続けて失敗する場合はカメラを再起動し、SSH 方式をお試しください。",
+    ),
+    "deploy_state_unchanged": Entry(
+        en="Nothing was changed on {address}: it still runs the model it ran before.",
         en_fix="",
-        ja="{step} の途中でデプロイを中止しました。以前のモデルはそのまま有効です。",
+        ja="{address} では何も変更していません。以前と同じモデルのまま動いています。",
+        ja_fix="",
+    ),
+    "deploy_state_upload_partial": Entry(
+        en="The upload stopped at {done} of {total} bytes. The camera writes uploads to a temporary "
+        "file first, so {address} still runs the model it ran before.",
+        en_fix="Run the deploy again when you are ready; it starts over from the beginning.",
+        ja="アップロードは {total} バイト中 {done} バイトで止まりました。カメラはアップロードをまず一時"
+        "ファイルに書き込むため、{address} は以前と同じモデルのまま動いています。",
+        ja_fix="準備ができたらもう一度デプロイしてください（最初からやり直します）。",
+    ),
+    "deploy_state_stored_not_active": Entry(
+        en="The new model file is stored on {address} but not in use: the camera runs the model it "
+        "ran before until its Node-RED flow is deployed again.",
+        en_fix="Deploy again to finish, or run 'recamera-wizard deploy --restore' to put the previous "
+        "model file back.",
+        ja="新しいモデルファイルは {address} に保存されましたが、まだ使われていません。Node-RED フローが"
+        "再デプロイされるまで、カメラは以前のモデルで動きます。",
+        ja_fix="もう一度デプロイして完了させるか、'recamera-wizard deploy --restore' で以前のモデル"
+        "ファイルを戻してください。",
+    ),
+    "deploy_state_switch_unknown": Entry(
+        en="The deploy stopped while Node-RED on {address} was switching to the new model: the camera "
+        "may already run it, or still the previous one.",
+        en_fix="Open http://{address}:1880 to see which model the model node uses, deploy again, or run "
+        "'recamera-wizard deploy --restore' to go back to the previous model.",
+        ja="{address} の Node-RED が新しいモデルへ切り替えている途中でデプロイが止まりました。カメラは"
+        "すでに新しいモデルで動いているか、まだ以前のモデルのままです。",
+        ja_fix="http://{address}:1880 を開いて model ノードがどのモデルを使っているか確認し、もう一度デプロイ"
+        "するか、'recamera-wizard deploy --restore' で以前のモデルに戻してください。",
+    ),
+    "deploy_state_active": Entry(
+        en="The new model is active on {address}.",
+        en_fix="",
+        ja="{address} で新しいモデルが有効になっています。",
+        ja_fix="",
+    ),
+    "deploy_kept": Entry(
+        en="The model the camera had before is kept in {folder} on this computer; "
+        "'recamera-wizard deploy --restore' puts it back.",
+        en_fix="",
+        ja="カメラにあった以前のモデルはこのコンピューターの {folder} に保存してあります。"
+        "'recamera-wizard deploy --restore' で元に戻せます。",
+        ja_fix="",
+    ),
+    "deploy_kept_both": Entry(
+        en="The model the camera had before is kept in {folder} on this computer and in {device_copy} "
+        "on the camera; 'recamera-wizard deploy --restore' puts it back.",
+        en_fix="",
+        ja="カメラにあった以前のモデルは、このコンピューターの {folder} とカメラ上の {device_copy} に保存して"
+        "あります。'recamera-wizard deploy --restore' で元に戻せます。",
+        ja_fix="",
+    ),
+    "deploy_not_kept": Entry(
+        en="The model the camera had before could not be kept ({reason}); "
+        "'recamera-wizard deploy --restore' can put back only its Node-RED flow.",
+        en_fix="If you need that model again, keep its .cvimodel yourself (for example from the "
+        "output folder of the run that made it).",
+        ja="カメラにあった以前のモデルを保存できませんでした（{reason}）。'recamera-wizard deploy --restore' "
+        "で戻せるのは Node-RED フローだけです。",
+        ja_fix="そのモデルが再び必要な場合は、.cvimodel をご自身で保管してください（例: それを作った実行の"
+        "出力フォルダー）。",
+    ),
+    "deploy_no_copy_on_camera": Entry(
+        en="No copy of the previous model was made on the camera: only {free} bytes are free in "
+        "/userdata and {needed} are needed.",
+        en_fix="",
+        ja="カメラの /userdata の空きが {free} バイトしかなく {needed} バイト必要なため、以前のモデルの"
+        "コピーをカメラ上には作りませんでした。",
+        ja_fix="",
+    ),
+    "deploy_no_copy_space_unknown": Entry(
+        en="No copy of the previous model was made on the camera: it does not report its free space "
+        "({detail}).",
+        en_fix="",
+        ja="カメラが空き容量を報告しない（{detail}）ため、以前のモデルのコピーをカメラ上には作りませんでした。",
+        ja_fix="",
+    ),
+    "deploy_no_copy_needs_login": Entry(
+        en="No copy of the previous model was made on the camera: its file manager needs the camera's "
+        "password (--password-env).",
+        en_fix="",
+        ja="カメラのファイルマネージャーにはパスワード（--password-env）が必要なため、以前のモデルの"
+        "コピーをカメラ上には作りませんでした。",
         ja_fix="",
     ),
     "deploy_done": Entry(
@@ -206,18 +325,88 @@ ENTRIES = {
         ja_fix="以前のフローは {backup} に保存されています。'recamera-wizard deploy --restore' で"
         "元に戻すか、Node-RED を開いてエラーを確認してください。",
     ),
-    "flow_no_backup": Entry(
-        en="There is no saved flow for {address} in {state_dir} to restore.",
-        en_fix="A flow is saved each time the wizard switches the camera's model; deploy once "
-        "first, or restore by hand in Node-RED.",
-        ja="{state_dir} に {address} の保存済みフローがないため、元に戻せません。",
-        ja_fix="フローはウィザードがモデルを切り替えるたびに保存されます。先に一度デプロイするか、"
-        "Node-RED で手動で戻してください。",
+    "restore_nothing_saved": Entry(
+        en="There is nothing saved for {address} in {state_dir} to restore.",
+        en_fix="The wizard keeps the camera's previous model and flow each time it deploys; deploy "
+        "once first, or restore by hand in the camera's web page and in Node-RED.",
+        ja="{state_dir} に {address} の保存データがないため、元に戻せません。",
+        ja_fix="ウィザードはデプロイのたびにカメラの以前のモデルとフローを保存します。先に一度デプロイ"
+        "するか、カメラのウェブページと Node-RED で手動で戻してください。",
     ),
-    "flow_restored": Entry(
-        en="The previous Node-RED flow from {backup} is active again on {address}.",
+    "restore_unreadable": Entry(
+        en="The saved state in {folder} cannot be read ({detail}).",
+        en_fix="Nothing was changed on the camera. Remove that folder to restore the one before it.",
+        ja="{folder} の保存データを読み込めません（{detail}）。",
+        ja_fix="カメラには何も変更していません。そのフォルダーを削除すると、その前の保存データを戻せます。",
+    ),
+    "restore_copy_damaged": Entry(
+        en="The copy of the previous model in {where} is damaged (md5 {found}, saved as {expected}).",
         en_fix="",
-        ja="{backup} に保存していた以前の Node-RED フローを {address} で元に戻しました。",
+        ja="{where} にある以前のモデルのコピーが壊れています（md5 {found}、保存時は {expected}）。",
+        ja_fix="",
+    ),
+    "restore_model_back": Entry(
+        en="The camera's model file is the previous one again ({model_name}, md5 {md5}).",
+        en_fix="",
+        ja="カメラのモデルファイルを以前のもの（{model_name}、md5 {md5}）に戻しました。",
+        ja_fix="",
+    ),
+    "restore_no_model_json_before": Entry(
+        en="The camera had no model.json before that deploy; the current one stays, since the camera "
+        "offers no way to delete it.",
+        en_fix="",
+        ja="そのデプロイの前、カメラに model.json はありませんでした。カメラには削除する方法がないため、"
+        "現在のものがそのまま残ります。",
+        ja_fix="",
+    ),
+    "restore_done": Entry(
+        en="{address} runs the model and Node-RED flow it had before the deploy of {saved_at} again.",
+        en_fix="",
+        ja="{address} は {saved_at} のデプロイ前のモデルと Node-RED フローに戻りました。",
+        ja_fix="",
+    ),
+    "restore_failed_unchanged": Entry(
+        en="Nothing was changed on {address}: it still runs the model it ran before this restore.",
+        en_fix="",
+        ja="{address} では何も変更していません。復元前と同じモデルのまま動いています。",
+        ja_fix="",
+    ),
+    "restore_failed_model_back_flow_not": Entry(
+        en="The model file on {address} is the previous one again, but its Node-RED flow was not put "
+        "back, so the camera may still run the newer model until the flow is deployed again.",
+        en_fix="Run 'recamera-wizard deploy --restore' again when Node-RED answers.",
+        ja="{address} のモデルファイルは以前のものに戻りましたが、Node-RED フローは戻せませんでした。"
+        "フローが再デプロイされるまで、カメラは新しい方のモデルで動いている可能性があります。",
+        ja_fix="Node-RED が応答するようになったら、もう一度 'recamera-wizard deploy --restore' を実行して"
+        "ください。",
+    ),
+    "restore_where": Entry(
+        en="Nothing is lost: the previous model is still kept in {folder} on this computer.",
+        en_fix="Run 'recamera-wizard deploy --restore' again once the camera answers.",
+        ja="失われたものはありません。以前のモデルはこのコンピューターの {folder} に保存されたままです。",
+        ja_fix="カメラが応答するようになったら、もう一度 'recamera-wizard deploy --restore' を実行してください。",
+    ),
+    "restore_where_both": Entry(
+        en="Nothing is lost: the previous model is still kept in {folder} on this computer and in "
+        "{device_copy} on the camera.",
+        en_fix="Run 'recamera-wizard deploy --restore' again once the camera answers.",
+        ja="失われたものはありません。以前のモデルはこのコンピューターの {folder} とカメラ上の "
+        "{device_copy} に保存されたままです。",
+        ja_fix="カメラが応答するようになったら、もう一度 'recamera-wizard deploy --restore' を実行してください。",
+    ),
+    "restore_nothing_left": Entry(
+        en="The previous model cannot be put back: no intact copy is left (on this computer: "
+        "{folder}; on the camera: {device_copy}).",
+        en_fix="Deploy that model again from its .cvimodel (for example from the output folder of "
+        "the run that made it).",
+        ja="以前のモデルを戻せません。無傷のコピーが残っていません（このコンピューター: {folder}、"
+        "カメラ: {device_copy}）。",
+        ja_fix="そのモデルの .cvimodel から改めてデプロイしてください（例: それを作った実行の出力フォルダー）。",
+    ),
+    "restore_cancelled": Entry(
+        en="The restore was stopped during {step} (Ctrl-C or Cancel).",
+        en_fix="",
+        ja="{step} の途中で復元を中止しました（Ctrl-C またはキャンセル）。",
         ja_fix="",
     ),
     "ssh_disabled": Entry(
@@ -293,5 +482,152 @@ ENTRIES = {
         ja="{seconds} 秒以内にカメラから結果フレームが届きませんでした。",
         ja_fix="フローの camera ノードが model ノードにつながっているか、ほかにカメラを使っている"
         "ものがないかを確認してください。",
+    ),
+    # -- lines of the deploy's log and of the CLI (no fix: they report, they ask nothing) ------
+    "deploy_line_plan": Entry(
+        en="Deploying {path} ({size} bytes, {classes_count} classes from {source}) to {address} over {method}",
+        en_fix="",
+        ja="{path}（{size} バイト、クラス数 {classes_count}、クラス名は {source} から）を {method} で {address} "
+        "へデプロイします",
+        ja_fix="",
+    ),
+    "deploy_line_firmware": Entry(
+        en="reCamera firmware {version} at {address}",
+        en_fix="",
+        ja="{address} の reCamera ファームウェア {version}",
+        ja_fix="",
+    ),
+    "deploy_line_active_before": Entry(
+        en="active model before the deploy: {model_name}",
+        en_fix="",
+        ja="デプロイ前の有効なモデル: {model_name}",
+        ja_fix="",
+    ),
+    "deploy_line_kept_here": Entry(
+        en="the camera's current model ({size} bytes, md5 {md5}) and model.json kept in {folder}",
+        en_fix="",
+        ja="カメラの現在のモデル（{size} バイト、md5 {md5}）と model.json を {folder} に保存しました",
+        ja_fix="",
+    ),
+    "deploy_line_kept_on_camera": Entry(
+        en="a copy is also kept on the camera in {device_copy} ({free} bytes were free)",
+        en_fix="",
+        ja="カメラ上の {device_copy} にもコピーを保存しました（空き {free} バイト）",
+        ja_fix="",
+    ),
+    "deploy_line_progress": Entry(
+        en="{done}/{total} bytes",
+        en_fix="",
+        ja="{done}/{total} バイト",
+        ja_fix="",
+    ),
+    "deploy_line_model_json_checked": Entry(
+        en="model.json on the camera: {model_name} with {classes_count} classes",
+        en_fix="",
+        ja="カメラ上の model.json: {model_name}（クラス数 {classes_count}）",
+        ja_fix="",
+    ),
+    "deploy_line_no_readback": Entry(
+        en="this firmware cannot send the model back; model.json was checked",
+        en_fix="",
+        ja="このファームウェアはモデルを読み戻せません。model.json を確認しました",
+        ja_fix="",
+    ),
+    "deploy_line_readback_ok": Entry(
+        en="read back {size} bytes, md5 {md5} matches",
+        en_fix="",
+        ja="{size} バイトを読み戻しました。md5 {md5} が一致します",
+        ja_fix="",
+    ),
+    "deploy_line_flow_saved": Entry(
+        en="previous flow saved to {path}",
+        en_fix="",
+        ja="以前のフローを {path} に保存しました",
+        ja_fix="",
+    ),
+    "deploy_line_flow_reread": Entry(
+        en="the flow changed meanwhile; reading it again",
+        en_fix="",
+        ja="その間にフローが変更されたため、読み直します",
+        ja_fix="",
+    ),
+    "deploy_line_node_switched": Entry(
+        en="model node {node_id}: uri {old_uri} -> {new_uri}",
+        en_fix="",
+        ja="model ノード {node_id}: uri {old_uri} -> {new_uri}",
+        ja_fix="",
+    ),
+    "deploy_line_step_failed": Entry(
+        en="{step} failed",
+        en_fix="",
+        ja="{step} に失敗しました",
+        ja_fix="",
+    ),
+    "deploy_line_flow_reloaded": Entry(
+        en="Node-RED flow deployed again so the camera loads the model file",
+        en_fix="",
+        ja="カメラがモデルファイルを読み込むよう Node-RED フローを再デプロイしました",
+        ja_fix="",
+    ),
+    "ssh_line_remote_dir": Entry(
+        en="remote folder {remote_dir}",
+        en_fix="",
+        ja="カメラ上のフォルダー {remote_dir}",
+        ja_fix="",
+    ),
+    "ssh_line_remote_dir_staged": Entry(
+        en="remote folder {remote_dir} (staged in {work_dir}, moved with sudo)",
+        en_fix="",
+        ja="カメラ上のフォルダー {remote_dir}（{work_dir} に置いてから sudo で移動）",
+        ja_fix="",
+    ),
+    "ssh_line_verified": Entry(
+        en="{size} bytes, md5 {md5} confirmed by md5sum on the camera",
+        en_fix="",
+        ja="{size} バイト、md5 {md5} をカメラ上の md5sum で確認しました",
+        ja_fix="",
+    ),
+    "ssh_line_verified_readback": Entry(
+        en="{size} bytes, md5 {md5} confirmed by reading the file back",
+        en_fix="",
+        ja="{size} バイト、md5 {md5} をファイルの読み戻しで確認しました",
+        ja_fix="",
+    ),
+    "ssh_line_moved": Entry(
+        en="moved into {remote_dir} with sudo; md5 confirmed again",
+        en_fix="",
+        ja="sudo で {remote_dir} へ移動し、md5 を再確認しました",
+        ja_fix="",
+    ),
+    "ssh_size_mismatch": Entry(
+        en="{path} on the camera has {size} bytes after writing, {expected} were sent.",
+        en_fix="Check free space in /userdata on the camera, then deploy again.",
+        ja="書き込み後のカメラ上の {path} は {size} バイトですが、送ったのは {expected} バイトです。",
+        ja_fix="カメラの /userdata の空き容量を確認してから、もう一度デプロイしてください。",
+    ),
+    "ssh_json_mismatch": Entry(
+        en="{path} on the camera differs from the model.json that was sent.",
+        en_fix="Check free space in /userdata on the camera, then deploy again.",
+        ja="カメラ上の {path} が送った model.json と異なります。",
+        ja_fix="カメラの /userdata の空き容量を確認してから、もう一度デプロイしてください。",
+    ),
+    "live_line_summary": Entry(
+        en="{frames} live frames: inference {infer_ms} ms, detections per frame {counts}, labels {labels}",
+        en_fix="",
+        ja="ライブフレーム {frames} 枚: 推論 {infer_ms} ms、フレームごとの検出数 {counts}、ラベル {labels}",
+        ja_fix="",
+    ),
+    "live_line_summary_no_timing": Entry(
+        en="{frames} live frames (the camera sent no timing): detections per frame {counts}, labels {labels}",
+        en_fix="",
+        ja="ライブフレーム {frames} 枚（カメラは処理時間を送りませんでした）: フレームごとの検出数 {counts}、"
+        "ラベル {labels}",
+        ja_fix="",
+    ),
+    "live_line_frame_saved": Entry(
+        en="frame with boxes: {path}",
+        en_fix="",
+        ja="枠を描いたフレーム: {path}",
+        ja_fix="",
     ),
 }

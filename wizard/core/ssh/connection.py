@@ -1,7 +1,8 @@
-"""One SSH connection to the user's VM: host-key policy, authentication, commands, SFTP.
+"""One SSH connection (to the user's VM, or to the camera): host-key policy, authentication,
+commands, SFTP.
 
-Host keys are checked as OpenSSH does, against the user's ~/.ssh/known_hosts (read only) and the
-app's own known_hosts file (the only one the app writes):
+Host keys are checked as OpenSSH does (wizard.core.ssh.host_keys), against the user's
+~/.ssh/known_hosts (read only) and the app's own known_hosts file (the only one the app writes):
   * a key on record that matches: connect;
   * no key on record for the host: ``HostKeyUnknown`` carrying the SHA256 fingerprint exactly as
     ``ssh`` prints it. The user compares it with the VM's console and accepts; the app then
@@ -16,15 +17,11 @@ it on stdin). paramiko is blocking: the GUI calls this from an executor thread.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
-import os
 import re
 import select
 import shlex
 import socket
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,14 +29,15 @@ from typing import BinaryIO, Callable
 
 import paramiko
 
-from wizard.core.messages import WizardError, problem
+from wizard.core.messages import WizardError
+from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyStore, HostKeyUnknown, fingerprint
+from wizard.core.ssh.target import SshTarget
 
 # paramiko reports a dropped socket from its own thread through logging; with no handler Python
 # prints it raw on stderr ("Socket exception: Connection reset by peer"). The runner reports the
 # drop as a typed event instead; an app that configures logging still gets paramiko's records.
 logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
-DEFAULT_PORT = 22
 CONNECT_TIMEOUT = 15.0
 KEEPALIVE_SECONDS = 15
 
@@ -56,120 +54,12 @@ class ConnectionLost(Exception):
 
 
 @dataclass(frozen=True)
-class SshTarget:
-    user: str
-    host: str
-    port: int = DEFAULT_PORT
-
-    @classmethod
-    def parse(cls, text: str) -> "SshTarget":
-        """``user@host``, ``user@host:port`` or ``user@[v6addr]:port``."""
-        m = re.fullmatch(r"\s*([^@\s]+)@(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?\s*", text or "")
-        if not m:
-            raise WizardError.of("vm_bad_target", target=text)
-        user, host, port = m.group(1), m.group(2).strip("[]"), int(m.group(3) or DEFAULT_PORT)
-        if not 0 < port < 65536:
-            raise WizardError.of("vm_bad_target", target=text)
-        return cls(user, host, port)
-
-    @property
-    def known_hosts_name(self) -> str:
-        """How OpenSSH names the host in known_hosts: ``host``, or ``[host]:port`` off port 22."""
-        return self.host if self.port == DEFAULT_PORT else f"[{self.host}]:{self.port}"
-
-    def __str__(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{self.user}@{host}:{self.port}"
-
-
-@dataclass(frozen=True)
 class SshCredentials:
     key_file: Path | None = None
     key_passphrase: str | None = field(default=None, repr=False)
     password: str | None = field(default=None, repr=False)  # also what sudo -S gets, on stdin
     allow_agent: bool = True
-
-
-def fingerprint(key: paramiko.PKey) -> str:
-    """The SHA256 fingerprint as OpenSSH prints it: ``SHA256:`` + unpadded base64."""
-    digest = hashlib.sha256(key.asbytes()).digest()
-    return "SHA256:" + base64.b64encode(digest).decode("ascii").rstrip("=")
-
-
-class HostKeyUnknown(WizardError):
-    def __init__(self, target: SshTarget, key: paramiko.PKey):
-        self.target = target
-        self.key = key
-        self.fingerprint = fingerprint(key)
-        self.key_type = key.get_name()
-        super().__init__(
-            problem(
-                "vm_host_key_unknown",
-                host=target.known_hosts_name,
-                fingerprint=self.fingerprint,
-                key_type=self.key_type,
-            )
-        )
-
-
-class HostKeyChanged(WizardError):
-    def __init__(self, target: SshTarget, key: paramiko.PKey, where: str):
-        self.target = target
-        self.fingerprint = fingerprint(key)
-        super().__init__(
-            problem("vm_host_key_changed", host=target.known_hosts_name, fingerprint=self.fingerprint, file=where)
-        )
-
-
-class HostKeyStore:
-    """known_hosts lookups over the user's file (read only) and the app's file (read/write)."""
-
-    def __init__(self, app_file: Path, user_file: Path | None = None):
-        self.app_file = Path(app_file)
-        self.user_file = Path(user_file) if user_file is not None else Path.home() / ".ssh" / "known_hosts"
-        self._lock = threading.Lock()
-
-    def _load(self, path: Path) -> paramiko.HostKeys:
-        keys = paramiko.HostKeys()
-        try:
-            keys.load(str(path))
-        except FileNotFoundError:
-            pass
-        except (OSError, paramiko.SSHException, UnicodeDecodeError):
-            pass  # an unreadable file gives no trust, and must not stop a connection to a known host
-        return keys
-
-    def known(self, target: SshTarget) -> list[tuple[str, paramiko.PKey, str]]:
-        """(key type, key, file) for every key on record for the host, user's file first."""
-        found = []
-        for path in (self.user_file, self.app_file):
-            entry = self._load(path).lookup(target.known_hosts_name)
-            if entry:
-                for key_type in entry.keys():
-                    found.append((key_type, entry[key_type], str(path)))
-        return found
-
-    def check(self, target: SshTarget, key: paramiko.PKey) -> tuple[str, str]:
-        """("known" | "unknown" | "changed", file of the conflicting record)."""
-        records = self.known(target)
-        for key_type, known_key, path in records:
-            if key_type == key.get_name() and known_key.asbytes() == key.asbytes():
-                return "known", path
-        # OpenSSH: a key of a type on record that differs is a change; so is a new type when the
-        # server was made to prefer the recorded type and still offered another (we prefer it).
-        for _key_type, _known, path in records:
-            return "changed", path
-        return "unknown", ""
-
-    def accept(self, target: SshTarget, key: paramiko.PKey) -> None:
-        """Record the key in the app's file (hashed host name, as OpenSSH's HashKnownHosts)."""
-        with self._lock:
-            self.app_file.parent.mkdir(parents=True, exist_ok=True)
-            name = paramiko.HostKeys.hash_host(target.known_hosts_name)
-            line = f"{name} {key.get_name()} {key.get_base64()}\n"
-            fd = os.open(self.app_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            with os.fdopen(fd, "a", encoding="ascii") as f:
-                f.write(line)
+    look_for_keys: bool = False  # also try ~/.ssh/id_* without a passphrase, as ssh does
 
 
 @dataclass
@@ -271,6 +161,15 @@ class SshConnection:
             for agent_key in agent_keys:
                 tried.append("agent")
                 if self._try(lambda k=agent_key: transport.auth_publickey(user, k)):
+                    return
+        if creds.look_for_keys:
+            for default_key in _default_key_files():
+                try:
+                    pkey = _load_private_key(default_key, None)
+                except WizardError:  # encrypted or unreadable: ssh would skip it too
+                    continue
+                tried.append("key")
+                if self._try(lambda k=pkey: transport.auth_publickey(user, k)):
                     return
         if creds.password is not None:
             tried.append("password")
@@ -447,6 +346,11 @@ class _ChannelWriter:
 
     def flush(self) -> None:
         pass
+
+
+def _default_key_files() -> list[Path]:
+    folder = Path.home() / ".ssh"
+    return [folder / name for name in ("id_ed25519", "id_ecdsa", "id_rsa") if (folder / name).is_file()]
 
 
 def _load_private_key(path: Path, passphrase: str | None) -> paramiko.PKey:

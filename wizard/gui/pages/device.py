@@ -26,6 +26,7 @@ from wizard.gui.pages.base import Page
 from wizard.gui.widgets import LogView, ProblemList, wrapped_label
 
 DEPLOY_STEPS = ("discover", "upload", "verify", "switch", "check")
+CANCEL_GRACE_SECONDS = 10.0
 
 
 def converted_model(run_dir: str) -> str:
@@ -48,12 +49,8 @@ class DevicePage(Page):
         super().__init__(ctx)
         self._task: asyncio.Task | None = None
         self._cancel = threading.Event()
-        self.available = ctx.services.device_available()
         # Ports other than the camera's defaults exist only for the loopback simulator in tests.
         self.request_options: dict = {}
-
-        self.placeholder = wrapped_label(object_name="devicePlaceholder")
-        self.body.addWidget(self.placeholder)
 
         self.form_box = QGroupBox()
         form = QFormLayout(self.form_box)
@@ -93,10 +90,7 @@ class DevicePage(Page):
         self.body.addWidget(self.problems)
         self.body.addWidget(self.frame)
         self.body.addWidget(self.log, 1)
-        for widget in (self.form_box, self.deploy_button, self.status):
-            widget.setVisible(self.available)
         self.log.setVisible(False)  # shown once a deploy starts: an empty black box says nothing
-        self.placeholder.setVisible(not self.available)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -104,9 +98,6 @@ class DevicePage(Page):
         self.intro.setText(self.tr(
             "Connect the reCamera with its USB-C cable (or use its network address). The wizard "
             "uploads the model, makes the camera use it, and checks that it detects something."))
-        self.placeholder.setText(self.tr(
-            "Deploying from the wizard is coming in a later version. For now, upload the .cvimodel "
-            "from the output folder with the reCamera's web page (Model → Upload)."))
         self.form_box.setTitle(self.tr("Camera"))
         for label, text in zip(self.form_labels, (self.tr("Address"), self.tr("User"), self.tr("Password"))):
             label.setText(text)
@@ -120,8 +111,8 @@ class DevicePage(Page):
 
     def on_enter(self) -> None:
         model = converted_model(self.state.run_dir) if self.state.run_dir else ""
-        self.deploy_button.setEnabled(bool(model) and self.available)
-        if self.available and not model:
+        self.deploy_button.setEnabled(bool(model))
+        if not model:
             self.status.setText(self.tr("There is no converted model to deploy yet."))
 
     def deploy(self) -> None:
@@ -203,6 +194,9 @@ class DevicePage(Page):
         }.get(step, step)
 
     def cancel(self) -> None:
+        # The deploy sees the event before its next request and ends with what was done and what
+        # was kept (shown in the problem list); the task is only cancelled if that takes too long.
         self._cancel.set()
-        if self._task is not None:
-            self._task.cancel()
+        task = self._task
+        if task is not None and not task.done():
+            task.get_loop().call_later(CANCEL_GRACE_SECONDS, lambda: task.done() or task.cancel())

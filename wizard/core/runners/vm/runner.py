@@ -40,16 +40,8 @@ from wizard.core.runners.protocol import new_run_id
 from wizard.core.toolchain.lines import LineSplitter, OutputEvents
 from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunFacts, RunHandle, Runner
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
-from wizard.core.ssh.connection import (
-    CONNECTION_ERRORS,
-    ConnectionLost,
-    HostKeyChanged,
-    HostKeyStore,
-    HostKeyUnknown,
-    SshConnection,
-    SshCredentials,
-    SshTarget,
-)
+from wizard.core.ssh.connection import CONNECTION_ERRORS, ConnectionLost, SshConnection, SshCredentials, SshTarget
+from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyStore, HostKeyUnknown
 
 BACKEND = "ssh"
 READ_CHUNK = 256 * 1024
