@@ -84,7 +84,6 @@ class FakeServices(Services):
         self.ssh_calls: list[Any] = []
         self.job_factory: Callable[[Any], GuiConversion] | None = None
         self.jobs: list[GuiConversion] = []
-        self.device = False
 
     def toolchain_status(self, tag: str = "") -> ToolchainStatus:
         return self.status
@@ -109,9 +108,6 @@ class FakeServices(Services):
         job = self.job_factory(choices) if self.job_factory else FakeJob(str(choices.out))
         self.jobs.append(job)
         return job
-
-    def device_available(self) -> bool:
-        return self.device
 
 
 @pytest.fixture

@@ -197,14 +197,6 @@ class Services:
                 return {"log": parse_log(candidate.read_text(encoding="utf-8", errors="replace")).to_dict()}
         return {}
 
-    # -- device --------------------------------------------------------------------------------
-    def device_available(self) -> bool:
-        try:
-            import wizard.core.device.deploy  # noqa: F401 - present or not is the answer
-        except ImportError:
-            return False
-        return True
-
 
 class _CoreJob(GuiConversion):
     """Wraps wizard.core.runners.job.ConversionJob: stage (for a new run), then drive the runner."""

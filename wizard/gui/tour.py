@@ -92,9 +92,6 @@ class TourServices(Services):
         self.last_job = ReplayJob(choices, self.log_name)
         return self.last_job
 
-    def device_available(self) -> bool:
-        return super().device_available()
-
 
 def tour_images(folder: Path, count: int = 24) -> Path:
     """The redistributable sample pictures plus mirrored and cropped variants (enough to calibrate)."""
