@@ -59,3 +59,18 @@ def test_deploy_from_the_camera_page(make_window, loop, tmp_path, services, sim,
     assert json.loads(sim.active_info.read_text())["classes"] == ["person", "car", "dog"]
     assert window.ctx.settings.device_host == sim.device
     assert window.ctx.state.job_status == rules.JOB_IDLE
+
+
+def test_the_camera_page_shows_what_the_camera_will_read(make_window, loop, tmp_path, cvimodel):
+    """The model's own report (toolchain/cvimodel.py) before deploying; a damaged one cannot be sent."""
+    window, page = _open_device_page(make_window, tmp_path, cvimodel)
+    run(loop, window.ctx.idle(), timeout=60)
+    assert "cv181x" in page.model_summary.text() and page.deploy_button.isEnabled()
+    model = next((tmp_path / "run").glob("*.cvimodel"))
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte: the checksum no longer matches
+    model.write_bytes(bytes(data))
+    page.on_enter()
+    run(loop, window.ctx.idle(), timeout=60)
+    assert not page.deploy_button.isEnabled()
+    assert page.problems.texts(), "a damaged model says why it cannot be deployed"

@@ -69,6 +69,8 @@ class DevicePage(Page):
         self.hint = wrapped_label(object_name="helpText")
         form.addRow(self.hint)
         self.body.addWidget(self.form_box)
+        self.model_summary = wrapped_label(object_name="modelSummary")
+        self.body.addWidget(self.model_summary)
 
         buttons = QHBoxLayout()
         self.deploy_button = QPushButton()
@@ -112,8 +114,21 @@ class DevicePage(Page):
     def on_enter(self) -> None:
         model = converted_model(self.state.run_dir) if self.state.run_dir else ""
         self.deploy_button.setEnabled(bool(model))
+        self.model_summary.setText("")
         if not model:
             self.status.setText(self.tr("There is no converted model to deploy yet."))
+            return
+        self.ctx.spawn(self._show_model(model), name="device-model-check")
+
+    async def _show_model(self, model: str) -> None:
+        """What the camera will read in the model (the deploy's own check, run before it)."""
+        from wizard.core.app.target import DEFAULT_TARGET
+
+        report = await run_blocking(DEFAULT_TARGET.check_model, model)
+        self.model_summary.setText("\n".join(report.summary_lines()))
+        if not report.ok:
+            self.problems.set_problems([p for p in report.problems if p.is_error])
+            self.deploy_button.setEnabled(False)
 
     def deploy(self) -> None:
         if self._task is not None and not self._task.done():
