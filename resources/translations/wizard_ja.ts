@@ -1155,8 +1155,8 @@
         <translation>パスワードまたは鍵のパスフレーズ</translation>
     </message>
     <message>
-        <source>If the toolchain image is missing there, let the machine build it (10-20 minutes, needs its internet)</source>
-        <translation>ツールチェーンのイメージがなければ、そのマシンでビルドさせる（10〜20 分、マシンのインターネット接続が必要）</translation>
+        <source>If the toolchain image is missing there, let the machine build it (10-20 min)</source>
+        <translation>ツールチェーンのイメージがなければ、そのマシンでビルドさせる（10〜20 分）</translation>
     </message>
     <message>
         <source>%1 GB free</source>

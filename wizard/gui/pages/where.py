@@ -159,7 +159,7 @@ class WherePage(Page):
         self.remember.setText(self.tr("Remember the password in the system keychain"))
         self.consent.setText(self.tr("If Docker is missing on the machine, let the wizard install it (uses sudo)"))
         self.build_consent.setText(self.tr(
-            "If the toolchain image is missing there, let the machine build it (10-20 minutes, needs its internet)"))
+            "If the toolchain image is missing there, let the machine build it (10-20 min)"))
         self.test_button.setText(self.tr("Test connection"))
         self._show_local()
         self._show_ssh()
