@@ -60,13 +60,12 @@ def real_environment(python310):
     return runner.setup.environment
 
 
-def stage_tiny(root: Path, *, images: int = 10, toolchain_image: str | None = None) -> Path:
-    """A staged workspace of the double's tiny YOLO-like ONNX and ``images`` random pictures."""
+def tiny_sources(root: Path, images: int = 10) -> tuple[Path, Path]:
+    """The double's tiny YOLO-like ONNX and ``images`` random pictures, as a user would pick them."""
     import numpy as np
     from PIL import Image
 
     from toolchain_double.helpers import tiny_yolo_onnx
-    from wizard.core import plan
 
     model = tiny_yolo_onnx(root / "src" / "yolo11n.onnx")
     folder = root / "images"
@@ -74,15 +73,32 @@ def stage_tiny(root: Path, *, images: int = 10, toolchain_image: str | None = No
     for i in range(images):
         pixels = (np.random.default_rng(i).random((48, 64, 3)) * 255).astype("uint8")
         Image.fromarray(pixels).save(folder / f"img{i}.jpg")
+    return model, folder
+
+
+def stage_tiny(root: Path, *, images: int = 10, toolchain_image: str | None = None) -> Path:
+    """A staged workspace of ``tiny_sources``."""
+    from wizard.core import plan
+
+    model, folder = tiny_sources(root, images)
     staged = plan.stage_workspace(plan.ConversionChoices(
         model=str(model), images=str(folder), out=str(root / "ws"), calibration_count=images,
         toolchain_image=toolchain_image))
     return staged.workdir
 
 
-def stage_sample(root: Path, *, size: int = 320, images: int = 8) -> Path:
+def vm_options(server, tmp: Path, **options) -> dict:
+    """SshRunner options for a test sshd (tests/sshd_support.py), its host key accepted."""
+    defaults = dict(key_file=server.client_key, allow_agent=False, app_known_hosts=tmp / "app_known_hosts",
+                    user_known_hosts=tmp / "user_known_hosts", accept_fingerprint=server.fingerprint(),
+                    poll_interval=0.2, reconnect_timeout=30, connect_timeout=10)
+    defaults.update(options)
+    return defaults
+
+
+def stage_sample(root: Path, *, size: int = 320, images: int = 10) -> Path:
     """A staged workspace the REAL toolchain converts: the project's YOLO11-shaped sample model at
-    ``size`` px and ``images`` generated scenes."""
+    ``size`` px and ``images`` generated scenes (10: the fewest calibration accepts)."""
     from wizard.core import plan
     from wizard.core.sample_images import generate_sample_images
     from wizard.core.sample_model import write_sample_model

@@ -2,7 +2,7 @@
 
 Toolchain: REAL (tpu_mlir[onnx]==1.7 in a CPython 3.10 venv that the product makes, kept in
 ~/.cache/recamera-wizard-tests/native-envs and made there by the session fixture when missing:
-~2.5 minutes, 1.4 GB). Model: the project's YOLO11-shaped sample model at 320 px, 8 generated
+~2.5 minutes, 1.4 GB). Model: the project's YOLO11-shaped sample model at 320 px, 10 generated
 calibration pictures. The SSH login is root on this machine (HOME a tmp folder), so it reuses the
 same environment by its absolute path and the Python by its path.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from native_support import (TEST_ENV_ROOT, copy_workspace, drain, processes_in, python310,  # noqa: F401
-                            real_environment, stage_sample)
+                            real_environment, stage_sample, vm_options)
 from sshd_support import SshServer, sshd_server  # noqa: F401 (fixtures)
 from wizard.core.cvimodel import check_cvimodel
 from wizard.core.events import LogLine, ProblemRaised, Result, StepStarted
@@ -48,10 +48,8 @@ def local_runner(python: str, **options) -> NativeRunner:
 
 
 def vm_runner(server: SshServer, tmp: Path, python: str, **options) -> NativeSshRunner:
-    return NativeSshRunner(
-        server.target, python=python, env_root=str(TEST_ENV_ROOT), key_file=server.client_key, allow_agent=False,
-        app_known_hosts=tmp / "app_known_hosts", user_known_hosts=tmp / "user_known_hosts",
-        accept_fingerprint=server.fingerprint(), poll_interval=0.3, **options)
+    return NativeSshRunner(server.target, python=python, env_root=str(TEST_ENV_ROOT),
+                           **vm_options(server, tmp, poll_interval=0.3, **options))
 
 
 def starts(step: str):
@@ -66,7 +64,7 @@ def assert_real_bundle(run_dir: Path, environment_path: str, backend: str) -> di
     results = json.loads((run_dir / "results.json").read_text())
     assert results["verdict"] == "success" and results["backend"] == backend
     assert [s["name"] for s in results["steps"]] == ["transform", "calibrate", "deploy"]
-    assert all(s["status"] == "ok" for s in results["steps"]), results["steps"]
+    assert all(s["status"] == "success" and s["exit_code"] == 0 for s in results["steps"]), results["steps"]
     assert results["compare"] and all(c["passed"] for c in results["compare"])  # the real npz_tool lines, parsed
     assert results["toolchain_image"]["native"]["path"] == environment_path
     assert json.loads((run_dir / "job.json").read_text())["state"] == "finished"
@@ -148,9 +146,8 @@ def test_real_toolchain_over_ssh_detached_then_reattached(sshd_server, real_envi
     assert any(isinstance(e, LogLine) and e.text == f"TPU-MLIR 1.7 environment: {real_environment.path}" for e in first)
     runner.close()
     record = JobRecord.load(run_dir)
-    later = NativeSshRunner.attach(record.handle, offset=0, skip_lines=record.log_lines, key_file=sshd_server.client_key,
-                                   allow_agent=False, app_known_hosts=tmp_path / "app_known_hosts",
-                                   user_known_hosts=tmp_path / "user_known_hosts", poll_interval=0.3)
+    later = NativeSshRunner.attach(record.handle, offset=0, skip_lines=record.log_lines,
+                                   **vm_options(sshd_server, tmp_path, poll_interval=0.3))
     rest = list(ConversionJob(later, run_dir, workspace=run_dir / "workspace", cache=False, record=record).resume())
     assert isinstance(rest[-1], Result) and rest[-1].ok, [e.problem for e in rest if isinstance(e, ProblemRaised)]
     assert_real_bundle(run_dir, real_environment.path, "ssh-native")

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from native_support import DOUBLE_BIN, copy_workspace, drain, processes_in, python310, stage_tiny  # noqa: F401
+from native_support import (DOUBLE_BIN, copy_workspace, drain, processes_in, python310,  # noqa: F401
+                            stage_tiny, vm_options)
 from sshd_support import SshServer, sshd_factory, sshd_server  # noqa: F401 (fixtures)
 from wizard.core.events import LogLine, ProblemRaised, Result, StepStarted
 from wizard.core.messages import WizardError
@@ -39,13 +40,7 @@ def _app_home(tmp_path, monkeypatch):
 
 
 def vm_runner(server: SshServer, tmp: Path, **options) -> NativeSshRunner:
-    defaults = dict(
-        key_file=server.client_key, allow_agent=False, app_known_hosts=tmp / "app_known_hosts",
-        user_known_hosts=tmp / "user_known_hosts", accept_fingerprint=server.fingerprint(),
-        poll_interval=0.2, reconnect_timeout=30, connect_timeout=10, toolchain_bin=str(DOUBLE_BIN),
-    )
-    defaults.update(options)
-    return NativeSshRunner(server.target, **defaults)
+    return NativeSshRunner(server.target, **vm_options(server, tmp, **{"toolchain_bin": str(DOUBLE_BIN), **options}))
 
 
 def remote_runs(server: SshServer) -> Path:
@@ -111,9 +106,7 @@ def test_a_detached_run_on_the_vm_is_reattached_to_the_end(sshd_server, template
     assert record.state == "running" and record.backend == "ssh-native"
 
     later = NativeSshRunner.attach(record.handle, offset=0, skip_lines=record.log_lines,
-                                   key_file=sshd_server.client_key, allow_agent=False,
-                                   app_known_hosts=tmp_path / "app_known_hosts",
-                                   user_known_hosts=tmp_path / "user_known_hosts", poll_interval=0.2)
+                                   **vm_options(sshd_server, tmp_path))
     rest = list(ConversionJob(later, run_dir, workspace=workspace, cache=False, record=record).resume())
     assert isinstance(rest[-1], Result) and rest[-1].ok
     log = (run_dir / "convert.log").read_text().splitlines()

@@ -10,6 +10,7 @@ the run by its process group instead of a container.
 
 from __future__ import annotations
 
+import json
 import posixpath
 import threading
 from pathlib import Path
@@ -18,10 +19,11 @@ from typing import Generator, Iterator
 from wizard.core.events import Event, ProblemRaised
 from wizard.core.messages import WizardError
 from wizard.core.recipe import DEFAULT_TPU_MLIR_VERSION, RECIPE_FILE, ConversionRecipe
+from wizard.core.runners import remote_shell as rs
 from wizard.core.runners.native import commands
 from wizard.core.runners.native.setup import NativeReport, NativeSetup, default_env_root
 from wizard.core.runners.native.shell import ShellResult
-from wizard.core.runners.ssh_connection import ConnectionLost, SshTarget
+from wizard.core.runners.ssh_connection import CONNECTION_ERRORS, ConnectionLost, SshTarget
 from wizard.core.runners.ssh_runner import SshRunner
 
 BACKEND = "ssh-native"
@@ -112,6 +114,19 @@ class NativeSshRunner(SshRunner):
         self._connection()
         self._resolve_paths()
         return self.setup.check()
+
+    def run(self) -> Iterator[Event]:
+        record = f"{self.remote_dir}/{commands.TOOLCHAIN_RECORD}"
+        if not self._started:
+            self._checked(rs.write_file_command(self.remote_dir, commands.TOOLCHAIN_RECORD), "write the toolchain record",
+                          stdin=json.dumps(self._facts.image).encode("utf-8"))
+        elif not self._facts.image:  # re-attached: what the run uses was recorded when it started
+            try:
+                with self._connection().sftp().open(record, "rb") as f:
+                    self._facts.image = json.loads(f.read(1 << 20).decode("utf-8"))
+            except (ConnectionLost, WizardError, ValueError, *CONNECTION_ERRORS):
+                pass  # the bundle then names the recipe's image only
+        yield from super().run()
 
     # --- SshRunner's hooks ---------------------------------------------------------------------
 
