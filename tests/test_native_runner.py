@@ -234,6 +234,11 @@ def test_memory_is_checked_against_the_recipe(template, tmp_path):
     warnings = [e.problem for e in events if isinstance(e, ProblemRaised)]
     assert [w.code for w in warnings] == ["native_low_memory"] and warnings[0].severity == "warning"
     drain(runner.cleanup(), [])
+    # The check before a run says the same when given the recipe; this host has enough.
+    from wizard.core.recipe import ConversionRecipe
+
+    report = double_runner().check(ConversionRecipe.load(workspace / "recipe.json"))
+    assert report.ready and "native_low_memory" not in [p.code for p in report.problems]
 
 
 def test_subprocess_helpers_see_a_finished_group_as_gone():

@@ -134,9 +134,9 @@ class NativeRunner(Runner):
             raise WizardError.of("native_run_not_found", run_id=self.run_id, path="-")
         return self.workspace / RUNS_DIR / self.run_id
 
-    def check(self) -> NativeReport:
+    def check(self, recipe: ConversionRecipe | None = None) -> NativeReport:
         """What a conversion here would need (the GUI's check), changing nothing."""
-        return self.setup.check()
+        return self.setup.check(recipe)
 
     # --- protocol --------------------------------------------------------------------------------
 

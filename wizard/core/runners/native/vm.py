@@ -108,12 +108,12 @@ class NativeSshRunner(SshRunner):
         if self.setup.toolchain_bin:
             self.setup.toolchain_bin = self._on_the_vm(self.setup.toolchain_bin)
 
-    def check(self) -> NativeReport:  # type: ignore[override]
+    def check(self, recipe: ConversionRecipe | None = None) -> NativeReport:  # type: ignore[override]
         """Connect (host key checked), probe the VM and say what a native conversion there would
         need, without changing anything on it."""
         self._connection()
         self._resolve_paths()
-        return self.setup.check()
+        return self.setup.check(recipe)
 
     def run(self) -> Iterator[Event]:
         record = f"{self.remote_dir}/{commands.TOOLCHAIN_RECORD}"
