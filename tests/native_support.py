@@ -42,6 +42,13 @@ def require_python310() -> str:
     return python
 
 
+@pytest.fixture(autouse=True)
+def isolated_app_home(tmp_path, monkeypatch):
+    """The app's folders (job history, the default environment root) in the test's tmp folder;
+    autouse in every module that imports it."""
+    monkeypatch.setenv("RECAMERA_WIZARD_HOME", str(tmp_path / "app"))
+
+
 @pytest.fixture(scope="session")
 def python310() -> str:
     return require_python310()

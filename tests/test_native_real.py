@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from native_support import (TEST_ENV_ROOT, copy_workspace, drain, processes_in, python310,  # noqa: F401
-                            real_environment, stage_sample, vm_options)
+from native_support import (TEST_ENV_ROOT, copy_workspace, drain, isolated_app_home, processes_in,  # noqa: F401
+                            python310, real_environment, stage_sample, vm_options)
 from sshd_support import SshServer, sshd_server  # noqa: F401 (fixtures)
 from wizard.core.cvimodel import check_cvimodel
 from wizard.core.events import LogLine, ProblemRaised, Result, StepStarted
@@ -36,11 +36,6 @@ MODEL = "yolo11n_sym_int8.cvimodel"
 @pytest.fixture(scope="session")
 def template(tmp_path_factory) -> Path:
     return stage_sample(tmp_path_factory.mktemp("native-real-staged"))
-
-
-@pytest.fixture(autouse=True)
-def _app_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("RECAMERA_WIZARD_HOME", str(tmp_path / "app"))
 
 
 def local_runner(python: str, **options) -> NativeRunner:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from native_support import DOUBLE_BIN, copy_workspace, drain, finished, processes_in, stage_tiny
+from native_support import (DOUBLE_BIN, copy_workspace, drain, finished, isolated_app_home,  # noqa: F401 (fixture)
+                            processes_in, stage_tiny)
 from wizard.core.events import LogLine, ProblemRaised, Result, StepStarted
 from wizard.core.messages import WizardError
 from wizard.core.runners import remote_shell as rs
@@ -31,11 +32,6 @@ from wizard.core.runners.native.shell import group_alive
 @pytest.fixture(scope="session")
 def template(tmp_path_factory) -> Path:
     return stage_tiny(tmp_path_factory.mktemp("native-staged"))
-
-
-@pytest.fixture(autouse=True)
-def _app_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("RECAMERA_WIZARD_HOME", str(tmp_path / "app"))  # job history, default env root
 
 
 def double_runner(**options) -> NativeRunner:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from native_support import (DOUBLE_BIN, copy_workspace, drain, processes_in, python310,  # noqa: F401
-                            stage_tiny, vm_options)
+from native_support import (DOUBLE_BIN, copy_workspace, drain, isolated_app_home, processes_in,  # noqa: F401
+                            python310, stage_tiny, vm_options)
 from sshd_support import SshServer, sshd_factory, sshd_server  # noqa: F401 (fixtures)
 from wizard.core.events import LogLine, ProblemRaised, Result, StepStarted
 from wizard.core.messages import WizardError
@@ -32,11 +32,6 @@ pytestmark = pytest.mark.ssh
 @pytest.fixture(scope="session")
 def template(tmp_path_factory) -> Path:
     return stage_tiny(tmp_path_factory.mktemp("native-vm-staged"))
-
-
-@pytest.fixture(autouse=True)
-def _app_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("RECAMERA_WIZARD_HOME", str(tmp_path / "app"))
 
 
 def vm_runner(server: SshServer, tmp: Path, **options) -> NativeSshRunner:
