@@ -213,3 +213,21 @@ def test_app_dirs_per_os():
     override = {"RECAMERA_WIZARD_HOME": "/tmp/t", "LOCALAPPDATA": "C:/x"}
     assert app_dirs.cache_dir("win32", override) == Path("/tmp/t/cache")
     assert app_dirs.app_home("win32", override) == Path("/tmp/t")
+
+
+def test_the_factory_builds_and_reattaches_every_backend(tmp_path):
+    """One factory for the CLI, the GUI and re-attach: each backend's runner, its handle's backend
+    name round-trips to the same kind of runner (no engine, VM or toolchain is contacted)."""
+    from wizard.core.plan.recipe import ConversionRecipe
+    from wizard.core.runners.factory import BACKENDS, RunnerSpec, attach_runner, build_runner
+
+    recipe = ConversionRecipe(name="m")
+    assert set(BACKENDS) == {"docker", "ssh", "native", "ssh-native"}
+    for backend in ("ssh", "native", "ssh-native"):
+        spec = RunnerSpec(backend=backend, host="me@127.0.0.1:2222", key_passphrase="pp", build_image=True)
+        runner = build_runner(spec, recipe, "20260101-000000-abcdef")
+        assert runner.handle.backend == backend and runner.handle.run_id == "20260101-000000-abcdef"
+        again = attach_runner(spec, runner.handle, recipe, workspace=tmp_path, skip_lines=3)
+        assert type(again) is type(runner) and again.handle == runner.handle
+    vm = build_runner(RunnerSpec(backend="ssh", host="me@127.0.0.1:2222", key_passphrase="pp", build_image=True), recipe)
+    assert vm.credentials.key_passphrase == "pp" and vm.build_image  # what the GUI used to drop

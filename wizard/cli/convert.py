@@ -1,7 +1,8 @@
 """``recamera-wizard convert``: the whole conversion, headless.
 
 Stages the workspace (as ``plan`` does) into RUN_DIR/workspace, runs it in the toolchain image
-(local Docker, or a Linux VM over SSH), brings the results back and leaves in RUN_DIR the model,
+(local Docker, a Linux VM over SSH, or without Docker in a Python 3.10 environment here or on the
+VM), brings the results back and leaves in RUN_DIR the model,
 convert.log, results.json, recipe.json and reproduce.sh.
 
 Exit codes: 0 converted, 2 blocked input, 3 the toolchain failed (including out of memory),
@@ -37,21 +38,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_choice_arguments(parser, sources_required=False)
     parser.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder to create")
     where = parser.add_argument_group("where it runs")
-    where.add_argument("--backend", choices=("docker", "ssh"), default="docker",
-                       help="local Docker (default) or a Linux VM over SSH (uploads your model and images)")
+    where.add_argument("--backend", choices=("docker", "ssh", "native", "ssh-native"), default="docker",
+                       help="local Docker (default), a Linux VM over SSH with Docker (uploads your model and images), "
+                       "or without Docker: native (this Linux computer) or ssh-native (the VM) in a Python 3.10 environment")
     where.add_argument("--image", metavar="TAG", help="toolchain image (same as --toolchain-image)")
-    where.add_argument("--host", metavar="USER@HOST[:PORT]", help="the VM, for --backend ssh")
+    where.add_argument("--host", metavar="USER@HOST[:PORT]", help="the VM, for --backend ssh or ssh-native")
     where.add_argument("--key", metavar="FILE", help="SSH private key")
     where.add_argument("--password-env", metavar="VAR",
-                       help="name of an environment variable holding the SSH password (never pass it as an argument)")
+                       help="name of an environment variable holding the SSH password, also given to sudo for --allow-setup "
+                       "(--backend native: your password for sudo here); never pass it as an argument")
     where.add_argument("--accept-host-key", metavar="SHA256:...",
                        help="confirm the VM's host key fingerprint (shown on first contact)")
     where.add_argument("--allow-setup", action="store_true",
-                       help="let the wizard install/start Docker on the VM when it needs it")
+                       help="let the wizard install/start Docker on the VM when it needs it (native backends: apt-get install "
+                       "python3.10-venv, python3.10-dev, gcc as needed)")
     where.add_argument("--build-image-on-vm", action="store_true",
                        help="build the toolchain image on the VM when it is missing (several GB, 10-30 min)")
     where.add_argument("--key-passphrase-env", metavar="VAR",
                        help="name of an environment variable holding the SSH key's passphrase")
+    where.add_argument("--python", metavar="PATH",
+                       help="native backends: the CPython 3.10 to make the environment with (default: found)")
+    where.add_argument("--toolchain-bin", metavar="DIR",
+                       help="native backends: the bin folder of a TPU-MLIR installed some other way (no environment is made)")
+    where.add_argument("--create-environment", action="store_true",
+                       help="native backends: make the TPU-MLIR environment when it is missing (~400 MB download, 1.4 GB)")
     where.add_argument("--keep-remote", action="store_true",
                        help="keep the container / VM folder after the run (for debugging)")
     parser.add_argument("--resume", action="store_true",
@@ -146,7 +156,8 @@ def runner_spec(args) -> "RunnerSpec":
     return RunnerSpec(backend=args.backend, host=args.host or "", key_file=args.key,
                       password=secret(args.password_env), key_passphrase=secret(args.key_passphrase_env),
                       accept_fingerprint=args.accept_host_key, setup_consent=args.allow_setup,
-                      build_image=args.build_image_on_vm)
+                      build_image=args.build_image_on_vm, python=args.python, toolchain_bin=args.toolchain_bin,
+                      create_environment=args.create_environment)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -184,7 +195,7 @@ def _run_claimed(args: argparse.Namespace, printer: "EventPrinter", run_dir: Pat
             return EXIT_INFRASTRUCTURE if exc.problem.code == "run_not_found" else EXIT_BLOCKED
         return _drive(job, job.resume(), printer)
 
-    if args.backend == "ssh":
+    if args.backend in ("ssh", "ssh-native"):
         # Usage problems first: before 100 images are prepared for nothing.
         if not args.host:
             raise messages.WizardError.of("ssh_host_required")

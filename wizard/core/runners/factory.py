@@ -18,6 +18,8 @@ from wizard.core.runners.protocol import RunHandle, Runner
 
 DOCKER = "docker"  # the local Docker engine (Docker Desktop)
 VM_DOCKER = "ssh"  # the user's Linux VM over SSH, the toolchain in Docker there
+NATIVE = "native"  # this Linux computer, the toolchain in a venv of its CPython 3.10 (no Docker)
+VM_NATIVE = "ssh-native"  # the user's Linux VM over SSH, the toolchain in a venv there
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,10 @@ class RunnerSpec:
     accept_fingerprint: str | None = None
     setup_consent: bool = False  # the user let the wizard install what the VM lacks
     build_image: bool = False  # the user let the VM build a missing toolchain image
+    # The native backends (no Docker):
+    python: str | None = None  # the CPython 3.10 to make the toolchain environment with
+    toolchain_bin: str | None = None  # an existing environment's bin/ (experts)
+    create_environment: bool = False  # the user let the wizard make the environment (~1.4 GB, once)
     docker_client: Any = field(default=None, repr=False, compare=False)  # tests: an engine client
 
     def ssh_options(self) -> dict[str, Any]:
@@ -65,14 +71,36 @@ def _vm_docker(spec: RunnerSpec, recipe: ConversionRecipe, run_id: str) -> Runne
                      **spec.ssh_options())
 
 
-def _docker_attach(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRecipe, skip_lines: int) -> Runner:
+def _native_options(spec: RunnerSpec, recipe: ConversionRecipe) -> dict[str, Any]:
+    return {"python": spec.python, "tpu_mlir_version": recipe.tpu_mlir_version,
+            "toolchain_bin": spec.toolchain_bin, "create_environment": spec.create_environment}
+
+
+def _native(spec: RunnerSpec, recipe: ConversionRecipe, run_id: str) -> Runner:
+    from wizard.core.runners.native.local import NativeRunner
+
+    # The password, when given, is for sudo during a consented set-up of this computer.
+    return NativeRunner(run_id or None, setup_consent=spec.setup_consent, sudo_password=spec.password,
+                        **_native_options(spec, recipe))
+
+
+def _vm_native(spec: RunnerSpec, recipe: ConversionRecipe, run_id: str) -> Runner:
+    from wizard.core.runners.native.vm import NativeSshRunner  # paramiko: imported when used
+
+    options = {k: v for k, v in spec.ssh_options().items() if k != "build_image"}
+    return NativeSshRunner(spec.host, run_id=run_id or None, **_native_options(spec, recipe), **options)
+
+
+def _docker_attach(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRecipe, skip_lines: int,
+                   workspace: Path) -> Runner:
     from wizard.core.runners.docker.runner import DockerRunner
 
     return DockerRunner.reattach(handle.run_id, image=spec.image or recipe.toolchain_image,
                                  skip_lines=skip_lines, recipe=recipe, client=spec.docker_client)
 
 
-def _vm_docker_attach(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRecipe, skip_lines: int) -> Runner:
+def _vm_docker_attach(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRecipe, skip_lines: int,
+                      workspace: Path) -> Runner:
     from wizard.core.runners.vm.runner import SshRunner
 
     # From byte 0, skipping the lines convert.log already has: the recorded byte offset can be
@@ -80,12 +108,30 @@ def _vm_docker_attach(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRec
     return SshRunner.attach(handle, offset=0, skip_lines=skip_lines, **spec.ssh_options())
 
 
+def _native_attach(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRecipe, skip_lines: int,
+                   workspace: Path) -> Runner:
+    from wizard.core.runners.native.local import NativeRunner
+
+    return NativeRunner.attach(handle, workspace, offset=0, skip_lines=skip_lines, setup_consent=spec.setup_consent,
+                               sudo_password=spec.password, **_native_options(spec, recipe))
+
+
+def _vm_native_attach(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRecipe, skip_lines: int,
+                      workspace: Path) -> Runner:
+    from wizard.core.runners.native.vm import NativeSshRunner
+
+    options = {k: v for k, v in spec.ssh_options().items() if k != "build_image"}
+    return NativeSshRunner.attach(handle, offset=0, skip_lines=skip_lines, **_native_options(spec, recipe), **options)
+
+
 Builder = Callable[[RunnerSpec, ConversionRecipe, str], Runner]
-Attacher = Callable[[RunnerSpec, RunHandle, ConversionRecipe, int], Runner]
+Attacher = Callable[[RunnerSpec, RunHandle, ConversionRecipe, int, Path], Runner]
 
 BACKENDS: dict[str, tuple[Builder, Attacher]] = {
     DOCKER: (_docker, _docker_attach),
     VM_DOCKER: (_vm_docker, _vm_docker_attach),
+    NATIVE: (_native, _native_attach),
+    VM_NATIVE: (_vm_native, _vm_native_attach),
 }
 
 
@@ -102,11 +148,13 @@ def build_runner(spec: RunnerSpec, recipe: ConversionRecipe, run_id: str = "") -
     return builder(spec, recipe, run_id)
 
 
-def attach_runner(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRecipe, *, skip_lines: int = 0) -> Runner:
-    """A runner reconnected to a run started earlier (``handle`` from its job record); the
-    record's backend wins over the spec's, the spec brings the secrets and consents."""
+def attach_runner(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRecipe, *, workspace: Path,
+                  skip_lines: int = 0) -> Runner:
+    """A runner reconnected to a run started earlier (``handle`` from its job record, in
+    ``workspace``); the record's backend wins over the spec's, the spec brings the secrets and
+    consents."""
     _, attacher = _backend(handle.backend, f"job record of {handle.run_id}")
-    return attacher(spec, handle, recipe, skip_lines)
+    return attacher(spec, handle, recipe, skip_lines, Path(workspace))
 
 
 def check_vm(spec: RunnerSpec, recipe_image: str = ""):

@@ -389,7 +389,8 @@ def reattach(run_dir: str | Path, *, cache: Any = None, spec: RunnerSpec | None 
     recipe = ConversionRecipe.load(workspace / RECIPE_FILE)
     spec = spec or RunnerSpec(backend=record.backend)
     try:
-        runner = attach_runner(replace(spec, image=record.image), record.handle, recipe, skip_lines=record.log_lines)
+        runner = attach_runner(replace(spec, image=record.image), record.handle, recipe, workspace=workspace,
+                               skip_lines=record.log_lines)
     except WizardError as exc:
         if exc.problem.code == "run_not_found":
             raise WizardError.of("run_not_found", run_id=record.run_id, path=str(workspace)) from None

@@ -12,6 +12,8 @@ from wizard.core.ssh import remote_shell as rs
 from wizard.core.ssh.remote_shell import q
 
 STOP_GRACE_SECONDS = 5
+# In the run folder: what the run uses (RunFacts.image), for a runner that re-attaches to it.
+TOOLCHAIN_RECORD = ".wizard-toolchain.json"
 
 
 def convert_command(bin_dir: str, script: str = "convert.sh") -> str:

@@ -71,10 +71,12 @@ def probe_command(python_hint: str | None, env_root: str) -> str:
         f"for p in {candidates}; do "
         'case "$p" in */*) [ -x "$p" ] || continue;; *) command -v "$p" >/dev/null 2>&1 || continue;; esac; '
         'out=$("$p" -c "$code" 2>/dev/null) && echo "python=$p|$out"; done',
+        # One apt-cache call for all packages (each call reads the whole cache: seconds). madison
+        # lists what the archive offers, by real package name (policy would answer for a virtual
+        # package under another name); nothing listed = apt-get update must come first.
         "if command -v apt-cache >/dev/null 2>&1; then "
-        f"for pkg in {packages}; do "
-        "c=$(apt-cache policy \"$pkg\" 2>/dev/null | awk '/Candidate:/ {print $2; exit}'); "
-        'echo "apt_candidate=$pkg ${c:-none}"; done; fi',
+        f"apt-cache madison {packages} 2>/dev/null | "
+        "awk -F '|' '{gsub(/ /, \"\", $1); gsub(/ /, \"\", $2); if (!seen[$1]++) print \"apt_candidate=\" $1 \" \" $2}'; fi",
         "true",
     ])
 

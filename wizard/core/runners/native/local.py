@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import threading
@@ -30,7 +31,7 @@ from wizard.core.runners.native import commands
 from wizard.core.runners.native.setup import NativeReport, NativeSetup
 from wizard.core.runners.native.shell import LocalShell, process_alive
 from wizard.core.toolchain.lines import OutputEvents
-from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunFacts, RunHandle, Runner, new_run_id
+from wizard.core.runners.protocol import RunFacts, RunHandle, Runner, new_run_id
 
 BACKEND = "native"
 RUNS_DIR = ".wizard-runs"
@@ -133,9 +134,9 @@ class NativeRunner(Runner):
             raise WizardError.of("native_run_not_found", run_id=self.run_id, path="-")
         return self.workspace / RUNS_DIR / self.run_id
 
-    def check(self) -> NativeReport:
+    def check(self, recipe: ConversionRecipe | None = None) -> NativeReport:
         """What a conversion here would need (the GUI's check), changing nothing."""
-        return self.setup.check()
+        return self.setup.check(recipe)
 
     # --- protocol --------------------------------------------------------------------------------
 
@@ -158,6 +159,7 @@ class NativeRunner(Runner):
         self._facts.image = self.setup.toolchain_record(recipe)
         try:
             self.run_dir.mkdir(parents=True)
+            (self.run_dir / commands.TOOLCHAIN_RECORD).write_text(json.dumps(self._facts.image), encoding="utf-8")
         except OSError as exc:
             raise WizardError.of("native_command_failed", what="create the run folder", where=self.setup.where,
                                  detail=f"{self.run_dir}: {exc.strerror or exc}") from None
@@ -176,6 +178,10 @@ class NativeRunner(Runner):
         else:
             if not self.run_dir.is_dir():
                 raise WizardError.of("native_run_not_found", run_id=self.run_id, path=str(self.run_dir))
+            try:
+                self._facts.image = json.loads((self.run_dir / commands.TOOLCHAIN_RECORD).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                pass  # started by an older wizard: the bundle then names the recipe's image only
             yield StepStarted("convert", command=f"re-attach {self.run_id} in {self.workspace}")
         yield from self._stream(started)
 
@@ -210,7 +216,8 @@ class NativeRunner(Runner):
         return process_alive(pid)
 
     def _stream(self, started: float) -> Iterator[Event]:
-        from wizard.core.runners.vm.runner import split_complete_lines  # imports paramiko: slow
+        # imports paramiko: slow
+        from wizard.core.runners.vm.runner import convert_end_events, split_complete_lines
 
         output = OutputEvents(skip_lines=self.skip_lines)
         self.output = output
@@ -249,20 +256,9 @@ class NativeRunner(Runner):
         if self._process is not None:
             self._process.wait()
         self.exit_code = code
-        elapsed = time.monotonic() - started
-        if vanished and not self._cancel.is_set():
-            yield ProblemRaised(problem("native_job_vanished", where=self.setup.where), step=output.current_step)
-            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
-            return
-        if self._cancel.is_set() and code != 0:
-            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
-            return
-        yield from output.finish(code)
-        if code == EXIT_OOM_KILLED:
-            count = self.recipe_calibration_count or 100
-            yield ProblemRaised(problem("toolchain_out_of_memory", step=output.current_step or "calibrate",
-                                        count=count, suggest=max(10, count // 2)), step=output.current_step)
-        yield StepFinished("convert", ok=code == 0, exit_code=code, elapsed=elapsed)
+        vanished_problem = problem("native_job_vanished", where=self.setup.where) if vanished else None
+        yield from convert_end_events(output, code, time.monotonic() - started, cancelled=self._cancel.is_set(),
+                                      vanished=vanished_problem, calibration_count=self.recipe_calibration_count)
 
     def download(self, run_dir: Path) -> Iterator[Event]:
         started = time.monotonic()

@@ -115,9 +115,12 @@ class NativeSetup:
                                   needs_build=state != envs.STATE_COMPLETE, env_root=self.env_root)
         return facts, spec, state, found
 
-    def check(self) -> NativeReport:
-        """Probe and say what a conversion here would need, without changing anything."""
+    def check(self, recipe: ConversionRecipe | None = None) -> NativeReport:
+        """Probe and say what a conversion here would need, without changing anything (with a
+        recipe: also whether its calibration fits in this host's memory)."""
         facts, spec, state, found = self._look()
+        if recipe is not None:
+            found = [*found, *self.recipe_problems(recipe)]
         plan = host.setup_plan(facts, found, where=self.where, python_hint=self.python)
         commands = tuple(host.shown_command(c, facts.base.is_root) for c in plan.commands)
         setup_question = problem("native_setup_consent", "info", where=self.where,

@@ -10,6 +10,7 @@ the run by its process group instead of a container.
 
 from __future__ import annotations
 
+import json
 import posixpath
 import threading
 from pathlib import Path
@@ -18,10 +19,11 @@ from typing import Generator, Iterator
 from wizard.core.events import Event, ProblemRaised
 from wizard.core.messages import WizardError
 from wizard.core.plan.recipe import DEFAULT_TPU_MLIR_VERSION, RECIPE_FILE, ConversionRecipe
+from wizard.core.ssh import remote_shell as rs
 from wizard.core.runners.native import commands
 from wizard.core.runners.native.setup import NativeReport, NativeSetup, default_env_root
 from wizard.core.runners.native.shell import ShellResult
-from wizard.core.ssh.connection import ConnectionLost, SshTarget
+from wizard.core.ssh.connection import CONNECTION_ERRORS, ConnectionLost, SshTarget
 from wizard.core.runners.vm.runner import SshRunner
 
 BACKEND = "ssh-native"
@@ -106,12 +108,25 @@ class NativeSshRunner(SshRunner):
         if self.setup.toolchain_bin:
             self.setup.toolchain_bin = self._on_the_vm(self.setup.toolchain_bin)
 
-    def check(self) -> NativeReport:  # type: ignore[override]
+    def check(self, recipe: ConversionRecipe | None = None) -> NativeReport:  # type: ignore[override]
         """Connect (host key checked), probe the VM and say what a native conversion there would
         need, without changing anything on it."""
         self._connection()
         self._resolve_paths()
-        return self.setup.check()
+        return self.setup.check(recipe)
+
+    def run(self) -> Iterator[Event]:
+        record = f"{self.remote_dir}/{commands.TOOLCHAIN_RECORD}"
+        if not self._started:
+            self._checked(rs.write_file_command(self.remote_dir, commands.TOOLCHAIN_RECORD), "write the toolchain record",
+                          stdin=json.dumps(self._facts.image).encode("utf-8"))
+        elif not self._facts.image:  # re-attached: what the run uses was recorded when it started
+            try:
+                with self._connection().sftp().open(record, "rb") as f:
+                    self._facts.image = json.loads(f.read(1 << 20).decode("utf-8"))
+            except (ConnectionLost, WizardError, ValueError, *CONNECTION_ERRORS):
+                pass  # the bundle then names the recipe's image only
+        yield from super().run()
 
     # --- SshRunner's hooks ---------------------------------------------------------------------
 

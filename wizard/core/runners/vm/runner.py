@@ -563,21 +563,9 @@ class SshRunner(Runner):
             yield from output.feed_bytes(pending, "stdout")
         yield from output.flush()
         self.exit_code = code
-        elapsed = time.monotonic() - started
-        if vanished and not self._cancel.is_set():
-            yield ProblemRaised(problem("vm_job_vanished", target=str(self.target)), step=output.current_step)
-            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
-            return
-        if self._cancel.is_set() and code != 0:
-            # As the Docker backend: a cancelled run ends without an exit code; the job says why.
-            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
-            return
-        yield from output.finish(code)
-        if code == EXIT_OOM_KILLED:
-            count = self.recipe_calibration_count or 100
-            yield ProblemRaised(problem("toolchain_out_of_memory", step=output.current_step or "calibrate",
-                                        count=count, suggest=max(10, count // 2)), step=output.current_step)
-        yield StepFinished("convert", ok=code == 0, exit_code=code, elapsed=elapsed)
+        vanished_problem = problem("vm_job_vanished", target=str(self.target)) if vanished else None
+        yield from convert_end_events(output, code, time.monotonic() - started, cancelled=self._cancel.is_set(),
+                                      vanished=vanished_problem, calibration_count=self.recipe_calibration_count)
 
     def _remote_gone(self, sftp) -> bool:
         try:
@@ -736,6 +724,26 @@ def _recipe_facts(workspace: Path) -> tuple[str, int | None]:
         return DEFAULT_TOOLCHAIN_IMAGE, None
     count = data.get("calibration_count")
     return str(data.get("toolchain_image") or DEFAULT_TOOLCHAIN_IMAGE), count if isinstance(count, int) else None
+
+
+def convert_end_events(output: OutputEvents, code: int | None, elapsed: float, *, cancelled: bool,
+                       vanished: Problem | None, calibration_count: int | None) -> Iterator[Event]:
+    """How a run followed through its wrapper's log ends (this runner's, and the native one's):
+    ``vanished`` is the problem to report when the wrapper died without an exit code."""
+    if vanished is not None and not cancelled:
+        yield ProblemRaised(vanished, step=output.current_step)
+        yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
+        return
+    if cancelled and code != 0:
+        # As the Docker backend: a cancelled run ends without an exit code; the job says why.
+        yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
+        return
+    yield from output.finish(code)
+    if code == EXIT_OOM_KILLED:
+        count = calibration_count or 100
+        yield ProblemRaised(problem("toolchain_out_of_memory", step=output.current_step or "calibrate",
+                                    count=count, suggest=max(10, count // 2)), step=output.current_step)
+    yield StepFinished("convert", ok=code == 0, exit_code=code, elapsed=elapsed)
 
 
 _LINE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r(?=[^\n]))")
