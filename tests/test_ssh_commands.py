@@ -91,7 +91,7 @@ def test_start_and_upload_commands_by_value():
 def test_cancel_stops_then_removes_the_container_then_the_wrapper():
     command = rs.cancel_command("/h/r", "r1")
     order = [command.index(s) for s in ("touch cancelled", "docker stop -t 5 recamera-wizard-r1",
-                                        "docker rm -f recamera-wizard-r1", 'kill -TERM -- "-$pg"')]
+                                        "docker rm -f recamera-wizard-r1", 'kill -TERM "-$pg"')]
     assert order == sorted(order)
 
 
@@ -322,3 +322,34 @@ def test_remote_commands_run_under_posix_sh_whatever_the_login_shell():
     # bash (a login shell) hands sh exactly the command line built and tested here
     out = subprocess.run(["bash", "-c", wrapped.replace("sh -c", "printf %s", 1)], capture_output=True, text=True).stdout
     assert out == command
+
+
+def test_cancel_ends_the_wrapper_process_group_under_dash(tmp_path):
+    """The cancel command, run by dash (Ubuntu's /bin/sh), really signals the wrapper's group:
+    `kill -TERM -- "-$pg"` is refused by dash ("Illegal number: -") and left the job running."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import time
+
+    dash = shutil.which("dash")
+    if dash is None:
+        import pytest
+
+        pytest.skip("dash is not installed here (Debian's dash package)")
+    run_dir = tmp_path / "r"
+    run_dir.mkdir()
+    job = subprocess.Popen(["sleep", "300"], start_new_session=True)  # its own group, like the wrapper
+    (run_dir / rs.WRAPPER_PID_FILE).write_text(str(job.pid))
+    try:
+        subprocess.run([dash, "-c", rs.cancel_command(str(run_dir), "nosuchrun", grace_seconds=0)],
+                       check=True, timeout=60, env={**os.environ, "PATH": "/nonexistent:" + os.environ["PATH"]})
+        deadline = time.monotonic() + 10
+        while job.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert job.returncode == -signal.SIGTERM
+        assert (run_dir / rs.EXIT_CODE_FILE).read_text().strip() == "143"
+    finally:
+        if job.poll() is None:
+            job.kill()

@@ -191,7 +191,7 @@ def cancel_command(run_dir: str, run_id: str, grace_seconds: int = 5) -> str:
         f"while [ -n \"$pg\" ] && kill -0 \"$pg\" 2>/dev/null && [ $i -lt 4 ]; do "
         f"docker rm -f {name} > /dev/null 2>&1; sleep 1; i=$((i+1)); done; "
         f"docker rm -f {name} > /dev/null 2>&1; "
-        f"if [ -n \"$pg\" ]; then kill -TERM -- \"-$pg\" 2>/dev/null; fi; "
+        f"if [ -n \"$pg\" ]; then kill -TERM \"-$pg\" 2>/dev/null; fi; "  # dash: no "--" before a group
         f"[ -f {q(EXIT_CODE_FILE)} ] || {{ echo 143 > {q(EXIT_CODE_FILE + '.tmp')} && "
         f"mv -f {q(EXIT_CODE_FILE + '.tmp')} {q(EXIT_CODE_FILE)}; }}; true"
     )
