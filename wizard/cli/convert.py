@@ -162,7 +162,19 @@ def run(args: argparse.Namespace) -> int:
         return _run_claimed(args, printer, run_dir)  # nothing to lock: reattach says what is wrong
     # One conversion per run folder, staging included; a second one is refused at once.
     with claimed_run_dir(run_dir):
-        return _run_claimed(args, printer, run_dir)
+        try:
+            return _run_claimed(args, printer, run_dir)
+        except KeyboardInterrupt:
+            # Ctrl-C before the run began (_drive handles it once the run is going).
+            from wizard.cli.output import EXIT_CANCELLED
+            from wizard.core.runners.run_folder import record_cancelled_before_run
+
+            if not args.resume:
+                record_cancelled_before_run(run_dir, backend=args.backend, where=args.host or "local",
+                                            image=args.image or getattr(args, "toolchain_image", None) or "")
+            printer_problem(printer, messages.problem("conversion_cancelled_before_run", "warning",
+                                                      path=str(run_dir)))
+            return EXIT_CANCELLED
 
 
 def _run_claimed(args: argparse.Namespace, printer: "EventPrinter", run_dir: Path) -> int:
@@ -261,9 +273,20 @@ def _drive(job, events, printer: EventPrinter) -> int:
         for event in events:
             printer(event)
     except KeyboardInterrupt:
-        events.close()  # runs the job's cleanup
+        events.close()  # runs the job's cleanup and writes the final record
+        _say_stopped_at_once(job, printer)
         return EXIT_CANCELLED
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
     return verdict_exit_code(job.verdict)
+
+
+def _say_stopped_at_once(job, printer: EventPrinter) -> None:
+    """After the second Ctrl-C: what the record says and what was kept."""
+    from wizard.core.plan.recipe import LOG_FILE
+
+    printer_problem(printer, messages.problem("conversion_stopped_at_once", "warning", path=str(job.run_dir),
+                                              log=str(job.run_dir / LOG_FILE)))
+    if getattr(job, "earlier_run", None) is not None:
+        printer_problem(printer, messages.problem("earlier_run_kept", "info", path=str(job.earlier_run)))
