@@ -206,6 +206,10 @@ def _run_claimed(args: argparse.Namespace, printer: "EventPrinter", run_dir: Pat
                 raise messages.WizardError.of("password_env_missing", var=var)
     if args.image:
         args.toolchain_image = args.image
+    if getattr(args, "toolchain_image", None):
+        from wizard.core.runners.docker.image import check_image_reference
+
+        check_image_reference(args.toolchain_image)  # a usage error: before Docker or staging
     if args.backend == "docker":
         # Fail in a second, not after preparing 100 images, when Docker can't be used at all.
         from wizard.core.runners.docker.runner import connect

@@ -36,6 +36,22 @@ ENTRIES = {
         ja_fix="ウィザードと同じユーザーで Docker Desktop を起動し、実行中になるまで待ってから"
         "もう一度お試しください。",
     ),
+    "docker_api_error": Entry(
+        en="Docker reported an error: {detail}",
+        en_fix="Check that Docker is running and has free disk space, then try again.",
+        ja="Docker がエラーを報告しました: {detail}",
+        ja_fix="Docker が動いていて空き容量があることを確認し、もう一度お試しください。",
+    ),
+    "invalid_image_reference": Entry(
+        en="{value} is not an image name Docker accepts.",
+        en_fix="Image names are lower-case letters, digits and the separators . _ - in parts "
+        "joined by /, optionally after a registry (host[:port]/), then an optional :tag of up to "
+        "128 letters, digits, _ . - (not starting with . or -), e.g. {example}.",
+        ja="{value} は Docker が受け付けるイメージ名ではありません。",
+        ja_fix="イメージ名は小文字の英字・数字と区切り文字 . _ - からなる部分を / でつないだもので、"
+        "先頭にレジストリ（host[:port]/）を付けられます。その後ろに任意で :タグ（英数字と _ . - で"
+        "128 文字まで、. や - で始めない）を付けます。例: {example}",
+    ),
     "docker_error": Entry(
         en="Docker reported an error: {detail}",
         en_fix="Check that Docker is running and has free disk space, then try again. "

@@ -165,7 +165,7 @@ def _api_error_problem(exc: BaseException) -> Problem:
                        needed_gb=f"{MIN_FREE_DISK_BYTES / 1024**3:.0f}")
     if isinstance(exc, requests.exceptions.ConnectionError):
         return classify_engine_error(_chain_text(exc))
-    return problem("docker_error", detail=(text.splitlines() or ["unknown"])[0][:300], log="-")
+    return problem("docker_api_error", detail=(text.splitlines() or ["unknown"])[0][:300])
 
 
 def _seconds_between(started: str | None, finished: str | None) -> float | None:
