@@ -36,12 +36,6 @@ ENTRIES = {
         ja_fix="ウィザードと同じユーザーで Docker Desktop を起動し、実行中になるまで待ってから"
         "もう一度お試しください。",
     ),
-    "docker_api_error": Entry(
-        en="Docker reported an error: {detail}",
-        en_fix="Check that Docker is running and has free disk space, then try again.",
-        ja="Docker がエラーを報告しました: {detail}",
-        ja_fix="Docker が動いていて空き容量があることを確認し、もう一度お試しください。",
-    ),
     "invalid_image_reference": Entry(
         en="{value} is not an image name Docker accepts.",
         en_fix="Image names are lower-case letters, digits and the separators . _ - in parts "
@@ -54,11 +48,9 @@ ENTRIES = {
     ),
     "docker_error": Entry(
         en="Docker reported an error: {detail}",
-        en_fix="Check that Docker is running and has free disk space, then try again. "
-        "The full log is in {log}.",
+        en_fix="Check that Docker is running and has free disk space, then try again.",
         ja="Docker がエラーを報告しました: {detail}",
-        ja_fix="Docker が動いていて空き容量があることを確認し、もう一度お試しください。"
-        "詳しいログは {log} にあります。",
+        ja_fix="Docker が動いていて空き容量があることを確認し、もう一度お試しください。",
     ),
     "docker_out_of_disk": Entry(
         en="Docker has too little free disk space: {free_gb} GB free, about {needed_gb} GB needed.",

@@ -149,7 +149,7 @@ def image_status(client, tag: str) -> ImageStatus:
     except docker.errors.ImageNotFound:
         return ImageStatus(tag=tag, present=False)
     except docker.errors.APIError as exc:
-        raise WizardError.of("docker_api_error", detail=_short(exc)) from None
+        raise WizardError.of("docker_error", detail=_short(exc)) from None
     attrs = image.attrs
     return ImageStatus(
         tag=tag,
@@ -428,7 +428,7 @@ def remove_image(client, tag: str) -> bool:
         return False
     except docker.errors.APIError as exc:
         # e.g. a container still uses it; the user gets Docker's reason and our next step.
-        raise WizardError.of("docker_api_error", detail=_short(exc)) from None
+        raise WizardError.of("docker_error", detail=_short(exc)) from None
 
 
 def image_record(status: ImageStatus) -> dict[str, Any]:
