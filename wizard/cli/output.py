@@ -15,6 +15,7 @@ EXIT_BLOCKED = 2  # the input has an error that blocks the step (not convertible
 EXIT_CONVERSION_FAILED = 3  # the toolchain ran and reported failure (e.g. npz compare FAILED)
 EXIT_INFRASTRUCTURE = 4  # Docker/SSH/device could not be used
 EXIT_CANCELLED = 130
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a tool whose reader left (| head)
 
 
 def verdict_exit_code(verdict: str) -> int:
