@@ -60,7 +60,13 @@ def run_parse_log(args: argparse.Namespace) -> int:
         raise messages.WizardError.of("toolchain_log_unreadable", path=args.logfile, detail="it is a folder") from None
     except OSError as exc:
         raise messages.WizardError.of("toolchain_log_unreadable", path=args.logfile, detail=exc.strerror or str(exc)) from None
+    shown = "standard input" if args.logfile == "-" else args.logfile
+    if not data.strip():
+        raise messages.WizardError.of("toolchain_log_empty", path=shown)
     report = parse_log(data)
+    if not (report.steps or report.compare or report.problems):
+        # Nothing the toolchain writes was found: saying "no problem" would vouch for anything.
+        raise messages.WizardError.of("toolchain_log_not_a_log", path=shown)
     if args.json:
         print_json(report.to_dict(messages.current_language()))
     else:
