@@ -157,6 +157,10 @@ def run(args: argparse.Namespace) -> int:
     printer = EventPrinter(args.json_events, verbose=args.verbose)
     run_dir = Path(args.out)
     if not args.resume:
+        from wizard.core.plan.planner import check_output_outside_images
+
+        if getattr(args, "images", None):
+            check_output_outside_images(run_dir, args.images)  # never a lock file among the photos
         check_run_dir(run_dir)  # before the lock file is made in it: nothing of the user's is hit
     elif not run_dir.is_dir():
         return _run_claimed(args, printer, run_dir)  # nothing to lock: reattach says what is wrong

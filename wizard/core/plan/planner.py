@@ -446,6 +446,17 @@ def graph_tensor_names(model_path: str | Path) -> set[str]:
     return names
 
 
+def check_output_outside_images(out: str | Path, images: str | Path) -> None:
+    """Refuse an output folder inside (or equal to) the photos folder before anything is made:
+    the photos folder is never changed, not even by an empty folder."""
+    images_path = Path(images).expanduser()
+    if not images_path.is_dir():
+        return  # a zip (or nothing, said elsewhere): no folder of the user's to protect
+    real_out, real_images = Path(os.path.realpath(Path(out).expanduser())), Path(os.path.realpath(images_path))
+    if real_out == real_images or real_images in real_out.parents:
+        raise WizardError.of("calib_output_inside_source", out=str(out), path=str(images))
+
+
 def _check_output_dir(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise WizardError.of("not_a_directory", path=str(out))
@@ -519,6 +530,7 @@ def stage_workspace(
         raise WizardError.of("file_not_found", path=str(images_path))
     if choices.test_image and not Path(choices.test_image).is_file():
         raise WizardError.of("file_not_found", path=str(choices.test_image))
+    check_output_outside_images(out, images_path)
     _check_output_dir(out)
 
     progress("inspect", 0, 1)
