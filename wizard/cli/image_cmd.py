@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print_problem(exc.problem)
         code = exc.problem.code
-        return EXIT_BLOCKED if code in ("file_not_found", "invalid_image_setting", "invalid_image_reference",
+        return EXIT_BLOCKED if code.startswith("path_") or code in ("file_not_found", "invalid_image_setting", "invalid_image_reference",
                                         "image_load_failed",
                                         "image_loaded_other") else EXIT_INFRASTRUCTURE
     return 0

@@ -52,6 +52,9 @@ def run_parse_log(args: argparse.Namespace) -> int:
         if args.logfile == "-":
             data = sys.stdin.buffer.read()
         else:
+            from wizard.core.user_paths import check_input_file
+
+            check_input_file(args.logfile, allow_empty=True)  # empty: said below, as a log
             with open(args.logfile, "rb") as fh:
                 data = fh.read()
     except FileNotFoundError:

@@ -50,6 +50,7 @@ from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 
 from wizard.core.checksums import sha256_file
 from wizard.core.messages import Problem, WizardError, problem
+from wizard.core.user_paths import check_input_file, check_input_folder
 
 # Below MIN_USABLE images calibration is refused; below RECOMMENDED_MIN it only warns.
 MIN_USABLE = 10
@@ -332,12 +333,7 @@ def _read_head(path: Path) -> bytes:
 
 
 def _check_source_dir(src_dir: str | Path) -> Path:
-    src = Path(src_dir).expanduser()
-    if not src.exists():
-        raise WizardError.of("file_not_found", path=str(src))
-    if not src.is_dir():
-        raise WizardError.of("not_a_directory", path=str(src))
-    return src.absolute()
+    return check_input_folder(src_dir).absolute()
 
 
 def scan_sources(src_dir: str | Path) -> list[SourceFile]:
@@ -623,8 +619,7 @@ def prepare_image(src: str | Path, dst: str | Path, *, max_side: int = DEFAULT_M
     dst_path = Path(dst)
     if dst_path.suffix not in (".jpg", ".jpeg"):
         raise ValueError(f"the test image must be written as .jpg or .jpeg, not {dst_path.name!r}")
-    if not src_path.exists():
-        raise WizardError.of("file_not_found", path=str(src_path))
+    check_input_file(src_path)
     dst_path.parent.mkdir(parents=True, exist_ok=True)
     if src_path.resolve() == dst_path.resolve():
         raise ValueError("prepare_image never overwrites its source")

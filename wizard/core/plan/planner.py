@@ -26,6 +26,7 @@ from wizard import __version__
 from wizard.core.plan import recipe as layout
 from wizard.core.checksums import sha256_file
 from wizard.core.messages import Problem, WizardError, problem
+from wizard.core.user_paths import check_input_file, check_input_folder
 from wizard.core.model.inspect import ModelReport
 from wizard.core.toolchain.processors import PROCESSORS, RECAMERA_PROCESSOR, get_processor
 from wizard.core.plan.recipe import ConversionRecipe
@@ -524,12 +525,14 @@ def stage_workspace(
     model_path = Path(choices.model)
     images_path = Path(choices.images)
     out = Path(choices.out)
-    if not model_path.is_file():
-        raise WizardError.of("file_not_found", path=str(model_path))
-    if not images_path.exists():
-        raise WizardError.of("file_not_found", path=str(images_path))
-    if choices.test_image and not Path(choices.test_image).is_file():
-        raise WizardError.of("file_not_found", path=str(choices.test_image))
+    # One precise reason per path (a folder, a loop, a pipe, empty), and only that one.
+    check_input_file(model_path, empty_code="model_empty", folder_code="model_is_folder")
+    if images_path.is_dir():
+        check_input_folder(images_path)
+    else:
+        check_input_file(images_path)  # a zip of photos
+    if choices.test_image:
+        check_input_file(choices.test_image)
     check_output_outside_images(out, images_path)
     _check_output_dir(out)
 

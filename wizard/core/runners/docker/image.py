@@ -27,6 +27,7 @@ from typing import Any, Iterable, Iterator
 from wizard import __version__
 from wizard.core.events import Event, LogLine, Progress, StepFinished, StepStarted
 from wizard.core.messages import WizardError
+from wizard.core.user_paths import check_input_file
 from wizard.core.plan.recipe import DEFAULT_BASE_IMAGE, DEFAULT_TOOLCHAIN_IMAGE, DEFAULT_TPU_MLIR_VERSION
 
 IMAGE_REPOSITORY = "recamera-wizard/toolchain"
@@ -360,9 +361,7 @@ def load_image(client, tarball: str | Path, expected_tag: str | None = None) -> 
     import docker.errors
     import requests
 
-    path = Path(tarball)
-    if not path.is_file():
-        raise WizardError.of("file_not_found", path=str(path))
+    path = check_input_file(tarball)
     size = path.stat().st_size
     if not tarfile.is_tarfile(path):
         raise WizardError.of("image_load_failed", path=str(path), detail="not a tar file")
