@@ -47,7 +47,7 @@ def run_images(args: argparse.Namespace) -> int:
             args.out,
             args.count,
             seed=args.seed,
-            max_side=max(32, args.max_side),
+            max_side=args.max_side,  # out of range: refused with the rule, never quietly changed
             on_progress=_print_progress if show_progress else None,
         )
     except messages.WizardError as exc:

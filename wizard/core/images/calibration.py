@@ -57,6 +57,9 @@ MIN_USABLE = 10
 RECOMMENDED_MIN = 50
 DEFAULT_COUNT = 100
 DEFAULT_MAX_SIDE = 1280
+# Below 32 px nothing is left to calibrate on; above 8192 px no model input comes near.
+MIN_MAX_SIDE = 32
+MAX_MAX_SIDE = 8192
 
 # run_calibration holds every preprocessed input in memory (~4.9 MB per 640x640 image);
 # reports of silent OOM kills start around 500 images, so we warn well before that.
@@ -896,6 +899,10 @@ def prepare_calibration_set(
     is replaced only once the new set is complete. Raises WizardError for an unusable source
     or output folder (and PreparationCancelled when stopped).
     """
+    if not isinstance(max_side, int) or not MIN_MAX_SIDE <= max_side <= MAX_MAX_SIDE:
+        raise WizardError.of("calib_bad_max_side", value=max_side, minimum=MIN_MAX_SIDE, maximum=MAX_MAX_SIDE)
+    if count is not None and (not isinstance(count, int) or count < 0):
+        raise WizardError.of("calib_bad_count", value=count)
     if is_zip_source(src_dir):
         archive = Path(src_dir).expanduser().absolute()
         with extracted_zip(archive) as extracted:

@@ -216,6 +216,20 @@ ENTRIES = {
         "空きが必要です。そのドライブの空きを増やすか、別のドライブのフォルダを選ぶか、枚数や大きさを"
         "減らしてください（--count、--max-side）。",
     ),
+    "calib_bad_max_side": Entry(
+        en="--max-side {value} is not a size the wizard can use.",
+        en_fix="Give the longest side in pixels, from {minimum} to {maximum} (default 1280; the "
+        "toolchain resizes to the model's input anyway).",
+        ja="--max-side {value} は使えない大きさです。",
+        ja_fix="長い辺の画素数を {minimum}〜{maximum} の範囲で指定してください（既定は 1280。"
+        "ツールチェーンはいずれにせよモデルの入力サイズに縮小します）。",
+    ),
+    "calib_bad_count": Entry(
+        en="--count {value} is not a number of images.",
+        en_fix="Give how many images to keep (100-300 is plenty), or 0 to keep every usable one.",
+        ja="--count {value} は画像の枚数として使えません。",
+        ja_fix="残す画像の枚数（100〜300 枚で十分）を指定するか、使える画像をすべて残すなら 0 を指定してください。",
+    ),
     "calib_cancelled": Entry(
         en="Preparing the images from {path} was cancelled.",
         en_fix="Nothing was changed; start again when ready.",
