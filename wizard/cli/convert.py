@@ -227,10 +227,9 @@ def _run_claimed(args: argparse.Namespace, printer: "EventPrinter", run_dir: Pat
 
     from wizard.core.plan.planner import PlanBlocked, stage_workspace
 
-    def on_progress(phase: str, done: int, total: int) -> None:
-        if not args.json_events and phase == "images" and total and (done == total or done % 25 == 0):
-            print(f"    images {done}/{total}", file=sys.stderr, flush=True)
+    from wizard.cli.output import ImagesProgress
 
+    on_progress = None if args.json_events else ImagesProgress()
     try:
         staged = stage_workspace(choices, on_progress=on_progress)
     except PlanBlocked as blocked:
