@@ -135,6 +135,11 @@ def run(args: argparse.Namespace) -> int:
     on_progress = None if args.json else ImagesProgress()
     try:
         staged = stage_workspace(choices, on_progress=on_progress)
+    except KeyboardInterrupt:
+        from wizard.cli.output import EXIT_CANCELLED
+
+        print_problem(messages.problem("plan_cancelled", "warning", out=str(args.out)))
+        return EXIT_CANCELLED
     except PlanBlocked as blocked:
         if args.json:
             print_json({"ok": False, "problems": [p.to_dict() for p in blocked.errors + blocked.warnings]})

@@ -550,11 +550,14 @@ def stage_workspace(
         raise PlanBlocked(tuple(errors), tuple(p for p in problems if not p.is_error))
     progress("inspect", 1, 1)
 
+    made = _folders_to_make(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     except OSError as exc:
+        _remove_if_empty(made)
         raise WizardError.of("output_not_writable", path=str(out), detail=exc.strerror or str(exc)) from None
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    staged = False
     try:
         name = safe_name(choices.name or model_path.stem)
         model_rel = f"{layout.MODEL_DIR}/{name}.onnx"
@@ -614,8 +617,11 @@ def stage_workspace(
             os.replace(staging / part, target)
         for part in (layout.RECIPE_FILE, layout.SCRIPT_FILE):
             os.replace(staging / part, out / part)
+        staged = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if not staged:  # blocked, failed or Ctrl-C: no empty folder of ours is left behind
+            _remove_if_empty(made)
 
     warnings = tuple(p for p in problems if not p.is_error)
     return StagedWorkspace(
@@ -626,6 +632,24 @@ def stage_workspace(
         problems=warnings,
         notes=tuple(notes) + tuple(getattr(prepared, "notes", ()) or ()),
     )
+
+
+def _folders_to_make(out: Path) -> list[Path]:
+    """The folders ``out.mkdir(parents=True)`` will create, deepest first."""
+    missing = []
+    for folder in (out, *out.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    return missing
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first: a parent is empty only once its child is gone
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 class PlanBlocked(WizardError):
