@@ -49,3 +49,19 @@ def test_the_cli_says_so_instead_of_a_traceback(args, tmp_path):
     assert "Traceback" not in result.stderr and "APIError" not in result.stderr
     assert "is not an image name Docker accepts" in result.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_a_docker_error_no_layer_caught_is_still_a_message(monkeypatch, capsys):
+    """The real SDK exception class, raised where a handler would meet it (no engine needed)."""
+    import docker.errors
+
+    from wizard.cli import image_cmd, main
+
+    def failing(args):
+        raise docker.errors.APIError("400 Client Error", explanation="invalid reference format: repository name must be lowercase")
+
+    monkeypatch.setattr(image_cmd, "run", failing)
+    assert main(["toolchain-image", "status"]) == 4
+    err = capsys.readouterr().err
+    assert "Docker reported an error: invalid reference format" in err
+    assert "Traceback" not in err and "full log is in" not in err

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Sequence
 
-from wizard.cli.output import EXIT_BLOCKED, EXIT_CANCELLED, EXIT_PIPE_CLOSED, print_problem
+from wizard.cli.output import EXIT_BLOCKED, EXIT_CANCELLED, EXIT_INFRASTRUCTURE, EXIT_PIPE_CLOSED, print_problem
 from wizard.cli.parser import build_parser
 from wizard.core import messages
 
@@ -73,3 +73,11 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_BLOCKED
     except KeyboardInterrupt:
         return EXIT_CANCELLED
+    except Exception as exc:
+        # A Docker SDK error that no layer below turned into a message: still a message, never
+        # a traceback (the engine's own words are the detail).
+        if type(exc).__module__.split(".")[0] != "docker":
+            raise
+        detail = str(getattr(exc, "explanation", None) or exc).strip().splitlines() or ["unknown"]
+        print_problem(messages.problem("docker_error", detail=detail[0][:300]))
+        return EXIT_INFRASTRUCTURE
