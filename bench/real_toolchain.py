@@ -43,11 +43,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from real_toolchain import build_image, find_python310, run_cvimodel  # noqa: E402
 from wizard.core.events import Progress  # noqa: E402
-from wizard.core.plan import ConversionChoices, stage_workspace  # noqa: E402
-from wizard.core.runners.docker_runner import DockerRunner, connect  # noqa: E402
+from wizard.core.plan.planner import ConversionChoices, stage_workspace  # noqa: E402
+from wizard.core.runners.docker.runner import DockerRunner, connect  # noqa: E402
 from wizard.core.runners.job import ConversionJob  # noqa: E402
-from wizard.core.sample_images import generate_sample_images  # noqa: E402
-from wizard.core.sample_model import write_sample_model  # noqa: E402
+from wizard.core.images.samples import generate_sample_images  # noqa: E402
+from wizard.core.model.samples import write_sample_model  # noqa: E402
 
 
 def _size_of(path: Path) -> int:

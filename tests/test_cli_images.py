@@ -146,3 +146,24 @@ def test_file_names_that_are_not_utf8_do_not_crash(tmp_path, json_flag):
         assert len(data["rejected"]) == 1
     else:
         assert "is empty" in result.stdout
+
+
+@pytest.mark.parametrize("args, said", [(("--max-side", "-5"), "--max-side -5 is not a size"),
+                                        (("--max-side", "0"), "from 32 to 8192"),
+                                        (("--max-side", "100000"), "--max-side 100000"),
+                                        (("--count", "-3"), "--count -3 is not a number of images")])
+def test_values_out_of_range_are_refused_with_the_rule_and_nothing_is_made(tmp_path, args, said):
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+    from wizard.core.images.samples import generate_sample_images
+
+    photos = tmp_path / "photos"
+    generate_sample_images(photos, 12, size=(160, 120))
+    result = subprocess.run([sys.executable, "-m", "wizard", "images", str(photos), "--out", str(tmp_path / "out"),
+                             *args], capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
+                            env={"PYTHONPATH": str(REPO_ROOT)})
+    assert result.returncode == 2, result.stderr
+    assert said in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -73,7 +73,8 @@ def test_missing_log_is_a_plain_message(tmp_path):
     assert result.returncode == 2
     assert "nope.log does not exist" in result.stderr and "Traceback" not in result.stderr
     folder = wizard("parse-log", str(tmp_path))
-    assert folder.returncode == 2 and "Cannot read the log" in folder.stderr and "Traceback" not in folder.stderr
+    assert folder.returncode == 2 and "is a folder, but a file is needed here" in folder.stderr
+    assert "Traceback" not in folder.stderr
 
 
 def test_check_model_sound_file(tmp_path):
@@ -121,3 +122,24 @@ def test_double_output_passes_check_model(tmp_path):
     assert parsed.returncode == 0, parsed.stdout
     assert [s["name"] for s in json.loads(parsed.stdout)["steps"]] == ["transform", "calibrate", "deploy"]
     assert wizard("check-model", str(work / "yolo11n_sym_int8.cvimodel")).returncode == 0
+
+
+@pytest.mark.parametrize("content, code", [(b"", "empty"), (b"\n \n", "empty"),
+                                           (bytes(range(256)) * 40, "not a conversion log"),
+                                           (b"Dear diary, today I converted nothing.\n", "not a conversion log")])
+def test_something_that_is_not_a_conversion_log_is_never_called_clean(tmp_path, content, code):
+    """No toolchain: the text itself is the input."""
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+
+    path = tmp_path / "convert.log"
+    path.write_bytes(content)
+    for extra in ((), ("--json",)):
+        result = subprocess.run([sys.executable, "-m", "wizard", "parse-log", str(path), *extra], capture_output=True,
+                                text=True, timeout=60, cwd=REPO_ROOT, env={"PYTHONPATH": str(REPO_ROOT)})
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "no problem" not in result.stdout
+        assert code in result.stderr and str(path) in result.stderr
+        assert "Traceback" not in result.stderr

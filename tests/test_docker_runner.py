@@ -454,3 +454,132 @@ def test_a_failed_rerun_keeps_the_earlier_result_and_a_good_one_replaces_it(inpu
     assert good.returncode == 0, good.stdout + good.stderr
     assert not kept.exists() and model.is_file()
     assert "was replaced by this run's" in good.stderr
+
+
+# --- every exit path leaves a final record --------------------------------------------------------
+
+
+def _start_cli(args: list[str], home: Path) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PYTHONUNBUFFERED="1", RECAMERA_WIZARD_HOME=str(home))
+    return subprocess.Popen([sys.executable, "-m", "wizard", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO_ROOT)
+
+
+def test_ctrl_c_twice_records_the_run_as_cancelled_and_says_what_was_kept(inputs, toolchain_double_image,
+                                                                         tmp_path, docker_client, home):
+    """Toolchain double: calibration made slow; the CLI gets two SIGINTs, as from a hurried user."""
+    run_dir = tmp_path / "run"
+    _stage(inputs, run_dir / "workspace", toolchain_double_image)
+    faults = run_dir / "workspace" / "work" / FAULTS_FILE  # work/ survives the CLI's staging
+    faults.parent.mkdir(parents=True, exist_ok=True)
+    faults.write_text(json.dumps({"calibrate": {"slow_seconds": 120}}), encoding="utf-8")
+    model, images = inputs
+    proc = _start_cli(["convert", "--model", str(model), "--images", str(images), "--calibration-count", "12",
+                       "--out", str(run_dir), "--image", toolchain_double_image, "--no-cache"], home)
+    lines: list[str] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        if "==> calibrate" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    rest, _ = proc.communicate(timeout=60)
+    output = "".join(lines) + rest
+    assert proc.returncode == 130, output
+    assert "Traceback" not in output
+    record = json.loads((run_dir / "job.json").read_text(encoding="utf-8"))
+    assert (record["state"], record["verdict"]) == ("finished", "cancelled")
+    assert json.loads((run_dir / "results.json").read_text(encoding="utf-8"))["verdict"] == "cancelled"
+    assert f"Stopped at once: the run in {run_dir} is recorded as cancelled" in output
+    assert run_containers(docker_client, record["run_id"]) == []
+
+
+def test_ctrl_c_while_preparing_images_is_recorded_and_leaves_no_empty_workspace(toolchain_double_image,
+                                                                                tmp_path, home):
+    """No toolchain is reached: the Ctrl-C lands while the 300 photos are checked."""
+    from wizard.core.images.samples import generate_sample_images
+    from wizard.core.model.samples import write_sample_model
+
+    model = write_sample_model(tmp_path / "m.onnx", imgsz=(320, 320)) or tmp_path / "m.onnx"
+    images = tmp_path / "photos"
+    generate_sample_images(images, 300, size=(1024, 768))
+    run_dir = tmp_path / "run"
+    proc = _start_cli(["convert", "--model", str(model), "--images", str(images), "--calibration-count", "12",
+                       "--out", str(run_dir), "--image", toolchain_double_image], home)
+    lines: list[str] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        if "images " in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    rest, _ = proc.communicate(timeout=60)
+    output = "".join(lines) + rest
+    assert proc.returncode == 130, output
+    assert "Traceback" not in output
+    assert "Cancelled before the conversion started" in output
+    assert not (run_dir / "workspace").exists()
+    record = json.loads((run_dir / "job.json").read_text(encoding="utf-8"))
+    assert (record["state"], record["verdict"]) == ("finished", "cancelled")
+
+
+def test_a_cancel_says_which_steps_the_next_run_really_skips(inputs, toolchain_double_image, tmp_path, home):
+    """Toolchain double: with the calibration cached, a cancel during deploy names transform and
+    calibrate; with no cache and a fresh folder, it says the next run starts from the beginning."""
+    from wizard.core.events import ProblemRaised, StepStarted
+    from wizard.core.runners.calibration_cache import CalibrationCache
+
+    cache = CalibrationCache(home / "cache")
+    staged = _stage(inputs, tmp_path / "warm" / "workspace", toolchain_double_image)
+    job, _ = _job(tmp_path / "warm", toolchain_double_image, staged.recipe, cache=cache)
+    list(job.events())
+    assert job.verdict == "success" and cache.has(staged.recipe)
+
+    for run, step, job_cache, expected in (("cached", "deploy", cache, "conversion_cancelled_reusing"),
+                                           ("fresh", "calibrate", False, "conversion_cancelled")):
+        staged = _stage(inputs, tmp_path / run / "workspace", toolchain_double_image,
+                        faults={step: {"slow_seconds": 120}})
+        job, _ = _job(tmp_path / run, toolchain_double_image, staged.recipe, cache=job_cache)
+        seen = []
+        for event in job.events():
+            seen.append(event)
+            if isinstance(event, StepStarted) and event.step == step:
+                threading.Thread(target=job.cancel).start()
+        cancelled = [e.problem for e in seen if isinstance(e, ProblemRaised) and e.problem.code.startswith("conversion_cancelled")]
+        assert [p.code for p in cancelled] == [expected], run
+        if run == "cached":
+            assert "will be skipped: transform, calibrate;" in cancelled[0].fix
+        else:
+            assert "It starts from the beginning" in cancelled[0].fix
+
+
+@pytest.fixture
+def small_run_drive(tmp_path):
+    """A 1.5 MB file system of its own: room for the staged inputs, not for the results."""
+    mount_point = tmp_path / "drive"
+    mount_point.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", str(mount_point)], capture_output=True).returncode == 0
+    from conftest import require_component
+
+    require_component(mounted, "mounting a tmpfs", "run the tests as root (CI does, through sudo)")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_the_run_folder_filling_during_download_is_a_message_and_a_final_record(inputs, toolchain_double_image,
+                                                                               small_run_drive, home):
+    """Toolchain double; the kernel's own "No space left on device" from a real tiny tmpfs."""
+    run_dir = small_run_drive / "run"
+    result = _convert(inputs, run_dir, toolchain_double_image, "--no-cache", env={"RECAMERA_WIZARD_HOME": str(home)})
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"The results could not be written into the run folder {run_dir}" in result.stderr
+    record = json.loads((run_dir / "job.json").read_text(encoding="utf-8"))
+    assert (record["state"], record["verdict"]) == ("finished", "infrastructure_failed")
+    recipe = run_dir / "recipe.json"
+    assert not recipe.exists() or json.loads(recipe.read_text(encoding="utf-8"))  # whole, never 0 bytes

@@ -63,3 +63,22 @@ def test_language_comes_from_one_place():
     assert language_from_environment({"LANG": "ja_JP.UTF-8"}) == "ja"
     assert language_from_environment({"RECAMERA_WIZARD_LANG": "en", "LANG": "ja_JP.UTF-8"}) == "en"
     assert language_from_environment({}) is None
+
+
+def test_a_detail_that_is_a_sentence_does_not_double_the_punctuation():
+    """Every entry that places {detail} mid-sentence, rendered with a detail that is itself a
+    sentence (as a nested problem's message is): never ".)" or ".;" or ". ." from it."""
+    import re
+
+    from wizard.core import messages
+
+    sentence_en, sentence_ja = "x.cvimodel is empty (0 bytes).", "x.cvimodel は空です（0 バイト）。"
+    checked = 0
+    for code, entry in messages.CATALOGUE.items():
+        if "{detail}" not in entry.en:
+            continue
+        for lang, sentence in (("en", sentence_en), ("ja", sentence_ja)):
+            text, _ = messages.render(code, {"detail": sentence}, lang)
+            assert not re.search(r"[.。][)）;；:,]|[.。]\s*[.。]", text), (code, lang, text)
+        checked += 1
+    assert checked > 10

@@ -7,10 +7,11 @@ meet are printed as plain messages with a next step (never a traceback).
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Sequence
 
-from wizard.cli.output import EXIT_BLOCKED, EXIT_CANCELLED, print_problem
+from wizard.cli.output import EXIT_BLOCKED, EXIT_CANCELLED, EXIT_INFRASTRUCTURE, EXIT_PIPE_CLOSED, print_problem
 from wizard.cli.parser import build_parser
 from wizard.core import messages
 
@@ -20,6 +21,39 @@ def default_language() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand. Output piped to a program that stops reading early (``| head``)
+    ends the command quietly, as it does for other command-line tools."""
+    try:
+        code = _main(argv)
+    except SystemExit:  # argparse's --help and usage errors: their text must reach the pipe too
+        _flush_stdout()
+        raise
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        return EXIT_PIPE_CLOSED
+    return code if _flush_stdout() else EXIT_PIPE_CLOSED
+
+
+def _flush_stdout() -> bool:
+    try:
+        sys.stdout.flush()
+        return True
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        return False
+
+
+def _stdout_to_devnull() -> None:
+    """The reader is gone: Python's own flush at exit must not complain about it either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout (tests)
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -39,3 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BLOCKED
     except KeyboardInterrupt:
         return EXIT_CANCELLED
+    except Exception as exc:
+        # A Docker SDK error that no layer below turned into a message: still a message, never
+        # a traceback (the engine's own words are the detail).
+        if type(exc).__module__.split(".")[0] != "docker":
+            raise
+        detail = str(getattr(exc, "explanation", None) or exc).strip().splitlines() or ["unknown"]
+        print_problem(messages.problem("docker_error", detail=detail[0][:300]))
+        return EXIT_INFRASTRUCTURE

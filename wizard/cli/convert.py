@@ -167,12 +167,28 @@ def run(args: argparse.Namespace) -> int:
     printer = EventPrinter(args.json_events, verbose=args.verbose)
     run_dir = Path(args.out)
     if not args.resume:
+        from wizard.core.plan.planner import check_output_outside_images
+
+        if getattr(args, "images", None):
+            check_output_outside_images(run_dir, args.images)  # never a lock file among the photos
         check_run_dir(run_dir)  # before the lock file is made in it: nothing of the user's is hit
     elif not run_dir.is_dir():
         return _run_claimed(args, printer, run_dir)  # nothing to lock: reattach says what is wrong
     # One conversion per run folder, staging included; a second one is refused at once.
     with claimed_run_dir(run_dir):
-        return _run_claimed(args, printer, run_dir)
+        try:
+            return _run_claimed(args, printer, run_dir)
+        except KeyboardInterrupt:
+            # Ctrl-C before the run began (_drive handles it once the run is going).
+            from wizard.cli.output import EXIT_CANCELLED
+            from wizard.core.runners.run_folder import record_cancelled_before_run
+
+            if not args.resume:
+                record_cancelled_before_run(run_dir, backend=args.backend, where=args.host or "local",
+                                            image=args.image or getattr(args, "toolchain_image", None) or "")
+            printer_problem(printer, messages.problem("conversion_cancelled_before_run", "warning",
+                                                      path=str(run_dir)))
+            return EXIT_CANCELLED
 
 
 def _run_claimed(args: argparse.Namespace, printer: "EventPrinter", run_dir: Path) -> int:
@@ -204,6 +220,10 @@ def _run_claimed(args: argparse.Namespace, printer: "EventPrinter", run_dir: Pat
                 raise messages.WizardError.of("password_env_missing", var=var)
     if args.image:
         args.toolchain_image = args.image
+    if getattr(args, "toolchain_image", None):
+        from wizard.core.runners.docker.image import check_image_reference
+
+        check_image_reference(args.toolchain_image)  # a usage error: before Docker or staging
     if args.backend == "docker":
         # Fail in a second, not after preparing 100 images, when Docker can't be used at all.
         from wizard.core.runners.docker.runner import connect
@@ -217,10 +237,9 @@ def _run_claimed(args: argparse.Namespace, printer: "EventPrinter", run_dir: Pat
 
     from wizard.core.plan.planner import PlanBlocked, stage_workspace
 
-    def on_progress(phase: str, done: int, total: int) -> None:
-        if not args.json_events and phase == "images" and total and (done == total or done % 25 == 0):
-            print(f"    images {done}/{total}", file=sys.stderr, flush=True)
+    from wizard.cli.output import ImagesProgress
 
+    on_progress = None if args.json_events else ImagesProgress()
     try:
         staged = stage_workspace(choices, on_progress=on_progress)
     except PlanBlocked as blocked:
@@ -270,9 +289,20 @@ def _drive(job, events, printer: EventPrinter) -> int:
         for event in events:
             printer(event)
     except KeyboardInterrupt:
-        events.close()  # runs the job's cleanup
+        events.close()  # runs the job's cleanup and writes the final record
+        _say_stopped_at_once(job, printer)
         return EXIT_CANCELLED
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
     return verdict_exit_code(job.verdict)
+
+
+def _say_stopped_at_once(job, printer: EventPrinter) -> None:
+    """After the second Ctrl-C: what the record says and what was kept."""
+    from wizard.core.plan.recipe import LOG_FILE
+
+    printer_problem(printer, messages.problem("conversion_stopped_at_once", "warning", path=str(job.run_dir),
+                                              log=str(job.run_dir / LOG_FILE)))
+    if getattr(job, "earlier_run", None) is not None:
+        printer_problem(printer, messages.problem("earlier_run_kept", "info", path=str(job.earlier_run)))

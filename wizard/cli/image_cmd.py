@@ -57,10 +57,11 @@ def run(args: argparse.Namespace) -> int:
     from wizard.core.runners.docker.runner import connect
 
     try:
+        ti.check_image_reference(tag)  # before Docker answers "invalid reference format"
         client = connect()
     except WizardError as exc:
         print_problem(exc.problem)
-        return EXIT_INFRASTRUCTURE
+        return EXIT_BLOCKED if exc.problem.code == "invalid_image_reference" else EXIT_INFRASTRUCTURE
     printer = EventPrinter(json_events=args.json)
     try:
         if args.action == "status":
@@ -98,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print_problem(exc.problem)
         code = exc.problem.code
-        return EXIT_BLOCKED if code in ("file_not_found", "invalid_image_setting", "image_load_failed",
+        return EXIT_BLOCKED if code.startswith("path_") or code in ("file_not_found", "invalid_image_setting", "invalid_image_reference",
+                                        "image_load_failed",
                                         "image_loaded_other") else EXIT_INFRASTRUCTURE
     return 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections import defaultdict
 
-from wizard.cli.output import EXIT_BLOCKED, EXIT_OK, print_json, print_problem
+from wizard.cli.output import EXIT_BLOCKED, EXIT_CANCELLED, EXIT_OK, print_json, print_problem
 from wizard.core import messages
 from wizard.core.images import calibration
 
@@ -47,9 +47,13 @@ def run_images(args: argparse.Namespace) -> int:
             args.out,
             args.count,
             seed=args.seed,
-            max_side=max(32, args.max_side),
+            max_side=args.max_side,  # out of range: refused with the rule, never quietly changed
             on_progress=_print_progress if show_progress else None,
         )
+    except KeyboardInterrupt:
+        # prepare_calibration_set removes its staging on the way out: --out is as it was.
+        print_problem(messages.problem("calib_cancelled", "warning", path=str(args.src_dir)))
+        return EXIT_CANCELLED
     except messages.WizardError as exc:
         if args.json:
             print_json({"ok": False, "problems": [exc.problem.to_dict()]})

@@ -15,6 +15,7 @@ EXIT_BLOCKED = 2  # the input has an error that blocks the step (not convertible
 EXIT_CONVERSION_FAILED = 3  # the toolchain ran and reported failure (e.g. npz compare FAILED)
 EXIT_INFRASTRUCTURE = 4  # Docker/SSH/device could not be used
 EXIT_CANCELLED = 130
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a tool whose reader left (| head)
 
 
 def verdict_exit_code(verdict: str) -> int:
@@ -49,3 +50,35 @@ def print_problem(problem: messages.Problem, stream=None) -> None:
     print(f"{label}: {message}", file=stream)
     if fix:
         print(f"  → {fix}", file=stream)
+
+
+class ImagesProgress:
+    """Progress of preparing the images, on stderr: on a terminal a bar redrawn in place; into a
+    file or a pipe (a log, CI) a line at each tenth of the way and at the end, never a line per
+    image. Pass it as ``on_progress(phase, done, total)``; other phases are not shown."""
+
+    BAR_WIDTH = 30
+
+    def __init__(self, label: str = "images", stream=None, interactive: bool | None = None):
+        self.label = label
+        self.stream = stream or sys.stderr
+        isatty = getattr(self.stream, "isatty", None)
+        self.interactive = bool(isatty and isatty()) if interactive is None else interactive
+        self._last_tenth = -1
+        self._last_line: tuple[int, int] | None = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != "images" or not total:
+            return
+        if self.interactive:
+            filled = self.BAR_WIDTH * done // total
+            bar = "#" * filled + "." * (self.BAR_WIDTH - filled)
+            self.stream.write(f"\r  {self.label} [{bar}] {done}/{total}" + ("\n" if done >= total else ""))
+            self.stream.flush()
+            return
+        tenth = 10 * done // total
+        finished = done >= total
+        if tenth > self._last_tenth or (finished and self._last_line != (done, total)):
+            self._last_tenth = tenth
+            self._last_line = (done, total)
+            print(f"  {self.label} {done}/{total}", file=self.stream, flush=True)

@@ -32,6 +32,9 @@ def run_parse_log(args: argparse.Namespace) -> int:
         if args.logfile == "-":
             data = sys.stdin.buffer.read()
         else:
+            from wizard.core.user_paths import check_input_file
+
+            check_input_file(args.logfile, allow_empty=True)  # empty: said below, as a log
             with open(args.logfile, "rb") as fh:
                 data = fh.read()
     except FileNotFoundError:
@@ -40,7 +43,13 @@ def run_parse_log(args: argparse.Namespace) -> int:
         raise messages.WizardError.of("toolchain_log_unreadable", path=args.logfile, detail="it is a folder") from None
     except OSError as exc:
         raise messages.WizardError.of("toolchain_log_unreadable", path=args.logfile, detail=exc.strerror or str(exc)) from None
+    shown = "standard input" if args.logfile == "-" else args.logfile
+    if not data.strip():
+        raise messages.WizardError.of("toolchain_log_empty", path=shown)
     report = parse_log(data)
+    if not (report.steps or report.compare or report.problems):
+        # Nothing the toolchain writes was found: saying "no problem" would vouch for anything.
+        raise messages.WizardError.of("toolchain_log_not_a_log", path=shown)
     if args.json:
         print_json(report.to_dict(messages.current_language()))
     else:

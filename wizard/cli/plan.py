@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import replace
 
 from wizard.core import messages
@@ -128,17 +127,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.cli.output import EXIT_BLOCKED, print_json, print_problem
+    from wizard.cli.output import EXIT_BLOCKED, ImagesProgress, print_json, print_problem
     from wizard.core.plan.planner import PlanBlocked, recipe_commands, stage_workspace
 
     choices = choices_from_args(args, args.out)
 
-    def on_progress(phase: str, done: int, total: int) -> None:
-        if not args.json and phase == "images" and total and (done == total or done % 25 == 0):
-            print(f"  images {done}/{total}", file=sys.stderr)
-
+    on_progress = None if args.json else ImagesProgress()
     try:
         staged = stage_workspace(choices, on_progress=on_progress)
+    except KeyboardInterrupt:
+        from wizard.cli.output import EXIT_CANCELLED
+
+        print_problem(messages.problem("plan_cancelled", "warning", out=str(args.out)))
+        return EXIT_CANCELLED
     except PlanBlocked as blocked:
         if args.json:
             print_json({"ok": False, "problems": [p.to_dict() for p in blocked.errors + blocked.warnings]})

@@ -143,7 +143,7 @@ class Services:
             status = toolchain_image.image_status(client, tag)
             version = client.version().get("Version", "")
         except Exception as exc:  # noqa: BLE001 - the engine went away between two calls
-            return ToolchainStatus(False, False, [problem("docker_error", detail=str(exc)[:200], log="-")])
+            return ToolchainStatus(False, False, [problem("docker_error", detail=str(exc)[:200])])
         finally:
             client.close()
         detail = f"Docker {version}; {tag}" + (f" ({status.image_id[:19]})" if status.present else "")

@@ -50,12 +50,16 @@ from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 
 from wizard.core.checksums import sha256_file
 from wizard.core.messages import Problem, WizardError, problem
+from wizard.core.user_paths import check_input_file, check_input_folder
 
 # Below MIN_USABLE images calibration is refused; below RECOMMENDED_MIN it only warns.
 MIN_USABLE = 10
 RECOMMENDED_MIN = 50
 DEFAULT_COUNT = 100
 DEFAULT_MAX_SIDE = 1280
+# Below 32 px nothing is left to calibrate on; above 8192 px no model input comes near.
+MIN_MAX_SIDE = 32
+MAX_MAX_SIDE = 8192
 
 # run_calibration holds every preprocessed input in memory (~4.9 MB per 640x640 image);
 # reports of silent OOM kills start around 500 images, so we warn well before that.
@@ -332,12 +336,7 @@ def _read_head(path: Path) -> bytes:
 
 
 def _check_source_dir(src_dir: str | Path) -> Path:
-    src = Path(src_dir).expanduser()
-    if not src.exists():
-        raise WizardError.of("file_not_found", path=str(src))
-    if not src.is_dir():
-        raise WizardError.of("not_a_directory", path=str(src))
-    return src.absolute()
+    return check_input_folder(src_dir).absolute()
 
 
 def scan_sources(src_dir: str | Path) -> list[SourceFile]:
@@ -623,8 +622,7 @@ def prepare_image(src: str | Path, dst: str | Path, *, max_side: int = DEFAULT_M
     dst_path = Path(dst)
     if dst_path.suffix not in (".jpg", ".jpeg"):
         raise ValueError(f"the test image must be written as .jpg or .jpeg, not {dst_path.name!r}")
-    if not src_path.exists():
-        raise WizardError.of("file_not_found", path=str(src_path))
+    check_input_file(src_path)
     dst_path.parent.mkdir(parents=True, exist_ok=True)
     if src_path.resolve() == dst_path.resolve():
         raise ValueError("prepare_image never overwrites its source")
@@ -765,9 +763,13 @@ def _rejected(path: Path, problem_: Problem) -> RejectedImage:
 
 
 # A zip of photos is how many users carry a data set around (users.md). Limits keep a hostile
-# or mistaken archive (a zip bomb, a whole disk backup) from filling the disk.
+# or mistaken archive (a zip bomb, a whole disk backup) from filling the disk: 2 GB holds
+# thousands of phone photos, far more than calibration uses; photos hardly compress (JPEG, PNG
+# and HEIC are compressed already), so a member that claims to expand over 100x is not a photo.
 MAX_ZIP_MEMBERS = 20_000
-MAX_ZIP_BYTES = 8 * 1024**3
+MAX_ZIP_BYTES = 2 * 1024**3
+MAX_ZIP_RATIO = 100
+_RATIO_CHECK_FROM_BYTES = 1024 * 1024  # tiny members (text, a flat test image) may compress well
 
 
 def is_zip_source(path: str | Path) -> bool:
@@ -775,30 +777,76 @@ def is_zip_source(path: str | Path) -> bool:
     return path.is_file() and zipfile.is_zipfile(path)
 
 
+@dataclass
+class _ExtractedZip:
+    root: Path
+    skipped: list[str]  # member names never written: escaping the folder, absolute, or links
+
+
+def _check_zip_directory(archive: Path, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse from the zip's directory alone, before a byte is written."""
+    total = sum(m.file_size for m in members)
+    gib = round(MAX_ZIP_BYTES / 1024**3, 1)
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise WizardError.of("calib_zip_too_many_files", path=str(archive), members=len(members),
+                             limit=MAX_ZIP_MEMBERS)
+    if total > MAX_ZIP_BYTES:
+        raise WizardError.of("calib_zip_too_big", path=str(archive), size=_gigabytes(total), limit=gib)
+    for member in members:
+        if member.file_size >= _RATIO_CHECK_FROM_BYTES and member.file_size > MAX_ZIP_RATIO * max(1, member.compress_size):
+            raise WizardError.of("calib_zip_ratio", path=str(archive), member=member.filename,
+                                 ratio=member.file_size // max(1, member.compress_size), limit=MAX_ZIP_RATIO)
+
+
+def _gigabytes(size: int) -> str:
+    return f"{size / 1024**3:.1f}"
+
+
 @contextlib.contextmanager
-def extracted_zip(archive: Path) -> Iterator[Path]:
-    """Extract a zip of images into a temporary folder, refusing paths that escape it."""
+def extracted_zip(archive: Path) -> Iterator[_ExtractedZip]:
+    """Extract a zip of images into a temporary folder, refusing paths that escape it.
+
+    Sizes and ratios are checked from the directory first; while writing, a member that
+    expands past what the directory declared (a lying header) stops the extraction at once.
+    """
     with tempfile.TemporaryDirectory(prefix="recamera-wizard-zip-") as temp:
         root = Path(temp)
+        skipped: list[str] = []
         try:
             with zipfile.ZipFile(archive) as bundle:
                 members = [m for m in bundle.infolist() if not m.is_dir()]
-                if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-                    raise WizardError.of("calib_zip_too_big", path=str(archive),
-                                         members=len(members), limit=MAX_ZIP_MEMBERS)
+                _check_zip_directory(archive, members)
                 for member in members:
                     name = member.filename.replace("\\", "/")
                     parts = [part for part in name.split("/") if part not in ("", ".")]
                     mode = (member.external_attr >> 16) & 0o170000
                     if not parts or ".." in parts or name.startswith("/") or mode == 0o120000:
-                        continue  # absolute, escaping or symbolic-link entries are never written
+                        skipped.append(member.filename)  # never written: said in a note instead
+                        continue
                     target = root.joinpath(*parts)
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    with bundle.open(member) as source, open(target, "wb") as sink:
-                        shutil.copyfileobj(source, sink, 1 << 20)
+                    _extract_member(bundle, member, target, archive)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
             raise WizardError.of("calib_zip_unreadable", path=str(archive), detail=_short(exc)) from None
-        yield root
+        except OSError as exc:
+            raise WizardError.of("calib_zip_temp_full" if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+                                 else "calib_zip_temp_unwritable", path=str(archive), temp=tempfile.gettempdir(),
+                                 detail=_short(exc)) from None
+        yield _ExtractedZip(root, skipped)
+
+
+def _extract_member(bundle: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, archive: Path) -> None:
+    budget = member.file_size
+    with bundle.open(member) as source, open(target, "wb") as sink:
+        while True:
+            chunk = source.read(min(1 << 20, budget + 1))
+            if not chunk:
+                return
+            budget -= len(chunk)
+            if budget < 0:
+                raise WizardError.of("calib_zip_lies", path=str(archive), member=member.filename,
+                                     declared=member.file_size)
+            sink.write(chunk)
 
 
 def _report_with_archive_paths(report: CalibrationReport, folder: Path, archive: Path) -> CalibrationReport:
@@ -813,9 +861,14 @@ def _report_with_archive_paths(report: CalibrationReport, folder: Path, archive:
             return None
         return replace(item, params={k: swap(v) for k, v in item.params.items()})
 
+    def swap_text(text: str) -> str:
+        return text.replace(prefix, shown)
+
     return replace(
         report,
-        accepted=tuple(replace(a, source=swap(a.source)) for a in report.accepted),
+        accepted=tuple(replace(a, source=swap(a.source), notes=tuple(swap_text(n) for n in a.notes),
+                               note_problems=tuple(swap_problem(p) for p in a.note_problems))
+                       for a in report.accepted),
         rejected=tuple(replace(r, source=swap(r.source), reason=r.reason.replace(prefix, shown),
                                problem=swap_problem(r.problem)) for r in report.rejected),
         duplicates=tuple(replace(d, source=swap(d.source), same_as=swap(d.same_as))
@@ -846,13 +899,22 @@ def prepare_calibration_set(
     is replaced only once the new set is complete. Raises WizardError for an unusable source
     or output folder (and PreparationCancelled when stopped).
     """
+    if not isinstance(max_side, int) or not MIN_MAX_SIDE <= max_side <= MAX_MAX_SIDE:
+        raise WizardError.of("calib_bad_max_side", value=max_side, minimum=MIN_MAX_SIDE, maximum=MAX_MAX_SIDE)
+    if count is not None and (not isinstance(count, int) or count < 0):
+        raise WizardError.of("calib_bad_count", value=count)
     if is_zip_source(src_dir):
         archive = Path(src_dir).expanduser().absolute()
-        with extracted_zip(archive) as folder:
-            report = prepare_calibration_set(folder, out_dir, count, seed=seed, max_side=max_side,
+        with extracted_zip(archive) as extracted:
+            report = prepare_calibration_set(extracted.root, out_dir, count, seed=seed, max_side=max_side,
                                              on_progress=on_progress, should_stop=should_stop,
                                              workers=workers)
-            return _report_with_archive_paths(report, folder, archive)
+            report = _report_with_archive_paths(report, extracted.root, archive)
+            if extracted.skipped:
+                report = replace(report, problems=report.problems + (problem(
+                    "calib_zip_skipped_entries", "warning", path=str(archive), count=len(extracted.skipped),
+                    example=extracted.skipped[0]),))
+            return report
     src = _check_source_dir(src_dir)
     out = Path(out_dir).expanduser().absolute()
     previous_outputs = _check_output_dir(src, out)

@@ -80,7 +80,7 @@ def render(code: str, params: Mapping[str, Any] | None = None, lang: str | None 
     """Return ``(message, fix)`` for a code in the given (or current) language."""
     lang = lang or _language
     entry = CATALOGUE.get(code)
-    values = _SafeParams({k: _display(v) for k, v in (params or {}).items()})
+    values = _SafeParams({k: _display(v, k) for k, v in (params or {}).items()})
     if entry is None:
         # An unknown code is a programming error, but the user still gets something readable.
         detail = values.get("detail", code)
@@ -90,10 +90,15 @@ def render(code: str, params: Mapping[str, Any] | None = None, lang: str | None 
     return formatter.vformat(message, (), values), formatter.vformat(fix, (), values)
 
 
-def _display(value: Any) -> str:
+def _display(value: Any, key: str = "") -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
-    return str(value)
+    text = str(value)
+    if key == "detail" and text.endswith((".", "。")) and not text.endswith(".."):
+        # A detail is often another message's sentence; templates place it mid-sentence or in
+        # parentheses ("({detail}); nothing was sent"), where its full stop would double up.
+        text = text[:-1]
+    return text
 
 
 @dataclass(frozen=True)

@@ -216,6 +216,20 @@ ENTRIES = {
         "空きが必要です。そのドライブの空きを増やすか、別のドライブのフォルダを選ぶか、枚数や大きさを"
         "減らしてください（--count、--max-side）。",
     ),
+    "calib_bad_max_side": Entry(
+        en="--max-side {value} is not a size the wizard can use.",
+        en_fix="Give the longest side in pixels, from {minimum} to {maximum} (default 1280; the "
+        "toolchain resizes to the model's input anyway).",
+        ja="--max-side {value} は使えない大きさです。",
+        ja_fix="長い辺の画素数を {minimum}〜{maximum} の範囲で指定してください（既定は 1280。"
+        "ツールチェーンはいずれにせよモデルの入力サイズに縮小します）。",
+    ),
+    "calib_bad_count": Entry(
+        en="--count {value} is not a number of images.",
+        en_fix="Give how many images to keep (100-300 is plenty), or 0 to keep every usable one.",
+        ja="--count {value} は画像の枚数として使えません。",
+        ja_fix="残す画像の枚数（100〜300 枚で十分）を指定するか、使える画像をすべて残すなら 0 を指定してください。",
+    ),
     "calib_cancelled": Entry(
         en="Preparing the images from {path} was cancelled.",
         en_fix="Nothing was changed; start again when ready.",
@@ -250,9 +264,62 @@ ENTRIES = {
         ja_fix="自分で展開してフォルダを選ぶか、zip を作り直してください。",
     ),
     "calib_zip_too_big": Entry(
-        en="{path} holds {members} files or too many bytes to unpack safely (limit {limit} files).",
-        en_fix="Put only the calibration photos (100-300 is plenty) in a zip or a folder.",
-        ja="{path} にはファイルが {members} 個あり、安全に展開できる量を超えています（上限 {limit} 個）。",
-        ja_fix="キャリブレーション用の写真だけ（100〜300 枚で十分）を zip かフォルダに入れてください。",
+        en="{path} would unpack to {size} GB, more than the {limit} GB the wizard unpacks.",
+        en_fix="Nothing was unpacked. Put only the calibration photos (100-300 is plenty) in a zip "
+        "or a folder.",
+        ja="{path} を展開すると {size} GB になり、ウィザードが展開する上限 {limit} GB を超えます。",
+        ja_fix="何も展開していません。キャリブレーション用の写真だけ（100〜300 枚で十分）を zip か"
+        "フォルダに入れてください。",
+    ),
+    "calib_zip_too_many_files": Entry(
+        en="{path} holds {members} files, more than the {limit} the wizard unpacks.",
+        en_fix="Nothing was unpacked. Put only the calibration photos (100-300 is plenty) in a zip "
+        "or a folder.",
+        ja="{path} には {members} 個のファイルがあり、ウィザードが展開する上限 {limit} 個を超えます。",
+        ja_fix="何も展開していません。キャリブレーション用の写真だけ（100〜300 枚で十分）を zip か"
+        "フォルダに入れてください。",
+    ),
+    "calib_zip_ratio": Entry(
+        en="{member} in {path} would expand {ratio} times its packed size; photos expand at most "
+        "{limit} times, so this is not a zip of photos (it may be a zip bomb).",
+        en_fix="Nothing was unpacked. Make the zip again from the photos themselves, or pick the "
+        "folder of photos instead.",
+        ja="{path} の {member} は圧縮サイズの {ratio} 倍に展開されます。写真なら最大 {limit} 倍なので、"
+        "写真の zip ではありません（zip 爆弾の可能性があります）。",
+        ja_fix="何も展開していません。写真そのものから zip を作り直すか、写真のフォルダを選んでください。",
+    ),
+    "calib_zip_lies": Entry(
+        en="{member} in {path} expands to more than the {declared} bytes its zip directory "
+        "declares; unpacking was stopped there.",
+        en_fix="The zip is damaged or made to deceive: make it again from the photos, or pick the "
+        "folder of photos instead. What was unpacked was removed.",
+        ja="{path} の {member} は zip の目録にある {declared} バイトを超えて展開されるため、そこで展開を"
+        "止めました。",
+        ja_fix="zip が壊れているか、偽装されています。写真から作り直すか、写真のフォルダを選んでください。"
+        "展開した分は削除しました。",
+    ),
+    "calib_zip_temp_full": Entry(
+        en="The temporary folder {temp} ran out of space while unpacking {path} ({detail}).",
+        en_fix="What was unpacked was removed. Free some space there, point TMPDIR at a drive "
+        "with room, or unpack the zip yourself and pick the folder.",
+        ja="{path} の展開中に、一時フォルダ {temp} の空き容量がなくなりました（{detail}）。",
+        ja_fix="展開した分は削除しました。空きを増やすか、TMPDIR を空きのあるドライブに向けるか、"
+        "zip を自分で展開してそのフォルダを選んでください。",
+    ),
+    "calib_zip_temp_unwritable": Entry(
+        en="{path} could not be unpacked into the temporary folder {temp} ({detail}).",
+        en_fix="Point TMPDIR at a folder you can write to, or unpack the zip yourself and pick the folder.",
+        ja="{path} を一時フォルダ {temp} に展開できませんでした（{detail}）。",
+        ja_fix="TMPDIR を書き込めるフォルダに向けるか、zip を自分で展開してそのフォルダを選んでください。",
+    ),
+    "calib_zip_skipped_entries": Entry(
+        en="{count} entries of {path} were skipped because they point outside the archive's "
+        "folder (\"..\", an absolute path) or are links, e.g. {example}.",
+        en_fix="Nothing outside the temporary folder was written. If those were photos you meant "
+        "to use, unpack the zip yourself and pick the folder.",
+        ja="{path} の {count} 個の項目は、アーカイブのフォルダの外を指す（\"..\" や絶対パス）か"
+        "リンクのため、飛ばしました（例: {example}）。",
+        ja_fix="一時フォルダの外には何も書き込んでいません。使うつもりの写真だった場合は、zip を自分で"
+        "展開してそのフォルダを選んでください。",
     ),
 }

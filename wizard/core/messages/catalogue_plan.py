@@ -3,6 +3,14 @@
 from wizard.core.messages import Entry
 
 ENTRIES = {
+    "plan_cancelled": Entry(
+        en="Staging the workspace {out} was cancelled.",
+        en_fix="What {out} held before is as it was (a folder made for it was removed again); "
+        "start again when you are ready.",
+        ja="ワークスペース {out} の準備をキャンセルしました。",
+        ja_fix="{out} に以前からあったものはそのままです（このために作ったフォルダは削除しました）。"
+        "準備ができたらもう一度開始してください。",
+    ),
     "recipe_unreadable": Entry(
         en="{path} is not a recipe the wizard can read ({detail}).",
         en_fix="Pick the recipe.json saved by the wizard, or start a new conversion.",

@@ -36,13 +36,21 @@ ENTRIES = {
         ja_fix="ウィザードと同じユーザーで Docker Desktop を起動し、実行中になるまで待ってから"
         "もう一度お試しください。",
     ),
+    "invalid_image_reference": Entry(
+        en="{value} is not an image name Docker accepts.",
+        en_fix="Image names are lower-case letters, digits and the separators . _ - in parts "
+        "joined by /, optionally after a registry (host[:port]/), then an optional :tag of up to "
+        "128 letters, digits, _ . - (not starting with . or -), e.g. {example}.",
+        ja="{value} は Docker が受け付けるイメージ名ではありません。",
+        ja_fix="イメージ名は小文字の英字・数字と区切り文字 . _ - からなる部分を / でつないだもので、"
+        "先頭にレジストリ（host[:port]/）を付けられます。その後ろに任意で :タグ（英数字と _ . - で"
+        "128 文字まで、. や - で始めない）を付けます。例: {example}",
+    ),
     "docker_error": Entry(
         en="Docker reported an error: {detail}",
-        en_fix="Check that Docker is running and has free disk space, then try again. "
-        "The full log is in {log}.",
+        en_fix="Check that Docker is running and has free disk space, then try again.",
         ja="Docker がエラーを報告しました: {detail}",
-        ja_fix="Docker が動いていて空き容量があることを確認し、もう一度お試しください。"
-        "詳しいログは {log} にあります。",
+        ja_fix="Docker が動いていて空き容量があることを確認し、もう一度お試しください。",
     ),
     "docker_out_of_disk": Entry(
         en="Docker has too little free disk space: {free_gb} GB free, about {needed_gb} GB needed.",
@@ -132,9 +140,46 @@ ENTRIES = {
     ),
     "conversion_cancelled": Entry(
         en="The conversion was cancelled; its container was removed.",
-        en_fix="Start it again when you are ready; finished steps are reused from the cache.",
+        en_fix="Start it again when you are ready. It starts from the beginning: what the "
+        "toolchain did before the cancel was not kept.",
         ja="変換をキャンセルしました。コンテナは削除されました。",
-        ja_fix="準備ができたらもう一度開始してください。完了したステップはキャッシュから再利用されます。",
+        ja_fix="準備ができたらもう一度開始してください。キャンセル前にツールチェーンが行った処理は"
+        "保存されていないため、最初からやり直しになります。",
+    ),
+    "conversion_cancelled_reusing": Entry(
+        en="The conversion was cancelled; its container was removed.",
+        en_fix="Start it again when you are ready. These steps had results from before this run "
+        "and will be skipped: {steps}; the others run again (what the toolchain did before the "
+        "cancel was not kept).",
+        ja="変換をキャンセルしました。コンテナは削除されました。",
+        ja_fix="準備ができたらもう一度開始してください。次のステップは今回より前の結果があるため"
+        "省略されます: {steps}。それ以外のステップはもう一度実行されます（キャンセル前にツールチェーンが"
+        "行った処理は保存されていません）。",
+    ),
+    "conversion_stopped_at_once": Entry(
+        en="Stopped at once: the run in {path} is recorded as cancelled (job.json, results.json); "
+        "its log so far is in {log}.",
+        en_fix="Start it again when you are ready.",
+        ja="ただちに停止しました。{path} の実行はキャンセルとして記録しました（job.json、results.json）。"
+        "ここまでのログは {log} にあります。",
+        ja_fix="準備ができたらもう一度開始してください。",
+    ),
+    "conversion_cancelled_before_run": Entry(
+        en="Cancelled before the conversion started (while checking and preparing the inputs). "
+        "Nothing was converted.",
+        en_fix="What {path} held before (an earlier result, if any) is untouched; the cancel is "
+        "recorded in its job.json only when it had none. Start again when you are ready.",
+        ja="変換を始める前（入力の確認と準備の途中）にキャンセルしました。何も変換していません。",
+        ja_fix="{path} に以前からあったもの（以前の結果があればそれも）はそのままです。job.json が"
+        "なかった場合だけ、キャンセルを job.json に記録しました。準備ができたらもう一度開始してください。",
+    ),
+    "run_dir_write_failed": Entry(
+        en="The results could not be written into the run folder {path}: {detail}",
+        en_fix="Free some space on that drive (or pick a run folder on another drive with --out) "
+        "and convert again. The run is recorded as failed in {path}/job.json.",
+        ja="実行フォルダ {path} に結果を書き込めませんでした: {detail}",
+        ja_fix="そのドライブの空きを増やすか（または --out で別のドライブの実行フォルダを選び）、"
+        "もう一度変換してください。この実行は {path}/job.json に失敗として記録しています。",
     ),
     "run_not_found": Entry(
         en="The conversion {run_id} is no longer running (its container is gone).",

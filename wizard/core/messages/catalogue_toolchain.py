@@ -155,6 +155,22 @@ ENTRIES = {
         ja="ログ {path} を読み込めません: {detail}",
         ja_fix="実行フォルダにある convert.log を選ぶか、ターミナルの出力をファイルに保存してください。",
     ),
+    "toolchain_log_empty": Entry(
+        en="The log {path} is empty: there is nothing to check.",
+        en_fix="Pick the convert.log file of a run (in the run folder), or save the terminal output to a file.",
+        ja="ログ {path} は空なので、確認できるものがありません。",
+        ja_fix="実行フォルダにある convert.log を選ぶか、ターミナルの出力をファイルに保存してください。",
+    ),
+    "toolchain_log_not_a_log": Entry(
+        en="{path} is not a conversion log: none of the steps, accuracy checks or messages that "
+        "TPU-MLIR writes are in it.",
+        en_fix="Pick the convert.log file of a run (in the run folder), or save the terminal output "
+        "of model_transform, run_calibration and model_deploy to a file.",
+        ja="{path} は変換ログではありません。TPU-MLIR が書き出すステップ、精度チェック、メッセージの"
+        "どれも含まれていません。",
+        ja_fix="実行フォルダにある convert.log を選ぶか、model_transform、run_calibration、model_deploy の"
+        "ターミナル出力をファイルに保存してください。",
+    ),
     # ---- checks of a produced .cvimodel ----------------------------------------------------------
     "cvimodel_unreadable": Entry(
         en="Cannot read {path}: {detail}",

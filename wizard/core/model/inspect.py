@@ -35,6 +35,7 @@ from wizard.core.model.heads import (
     head_conv_name,
 )
 from wizard.core.messages import Problem, problem
+from wizard.core.user_paths import input_file_problem
 
 # The onnxruntime in sophgo/tpuc_dev v3.1 (1.15.1) accepts IR <= 9; the guide relabels to IR 8 /
 # opset 17, which every supported image accepts. Above these, plan stages a converted copy.
@@ -129,10 +130,9 @@ def _read_model(path: Path):
     import onnx  # deferred: the CLI's --help and the GUI start without paying for it
 
     path_text = str(path)
-    if not path.exists():
-        return None, problem("file_not_found", path=path_text)
-    if path.is_dir():
-        return None, problem("model_is_folder", path=path_text)
+    unusable = input_file_problem(path, empty_code="model_empty", folder_code="model_is_folder")
+    if unusable is not None:
+        return None, unusable
     try:
         data = path.read_bytes()
     except OSError as exc:

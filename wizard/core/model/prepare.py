@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wizard.core.messages import WizardError, problem
+from wizard.core.user_paths import check_input_file
 from wizard.core.model.inspect import MAX_TOOLCHAIN_IR, MAX_TOOLCHAIN_OPSET, ModelReport
 
 # Element types added after IR 8 (onnx.proto TensorProto.DataType value -> (name, IR that added it)).
@@ -47,8 +48,7 @@ def prepare_model_for_toolchain(src: str | Path, dst: str | Path, report: ModelR
     src, dst = Path(src), Path(dst)
     if _same_file(src, dst):
         raise WizardError.of("model_prepare_same_path", path=str(src))
-    if not src.is_file():
-        raise WizardError.of("file_not_found", path=str(src))
+    check_input_file(src, empty_code="model_empty", folder_code="model_is_folder")
     if not report.needs_downgrade:
         _copy(src, dst)
         return PreparedModel(dst, False, report.ir_version, report.ir_version, report.opset, report.opset,

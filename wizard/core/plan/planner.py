@@ -26,6 +26,7 @@ from wizard import __version__
 from wizard.core.plan import recipe as layout
 from wizard.core.checksums import sha256_file
 from wizard.core.messages import Problem, WizardError, problem
+from wizard.core.user_paths import check_input_file, check_input_folder
 from wizard.core.model.inspect import ModelReport
 from wizard.core.toolchain.processors import PROCESSORS, RECAMERA_PROCESSOR, get_processor
 from wizard.core.plan.recipe import ConversionRecipe
@@ -446,6 +447,17 @@ def graph_tensor_names(model_path: str | Path) -> set[str]:
     return names
 
 
+def check_output_outside_images(out: str | Path, images: str | Path) -> None:
+    """Refuse an output folder inside (or equal to) the photos folder before anything is made:
+    the photos folder is never changed, not even by an empty folder."""
+    images_path = Path(images).expanduser()
+    if not images_path.is_dir():
+        return  # a zip (or nothing, said elsewhere): no folder of the user's to protect
+    real_out, real_images = Path(os.path.realpath(Path(out).expanduser())), Path(os.path.realpath(images_path))
+    if real_out == real_images or real_images in real_out.parents:
+        raise WizardError.of("calib_output_inside_source", out=str(out), path=str(images))
+
+
 def _check_output_dir(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise WizardError.of("not_a_directory", path=str(out))
@@ -513,12 +525,15 @@ def stage_workspace(
     model_path = Path(choices.model)
     images_path = Path(choices.images)
     out = Path(choices.out)
-    if not model_path.is_file():
-        raise WizardError.of("file_not_found", path=str(model_path))
-    if not images_path.exists():
-        raise WizardError.of("file_not_found", path=str(images_path))
-    if choices.test_image and not Path(choices.test_image).is_file():
-        raise WizardError.of("file_not_found", path=str(choices.test_image))
+    # One precise reason per path (a folder, a loop, a pipe, empty), and only that one.
+    check_input_file(model_path, empty_code="model_empty", folder_code="model_is_folder")
+    if images_path.is_dir():
+        check_input_folder(images_path)
+    else:
+        check_input_file(images_path)  # a zip of photos
+    if choices.test_image:
+        check_input_file(choices.test_image)
+    check_output_outside_images(out, images_path)
     _check_output_dir(out)
 
     progress("inspect", 0, 1)
@@ -535,11 +550,14 @@ def stage_workspace(
         raise PlanBlocked(tuple(errors), tuple(p for p in problems if not p.is_error))
     progress("inspect", 1, 1)
 
+    made = _folders_to_make(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     except OSError as exc:
+        _remove_if_empty(made)
         raise WizardError.of("output_not_writable", path=str(out), detail=exc.strerror or str(exc)) from None
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    staged = False
     try:
         name = safe_name(choices.name or model_path.stem)
         model_rel = f"{layout.MODEL_DIR}/{name}.onnx"
@@ -599,8 +617,11 @@ def stage_workspace(
             os.replace(staging / part, target)
         for part in (layout.RECIPE_FILE, layout.SCRIPT_FILE):
             os.replace(staging / part, out / part)
+        staged = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if not staged:  # blocked, failed or Ctrl-C: no empty folder of ours is left behind
+            _remove_if_empty(made)
 
     warnings = tuple(p for p in problems if not p.is_error)
     return StagedWorkspace(
@@ -611,6 +632,24 @@ def stage_workspace(
         problems=warnings,
         notes=tuple(notes) + tuple(getattr(prepared, "notes", ()) or ()),
     )
+
+
+def _folders_to_make(out: Path) -> list[Path]:
+    """The folders ``out.mkdir(parents=True)`` will create, deepest first."""
+    missing = []
+    for folder in (out, *out.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    return missing
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first: a parent is empty only once its child is gone
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 class PlanBlocked(WizardError):

@@ -105,7 +105,9 @@ class ConversionRecipe:
     def load(cls, path: str | Path) -> "ConversionRecipe":
         from wizard.core.messages import WizardError
 
-        path = Path(path)
+        from wizard.core.user_paths import check_input_file
+
+        path = check_input_file(path)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or "name" not in data:

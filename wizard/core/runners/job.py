@@ -31,7 +31,7 @@ from typing import Any, Iterator
 from wizard import __version__
 from wizard.core.events import Event, LogLine, ProblemRaised, Result, StepFinished
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.plan.recipe import LOG_FILE, RECIPE_FILE, ConversionRecipe
+from wizard.core.plan.recipe import LOG_FILE, RECIPE_FILE, WORK_DIR, ConversionRecipe
 from wizard.core.runners.bundle import (
     REPRODUCE_FILE,
     RESULTS_FILE,
@@ -178,6 +178,10 @@ class ConversionJob:
                     self.problems.append(exc.problem)
                     self.verdict = VERDICT_INFRASTRUCTURE
                     yield ProblemRaised(problem=exc.problem)
+            except OSError as exc:
+                # The run folder's disk filled (or went away) while the log or the results came in.
+                yield self._write_failed(exc)
+                self.verdict = VERDICT_INFRASTRUCTURE
             yield from self._finish()
             yield from self._cleanup_events()
             finished_cleanly = True
@@ -194,6 +198,33 @@ class ConversionJob:
                         pass
                 except Exception:  # noqa: BLE001 - best effort on the way out
                     pass
+                self._record_stopped()
+
+    def _record_stopped(self) -> None:
+        """The run is over without reaching the end (Ctrl-C twice, the view closed, a bug): the
+        record and results still say so, and the earlier result stays in previous-run/."""
+        if self.record.state == "finished":
+            return
+        self.verdict = self.verdict or VERDICT_CANCELLED
+        try:
+            log_text = (self.run_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
+            self._write_bundle(log_text)
+        except Exception:  # noqa: BLE001 - the record below matters more than the results file
+            pass
+        self.record.state = "finished"
+        self.record.verdict = self.verdict
+        self.record.exit_code = self.exit_code
+        self.record.finished = time.time()
+        try:
+            self.record.save()
+        except OSError:
+            pass
+
+    def _write_failed(self, exc: OSError) -> ProblemRaised:
+        p = problem("run_dir_write_failed", path=str(self.run_dir), detail=exc.strerror or str(exc))
+        if not any(x.code == p.code for x in self.problems):
+            self.problems.append(p)
+        return ProblemRaised(problem=p, step="download")
 
     def _guarded(self, events: Iterator[Event]) -> Iterator[Event]:
         """Pass events on; once cancelled, a failing API call is the cancel, not a new problem."""
@@ -251,7 +282,11 @@ class ConversionJob:
         log_text = (self.run_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
         if self.cancelled:
             self.verdict = VERDICT_CANCELLED
-            p = problem("conversion_cancelled", "warning")
+            kept = self._steps_kept_for_next_run()
+            # Say what is true: a cancelled run brings nothing back, so only steps whose results
+            # were here before it (stamps in work/, or the calibration cache) are skipped next time.
+            p = (problem("conversion_cancelled_reusing", "warning", steps=", ".join(kept)) if kept
+                 else problem("conversion_cancelled", "warning"))
             if not any(x.code == p.code for x in self.problems):
                 self.problems.append(p)
                 yield ProblemRaised(problem=p, step="convert")
@@ -260,9 +295,13 @@ class ConversionJob:
             model = self.workspace / model_rel
             oom = self.exit_code == EXIT_OOM_KILLED or self.runner.facts.oom_killed
             if self.exit_code == 0 and model.is_file():
-                self.verdict = VERDICT_SUCCESS
-                self.model_path = self.run_dir / model.name
-                shutil.copy2(model, self.model_path)
+                try:
+                    _atomic_copy(model, self.run_dir / model.name)
+                    self.verdict = VERDICT_SUCCESS
+                    self.model_path = self.run_dir / model.name
+                except OSError as exc:
+                    self.verdict = VERDICT_INFRASTRUCTURE
+                    yield self._write_failed(exc)
             else:
                 self.verdict = VERDICT_CONVERSION_FAILED
                 step = _last_step(log_text)
@@ -290,7 +329,12 @@ class ConversionJob:
                 p = problem("earlier_run_kept", "info", path=str(self.earlier_run))
             self.problems.append(p)
             yield ProblemRaised(problem=p, step="download")
-        self._write_bundle(log_text)
+        try:
+            self._write_bundle(log_text)
+        except OSError as exc:
+            if self.verdict == VERDICT_SUCCESS:
+                self.verdict = VERDICT_INFRASTRUCTURE
+            yield self._write_failed(exc)
         self.record.state = "finished"
         self.record.verdict = self.verdict
         self.record.exit_code = self.exit_code
@@ -298,11 +342,32 @@ class ConversionJob:
         self.record.log_offset = self.runner.log_offset
         self.record.save()
 
+    def _steps_kept_for_next_run(self) -> list[str]:
+        """The steps convert.sh will skip when this workspace is run again: a prefix of its
+        steps whose work/.done stamp holds the current key, or that the cache will restore."""
+        from wizard.core.plan.planner import cache_keys
+        from wizard.core.runners.calibration_cache import CACHED_STEPS, DONE_DIR
+
+        cached = set(CACHED_STEPS) if self.cache and self.cache.has(self.recipe) else set()
+        done = self.workspace / WORK_DIR / DONE_DIR
+        kept: list[str] = []
+        for step, key in cache_keys(self.recipe).items():  # in convert.sh's order
+            stamp = done / step
+            try:
+                current = stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == key
+            except OSError:
+                current = False
+            if not (step in cached or current):
+                break  # once a step runs, every later one runs too
+            kept.append(step)
+        return kept
+
     def _write_bundle(self, log_text: str) -> None:
-        shutil.copy2(self.workspace / RECIPE_FILE, self.run_dir / RECIPE_FILE)
+        # Each file whole or not at all: a full disk never leaves a 0-byte recipe.json.
+        _atomic_copy(self.workspace / RECIPE_FILE, self.run_dir / RECIPE_FILE)
         image = dict(self.runner.facts.image or {"tag": self.recipe.toolchain_image})
         script = self.run_dir / REPRODUCE_FILE
-        script.write_text(reproduce_script(self.recipe, image), encoding="utf-8", newline="\n")
+        atomic_write(script, reproduce_script(self.recipe, image))
         script.chmod(0o755)
         results: dict[str, Any] = _parse_log(log_text)
         model_check = _check_model(self.model_path) if self.model_path else None
@@ -346,6 +411,17 @@ class ConversionJob:
             details={"verdict": self.verdict, "exit_code": self.exit_code, "run_id": self.record.run_id,
                      "results": str(self.run_dir / RESULTS_FILE)},
         )
+
+
+def _atomic_copy(source: Path, target: Path) -> None:
+    """Copy under a temporary name and rename: ``target`` is the whole file or is left as it was."""
+    partial = target.with_name(target.name + ".partial")
+    try:
+        shutil.copy2(source, partial)
+        os.replace(partial, target)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def _last_step(log_text: str) -> str:

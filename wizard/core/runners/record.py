@@ -7,6 +7,7 @@ that is over.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import time
@@ -50,7 +51,17 @@ class JobRecord:
     def save(self) -> None:
         """Written to the run folder and indexed in the app's jobs folder (the job history)."""
         text = json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
-        atomic_write(Path(self.run_dir) / JOB_FILE, text)
+        path = Path(self.run_dir) / JOB_FILE
+        try:
+            atomic_write(path, text)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT) or not path.is_file():
+                raise
+            # A full disk has no room for a second copy, but the record must not keep saying
+            # "running" for a run that is over: rewrite it in place (the blocks it frees are enough).
+            with open(path, "r+", encoding="utf-8", newline="\n") as handle:
+                handle.truncate(0)
+                handle.write(text)
         try:
             from wizard.core.app_dirs import jobs_dir
 
@@ -97,6 +108,11 @@ def list_jobs() -> list[JobRecord]:
 
 
 def atomic_write(path: Path, text: str) -> None:
+    """``path`` holds the whole new text or its old one, never a part (a full disk included)."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -26,7 +26,7 @@ from typing import Iterator
 
 from wizard.core.messages import WizardError
 from wizard.core.plan.recipe import LOG_FILE, RECIPE_FILE
-from wizard.core.runners.bundle import PREVIOUS_RUN_DIR, REPRODUCE_FILE, RESULTS_FILE
+from wizard.core.runners.bundle import PREVIOUS_RUN_DIR, REPRODUCE_FILE, RESULTS_FILE, WORKSPACE_DIR
 from wizard.core.runners.record import JOB_FILE
 
 LOCK_FILE = ".recamera-wizard.lock"
@@ -80,7 +80,9 @@ def set_aside_earlier_run(run_dir: Path) -> Path | None:
     try:
         found = _result_files(run_dir)
         previous = run_dir / PREVIOUS_RUN_DIR
-        if not found:
+        if not any(p.name in (LOG_FILE, RESULTS_FILE) or p.suffix in _MODEL_SUFFIXES for p in found):
+            # Nothing worth keeping (e.g. only the record of a run cancelled before it began):
+            # the new run's files replace it.
             return previous if previous.is_dir() else None
         if previous.is_dir() and not _succeeded(run_dir):
             # The top level is a failed attempt; previous-run/ holds the older result: keep that.
@@ -101,3 +103,23 @@ def set_aside_earlier_run(run_dir: Path) -> Path | None:
 def drop_earlier_run(run_dir: Path) -> None:
     """After a successful run: the earlier result it replaces goes."""
     shutil.rmtree(run_dir / PREVIOUS_RUN_DIR, ignore_errors=True)
+
+
+def record_cancelled_before_run(run_dir: Path, *, backend: str, where: str, image: str) -> None:
+    """A conversion stopped before its run began (checks, image preparation): the history
+    says so, and so does RUN_DIR/job.json unless an earlier run's record is there (that one
+    still describes the earlier result, which nothing touched)."""
+    import time
+
+    from wizard.core.runners.protocol import new_run_id
+    from wizard.core.runners.record import VERDICT_CANCELLED, JobRecord
+
+    workspace = run_dir / WORKSPACE_DIR
+    with contextlib.suppress(OSError):
+        workspace.rmdir()  # left empty by a staging that never finished
+    if not run_dir.is_dir() or (run_dir / JOB_FILE).exists():
+        return
+    record = JobRecord(run_id=new_run_id(), backend=backend, where=where, run_dir=str(run_dir), image=image,
+                       state="finished", verdict=VERDICT_CANCELLED, finished=time.time())
+    with contextlib.suppress(OSError):
+        record.save()

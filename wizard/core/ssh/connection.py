@@ -29,9 +29,10 @@ from typing import BinaryIO, Callable
 
 import paramiko
 
-from wizard.core.messages import WizardError
+from wizard.core.messages import WizardError, problem
 from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyStore, HostKeyUnknown, fingerprint
 from wizard.core.ssh.target import SshTarget
+from wizard.core.user_paths import input_file_problem
 
 # paramiko reports a dropped socket from its own thread through logging; with no handler Python
 # prints it raw on stderr ("Socket exception: Connection reset by peer"). The runner reports the
@@ -354,8 +355,9 @@ def _default_key_files() -> list[Path]:
 
 
 def _load_private_key(path: Path, passphrase: str | None) -> paramiko.PKey:
-    if not path.is_file():
-        raise WizardError.of("vm_key_unreadable", path=str(path), detail="the file does not exist")
+    unusable = input_file_problem(path)
+    if unusable is not None:
+        raise WizardError(unusable)
     last: Exception | None = None
     for cls in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
         try:

@@ -27,7 +27,8 @@ from typing import Any, Iterable, Iterator
 from wizard import __version__
 from wizard.core.events import Event, LogLine, Progress, StepFinished, StepStarted
 from wizard.core.messages import WizardError
-from wizard.core.plan.recipe import DEFAULT_BASE_IMAGE, DEFAULT_TPU_MLIR_VERSION
+from wizard.core.user_paths import check_input_file
+from wizard.core.plan.recipe import DEFAULT_BASE_IMAGE, DEFAULT_TOOLCHAIN_IMAGE, DEFAULT_TPU_MLIR_VERSION
 
 IMAGE_REPOSITORY = "recamera-wizard/toolchain"
 STEP = "image"
@@ -42,6 +43,14 @@ _IMAGE_RE = re.compile(
     r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*"
     r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$"
 )
+
+
+def check_image_reference(reference: str) -> str:
+    """``reference`` when Docker would accept it as an image name, else WizardError with the rule
+    (before the engine answers "invalid reference format" as an API error)."""
+    if not isinstance(reference, str) or len(reference) > 255 or not _IMAGE_RE.match(reference):
+        raise WizardError.of("invalid_image_reference", value=str(reference), example=DEFAULT_TOOLCHAIN_IMAGE)
+    return reference
 
 
 @dataclass(frozen=True)
@@ -135,10 +144,13 @@ class ImageStatus:
 def image_status(client, tag: str) -> ImageStatus:
     import docker.errors
 
+    check_image_reference(tag)
     try:
         image = client.images.get(tag)
     except docker.errors.ImageNotFound:
         return ImageStatus(tag=tag, present=False)
+    except docker.errors.APIError as exc:
+        raise WizardError.of("docker_error", detail=_short(exc)) from None
     attrs = image.attrs
     return ImageStatus(
         tag=tag,
@@ -349,9 +361,7 @@ def load_image(client, tarball: str | Path, expected_tag: str | None = None) -> 
     import docker.errors
     import requests
 
-    path = Path(tarball)
-    if not path.is_file():
-        raise WizardError.of("file_not_found", path=str(path))
+    path = check_input_file(tarball)
     size = path.stat().st_size
     if not tarfile.is_tarfile(path):
         raise WizardError.of("image_load_failed", path=str(path), detail="not a tar file")
@@ -409,6 +419,7 @@ def remove_image(client, tag: str) -> bool:
     """Remove the tag (and the image when no other tag uses it). False when it was not there."""
     import docker.errors
 
+    check_image_reference(tag)
     try:
         client.images.remove(tag)
         return True
@@ -416,7 +427,7 @@ def remove_image(client, tag: str) -> bool:
         return False
     except docker.errors.APIError as exc:
         # e.g. a container still uses it; the user gets Docker's reason and our next step.
-        raise WizardError.of("docker_error", detail=_short(exc), log="-") from None
+        raise WizardError.of("docker_error", detail=_short(exc)) from None
 
 
 def image_record(status: ImageStatus) -> dict[str, Any]:

@@ -99,7 +99,7 @@ def classify_engine_error(
                    "timed out", "name or service not known", "error while fetching server api version")
     if any(marker in lowered for marker in unreachable):
         return problem("docker_not_running", where=where)
-    return problem("docker_error", detail=text.splitlines()[0][:300] if text else "unknown", log="-")
+    return problem("docker_error", detail=text.splitlines()[0][:300] if text else "unknown")
 
 
 def connect(timeout: int = 60):
@@ -165,7 +165,7 @@ def _api_error_problem(exc: BaseException) -> Problem:
                        needed_gb=f"{MIN_FREE_DISK_BYTES / 1024**3:.0f}")
     if isinstance(exc, requests.exceptions.ConnectionError):
         return classify_engine_error(_chain_text(exc))
-    return problem("docker_error", detail=(text.splitlines() or ["unknown"])[0][:300], log="-")
+    return problem("docker_error", detail=(text.splitlines() or ["unknown"])[0][:300])
 
 
 def _seconds_between(started: str | None, finished: str | None) -> float | None:
