@@ -8,7 +8,8 @@ prints ``name=value`` lines:
                                           DockerRunner/ConversionJob), YOLO11n-shaped model
     bare_<S>px_<N>img_seconds             `docker run ... bash convert.sh` on the same staged
                                           workspace, nothing else
-    overhead_<S>px_<N>img_seconds         the first minus the second (staging included)
+    overhead_<S>px_<N>img_seconds         the first minus the second (staging included; on a busy
+                                          machine use --repeat: each figure is the fastest run)
     stage_<S>px_<N>img_seconds            of which: staging (prepare model and images)
     download_<S>px_<N>img_bytes           work/ copied back from the container
     upload_<S>px_<N>img_bytes             the workspace copied into it
@@ -21,10 +22,12 @@ prints ``name=value`` lines:
     python3 bench/real_toolchain.py                            # everything: 320/640 x 12/100 (long)
     python3 bench/real_toolchain.py --sizes 320 --counts 12    # a quick subset
     python3 bench/real_toolchain.py --build                    # also time a rebuild of the image
+    python3 bench/real_toolchain.py --repeat 3                 # fastest of 3 (a shared machine)
     python3 bench/real_toolchain.py --model yolo11n.onnx       # a real export instead of the sample
 
 The default model is the project's YOLO11-shaped sample (wizard/core/sample_model.py,
-``--width`` = its base channels; a real YOLO11n is much heavier: see --model).
+``--width`` = its base channels; a real YOLO11n is much heavier: see --model), deployed with
+the tolerance of Sophgo's CV18xx INT8 example (0.85,0.45; see TOLERANCE).
 """
 
 from __future__ import annotations
@@ -50,6 +53,11 @@ from wizard.core.images.samples import generate_sample_images  # noqa: E402
 from wizard.core.model.samples import write_sample_model  # noqa: E402
 
 
+# Sophgo's CV18xx INT8 example tolerance: the random-weight sample at 640 px misses the guide's
+# 0.8,0.5 (euclidean ~0.49 with the real 1.7), and a failed check skips codegen, so its time.
+TOLERANCE = (0.85, 0.45)
+
+
 def _size_of(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
@@ -59,8 +67,8 @@ def _size_of(path: Path) -> int:
 def _convert(client, image: str, model: Path, photos: Path, count: int, root: Path) -> dict[str, float]:
     started = time.perf_counter()
     staged = stage_workspace(ConversionChoices(model=str(model), images=str(photos),
-                                               out=str(root / "run" / "workspace"),
-                                               calibration_count=count, toolchain_image=image))
+                                               out=str(root / "run" / "workspace"), calibration_count=count,
+                                               toolchain_image=image, tolerance=TOLERANCE))
     stage_seconds = time.perf_counter() - started
     bare_copy = root / "bare"
     shutil.copytree(staged.workdir, bare_copy)
@@ -72,7 +80,8 @@ def _convert(client, image: str, model: Path, photos: Path, count: int, root: Pa
             downloaded = event.done or 0
     wizard_seconds = time.perf_counter() - started
     if job.verdict != "success":
-        raise SystemExit(f"the conversion did not succeed ({job.verdict}): see {root / 'run' / 'convert.log'}")
+        tail = (root / "run" / "convert.log").read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
+        raise SystemExit(f"the conversion did not succeed ({job.verdict}):\n" + "\n".join(tail))
     started = time.perf_counter()
     bare = subprocess.run(["docker", "run", "--rm", "-v", f"{bare_copy}:/workspace", image, "bash", "convert.sh"],
                           capture_output=True, text=True)
@@ -91,6 +100,8 @@ def main() -> int:
     parser.add_argument("--counts", default="12,100", help="calibration picture counts (default 12,100)")
     parser.add_argument("--runner-pictures", type=int, default=3,
                         help="pictures for the model_runner timing (0 skips it; default 3)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="convert each case this many times and report the fastest (default 1)")
     parser.add_argument("--build", action="store_true", help="also time a forced rebuild of the image")
     parser.add_argument("--model", help="an ONNX to convert instead of the sample (give --sizes its input size)")
     parser.add_argument("--width", type=int, default=8, help="base channels of the sample model (default 8)")
@@ -123,7 +134,10 @@ def main() -> int:
             converted = None
             for count in counts:
                 key = f"{size}px_{count}img"
-                figures = _convert(client, image, model, photos, count, root / key)
+                # The machine is shared: the fastest of --repeat runs is the least disturbed one.
+                runs = [_convert(client, image, model, photos, count, root / f"{key}_{n}") for n in range(args.repeat)]
+                figures = dict(runs[-1], seconds=min(r["seconds"] for r in runs), bare=min(r["bare"] for r in runs),
+                               stage=min(r["stage"] for r in runs))
                 print(f"convert_{key}_seconds={figures['seconds']:.1f}")
                 print(f"bare_{key}_seconds={figures['bare']:.1f}")
                 print(f"overhead_{key}_seconds={figures['seconds'] - figures['bare']:.1f}")

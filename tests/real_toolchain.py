@@ -118,8 +118,10 @@ def toolchain_real_image(docker_client) -> str:
     require_component(found.prefix is not None, "A CPython 3.10 (the real TPU-MLIR 1.7 wheel needs it)",
                       f"{INSTALL_HINT} [{found.how}]")
     assert found.prefix is not None
+    from wizard.core.runners.docker.image import image_status
+
     tag = image_tag(found.prefix)
-    if _present(docker_client, tag):
+    if image_status(docker_client, tag).present:
         return tag
     require_component(os.geteuid() == 0, "root (chroot builds the real toolchain image)",
                       "run the tests as root, as CI does")
@@ -129,16 +131,6 @@ def toolchain_real_image(docker_client) -> str:
     built = build_image(found.prefix)
     print(f"[real_toolchain] {built} ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
     return built
-
-
-def _present(client, tag: str) -> bool:
-    import docker.errors
-
-    try:
-        client.images.get(tag)
-        return True
-    except docker.errors.ImageNotFound:
-        return False
 
 
 # --- the image's own tools ------------------------------------------------------------------------

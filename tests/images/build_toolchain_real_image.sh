@@ -24,7 +24,7 @@
 # interpreter's version and prefix, the requirements): recamera-wizard-test/toolchain-real:1.7-<digest>.
 # A present image with that tag is reused. The candidate image is smoke-checked (the three
 # tools' --help and model_tool) before it gets the tag. Needs root, docker, tar, and debootstrap
-# when the base root is not cached yet. Prints progress lines "[real-image] ...".
+# (through the double's build script) when the base root is not cached yet. Prints progress lines "[real-image] ...".
 set -euo pipefail
 
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
@@ -78,21 +78,14 @@ fi
 mkdir -p "$CACHE"
 
 # --- 1. the Debian root (the double's cached one) ------------------------------------------------
+# The double's build script makes and caches it (debootstrap, a few minutes the first time);
+# running it also leaves the double's image up to date, which the rest of the suite needs anyway.
 BASE_TAR="$CACHE/$SUITE-minbase-python3.tar"
 if [[ ! -s "$BASE_TAR" ]]; then
-  command -v debootstrap >/dev/null || { say "debootstrap is not installed (apt-get install debootstrap)" >&2; exit 2; }
-  say "debootstrapping a minimal Debian $SUITE (a few minutes, once)..."
-  tmp_base="$(mktemp -d "$CACHE/rootfs.XXXXXX")"
-  trap 'rm -rf --one-file-system "$tmp_base"' EXIT
-  debootstrap --variant=minbase --include=python3 "$SUITE" "$tmp_base" "$MIRROR" \
-    | sed -u 's/^/[real-image] debootstrap: /'
-  rm -rf "$tmp_base"/var/lib/apt/lists/* "$tmp_base"/var/cache/apt/* "$tmp_base"/usr/share/doc/* \
-         "$tmp_base"/usr/share/man/* "$tmp_base"/usr/share/info/* "$tmp_base"/usr/share/locale/* \
-         "$tmp_base"/var/log/*
-  tar -C "$tmp_base" --numeric-owner -cf "$BASE_TAR.partial" .
-  mv "$BASE_TAR.partial" "$BASE_TAR"
-  rm -rf --one-file-system "$tmp_base"
-  trap - EXIT
+  say "no cached Debian root yet: building the double's image, which makes it"
+  RECAMERA_WIZARD_TEST_CACHE="$CACHE" DEBIAN_MIRROR="$MIRROR" bash "$HERE/build_toolchain_double_image.sh" \
+    | sed -u 's/^/[real-image] /'
+  [[ -s "$BASE_TAR" ]] || { say "the double's build did not leave $BASE_TAR" >&2; exit 1; }
 fi
 
 # --- 2. the wheels, downloaded once by the same interpreter ---------------------------------------
@@ -120,9 +113,12 @@ in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOM
 say "installing gcc and libc6-dev into the root (apt, from $MIRROR)"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 echo "deb $MIRROR $SUITE main" > "$root/etc/apt/sources.list"
-in_root env DEBIAN_FRONTEND=noninteractive apt-get -qq update
+# apt's complaints about running in a bare chroot (no _apt sandbox, no /dev/pts, no apt-utils)
+# are expected here; its real errors still show.
+apt_quietly() { grep -v -e 'unsandboxed as root' -e 'apt-utils is not installed' -e 'Is /dev/pts mounted' >&2 || true; }
+in_root env DEBIAN_FRONTEND=noninteractive apt-get -qq update 2> >(apt_quietly)
 in_root env DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends gcc libc6-dev \
-  | sed -u -n 's/^Setting up \(gcc\|libc6-dev\).*/[real-image] apt: &/p'
+  2> >(apt_quietly) | sed -u -n 's/^Setting up \(gcc\|libc6-dev\).*/[real-image] apt: &/p'
 
 # --- 4. the CPython 3.10, at the same prefix -----------------------------------------------------
 say "copying CPython $PY_VERSION from $PREFIX (without its site-packages and test suite)"
@@ -223,4 +219,7 @@ if ! docker run --rm "$candidate" bash -c '
 fi
 docker tag "$candidate" "$TAG"
 docker rmi "$candidate" >/dev/null
+# Images of earlier inputs (1.7 GB each) are replaced, not kept: remove them unless in use.
+docker image ls --format '{{.Repository}}:{{.Tag}}' "$REPO_TAG" | grep -vxF "$TAG" \
+  | while read -r old; do docker rmi "$old" >/dev/null 2>&1 && say "removed the replaced image $old"; done || true
 say "built $TAG ($(docker image inspect -f '{{ .Size }}' "$TAG" | awk '{printf "%.0f MB", $1/1e6}'))"
