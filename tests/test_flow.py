@@ -336,3 +336,10 @@ def test_the_check_recipe_carries_what_the_memory_estimate_needs(tmp_path):
     assert [p.code for p in small.problems] == ["native_low_memory"] and small.ready  # a warning, not a blocker
     f.state.native_report = small
     assert f.can_next()
+
+
+def test_the_remembered_place_to_run_is_used_only_where_it_can_be_chosen():
+    assert flow.remembered_where("native", "linux") == flow.WHERE_NATIVE
+    assert flow.remembered_where("native", "windows") == flow.WHERE_LOCAL  # the settings moved to Windows
+    assert flow.remembered_where("ssh", "macos") == flow.WHERE_SSH
+    assert flow.remembered_where("cloud", "linux") == flow.WHERE_LOCAL  # an edited or newer settings file

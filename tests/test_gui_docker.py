@@ -88,11 +88,11 @@ class SlowServices(Services):
     def __init__(self, faults: dict):
         self.faults = faults
 
-    def start_conversion(self, choices, where, ssh):
+    def start_conversion(self, choices, where, ssh, native=None):
         import json
         from pathlib import Path
 
-        job = super().start_conversion(choices, where, ssh)
+        job = super().start_conversion(choices, where, ssh, native)
         stage = job._stage
 
         def stage_with_faults(on_progress):

@@ -84,6 +84,11 @@ class FakeServices(Services):
         self.ssh_calls: list[Any] = []
         self.job_factory: Callable[[Any], GuiConversion] | None = None
         self.jobs: list[GuiConversion] = []
+        self.started: list[tuple[str, Any, Any]] = []  # (where, ssh details, native details) per start
+        # The native check's answer: a NativeReport (tests/native_reports.py), or a WizardError.
+        self.native_report: Any = None
+        self.native_calls: list[Any] = []  # the SshDetails (None: this computer) of each check
+        self.native_gate: threading.Event | None = None  # set by a test to let a check finish
 
     def toolchain_status(self, tag: str = "") -> ToolchainStatus:
         return self.status
@@ -104,7 +109,19 @@ class FakeServices(Services):
                             free_kb=40_000_000)
         return VmReport(f"{details.user}@{details.host}:{details.port}", facts, (), SetupPlan(), "toolchain:1.7", True)
 
-    def start_conversion(self, choices, where, ssh) -> GuiConversion:
+    def check_native(self, ssh=None, recipe=None):
+        self.native_calls.append(ssh)
+        if ssh is not None and ssh.accept_fingerprint != self.fingerprint:
+            raise HostKeyUnknownDouble(ssh.host, self.fingerprint)
+        if self.native_gate is not None:
+            assert self.native_gate.wait(30), "the test never let the native check finish"
+        if isinstance(self.native_report, Exception):
+            raise self.native_report
+        assert self.native_report is not None, "the test gives the native check's report"
+        return self.native_report
+
+    def start_conversion(self, choices, where, ssh, native=None) -> GuiConversion:
+        self.started.append((where, ssh, native))
         job = self.job_factory(choices) if self.job_factory else FakeJob(str(choices.out))
         self.jobs.append(job)
         return job

@@ -88,7 +88,7 @@ class TourServices(Services):
     def toolchain_status(self, tag: str = "") -> ToolchainStatus:
         return ToolchainStatus(True, True, [], "recorded")
 
-    def start_conversion(self, choices, where, ssh) -> GuiConversion:
+    def start_conversion(self, choices, where, ssh, native=None) -> GuiConversion:
         self.last_job = ReplayJob(choices, self.log_name)
         return self.last_job
 
@@ -218,8 +218,8 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     resume = threading.Event()
     original_start = services.start_conversion
 
-    def start_paused(choices, where, ssh):
-        job = original_start(choices, where, ssh)
+    def start_paused(choices, where, ssh, native=None):
+        job = original_start(choices, where, ssh, native)
         job.pause_at, job.resume = 0.55, resume
         return job
 

@@ -282,6 +282,13 @@ def native_not_offered(os_kind: str) -> Problem | None:
     return None
 
 
+def remembered_where(value: str, os_kind: str) -> str:
+    """The place to run remembered in the settings, if it can still be chosen here."""
+    if value not in WHERES or (value == WHERE_NATIVE and native_not_offered(os_kind) is not None):
+        return WHERE_LOCAL
+    return value
+
+
 def fixed_by_setup(report: Any, found: Problem) -> bool:
     """Whether the consented set-up (apt-get) of the report's host fixes ``found``."""
     if report.setup_question is None or report.facts is None or not found.is_error:
