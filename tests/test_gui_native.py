@@ -59,9 +59,15 @@ def test_without_docker_checks_this_computer_and_asks_both_questions(make_window
     assert services.native_calls == [None]  # chosen once: looked at once by itself (this computer)
     view = where.native_view
     assert where.native_box.isVisibleTo(where) and not where.local_box.isVisibleTo(where)
-    # What the set-up fixes is a warning with its question; the exact commands, one a line.
-    assert [p.severity for p in view.problems.problems()] == ["warning"] * 3
+    # What the set-up fixes is why it is asked (not a problem of its own); the exact commands, one a line.
+    assert view.problems.problems() == []
     assert view.setup_box.isVisibleTo(where)
+    assert view.setup_reasons.text().splitlines() == [
+        "• /usr/bin/python3.10 cannot create virtual environments: its ensurepip module is missing.",
+        "• Python.h for /usr/bin/python3.10 is missing: pycocotools 2.0.6, which TPU-MLIR needs, has to be compiled "
+        "and needs it.",
+        "• The C compiler x86_64-linux-gnu-gcc is not installed on my-laptop: pycocotools 2.0.6, which TPU-MLIR needs, "
+        "is compiled from source with it (/usr/bin/python3.10)."]
     assert view.setup_commands.text() == ("sudo apt-get update\n"
                                           "sudo apt-get install -y python3.10-venv python3.10-dev gcc")
     assert "my-laptop needs system packages" in view.setup_question.text()
@@ -168,7 +174,7 @@ def test_the_report_and_its_questions_follow_the_language(make_window, loop, tmp
     assert "システムパッケージが必要" in view.setup_question.text()
     assert view.setup_consent.text() == "これらのコマンドの実行をウィザードに許可する"
     assert view.env_consent.text() == "環境を作成する" and "PyPI" in view.env_question.text()
-    assert where.native_check_button.text() == "このコンピューターを確認"
+    assert where.native_check_button.text() == "このコンピュータを確認"
     assert view.setup_commands.text().startswith("sudo apt-get update")  # commands are not translated
 
 

@@ -14,7 +14,7 @@ from conftest import REPO_ROOT
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
-PAGES = ("01_welcome", "02_model", "03_images", "04_target", "05_where", "05_where_ssh", "06_convert_running",
+PAGES = ("01_welcome", "02_model", "03_images", "04_target", "05_where", "05_where_ssh", "05_where_native", "06_convert_running",
          "06_convert_done", "07_results", "07_results_failed", "08_device", "09_welcome_recent_runs")
 
 

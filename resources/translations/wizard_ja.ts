@@ -1161,44 +1161,49 @@
 <context>
     <name>WherePage</name>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="193"/>
+        <location filename="../../wizard/gui/pages/where.py" line="189"/>
+        <source>The converter is a Linux program: it runs in a container (Docker), or on Linux also in a Python environment without Docker. It needs about 4 GB of memory and takes a few minutes.</source>
+        <translation>変換ツールは Linux プログラムです。コンテナ（Docker）で動かすほか、Linux では Docker なしで Python 環境でも動かせます。約 4 GB のメモリが必要で、数分かかります。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="192"/>
         <source>On this computer without Docker (Linux with Python 3.10)</source>
-        <translation>このコンピューターで Docker なしで（Python 3.10 がある Linux）</translation>
+        <translation>このコンピュータで Docker なしで（Python 3.10 がある Linux）</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="196"/>
+        <location filename="../../wizard/gui/pages/where.py" line="195"/>
         <source>This computer, without Docker</source>
-        <translation>このコンピューター（Docker なし）</translation>
+        <translation>このコンピュータ（Docker なし）</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="198"/>
+        <location filename="../../wizard/gui/pages/where.py" line="197"/>
         <source>The converter runs in a Python environment on this computer instead of a container: it needs CPython 3.10, about 2 GB of disk once and about 4 GB of memory. The check changes nothing.</source>
-        <translation>変換ツールをコンテナーではなく、このコンピューターの Python 環境で動かします。CPython 3.10、最初に約 2 GB のディスク、約 4 GB のメモリが必要です。確認では何も変更しません。</translation>
+        <translation>変換ツールをコンテナではなく、このコンピュータの Python 環境で動かします。CPython 3.10、最初に約 2 GB のディスク、約 4 GB のメモリが必要です。確認では何も変更しません。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="200"/>
+        <location filename="../../wizard/gui/pages/where.py" line="199"/>
         <source>Check this computer</source>
-        <translation>このコンピューターを確認</translation>
+        <translation>このコンピュータを確認</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="206"/>
+        <location filename="../../wizard/gui/pages/where.py" line="201"/>
         <source>The toolchain on the machine:</source>
         <translation>マシン上のツールチェーン:</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="207"/>
+        <location filename="../../wizard/gui/pages/where.py" line="202"/>
         <source>Docker on the machine</source>
         <translation>マシンの Docker</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="208"/>
+        <location filename="../../wizard/gui/pages/where.py" line="203"/>
         <source>A Python environment on the machine (no Docker)</source>
         <translation>マシンの Python 環境（Docker なし）</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/where.py" line="380"/>
+        <location filename="../../wizard/gui/pages/where.py" line="386"/>
         <source>Checking this computer…</source>
-        <translation>このコンピューターを確認しています…</translation>
+        <translation>このコンピュータを確認しています…</translation>
     </message>
     <message>
         <source>Password or key passphrase</source>
@@ -1232,11 +1237,6 @@
         <location filename="../../wizard/gui/pages/where.py" line="137"/>
         <source>Where to run the conversion</source>
         <translation>変換を実行する場所</translation>
-    </message>
-    <message>
-        <location filename="../../wizard/gui/pages/where.py" line="139"/>
-        <source>The converter is a Linux program that runs in a container. It needs about 4 GB of memory and takes a few minutes.</source>
-        <translation>変換ツールはコンテナで動く Linux プログラムです。約 4 GB のメモリが必要で、数分かかります。</translation>
     </message>
     <message>
         <location filename="../../wizard/gui/pages/where.py" line="141"/>
@@ -1397,87 +1397,87 @@
 <context>
     <name>NativeReportView</name>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="87"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="89"/>
         <source>Let the wizard run these commands</source>
         <translation>これらのコマンドの実行をウィザードに許可する</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="88"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="90"/>
         <source>Create the environment</source>
         <translation>環境を作成する</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="89"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="91"/>
         <source>Password for sudo</source>
         <translation>sudo のパスワード</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="90"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="92"/>
         <source>leave empty if sudo asks for none</source>
         <translation>sudo が求めない場合は空欄のまま</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="143"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="147"/>
         <source>The password goes only to sudo, once, and is never stored.</source>
         <translation>パスワードは sudo に一度だけ渡され、保存されません。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="144"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="148"/>
         <source>sudo on the machine gets the password entered above (leave it empty if sudo asks for none there).</source>
         <translation>マシン上の sudo には上で入力したパスワードが渡されます（sudo が求めない場合は空欄のままにしてください）。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="157"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="161"/>
         <source>After the set-up, the wizard creates a Python environment with TPU-MLIR there: it downloads about %1 MB from PyPI and uses about %2 GB of disk. This takes a few minutes, once.</source>
         <translation>セットアップの後、ウィザードはそこに TPU-MLIR の Python 環境を作ります。PyPI から約 %1 MB をダウンロードし、ディスクを約 %2 GB 使います。最初の一度だけ数分かかります。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="166"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="170"/>
         <source>✖ Not ready yet: see what to do below, then check again.</source>
         <translation>✖ まだ準備ができていません。下の対処を行ってから、もう一度確認してください。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="169"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="173"/>
         <source>Ready once you agree below.</source>
         <translation>下で許可すれば準備完了です。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="171"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="175"/>
         <source>✔ Ready to convert without Docker.</source>
         <translation>✔ Docker なしで変換できます。</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="181"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="185"/>
         <source>Python %1 (%2)</source>
         <translation>Python %1（%2）</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="183"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="187"/>
         <source>no Python 3.10 found</source>
         <translation>Python 3.10 が見つかりません</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="185"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="190"/>
         <source>%1 GB memory</source>
         <translation>メモリ %1 GB</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="187"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="192"/>
         <source>%1 GB free</source>
         <translation>空き %1 GB</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="191"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="196"/>
         <source>TPU-MLIR %1 environment ready</source>
         <translation>TPU-MLIR %1 の環境あり</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="193"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="198"/>
         <source>your own TPU-MLIR</source>
         <translation>自分で用意した TPU-MLIR</translation>
     </message>
     <message>
-        <location filename="../../wizard/gui/pages/native_report.py" line="195"/>
+        <location filename="../../wizard/gui/pages/native_report.py" line="200"/>
         <source>TPU-MLIR %1 environment not made yet</source>
         <translation>TPU-MLIR %1 の環境はまだありません</translation>
     </message>

@@ -79,21 +79,21 @@ ENTRIES = {
         en="Without Docker, the converter runs only on Linux, and this computer runs Windows.",
         en_fix="Install WSL2 with Ubuntu 22.04 (wsl --install -d Ubuntu-22.04), start the wizard inside it and choose "
         "this again; or use Docker, or your cloud machine (it can run without Docker too).",
-        ja="Docker なしで変換できるのは Linux だけです。このコンピューターは Windows です。",
+        ja="Docker なしで変換できるのは Linux だけです。このコンピュータは Windows です。",
         ja_fix="WSL2 の Ubuntu 22.04（wsl --install -d Ubuntu-22.04）を入れ、その中でウィザードを起動してから選び直してください。"
         "または Docker か、クラウドマシン（Docker なしでも動かせます）を使ってください。",
     ),
     "flow_native_needs_linux_macos": Entry(
         en="Without Docker, the converter runs only on Linux, and this computer runs macOS.",
         en_fix="Use Docker Desktop, or your cloud machine (it can run without Docker too).",
-        ja="Docker なしで変換できるのは Linux だけです。このコンピューターは macOS です。",
+        ja="Docker なしで変換できるのは Linux だけです。このコンピュータは macOS です。",
         ja_fix="Docker Desktop か、クラウドマシン（Docker なしでも動かせます）を使ってください。",
     ),
     "flow_native_not_checked": Entry(
         en="This computer has not been checked yet for converting without Docker.",
         en_fix="Click “Check this computer” (it changes nothing).",
-        ja="Docker なしで変換できるか、このコンピューターをまだ確認していません。",
-        ja_fix="「このコンピューターを確認」を押してください（何も変更しません）。",
+        ja="Docker なしで変換できるか、このコンピュータをまだ確認していません。",
+        ja_fix="「このコンピュータを確認」を押してください（何も変更しません）。",
     ),
     "flow_native_not_ready": Entry(
         en="{where} cannot convert without Docker yet.",

@@ -45,6 +45,8 @@ class NativeReportView(QWidget):
         self.setup_box.setObjectName("problem_info")
         setup = QVBoxLayout(self.setup_box)
         self.setup_question = wrapped_label(object_name="setupQuestion")
+        self.setup_reasons = wrapped_label(object_name="setupReasons")
+        self.setup_fix = wrapped_label(object_name="setupFix")
         self.setup_commands = QLabel()
         self.setup_commands.setObjectName("setupCommands")
         self.setup_commands.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -62,7 +64,8 @@ class NativeReportView(QWidget):
         password_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         password_form.addRow(self.password_label, self.password_edit)
         self.sudo_note = wrapped_label(object_name="sudoNote")
-        for widget in (self.setup_question, self.setup_commands, self.setup_consent, self.password_row, self.sudo_note):
+        for widget in (self.setup_reasons, self.setup_question, self.setup_commands, self.setup_fix, self.setup_consent, self.password_row,
+                       self.sudo_note):
             setup.addWidget(widget)
         layout.addWidget(self.setup_box)
 
@@ -120,8 +123,8 @@ class NativeReportView(QWidget):
             self.setup_box.setVisible(False)
             self.env_box.setVisible(False)
             return
-        # What the offered set-up fixes is not a dead end: shown as a warning, its question below.
-        shown = [replace(p, severity="warning") if rules.fixed_by_setup(report, p) else p for p in report.problems]
+        # What the offered set-up fixes is not a dead end: it is the set-up question's "why".
+        shown = [p for p in report.problems if not rules.fixed_by_setup(report, p)]
         self.problems.set_problems([*shown, *([report.setup.unsupported] if report.setup.unsupported else [])])
         self.facts.setText(self.facts_text(report))
         self._show_setup(report)
@@ -134,8 +137,14 @@ class NativeReportView(QWidget):
         if question is None:
             return
         # The commands are shown one a line below the question, not run together in it.
-        self.setup_question.setText(self._problem_text(replace(question, params={**question.params, "commands": ""})))
+        lang = messages.current_language()
+        reasons = [p.text(lang)[0] for p in report.problems if rules.fixed_by_setup(report, p)]
+        self.setup_reasons.setText("\n".join(f"• {reason}" for reason in reasons))
+        self.setup_reasons.setVisible(bool(reasons))
+        message, fix = replace(question, params={**question.params, "commands": ""}).text(lang)
+        self.setup_question.setText(message.rstrip())
         self.setup_commands.setText("\n".join(report.setup_commands))
+        self.setup_fix.setText(f"→ {fix}" if fix else "")
         as_root = report.facts is not None and report.facts.base.is_root
         self.password_row.setVisible(self.ask_password and not as_root)
         self.sudo_note.setVisible(not as_root)

@@ -186,8 +186,8 @@ class WherePage(Page):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Where to run the conversion"))
         self.intro.setText(self.tr(
-            "The converter is a Linux program that runs in a container. It needs about 4 GB of memory "
-            "and takes a few minutes."))
+            "The converter is a Linux program: it runs in a container (Docker), or on Linux also in a Python "
+            "environment without Docker. It needs about 4 GB of memory and takes a few minutes."))
         self.local_radio.setText(self.tr("On this computer (Docker)"))
         self.native_radio.setText(self.tr("On this computer without Docker (Linux with Python 3.10)"))
         self.ssh_radio.setText(self.tr("On my own cloud machine (SSH)"))
