@@ -25,7 +25,7 @@ from wizard.gui.services import GuiConversion, Services, ToolchainStatus
 
 TOUR_DATA = Path(__file__).resolve().parent / "tour_data"
 OK_LOG = "clean_yolo11n.log.gz"
-NATIVE_PROBE = "native_probe_ubuntu2204.log"  # written in the probe's format (test_native_units checks it)
+NATIVE_PROBE = "native_probe_ubuntu2204.log"  # written by hand in the probe's format (test_gui_tour reads it)
 FAILED_LOG = "deploy_compare_failed.log.gz"
 WINDOW_SIZE = (1100, 860)
 
