@@ -13,15 +13,18 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
-
 import native_reports
 from native_support import DOUBLE_BIN
 from test_gui_support import (  # noqa: F401 - fixtures
     FakeJob,
+    FaultyServices,
+    answer_host_key,
+    first_session,
     gui_home,
     loop,
     make_window,
+    quit_mid_calibration,
+    reconnect_to_the_results,
     run,
     services,
     to_page,
@@ -193,14 +196,7 @@ def test_the_cloud_machine_without_docker_is_tested_and_asked_there(make_window,
     where._ssh_edited()
     assert problem_codes(window) == ["flow_ssh_not_tested"]
 
-    async def test_and_accept():
-        where.test_connection()
-        await wait_for(lambda: getattr(where, "host_key_dialog", None) is not None
-                       and where.host_key_dialog.isVisible(), what="fingerprint dialog")
-        where.host_key_dialog.button(QMessageBox.StandardButton.Yes).click()
-        await window.ctx.idle()
-
-    run(loop, test_and_accept())
+    run(loop, answer_host_key(window, fingerprint=services.fingerprint))
     assert services.ssh_calls == []  # the native check, not Docker's test
     checked = services.native_calls[-1]
     assert checked.native and checked.accept_fingerprint == services.fingerprint and checked.password == "vm-pw"
@@ -306,104 +302,30 @@ def test_convert_without_docker_through_the_window_to_the_results(make_window, l
     assert window.ctx.settings.active_job is None
 
 
-class SlowNativeServices(Services):
-    """Real services converting natively with the toolchain DOUBLE; the staged workspace also
-    gets the double's fault file (a slow calibration), so there is time to close the window."""
-
-    native_toolchain_bin = str(DOUBLE_BIN)
-
-    def __init__(self, faults: dict):
-        self.faults = faults
-
-    def start_conversion(self, choices, where, ssh, native=None):
-        import json
-
-        job = super().start_conversion(choices, where, ssh, native)
-        stage = job._stage
-
-        def stage_with_faults(on_progress):
-            staged = stage(on_progress)
-            (Path(choices.out) / "workspace" / "toolchain_double_faults.json").write_text(json.dumps(self.faults))
-            return staged
-
-        job._stage = stage_with_faults
-        return job
-
-
 def first_native_session(home: str, tmp: str) -> None:
-    """Run in a child process: start a slow native conversion, close the window mid-run and exit,
-    as a user quitting the app does (the conversion runs in its own session and goes on)."""
-    import asyncio
-    import os
-
-    import qasync
-
-    from wizard.core.app.settings import SettingsStore
-    from wizard.gui.app import build_window, make_application
-
-    app = make_application()
-    event_loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(event_loop)
-    window = build_window(services=SlowNativeServices({"calibrate": {"slow_seconds": 8}}),
-                          store=SettingsStore(home), lang="en")
-    window.show()
-
-    async def go():
-        await to_page(window, "where", Path(tmp))
+    """The first app session (in a child process): a slow conversion without Docker, closed mid-run."""
+    def without_docker(window):
         window.pages["where"].native_radio.setChecked(True)
-        await wait_for(lambda: window.ctx.flow.can_next(), timeout=60, what="this computer checked")
-        window.go_next()
-        page = window.convert_page
-        await wait_for(lambda: page.step_states["calibrate"].property("state") == "running", timeout=120)
-        window.close()
-        await wait_for(lambda: getattr(window, "close_dialog", None) is not None and window.close_dialog.isVisible())
-        window.close_dialog.button(QMessageBox.StandardButton.Close).click()
-        await asyncio.sleep(5)  # the app quits with its last window: the loop stops before this ends
 
-    try:
-        event_loop.run_until_complete(go())
-    except RuntimeError as exc:
-        assert "Event loop stopped" in str(exc), exc
-    record = SettingsStore(home).load().active_job  # what the next start reads
-    print("RUN_DIR", record.run_dir, record.backend, flush=True)
-    os._exit(0)  # like the app's process ending: no interpreter clean-up
+    quit_mid_calibration(FaultyServices({"calibrate": {"slow_seconds": 8}}, native_toolchain_bin=str(DOUBLE_BIN)),
+                         home, tmp, at_where=without_docker)
 
 
 @pytest.mark.slow
 def test_close_mid_native_run_then_reconnect_on_next_start(make_window, loop, tmp_path, gui_home):
-    """Toolchain: the DOUBLE, natively. The first session is a real app process that exits mid-run."""
+    """Toolchain: the DOUBLE, natively. The first session is a real app process that exits mid-run;
+    the next start re-attaches with plain services (a re-attach only follows the run)."""
     import json
-    import os
-    import subprocess
-    import sys
 
-    from conftest import REPO_ROOT
     from wizard.core.runners.native.local import RUNS_DIR
     from wizard.core.runners.native.shell import process_alive
     from wizard.core.ssh import remote_shell as rs
 
-    home = gui_home[0]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "tests")]),
-               RECAMERA_WIZARD_HOME=str(home))
-    if not env.get("DISPLAY"):
-        env["QT_QPA_PLATFORM"] = "offscreen"
-    code = f"import test_gui_native as t; t.first_native_session({str(home)!r}, {str(tmp_path)!r})"
-    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env,
-                           cwd=REPO_ROOT)
-    assert child.returncode == 0, child.stderr[-3000:]
-    run_dir, backend = next(line.split(" ")[1:] for line in child.stdout.splitlines() if line.startswith("RUN_DIR "))
+    code = f"import test_gui_native as t; t.first_native_session({str(gui_home[0])!r}, {str(tmp_path)!r})"
+    run_dir, backend = first_session(code, gui_home[0])
     assert backend == "native"
     record = json.loads((Path(run_dir) / "job.json").read_text(encoding="utf-8"))
     wrapper = Path(run_dir) / "workspace" / RUNS_DIR / record["run_id"] / rs.WRAPPER_PID_FILE
     assert process_alive(int(wrapper.read_text().strip())), "the conversion goes on without the app"
-
-    again = make_window(svc=Services())  # nothing native to set: a re-attach only follows the run
-    assert again.welcome_page.reattach_box.isVisibleTo(again.welcome_page)
-    again.welcome_page.reattach_button.click()
-    assert again.ctx.flow.current == "convert"
-    run(loop, again.convert_page.wait(), timeout=300)
-    assert again.ctx.state.job_status == rules.JOB_SUCCEEDED, again.convert_page.problems.texts()
-    again.go_next()
-    run(loop, again.ctx.idle())
-    assert "ready for the reCamera" in again.pages["results"].verdict.text()
-    assert again.ctx.settings.active_job is None
+    reconnect_to_the_results(make_window, loop, run_dir)
+    assert not (Path(run_dir) / "workspace" / RUNS_DIR).exists()  # the run's own files went with it

@@ -9,10 +9,8 @@ of the native sub-choice.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
-
 from sshd_support import sshd_server  # noqa: F401 - fixture
-from test_gui_support import gui_home, loop, make_window, run, to_page, wait_for  # noqa: F401
+from test_gui_support import answer_host_key, gui_home, loop, make_window, run, to_page, wait_for  # noqa: F401
 from wizard.core.app import wizard_flow as rules
 from wizard.gui.services import Services
 
@@ -36,15 +34,7 @@ def test_test_connection_without_docker_shows_the_vm_s_native_report(make_window
     where.key_edit.setText(str(sshd_server.client_key))
     where._ssh_edited()
 
-    async def test_and_accept():
-        where.test_connection()
-        await wait_for(lambda: getattr(where, "host_key_dialog", None) is not None
-                       and where.host_key_dialog.isVisible(), timeout=30, what="fingerprint dialog")
-        assert sshd_server.fingerprint() in where.host_key_dialog.informativeText()
-        where.host_key_dialog.button(QMessageBox.StandardButton.Yes).click()
-        await window.ctx.idle()
-
-    run(loop, test_and_accept())
+    run(loop, answer_host_key(window, fingerprint=sshd_server.fingerprint()))
     state = window.ctx.state
     report = state.ssh_native_report
     assert report is not None, where.ssh_problems.texts()
