@@ -58,6 +58,7 @@ class WherePage(Page):
         self.ssh_radio.toggled.connect(lambda on: on and self._set_where(rules.WHERE_SSH))
         # Not on Windows or macOS: the radio stays, disabled, with the reason (and what to do).
         self.native_refused = wrapped_label(object_name="nativeNotOffered")
+        self.native_refused.setContentsMargins(24, 0, 0, 0)  # under its radio's text
 
         # -- this computer -----------------------------------------------------------------------
         self.local_box = QGroupBox()
