@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import native_reports
 from wizard.core.app import wizard_flow as flow
 from wizard.core.app.wizard_flow import FlowError, WizardFlow, WizardState
 from wizard.core.messages import problem
@@ -210,3 +211,135 @@ def test_last_options_round_trip_and_bad_values_are_skipped():
     fresh = WizardState()
     flow.apply_options(fresh, {"calibration_count": "many", "keep_aspect_ratio": "yes", "model_path": "/x"})
     assert fresh.calibration_count == 100 and fresh.keep_aspect_ratio is True and fresh.model_path == ""
+
+
+# --- without Docker: this computer, or the cloud machine -----------------------------------------
+# Reports from the real native check over recorded hosts (tests/native_reports.py).
+
+
+def native_flow(tmp_path, **state) -> WizardFlow:
+    f = WizardFlow()
+    fill_until_where(f, tmp_path)
+    f.state.where = flow.WHERE_NATIVE
+    for name, value in state.items():
+        setattr(f.state, name, value)
+    return f
+
+
+def test_without_docker_is_offered_on_linux_only_and_says_why_not_elsewhere(tmp_path):
+    assert flow.native_not_offered("linux") is None  # WSL2 Ubuntu is Linux to the app running in it
+    windows = flow.native_not_offered("windows")
+    assert windows.is_error and "wsl --install -d Ubuntu-22.04" in windows.fix and "Windows" in windows.message
+    mac = flow.native_not_offered("macos")
+    assert mac.is_error and "macOS" in mac.message and "Docker Desktop" in mac.fix
+    # Even with a good report, Windows cannot go on without Docker.
+    f = native_flow(tmp_path, os_kind="windows", native_report=native_reports.ready())
+    assert codes(f.problems()) == ["flow_native_needs_linux_windows"] and not f.can_next()
+    f.state.os_kind = "linux"
+    assert f.problems() == [] and f.next() == "convert"
+
+
+def test_without_docker_needs_a_check_of_this_computer(tmp_path):
+    f = native_flow(tmp_path, os_kind="linux")
+    assert codes(f.problems()) == ["flow_native_not_checked"] and not f.can_next()
+    f.state.native_checking = True
+    assert codes(f.problems()) == ["flow_checking"] and not f.can_next()
+    f.state.native_checking, f.state.native_report = False, native_reports.ready()
+    assert f.can_next()
+    # Docker's own checks do not matter here.
+    assert f.state.docker_ready is None and f.state.toolchain_ready is None
+
+
+def test_the_environment_is_made_only_with_consent(tmp_path):
+    report = native_reports.needs_environment()
+    assert report.setup_question is None and report.environment_question is not None
+    f = native_flow(tmp_path, os_kind="linux", native_report=report)
+    assert codes(f.problems()) == ["flow_native_env_consent"] and not f.can_next()
+    f.state.native_env_consent = True
+    assert f.can_next()
+
+
+def test_a_fresh_cloud_image_needs_both_consents_and_its_errors_are_the_set_up_s(tmp_path):
+    report = native_reports.fresh_cloud_image()
+    assert [p.code for p in report.problems if p.is_error] == [
+        "native_venv_missing", "native_python_headers_missing", "native_compiler_missing"]
+    assert all(flow.fixed_by_setup(report, p) for p in report.problems)
+    assert flow.native_blockers(report) == []
+    f = native_flow(tmp_path, os_kind="linux", native_report=report)
+    assert codes(f.problems()) == ["flow_native_setup_consent", "flow_native_env_consent"]
+    f.state.native_setup_consent = True
+    assert codes(f.problems()) == ["flow_native_env_consent"]
+    f.state.native_env_consent = True
+    assert f.can_next()
+
+
+def test_when_the_set_up_installs_python_the_environment_still_needs_consent(tmp_path):
+    report = native_reports.without_python310()
+    # No Python 3.10 yet: the check cannot ask about an environment it cannot name...
+    assert report.environment_question is None and report.environment is None
+    assert flow.native_needs_environment(report)  # ... but the run will have to make one
+    f = native_flow(tmp_path, os_kind="linux", native_report=report, native_setup_consent=True)
+    assert codes(f.problems()) == ["flow_native_env_consent"]
+
+
+def test_what_the_set_up_cannot_fix_blocks_whatever_is_agreed(tmp_path):
+    disk = native_reports.low_disk_bare()
+    assert [p.code for p in flow.native_blockers(disk)] == ["native_disk_low"]
+    f = native_flow(tmp_path, os_kind="linux", native_report=disk, native_setup_consent=True, native_env_consent=True)
+    assert codes(f.problems()) == ["flow_native_not_ready"] and not f.can_next()
+    assert f.problems()[0].params["where"] == disk.where
+    noble = native_reports.ubuntu_2404()
+    assert [p.code for p in flow.native_blockers(noble)] == ["native_python_missing", "native_setup_unsupported"]
+    f.state.native_report = noble
+    assert codes(f.problems()) == ["flow_native_not_ready"]
+
+
+def test_a_consent_is_kept_after_a_new_check_only_for_the_same_question():
+    fresh, ready, env_only = (native_reports.fresh_cloud_image(), native_reports.ready(),
+                              native_reports.needs_environment())
+    assert flow.kept_consents(fresh, native_reports.fresh_cloud_image(), True, True) == (True, True)
+    assert flow.kept_consents(fresh, ready, True, True) == (False, False)
+    assert flow.kept_consents(fresh, env_only, True, True) == (False, True)  # the same environment
+    root = native_reports.fresh_cloud_image(uid=0)
+    assert root.setup_commands[0] == "apt-get update"  # no sudo as root: other commands
+    assert flow.kept_consents(fresh, root, True, True) == (False, True)
+    assert flow.kept_consents(None, fresh, True, True) == (False, False)
+
+
+def test_the_cloud_machine_without_docker_needs_its_own_test_and_consents(tmp_path):
+    f = WizardFlow()
+    fill_until_where(f, tmp_path)
+    s = f.state
+    s.where, s.ssh_host, s.ssh_user, s.ssh_key_path = flow.WHERE_SSH, "203.0.113.7", "ubuntu", "/k"
+    s.ssh_tested_for, s.ssh_tested_toolchain = s.ssh_target, flow.TOOLCHAIN_DOCKER
+    assert f.can_next()  # Docker on the machine, tested
+    s.ssh_toolchain = flow.TOOLCHAIN_NATIVE
+    assert codes(f.problems()) == ["flow_ssh_not_tested"]  # that test looked at Docker there
+    s.ssh_tested_toolchain, s.ssh_native_report = flow.TOOLCHAIN_NATIVE, native_reports.fresh_cloud_image()
+    assert codes(f.problems()) == ["flow_native_setup_consent", "flow_native_env_consent"]
+    s.ssh_native_setup_consent = s.ssh_native_env_consent = True
+    assert f.can_next()
+    # This computer's consents are not the machine's.
+    s.ssh_native_setup_consent, s.native_setup_consent = False, True
+    assert codes(f.problems()) == ["flow_native_setup_consent"]
+    s.ssh_native_setup_consent = True
+    s.ssh_port = 2222  # another machine than the one tested
+    assert codes(f.problems()) == ["flow_ssh_not_tested"]
+
+
+def test_the_check_recipe_carries_what_the_memory_estimate_needs(tmp_path):
+    f = native_flow(tmp_path, os_kind="linux")
+    f.state.calibration_count = 400
+    recipe = flow.check_recipe(f.state)
+    assert recipe.input_shape == GOOD_REPORT.input_shape and recipe.calibration_count == 400
+    small = native_reports.report_of(native_reports.RecordedHost(env_state="complete", mem_total_kb=2_000_000), recipe)
+    assert [p.code for p in small.problems] == ["native_low_memory"] and small.ready  # a warning, not a blocker
+    f.state.native_report = small
+    assert f.can_next()
+
+
+def test_the_remembered_place_to_run_is_used_only_where_it_can_be_chosen():
+    assert flow.remembered_where("native", "linux") == flow.WHERE_NATIVE
+    assert flow.remembered_where("native", "windows") == flow.WHERE_LOCAL  # the settings moved to Windows
+    assert flow.remembered_where("ssh", "macos") == flow.WHERE_SSH
+    assert flow.remembered_where("cloud", "linux") == flow.WHERE_LOCAL  # an edited or newer settings file

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from test_gui_support import (  # noqa: F401 - fixtures
     FakeJob,
+    answer_host_key,
     gui_home,
     loop,
     make_window,
@@ -230,20 +231,10 @@ def test_where_page_ssh_fingerprint_confirmation_and_keychain(make_window, loop,
     where._ssh_edited()
     assert "flow_ssh_not_tested" in problem_codes(window)
 
-    async def test_and_answer(answer):
-        where.test_connection()
-        await wait_for(lambda: getattr(where, "host_key_dialog", None) is not None
-                       and where.host_key_dialog.isVisible(), what="fingerprint dialog")
-        dialog = where.host_key_dialog
-        assert services.fingerprint in dialog.informativeText()
-        dialog.button(answer).click()
-        await window.ctx.idle()
-        where.host_key_dialog = None
-
-    run(loop, test_and_answer(QMessageBox.StandardButton.No))
+    run(loop, answer_host_key(window, QMessageBox.StandardButton.No, services.fingerprint))
     assert window.ctx.state.ssh_tested_for == ""
     assert not window.next_button.isEnabled()
-    run(loop, test_and_answer(QMessageBox.StandardButton.Yes))
+    run(loop, answer_host_key(window, QMessageBox.StandardButton.Yes, services.fingerprint))
     assert services.ssh_calls[-1].accept_fingerprint == services.fingerprint
     assert window.ctx.state.ssh_tested_for == "me@127.0.0.1:22"
     assert window.next_button.isEnabled()

@@ -4,10 +4,8 @@ fingerprint dialog, then a key login, with the real services (paramiko, known_ho
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
-
 from sshd_support import sshd_server  # noqa: F401 - fixture
-from test_gui_support import gui_home, loop, make_window, run, to_page, wait_for  # noqa: F401
+from test_gui_support import answer_host_key, gui_home, loop, make_window, run, to_page, wait_for  # noqa: F401
 from wizard.gui.services import Services
 
 pytestmark = [pytest.mark.gui, pytest.mark.ssh]
@@ -30,15 +28,7 @@ def test_ssh_test_asks_for_the_real_fingerprint_then_connects(make_window, loop,
     where._ssh_edited()
     assert not window.next_button.isEnabled()
 
-    async def test_and_accept():
-        where.test_connection()
-        await wait_for(lambda: getattr(where, "host_key_dialog", None) is not None
-                       and where.host_key_dialog.isVisible(), timeout=30, what="fingerprint dialog")
-        assert sshd_server.fingerprint() in where.host_key_dialog.informativeText()
-        where.host_key_dialog.button(QMessageBox.StandardButton.Yes).click()
-        await window.ctx.idle()
-
-    run(loop, test_and_accept())
+    run(loop, answer_host_key(window, fingerprint=sshd_server.fingerprint()))
     assert window.ctx.state.ssh_tested_for == f"{sshd_server.user}@127.0.0.1:{sshd_server.port}", where.ssh_problems.texts()
     assert "Connected" in where.test_result.text()
     assert window.next_button.isEnabled()

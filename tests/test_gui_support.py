@@ -84,6 +84,11 @@ class FakeServices(Services):
         self.ssh_calls: list[Any] = []
         self.job_factory: Callable[[Any], GuiConversion] | None = None
         self.jobs: list[GuiConversion] = []
+        self.started: list[tuple[str, Any, Any]] = []  # (where, ssh details, native details) per start
+        # The native check's answer: a NativeReport (tests/native_reports.py), or a WizardError.
+        self.native_report: Any = None
+        self.native_calls: list[Any] = []  # the SshDetails (None: this computer) of each check
+        self.native_gate: threading.Event | None = None  # set by a test to let a check finish
 
     def toolchain_status(self, tag: str = "") -> ToolchainStatus:
         return self.status
@@ -104,7 +109,19 @@ class FakeServices(Services):
                             free_kb=40_000_000)
         return VmReport(f"{details.user}@{details.host}:{details.port}", facts, (), SetupPlan(), "toolchain:1.7", True)
 
-    def start_conversion(self, choices, where, ssh) -> GuiConversion:
+    def check_native(self, ssh=None, recipe=None):
+        self.native_calls.append(ssh)
+        if ssh is not None and ssh.accept_fingerprint != self.fingerprint:
+            raise HostKeyUnknownDouble(ssh.host, self.fingerprint)
+        if self.native_gate is not None:
+            assert self.native_gate.wait(30), "the test never let the native check finish"
+        if isinstance(self.native_report, Exception):
+            raise self.native_report
+        assert self.native_report is not None, "the test gives the native check's report"
+        return self.native_report
+
+    def start_conversion(self, choices, where, ssh, native=None) -> GuiConversion:
+        self.started.append((where, ssh, native))
         job = self.job_factory(choices) if self.job_factory else FakeJob(str(choices.out))
         self.jobs.append(job)
         return job
@@ -279,6 +296,124 @@ async def to_page(window, page: str, tmp: Path) -> None:
         return
     await wait_for(lambda: flow.can_next(), what="where ready")
     window.go_next()
+
+
+async def answer_host_key(window, answer=None, fingerprint: str = "") -> None:
+    """Press Test connection on the Where page and answer the first-connection dialog (Yes by
+    default), after checking it shows ``fingerprint``."""
+    from PySide6.QtWidgets import QMessageBox
+
+    where = window.pages["where"]
+    where.test_connection()
+    await wait_for(lambda: getattr(where, "host_key_dialog", None) is not None
+                   and where.host_key_dialog.isVisible(), timeout=30, what="fingerprint dialog")
+    dialog = where.host_key_dialog
+    assert fingerprint in dialog.informativeText()
+    dialog.button(answer or QMessageBox.StandardButton.Yes).click()
+    await window.ctx.idle()
+    where.host_key_dialog = None
+
+
+class FaultyServices(Services):
+    """The real services; the staged workspace also gets the toolchain double's fault file (e.g. a
+    slow calibration, so there is time to close the window in the middle of a run)."""
+
+    def __init__(self, faults: dict, native_toolchain_bin: str | None = None):
+        self.faults = faults
+        self.native_toolchain_bin = native_toolchain_bin
+
+    def start_conversion(self, choices, where, ssh, native=None):
+        import json
+
+        job = super().start_conversion(choices, where, ssh, native)
+        stage = job._stage
+
+        def stage_with_faults(on_progress):
+            staged = stage(on_progress)
+            (Path(choices.out) / "workspace" / "toolchain_double_faults.json").write_text(json.dumps(self.faults))
+            return staged
+
+        job._stage = stage_with_faults
+        return job
+
+
+def quit_mid_calibration(services: Services, home: str, tmp: str, *, before: Callable[[Any], None] = lambda w: None,
+                         at_where: Callable[[Any], None] = lambda w: None) -> None:
+    """Run in a child process: start a conversion, close the window while it calibrates and exit,
+    as a user quitting the app does (the worker thread dies with the process, the run does not).
+    Prints "RUN_DIR <run folder> <backend>" from the settings the next start reads."""
+    import os
+
+    import qasync
+    from PySide6.QtWidgets import QMessageBox
+
+    from wizard.core.app.settings import SettingsStore
+    from wizard.gui.app import build_window, make_application
+
+    app = make_application()
+    event_loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(event_loop)
+    window = build_window(services=services, store=SettingsStore(home), lang="en")
+    window.show()
+    before(window)
+
+    async def go():
+        await to_page(window, "where", Path(tmp))
+        at_where(window)
+        await wait_for(lambda: window.ctx.flow.can_next(), timeout=60, what="the place to run ready")
+        window.go_next()
+        page = window.convert_page
+        await wait_for(lambda: page.step_states["calibrate"].property("state") == "running", timeout=120)
+        window.close()
+        await wait_for(lambda: getattr(window, "close_dialog", None) is not None and window.close_dialog.isVisible())
+        window.close_dialog.button(QMessageBox.StandardButton.Close).click()
+        await asyncio.sleep(5)  # the app quits with its last window: the loop stops before this ends
+
+    try:
+        event_loop.run_until_complete(go())
+    except RuntimeError as exc:
+        assert "Event loop stopped" in str(exc), exc
+    assert not window.isVisible()
+    record = SettingsStore(home).load().active_job  # what the next start reads
+    print("RUN_DIR", record.run_dir, record.backend, flush=True)
+    os._exit(0)  # like the app's process ending: no interpreter clean-up of the running thread
+
+
+def first_session(code: str, home: Path) -> tuple[str, str]:
+    """Run ``code`` (a call of quit_mid_calibration) as a real app process: (run folder, backend)."""
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "tests")]),
+               RECAMERA_WIZARD_HOME=str(home))
+    if not env.get("DISPLAY"):
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env,
+                           cwd=REPO_ROOT)
+    assert child.returncode == 0, child.stderr[-3000:]
+    run_dir, backend = next(line.split(" ")[1:] for line in child.stdout.splitlines() if line.startswith("RUN_DIR "))
+    return run_dir, backend
+
+
+def reconnect_to_the_results(make_window, loop, run_dir: str):
+    """A new start offers to reconnect; Reconnect follows the run to its end and its results."""
+    from wizard.core.app import wizard_flow as rules
+
+    again = make_window(svc=Services())
+    assert again.ctx.settings.active_job is not None
+    assert again.welcome_page.reattach_box.isVisibleTo(again.welcome_page)
+    again.welcome_page.reattach_button.click()
+    assert again.ctx.flow.current == "convert"
+    run(loop, again.convert_page.wait(), timeout=300)
+    assert again.ctx.state.job_status == rules.JOB_SUCCEEDED, again.convert_page.problems.texts()
+    assert again.ctx.state.run_dir == run_dir
+    again.go_next()
+    run(loop, again.ctx.idle())
+    assert "ready for the reCamera" in again.pages["results"].verdict.text()
+    assert again.ctx.settings.active_job is None
+    return again
 
 
 @pytest.mark.gui

@@ -14,7 +14,7 @@ from conftest import REPO_ROOT
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
-PAGES = ("01_welcome", "02_model", "03_images", "04_target", "05_where", "05_where_ssh", "06_convert_running",
+PAGES = ("01_welcome", "02_model", "03_images", "04_target", "05_where", "05_where_ssh", "05_where_native", "06_convert_running",
          "06_convert_done", "07_results", "07_results_failed", "08_device", "09_welcome_recent_runs")
 
 
@@ -36,3 +36,18 @@ def test_tour_writes_a_screenshot_of_every_page(tmp_path, lang):
             assert len(image.convert("RGB").getcolors(1 << 20) or []) > 50, name
     listed = [Path(line) for line in result.stdout.splitlines() if line.endswith(".png")]
     assert len(listed) == len(PAGES)
+
+
+def test_the_tour_s_host_without_docker_reads_as_a_fresh_ubuntu_desktop():
+    """The probe output the tour replays is in the real probe's format: the real parser and check
+    read it as Ubuntu 22.04 with python3.10 lacking venv, headers and gcc (all known to apt)."""
+    from wizard.core.app import wizard_flow as rules
+    from wizard.core.runners.native import host
+    from wizard.gui.tour import NATIVE_PROBE, TOUR_DATA, TourServices
+
+    facts = host.parse_probe((TOUR_DATA / NATIVE_PROBE).read_text(encoding="utf-8"))
+    assert (facts.base.distro, facts.base.distro_version, facts.base.user, facts.glibc) == ("ubuntu", "22.04", "akiko", "2.35")
+    assert [p.path for p in facts.pythons] == ["/usr/bin/python3.10"] and facts.apt_candidate("gcc")
+    report = TourServices().check_native()
+    assert report.setup_commands == ("sudo apt-get install -y python3.10-venv python3.10-dev gcc",)
+    assert report.environment_question is not None and rules.native_blockers(report) == []

@@ -4,6 +4,16 @@
 <context>
     <name>ConvertPage</name>
     <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="127"/>
+        <source>Set up the toolchain (first time only)</source>
+        <translation>ツールチェーンを用意する（初回のみ）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/convert.py" line="185"/>
+        <source>Setting up the toolchain (first time only)…</source>
+        <translation>ツールチェーンを用意しています（初回のみ）…</translation>
+    </message>
+    <message>
         <location filename="../../wizard/gui/pages/convert.py" line="117"/>
         <source>Converting</source>
         <translation>変換中</translation>
@@ -1151,6 +1161,51 @@
 <context>
     <name>WherePage</name>
     <message>
+        <location filename="../../wizard/gui/pages/where.py" line="189"/>
+        <source>The converter is a Linux program: it runs in a container (Docker), or on Linux also in a Python environment without Docker. It needs about 4 GB of memory and takes a few minutes.</source>
+        <translation>変換ツールは Linux プログラムです。コンテナ（Docker）で動かすほか、Linux では Docker なしで Python 環境でも動かせます。約 4 GB のメモリが必要で、数分かかります。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="192"/>
+        <source>On this computer without Docker (Linux with Python 3.10)</source>
+        <translation>このコンピュータで Docker なしで（Python 3.10 がある Linux）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="195"/>
+        <source>This computer, without Docker</source>
+        <translation>このコンピュータ（Docker なし）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="197"/>
+        <source>The converter runs in a Python environment on this computer instead of a container: it needs CPython 3.10, about 2 GB of disk once and about 4 GB of memory. The check changes nothing.</source>
+        <translation>変換ツールをコンテナではなく、このコンピュータの Python 環境で動かします。CPython 3.10、最初に約 2 GB のディスク、約 4 GB のメモリが必要です。確認では何も変更しません。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="199"/>
+        <source>Check this computer</source>
+        <translation>このコンピュータを確認</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="201"/>
+        <source>The toolchain on the machine:</source>
+        <translation>マシン上のツールチェーン:</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="202"/>
+        <source>Docker on the machine</source>
+        <translation>マシンの Docker</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="203"/>
+        <source>A Python environment on the machine (no Docker)</source>
+        <translation>マシンの Python 環境（Docker なし）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/where.py" line="386"/>
+        <source>Checking this computer…</source>
+        <translation>このコンピュータを確認しています…</translation>
+    </message>
+    <message>
         <source>Password or key passphrase</source>
         <translation>パスワードまたは鍵のパスフレーズ</translation>
     </message>
@@ -1182,11 +1237,6 @@
         <location filename="../../wizard/gui/pages/where.py" line="137"/>
         <source>Where to run the conversion</source>
         <translation>変換を実行する場所</translation>
-    </message>
-    <message>
-        <location filename="../../wizard/gui/pages/where.py" line="139"/>
-        <source>The converter is a Linux program that runs in a container. It needs about 4 GB of memory and takes a few minutes.</source>
-        <translation>変換ツールはコンテナで動く Linux プログラムです。約 4 GB のメモリが必要で、数分かかります。</translation>
     </message>
     <message>
         <location filename="../../wizard/gui/pages/where.py" line="141"/>
@@ -1342,6 +1392,94 @@
         <location filename="../../wizard/gui/pages/where.py" line="339"/>
         <source>Your cloud provider&apos;s console shows it (ssh-keygen -lf on the machine). If it differs, do not connect.</source>
         <translation>クラウド事業者のコンソール（またはマシン上の ssh-keygen -lf）で確認できます。違っていたら接続しないでください。</translation>
+    </message>
+</context>
+<context>
+    <name>NativeReportView</name>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="89"/>
+        <source>Let the wizard run these commands</source>
+        <translation>これらのコマンドの実行をウィザードに許可する</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="90"/>
+        <source>Create the environment</source>
+        <translation>環境を作成する</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="91"/>
+        <source>Password for sudo</source>
+        <translation>sudo のパスワード</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="92"/>
+        <source>leave empty if sudo asks for none</source>
+        <translation>sudo が求めない場合は空欄のまま</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="147"/>
+        <source>The password goes only to sudo, once, and is never stored.</source>
+        <translation>パスワードは sudo に一度だけ渡され、保存されません。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="148"/>
+        <source>sudo on the machine gets the password entered above (leave it empty if sudo asks for none there).</source>
+        <translation>マシン上の sudo には上で入力したパスワードが渡されます（sudo が求めない場合は空欄のままにしてください）。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="161"/>
+        <source>After the set-up, the wizard creates a Python environment with TPU-MLIR there: it downloads about %1 MB from PyPI and uses about %2 GB of disk. This takes a few minutes, once.</source>
+        <translation>セットアップの後、ウィザードはそこに TPU-MLIR の Python 環境を作ります。PyPI から約 %1 MB をダウンロードし、ディスクを約 %2 GB 使います。最初の一度だけ数分かかります。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="170"/>
+        <source>✖ Not ready yet: see what to do below, then check again.</source>
+        <translation>✖ まだ準備ができていません。下の対処を行ってから、もう一度確認してください。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="173"/>
+        <source>Ready once you agree below.</source>
+        <translation>下で許可すれば準備完了です。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="175"/>
+        <source>✔ Ready to convert without Docker.</source>
+        <translation>✔ Docker なしで変換できます。</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="185"/>
+        <source>Python %1 (%2)</source>
+        <translation>Python %1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="187"/>
+        <source>no Python 3.10 found</source>
+        <translation>Python 3.10 が見つかりません</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="190"/>
+        <source>%1 GB memory</source>
+        <translation>メモリ %1 GB</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="192"/>
+        <source>%1 GB free</source>
+        <translation>空き %1 GB</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="196"/>
+        <source>TPU-MLIR %1 environment ready</source>
+        <translation>TPU-MLIR %1 の環境あり</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="198"/>
+        <source>your own TPU-MLIR</source>
+        <translation>自分で用意した TPU-MLIR</translation>
+    </message>
+    <message>
+        <location filename="../../wizard/gui/pages/native_report.py" line="200"/>
+        <source>TPU-MLIR %1 environment not made yet</source>
+        <translation>TPU-MLIR %1 の環境はまだありません</translation>
     </message>
 </context>
 </TS>

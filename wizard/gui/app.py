@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 
+from wizard.core.app import wizard_flow as rules
 from wizard.core.app.wizard_flow import WizardFlow
 from wizard.core.app.settings import SettingsStore
 
@@ -46,7 +47,7 @@ def build_window(*, services=None, store: SettingsStore | None = None, lang: str
     settings = store.load()
     TRANSLATIONS.set_language(lang or settings.language or os_language())
     ctx = AppContext(flow=WizardFlow(), services=services or Services(), store=store, settings=settings)
-    ctx.flow.state.where = settings.where if settings.where in ("local", "ssh") else "local"
+    ctx.flow.state.where = rules.remembered_where(settings.where, ctx.flow.state.os_kind)
     return MainWindow(ctx)
 
 

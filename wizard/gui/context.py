@@ -28,6 +28,7 @@ class AppContext:
     ssh_password: str | None = field(default=None, repr=False)  # memory only, never saved
     ssh_setup_consent: bool = False
     ssh_build_image: bool = False
+    native_sudo_password: str | None = field(default=None, repr=False)  # this computer's, for sudo; memory only
 
     @property
     def state(self):

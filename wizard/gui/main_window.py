@@ -223,7 +223,7 @@ class MainWindow(QMainWindow):
         if job_record is None:
             return
         ssh = None
-        if job_record.backend == "ssh" and self.ctx.settings.recent_hosts:
+        if job_record.backend in ("ssh", "ssh-native") and self.ctx.settings.recent_hosts:
             from wizard.gui.services import SshDetails
 
             host = self.ctx.settings.recent_hosts[0]

@@ -41,14 +41,37 @@ class SshDetails:
     setup_consent: bool = False  # the user let the wizard install Docker on the VM when missing
     key_passphrase: str | None = field(default=None, repr=False)
     build_image: bool = False  # the user let the VM build a missing toolchain image
+    # The toolchain in a Python environment on the VM instead of Docker (then setup_consent is
+    # for the apt-get set-up that environment needs, and the password also goes to sudo):
+    native: bool = False
+    create_environment: bool = False  # the user let the wizard make the environment there
 
-    def runner_spec(self, backend: str = "ssh", image: str = ""):
-        from wizard.core.runners.factory import RunnerSpec
+    def runner_spec(self, backend: str | None = None, image: str = ""):
+        from wizard.core.runners.factory import VM_DOCKER, VM_NATIVE, RunnerSpec
 
-        return RunnerSpec(backend=backend, image=image, host=f"{self.user}@{self.host}:{self.port}",
+        return RunnerSpec(backend=backend or (VM_NATIVE if self.native else VM_DOCKER), image=image,
+                          host=f"{self.user}@{self.host}:{self.port}",
                           key_file=self.key_path or None, password=self.password or None,
                           key_passphrase=self.key_passphrase or None, accept_fingerprint=self.accept_fingerprint,
-                          setup_consent=self.setup_consent, build_image=self.build_image)
+                          setup_consent=self.setup_consent, build_image=self.build_image,
+                          create_environment=self.create_environment)
+
+
+@dataclass
+class NativeDetails:
+    """This computer without Docker: the consents the user gave to the check's questions."""
+
+    setup_consent: bool = False  # sudo apt-get install what the check named
+    create_environment: bool = False  # make the TPU-MLIR environment (~1.4 GB, once)
+    password: str | None = field(default=None, repr=False)  # for sudo only; memory only
+    toolchain_bin: str | None = None  # an existing TPU-MLIR's bin/ (experts; the tests: the double's)
+
+    def runner_spec(self):
+        from wizard.core.runners.factory import NATIVE, RunnerSpec
+
+        # python=None: the runner finds the CPython 3.10 the same way the check did.
+        return RunnerSpec(backend=NATIVE, toolchain_bin=self.toolchain_bin, create_environment=self.create_environment,
+                          setup_consent=self.setup_consent, password=self.password or None)
 
 
 def ssh_details(state, password: str | None, **options) -> SshDetails:
@@ -56,6 +79,26 @@ def ssh_details(state, password: str | None, **options) -> SshDetails:
     key's passphrase (one field: a user has one or the other)."""
     return SshDetails(host=state.ssh_host, user=state.ssh_user, port=state.ssh_port, key_path=state.ssh_key_path,
                       password=password, key_passphrase=password if state.ssh_key_path else None, **options)
+
+
+def native_details(state, password: str | None) -> NativeDetails:
+    """This computer's native consents in the wizard's state (``password``: for sudo)."""
+    return NativeDetails(setup_consent=state.native_setup_consent, create_environment=state.native_env_consent,
+                         password=password)
+
+
+def vm_details(state, password: str | None, *, docker_setup_consent: bool, build_image: bool,
+               accept_fingerprint: str | None = None) -> SshDetails:
+    """The cloud machine with the toolchain the user chose there: Docker (its consents from the
+    Docker panel) or a Python environment (the native check's consents, in the state)."""
+    from wizard.core.app.wizard_flow import TOOLCHAIN_NATIVE
+
+    if state.ssh_toolchain == TOOLCHAIN_NATIVE:
+        return ssh_details(state, password, accept_fingerprint=accept_fingerprint, native=True,
+                           setup_consent=state.ssh_native_setup_consent,
+                           create_environment=state.ssh_native_env_consent)
+    return ssh_details(state, password, accept_fingerprint=accept_fingerprint, setup_consent=docker_setup_consent,
+                       build_image=build_image)
 
 
 class GuiConversion:
@@ -171,9 +214,38 @@ class Services:
 
         return check_vm(details.runner_spec())
 
+    # -- without Docker --------------------------------------------------------------------------
+    native_toolchain_bin: str | None = None  # this computer's own TPU-MLIR bin/ (experts; tests: the double)
+
+    def _native(self, details: NativeDetails | None) -> NativeDetails:
+        from dataclasses import replace
+
+        details = details or NativeDetails()
+        return replace(details, toolchain_bin=details.toolchain_bin or self.native_toolchain_bin)
+
+    def check_native(self, ssh: SshDetails | None = None, recipe=None):
+        """This computer (``ssh`` None) or the VM as a native conversion would find it, nothing
+        changed: returns the runner's NativeReport (problems, the set-up and environment
+        questions). ``recipe``: the run to come, for the memory estimate. Over SSH it raises
+        HostKeyUnknown (with ``.fingerprint``) like ``test_ssh``."""
+        from dataclasses import replace
+
+        from wizard.core.plan.recipe import ConversionRecipe
+        from wizard.core.runners.factory import build_runner
+
+        spec = self._native(None).runner_spec() if ssh is None else replace(ssh, native=True).runner_spec()
+        runner = build_runner(spec, recipe or ConversionRecipe(name="check"))
+        try:
+            return runner.check(recipe)
+        finally:
+            close = getattr(runner, "close", None)  # the VM's connection
+            if close is not None:
+                close()
+
     # -- convert -------------------------------------------------------------------------------
-    def start_conversion(self, choices, where: str, ssh: SshDetails | None) -> GuiConversion:
-        return core_conversion(choices, where, ssh)
+    def start_conversion(self, choices, where: str, ssh: SshDetails | None,
+                         native: NativeDetails | None = None) -> GuiConversion:
+        return core_conversion(choices, where, ssh, self._native(native) if where == "native" else None)
 
     def reattach(self, run_dir: str, ssh: SshDetails | None = None) -> GuiConversion:
         """Follow a run started before the window was closed (its job.json tells how)."""
@@ -257,7 +329,7 @@ class _CoreJob(GuiConversion):
                 "run_dir": str(self.run_dir)}
 
 
-def core_conversion(choices, where: str, ssh: SshDetails | None) -> GuiConversion:
+def core_conversion(choices, where: str, ssh: SshDetails | None, native: NativeDetails | None = None) -> GuiConversion:
     """What ``recamera-wizard convert`` does: stage RUN_DIR/workspace, then run it there."""
     from dataclasses import replace as dc_replace
 
@@ -284,6 +356,8 @@ def core_conversion(choices, where: str, ssh: SshDetails | None) -> GuiConversio
         if where == "ssh":
             assert ssh is not None
             spec = ssh.runner_spec(image=recipe.toolchain_image)
+        elif where == "native":
+            spec = (native or NativeDetails()).runner_spec()
         else:
             spec = RunnerSpec(backend="docker", image=recipe.toolchain_image)
         runner = build_runner(spec, recipe)

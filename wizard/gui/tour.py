@@ -1,9 +1,11 @@
 """The tour: drive every page with sample data and save one screenshot per page.
 
-Real core calls everywhere except the two that need a machine we may not have: the toolchain
-check says "ready", and the conversion replays a recorded TPU-MLIR log (tour_data/*.log.gz)
-through the real LogInterpreter after the real plan staged the workspace. So the screenshots
-show what a user sees, and a broken page shows up as a broken picture.
+Real core calls everywhere except the three that need a machine we may not have: the toolchain
+check says "ready", the check without Docker looks at a fresh Ubuntu 22.04 desktop (the real
+native check over a shell that replays that host's probe output, tour_data/native_probe_*.log),
+and the conversion replays a recorded TPU-MLIR log (tour_data/*.log.gz) through the real
+LogInterpreter after the real plan staged the workspace. So the screenshots show what a user
+sees, and a broken page shows up as a broken picture.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from wizard.gui.services import GuiConversion, Services, ToolchainStatus
 
 TOUR_DATA = Path(__file__).resolve().parent / "tour_data"
 OK_LOG = "clean_yolo11n.log.gz"
+NATIVE_PROBE = "native_probe_ubuntu2204.log"  # written by hand in the probe's format (test_gui_tour reads it)
 FAILED_LOG = "deploy_compare_failed.log.gz"
 WINDOW_SIZE = (1100, 860)
 
@@ -78,6 +81,23 @@ class ReplayJob(GuiConversion):
         self.cancelled = True
 
 
+class ReplayedHost:
+    """A shell that answers the native check from a host's probe output: nothing runs."""
+
+    def __init__(self, where: str, probe: str, env_state: str = "absent"):
+        self.where, self.probe, self.env_state = where, probe, env_state
+
+    def run(self, command: str, *, stdin: bytes | None = None, timeout: float | None = 120.0):
+        from wizard.core.runners.native.shell import ShellResult
+
+        # The probe gets the host's facts; the only other command of a check asks the environment's state.
+        answer = self.probe if "__wizard_native_probe__" in command else self.env_state + "\n"
+        return ShellResult(0, answer, "")
+
+    def stream(self, command, cancelled):  # pragma: no cover - a check builds nothing
+        raise RuntimeError("the tour's host builds nothing")
+
+
 class TourServices(Services):
     """Real core services, except the toolchain check and the conversion (recorded)."""
 
@@ -88,7 +108,13 @@ class TourServices(Services):
     def toolchain_status(self, tag: str = "") -> ToolchainStatus:
         return ToolchainStatus(True, True, [], "recorded")
 
-    def start_conversion(self, choices, where, ssh) -> GuiConversion:
+    def check_native(self, ssh=None, recipe=None):
+        from wizard.core.runners.native.setup import NativeSetup
+
+        host = ReplayedHost("my-laptop", (TOUR_DATA / NATIVE_PROBE).read_text(encoding="utf-8"))
+        return NativeSetup(host, env_root="/home/akiko/.local/share/recamera-wizard/toolchains").check(recipe)
+
+    def start_conversion(self, choices, where, ssh, native=None) -> GuiConversion:
         self.last_job = ReplayJob(choices, self.log_name)
         return self.last_job
 
@@ -132,6 +158,18 @@ def _expect(condition: bool, what: str, window) -> None:
         page = window.current_page()
         extra = [t for w in page.findChildren(type(window.problems)) for t in w.texts()]
         raise TourError(f"{what} (page {window.ctx.flow.current}: {shown + extra})")
+
+
+def _scroll_to(widget) -> None:
+    """Scroll the page so that ``widget`` is at the top (a long page is cut at the window's edge)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QScrollArea
+
+    area = widget.parentWidget()
+    while area is not None and not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    if area is not None and area.widget() is not None:
+        area.verticalScrollBar().setValue(widget.mapTo(area.widget(), QPoint(0, 0)).y() - 8)
 
 
 async def _settle(window, seconds: float = 0.3) -> None:
@@ -211,6 +249,17 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     where._ssh_edited()
     await _settle(window)
     shoot("05_where_ssh")
+    # Without Docker (shown as on Linux, where it is offered): the check's report and questions.
+    flow.state.os_kind = "linux"
+    where.on_enter()
+    where.native_radio.setChecked(True)
+    await _settle(window)
+    _expect(flow.state.native_report is not None, "the check without Docker gave no report", window)
+    where.native_view.setup_consent.click()
+    await _settle(window)
+    _scroll_to(where.native_radio)
+    await _settle(window)
+    shoot("05_where_native")
     where.local_radio.setChecked(True)
     await _settle(window)
 
@@ -218,8 +267,8 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     resume = threading.Event()
     original_start = services.start_conversion
 
-    def start_paused(choices, where, ssh):
-        job = original_start(choices, where, ssh)
+    def start_paused(choices, where, ssh, native=None):
+        job = original_start(choices, where, ssh, native)
         job.pause_at, job.resume = 0.55, resume
         return job
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
+from wizard.core.app_dirs import os_kind as this_os_kind
 from wizard.core.messages import Problem, problem
 from wizard.core.toolchain.processors import PROCESSORS, RECAMERA_PROCESSOR, get_processor
-from wizard.core.plan.recipe import YOLO_MEAN, YOLO_SCALE
+from wizard.core.plan.recipe import YOLO_MEAN, YOLO_SCALE, ConversionRecipe
 
 PAGES = ("welcome", "model", "images", "target", "where", "convert", "results", "device")
 
@@ -25,8 +26,14 @@ START_NEW = "new"
 START_RECIPE = "recipe"
 START_RUN = "run"  # open the results of an earlier run
 
-WHERE_LOCAL = "local"
-WHERE_SSH = "ssh"
+WHERE_LOCAL = "local"  # this computer, the toolchain in Docker
+WHERE_NATIVE = "native"  # this computer without Docker: a Python 3.10 environment (Linux, WSL2)
+WHERE_SSH = "ssh"  # the user's cloud machine over SSH (its toolchain: one of TOOLCHAINS)
+WHERES = (WHERE_LOCAL, WHERE_NATIVE, WHERE_SSH)
+
+TOOLCHAIN_DOCKER = "docker"  # on the cloud machine: Docker there
+TOOLCHAIN_NATIVE = "native"  # on the cloud machine: a Python 3.10 environment there, no Docker
+TOOLCHAINS = (TOOLCHAIN_DOCKER, TOOLCHAIN_NATIVE)
 
 JOB_IDLE = "idle"
 JOB_RUNNING = "running"
@@ -88,6 +95,19 @@ class WizardState:
     ssh_key_path: str = ""
     ssh_has_password: bool = False  # the password itself lives in the keychain or in memory only
     ssh_tested_for: str = ""  # "user@host:port" the last successful test was for
+    ssh_tested_toolchain: str = TOOLCHAIN_DOCKER  # ... and the toolchain it looked at there
+
+    # Without Docker, on this computer (WHERE_NATIVE) or on the cloud machine (TOOLCHAIN_NATIVE):
+    # the check's report (runners.native.setup.NativeReport) and the consents it asked for.
+    os_kind: str = field(default_factory=this_os_kind)  # "linux" (WSL2 too), "windows", "macos"
+    native_checking: bool = False
+    native_report: Any = None
+    native_setup_consent: bool = False  # sudo apt-get install what the report names
+    native_env_consent: bool = False  # create the TPU-MLIR environment (~1.4 GB, once)
+    ssh_toolchain: str = TOOLCHAIN_DOCKER
+    ssh_native_report: Any = None
+    ssh_native_setup_consent: bool = False
+    ssh_native_env_consent: bool = False
 
     # Convert / results / device.
     job_status: str = JOB_IDLE
@@ -252,7 +272,94 @@ def _target_problems(state: WizardState) -> list[Problem]:
     return found
 
 
+def native_not_offered(os_kind: str) -> Problem | None:
+    """Why the toolchain cannot run without Docker on this computer (None: it can). TPU-MLIR's
+    wheel is Linux-only; inside WSL2 the wizard runs on Linux, so WSL2 Ubuntu counts."""
+    if os_kind == "windows":
+        return problem("flow_native_needs_linux_windows")
+    if os_kind == "macos":
+        return problem("flow_native_needs_linux_macos")
+    return None
+
+
+def remembered_where(value: str, os_kind: str) -> str:
+    """The place to run remembered in the settings, if it can still be chosen here."""
+    if value not in WHERES or (value == WHERE_NATIVE and native_not_offered(os_kind) is not None):
+        return WHERE_LOCAL
+    return value
+
+
+def fixed_by_setup(report: Any, found: Problem) -> bool:
+    """Whether the consented set-up (apt-get) of the report's host fixes ``found``."""
+    if report.setup_question is None or report.facts is None or not found.is_error:
+        return False
+    from wizard.core.runners.native import host
+
+    return host.setup_plan(report.facts, [found], where=report.where, python_hint=None).needed
+
+
+def native_blockers(report: Any) -> list[Problem]:
+    """The report's errors that no consent fixes (what the user has to fix first), and the
+    set-up the wizard cannot do by itself."""
+    found = [p for p in report.problems if p.is_error and not fixed_by_setup(report, p)]
+    if report.setup.unsupported is not None:
+        found.append(report.setup.unsupported)
+    return found
+
+
+def native_needs_environment(report: Any) -> bool:
+    """Whether a run must first create the TPU-MLIR environment: the report asks, or the
+    set-up installs the Python it will be made with."""
+    if report.environment_question is not None:
+        return True
+    return report.setup_question is not None and report.environment_state not in ("complete", "own")
+
+
+def native_problems(report: Any, *, setup_consent: bool, env_consent: bool) -> list[Problem]:
+    """What keeps a native conversion from starting, given a check's report and the consents."""
+    found: list[Problem] = []
+    if native_blockers(report):
+        found.append(problem("flow_native_not_ready", where=report.where))
+    if report.setup_question is not None and not setup_consent:
+        found.append(problem("flow_native_setup_consent", where=report.where))
+    if native_needs_environment(report) and not env_consent:
+        found.append(problem("flow_native_env_consent", where=report.where))
+    return found
+
+
+def kept_consents(old: Any, new: Any, setup_consent: bool, env_consent: bool) -> tuple[bool, bool]:
+    """A consent is for what the user read: kept after a new check only when it asks the same
+    (the same commands; the same environment)."""
+    if old is None or new is None:
+        return False, False
+    same_setup = old.setup_commands == new.setup_commands
+    same_env = (getattr(old.environment, "path", None) == getattr(new.environment, "path", None)
+                and native_needs_environment(old) == native_needs_environment(new))
+    return setup_consent and same_setup, env_consent and same_env
+
+
+def check_recipe(state: WizardState) -> ConversionRecipe:
+    """What a native check needs of the run to come (its memory estimate): the model's input
+    size and the calibration count."""
+    shape = tuple(getattr(state.model_report, "input_shape", ()) or ()) or ConversionRecipe.input_shape
+    return ConversionRecipe(name="check", input_shape=shape, calibration_count=state.calibration_count)
+
+
+def _native_where_problems(state: WizardState) -> list[Problem]:
+    refused = native_not_offered(state.os_kind)
+    if refused is not None:
+        return [refused]
+    if state.native_checking:
+        return [problem("flow_checking", "info")]
+    if state.native_report is None:
+        return [problem("flow_native_not_checked")]
+    return native_problems(state.native_report, setup_consent=state.native_setup_consent,
+                           env_consent=state.native_env_consent)
+
+
 def _where_problems(state: WizardState) -> list[Problem]:
+    if state.where == WHERE_NATIVE:
+        return _native_where_problems(state)
     if state.where == WHERE_LOCAL:
         if state.docker_ready is None:
             return [problem("flow_checking", "info")]
@@ -265,8 +372,13 @@ def _where_problems(state: WizardState) -> list[Problem]:
         return []
     if not (state.ssh_host and state.ssh_user and (state.ssh_key_path or state.ssh_has_password)):
         return [problem("flow_ssh_incomplete")]
-    if state.ssh_tested_for != state.ssh_target:
+    if state.ssh_tested_for != state.ssh_target or state.ssh_tested_toolchain != state.ssh_toolchain:
         return [problem("flow_ssh_not_tested", host=state.ssh_host)]
+    if state.ssh_toolchain == TOOLCHAIN_NATIVE:
+        if state.ssh_native_report is None:
+            return [problem("flow_ssh_not_tested", host=state.ssh_host)]
+        return native_problems(state.ssh_native_report, setup_consent=state.ssh_native_setup_consent,
+                               env_consent=state.ssh_native_env_consent)
     return []
 
 

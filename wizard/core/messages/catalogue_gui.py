@@ -75,6 +75,44 @@ ENTRIES = {
         ja="{host} への接続をまだ試していません。",
         ja_fix="「接続テスト」を押してください。",
     ),
+    "flow_native_needs_linux_windows": Entry(
+        en="Without Docker, the converter runs only on Linux, and this computer runs Windows.",
+        en_fix="Install WSL2 with Ubuntu 22.04 (wsl --install -d Ubuntu-22.04), start the wizard inside it and choose "
+        "this again; or use Docker, or your cloud machine (it can run without Docker too).",
+        ja="Docker なしで変換できるのは Linux だけです。このコンピュータは Windows です。",
+        ja_fix="WSL2 の Ubuntu 22.04（wsl --install -d Ubuntu-22.04）を入れ、その中でウィザードを起動してから選び直してください。"
+        "または Docker か、クラウドマシン（Docker なしでも動かせます）を使ってください。",
+    ),
+    "flow_native_needs_linux_macos": Entry(
+        en="Without Docker, the converter runs only on Linux, and this computer runs macOS.",
+        en_fix="Use Docker Desktop, or your cloud machine (it can run without Docker too).",
+        ja="Docker なしで変換できるのは Linux だけです。このコンピュータは macOS です。",
+        ja_fix="Docker Desktop か、クラウドマシン（Docker なしでも動かせます）を使ってください。",
+    ),
+    "flow_native_not_checked": Entry(
+        en="This computer has not been checked yet for converting without Docker.",
+        en_fix="Click “Check this computer” (it changes nothing).",
+        ja="Docker なしで変換できるか、このコンピュータをまだ確認していません。",
+        ja_fix="「このコンピュータを確認」を押してください（何も変更しません）。",
+    ),
+    "flow_native_not_ready": Entry(
+        en="{where} cannot convert without Docker yet.",
+        en_fix="Do what the check above says, then check again.",
+        ja="{where} ではまだ Docker なしで変換できません。",
+        ja_fix="上の確認結果に書かれたことを行ってから、もう一度確認してください。",
+    ),
+    "flow_native_setup_consent": Entry(
+        en="{where} needs system packages first, and the wizard may not install them yet.",
+        en_fix="Tick “Let the wizard run these commands”, or run them yourself and check again.",
+        ja="{where} には先にシステムパッケージが必要ですが、ウィザードによるインストールがまだ許可されていません。",
+        ja_fix="「これらのコマンドの実行をウィザードに許可する」にチェックを入れるか、自分で実行してからもう一度確認してください。",
+    ),
+    "flow_native_env_consent": Entry(
+        en="The TPU-MLIR environment on {where} does not exist yet, and the wizard may not create it yet.",
+        en_fix="Tick “Create the environment” (it is made once and reused).",
+        ja="{where} に TPU-MLIR の環境がまだなく、ウィザードによる作成もまだ許可されていません。",
+        ja_fix="「環境を作成する」にチェックを入れてください（一度だけ作られ、以後は再利用されます）。",
+    ),
     "flow_job_running": Entry(
         en="The conversion is still running.",
         en_fix="Wait for it to finish, or click Cancel.",

@@ -1,4 +1,8 @@
-"""Page 6: the conversion. Three toolchain steps with state and time, progress, live log, Cancel."""
+"""Page 6: the conversion. Three toolchain steps with state and time, progress, live log, Cancel.
+
+Without Docker, the first run on a computer also sets up the toolchain (the "environment" step:
+a Python environment with TPU-MLIR, made once): its own row, shown only when it happens, with
+pip's progress on the bar."""
 
 from __future__ import annotations
 
@@ -28,12 +32,14 @@ from wizard.core.events import (
 )
 from wizard.core.messages import WizardError
 from wizard.core.app.settings import ActiveJob
+from wizard.core.runners.native.setup import ENVIRONMENT_STEP
 from wizard.gui.async_tools import EventPump
 from wizard.gui.pages.base import Page
-from wizard.gui.services import GuiConversion, ssh_details
+from wizard.gui.services import GuiConversion, native_details, vm_details
 from wizard.gui.widgets import LogView, ProblemList, wrapped_label
 
 WAITING, RUNNING, DONE, FAILED, SKIPPED = "waiting", "running", "done", "failed", "skipped"
+SHOWN_STEPS = (ENVIRONMENT_STEP, *TOOLCHAIN_STEPS)  # rows of the steps box
 
 
 def _clock(seconds: float) -> str:
@@ -50,7 +56,7 @@ class ConvertPage(Page):
         self._task: asyncio.Task | None = None
         self.job: GuiConversion | None = None
         self.result: Result | None = None
-        self._step_state = {step: WAITING for step in TOOLCHAIN_STEPS}
+        self._step_state = {step: WAITING for step in SHOWN_STEPS}
         self._step_started: dict[str, float] = {}
         self._step_elapsed: dict[str, float] = {}
         self._fraction: dict[str, float] = {}
@@ -63,7 +69,7 @@ class ConvertPage(Page):
         self.step_names: dict[str, QLabel] = {}
         self.step_states: dict[str, QLabel] = {}
         self.step_times: dict[str, QLabel] = {}
-        for row, step in enumerate(TOOLCHAIN_STEPS):
+        for row, step in enumerate(SHOWN_STEPS):
             self.step_names[step] = wrapped_label()
             self.step_states[step] = QLabel()
             self.step_states[step].setObjectName(f"stepState_{step}")
@@ -118,11 +124,12 @@ class ConvertPage(Page):
             "Three steps turn your model into a reCamera model. You can close the window: the "
             "conversion goes on, and the wizard reconnects to it when you open it again."))
         names = {
+            ENVIRONMENT_STEP: self.tr("Set up the toolchain (first time only)"),
             "transform": self.tr("1. Read the model (model_transform)"),
             "calibrate": self.tr("2. Measure it on your pictures (run_calibration)"),
             "deploy": self.tr("3. Build and check the reCamera model (model_deploy)"),
         }
-        for step in TOOLCHAIN_STEPS:
+        for step in SHOWN_STEPS:
             self.step_names[step].setText(names[step])
         self.steps_box.setTitle(self.tr("Steps"))
         self.log_box.setTitle(self.tr("Log"))
@@ -141,7 +148,11 @@ class ConvertPage(Page):
         }[value]
 
     def _show_steps(self) -> None:
-        for step in TOOLCHAIN_STEPS:
+        # The environment's row only when this run makes one (a first run without Docker).
+        shown = self._step_state[ENVIRONMENT_STEP] != WAITING
+        for widget in (self.step_names, self.step_states, self.step_times):
+            widget[ENVIRONMENT_STEP].setVisible(shown)
+        for step in SHOWN_STEPS:
             value = self._step_state[step]
             label = self.step_states[step]
             label.setText(self._state_text(value))
@@ -152,7 +163,7 @@ class ConvertPage(Page):
 
     def _show_times(self) -> None:
         now = time.time()
-        for step in TOOLCHAIN_STEPS:
+        for step in SHOWN_STEPS:
             if self._step_state[step] == RUNNING and step in self._step_started:
                 elapsed = now - self._step_started[step]
                 text = _clock(elapsed)
@@ -171,6 +182,7 @@ class ConvertPage(Page):
         status = self.state.job_status
         phases = {
             "prepare": self.tr("Preparing the workspace…"),
+            ENVIRONMENT_STEP: self.tr("Setting up the toolchain (first time only)…"),
             "image": self.tr("Checking the toolchain…"),
             "upload": self.tr("Uploading to the cloud machine…"),
             "download": self.tr("Bringing the results back…"),
@@ -204,7 +216,7 @@ class ConvertPage(Page):
 
     # -- running ---------------------------------------------------------------------------------
     def _reset_view(self) -> None:
-        self._step_state = {step: WAITING for step in TOOLCHAIN_STEPS}
+        self._step_state = {step: WAITING for step in SHOWN_STEPS}
         self._step_started.clear()
         self._step_elapsed.clear()
         self._fraction.clear()
@@ -224,13 +236,15 @@ class ConvertPage(Page):
         from wizard.core.app.wizard_flow import choices_from_state
 
         state = self.state
-        ssh = None
+        ssh = native = None
         if state.where == rules.WHERE_SSH:
-            ssh = ssh_details(state, self.ctx.ssh_password, setup_consent=self.ctx.ssh_setup_consent,
-                              build_image=self.ctx.ssh_build_image)
+            ssh = vm_details(state, self.ctx.ssh_password, docker_setup_consent=self.ctx.ssh_setup_consent,
+                             build_image=self.ctx.ssh_build_image)
+        elif state.where == rules.WHERE_NATIVE:
+            native = native_details(state, self.ctx.native_sudo_password)
         self.ctx.settings.remember_options(rules.options_of(state))
         self.ctx.save_settings()
-        job = self.ctx.services.start_conversion(choices_from_state(state), state.where, ssh)
+        job = self.ctx.services.start_conversion(choices_from_state(state), state.where, ssh, native)
         self.attach(job)
 
     def attach(self, job: GuiConversion) -> None:
@@ -295,7 +309,7 @@ class ConvertPage(Page):
             state.run_dir = self.result.run_dir
         elif self.job is not None and self.job.run_dir:
             state.run_dir = self.job.run_dir
-        for step in TOOLCHAIN_STEPS:
+        for step in SHOWN_STEPS:
             if self._step_state[step] == RUNNING:
                 self._step_state[step] = FAILED
         if status != rules.JOB_CANCELLED and state.run_dir:
@@ -369,7 +383,10 @@ class ConvertPage(Page):
 
     @staticmethod
     def _overall(step: str, fraction: float) -> float:
-        """The whole run's progress: each toolchain step is a third."""
+        """The whole run's progress: each toolchain step is a third. Setting up the toolchain
+        comes before them and has the bar to itself (pip's own progress)."""
+        if step == ENVIRONMENT_STEP:
+            return max(0.0, min(1.0, fraction))
         if step not in TOOLCHAIN_STEPS:
             return 0.0
         index = TOOLCHAIN_STEPS.index(step)

@@ -1,4 +1,5 @@
-"""Page 5: where the toolchain runs. This computer (Docker) or your own cloud VM over SSH."""
+"""Page 5: where the toolchain runs. This computer (Docker, or without Docker on Linux) or your own
+cloud VM over SSH (Docker there, or a Python environment there)."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ from PySide6.QtWidgets import (
 
 from wizard.core.app import wizard_flow as rules
 from wizard.core.events import Progress, ProblemRaised, StepFinished
+from wizard.core import messages
 from wizard.core.messages import WizardError
 from wizard.core.app.settings import RecentHost
 from wizard.gui.async_tools import EventPump, ask, run_blocking
 from wizard.gui.pages.base import Page
-from wizard.gui.services import SshDetails, ssh_details
+from wizard.gui.pages.native_report import NativeReportView
+from wizard.gui.services import SshDetails, vm_details
 from wizard.gui.widgets import ProblemList, wrapped_label
 
 
@@ -42,13 +45,20 @@ class WherePage(Page):
         self._get_task: asyncio.Task | None = None
         self.local_radio = QRadioButton()
         self.local_radio.setObjectName("localRadio")
+        self.native_radio = QRadioButton()
+        self.native_radio.setObjectName("nativeRadio")
         self.ssh_radio = QRadioButton()
         self.ssh_radio.setObjectName("sshRadio")
         group = QButtonGroup(self)
         group.addButton(self.local_radio)
+        group.addButton(self.native_radio)
         group.addButton(self.ssh_radio)
         self.local_radio.toggled.connect(lambda on: on and self._set_where(rules.WHERE_LOCAL))
+        self.native_radio.toggled.connect(lambda on: on and self._set_where(rules.WHERE_NATIVE))
         self.ssh_radio.toggled.connect(lambda on: on and self._set_where(rules.WHERE_SSH))
+        # Not on Windows or macOS: the radio stays, disabled, with the reason (and what to do).
+        self.native_refused = wrapped_label(object_name="nativeNotOffered")
+        self.native_refused.setContentsMargins(24, 0, 0, 0)  # under its radio's text
 
         # -- this computer -----------------------------------------------------------------------
         self.local_box = QGroupBox()
@@ -75,11 +85,38 @@ class WherePage(Page):
         local.addWidget(self.get_text)
         local.addWidget(self.local_problems)
 
+        # -- this computer, without Docker ------------------------------------------------------
+        self.native_box = QGroupBox()
+        native = QVBoxLayout(self.native_box)
+        self.native_note = wrapped_label(object_name="nativeNote")
+        self.native_check_button = QPushButton()
+        self.native_check_button.setObjectName("checkNative")
+        self.native_check_button.clicked.connect(self.check_native)
+        self.native_view = NativeReportView(ask_password=True)
+        self.native_view.consents_changed.connect(self._native_consents)
+        self.native_view.password_changed.connect(self._sudo_password)
+        native.addWidget(self.native_note)
+        native.addWidget(self.native_check_button, 0, Qt.AlignmentFlag.AlignLeft)
+        native.addWidget(self.native_view)
+
         # -- cloud VM --------------------------------------------------------------------------
         self.ssh_box = QGroupBox()
         ssh = QVBoxLayout(self.ssh_box)
         self.upload_note = wrapped_label(object_name="uploadNote")
         ssh.addWidget(self.upload_note)
+        self.vm_toolchain_label = wrapped_label()
+        self.vm_docker_radio = QRadioButton()
+        self.vm_docker_radio.setObjectName("vmDockerRadio")
+        self.vm_native_radio = QRadioButton()
+        self.vm_native_radio.setObjectName("vmNativeRadio")
+        toolchains = QButtonGroup(self)
+        toolchains.addButton(self.vm_docker_radio)
+        toolchains.addButton(self.vm_native_radio)
+        self.vm_docker_radio.toggled.connect(lambda on: on and self._set_vm_toolchain(rules.TOOLCHAIN_DOCKER))
+        self.vm_native_radio.toggled.connect(lambda on: on and self._set_vm_toolchain(rules.TOOLCHAIN_NATIVE))
+        ssh.addWidget(self.vm_toolchain_label)
+        for radio in (self.vm_docker_radio, self.vm_native_radio):
+            ssh.addWidget(radio)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.host_edit = QLineEdit()
@@ -108,29 +145,40 @@ class WherePage(Page):
                                                     self.password_edit)):
             form.addRow(label, widget)
         form.addRow("", self.remember)
+        ssh.addLayout(form)
+        # Docker on the machine: what the wizard may do there (the native check asks its own).
+        self.docker_consents = QWidget()
+        docker_consents = QVBoxLayout(self.docker_consents)
+        docker_consents.setContentsMargins(0, 0, 0, 0)
         self.consent = QCheckBox()
         self.consent.setObjectName("setupConsent")
         self.consent.toggled.connect(lambda on: setattr(self.ctx, "ssh_setup_consent", on))
-        form.addRow("", self.consent)
+        docker_consents.addWidget(self.consent)
         self.build_consent = QCheckBox()
         self.build_consent.setObjectName("buildImageConsent")
         self.build_consent.toggled.connect(lambda on: setattr(self.ctx, "ssh_build_image", on))
-        form.addRow("", self.build_consent)
-        ssh.addLayout(form)
+        docker_consents.addWidget(self.build_consent)
+        ssh.addWidget(self.docker_consents)
         self.test_button = QPushButton()
         self.test_button.setObjectName("testConnection")
         self.test_button.clicked.connect(self.test_connection)
         self.test_result = wrapped_label(object_name="sshResult")
         self.ssh_problems = ProblemList()
+        self.vm_native_view = NativeReportView(ask_password=False)
+        self.vm_native_view.consents_changed.connect(self._vm_native_consents)
         ssh.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignLeft)
         ssh.addWidget(self.test_result)
         ssh.addWidget(self.ssh_problems)
+        ssh.addWidget(self.vm_native_view)
         for edit in (self.host_edit, self.user_edit, self.key_edit, self.password_edit):
             edit.textEdited.connect(lambda _: self._ssh_edited())
         self.port_spin.valueChanged.connect(lambda _: self._ssh_edited())
 
         self.body.addWidget(self.local_radio)
         self.body.addWidget(self.local_box)
+        self.body.addWidget(self.native_radio)
+        self.body.addWidget(self.native_refused)
+        self.body.addWidget(self.native_box)
         self.body.addWidget(self.ssh_radio)
         self.body.addWidget(self.ssh_box)
         self.body.addStretch(1)
@@ -139,11 +187,21 @@ class WherePage(Page):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Where to run the conversion"))
         self.intro.setText(self.tr(
-            "The converter is a Linux program that runs in a container. It needs about 4 GB of memory "
-            "and takes a few minutes."))
+            "The converter is a Linux program: it runs in a container (Docker), or on Linux also in a Python "
+            "environment without Docker. It needs about 4 GB of memory and takes a few minutes."))
         self.local_radio.setText(self.tr("On this computer (Docker)"))
+        self.native_radio.setText(self.tr("On this computer without Docker (Linux with Python 3.10)"))
         self.ssh_radio.setText(self.tr("On my own cloud machine (SSH)"))
         self.local_box.setTitle(self.tr("This computer"))
+        self.native_box.setTitle(self.tr("This computer, without Docker"))
+        self.native_note.setText(self.tr(
+            "The converter runs in a Python environment on this computer instead of a container: it needs "
+            "CPython 3.10, about 2 GB of disk once and about 4 GB of memory. The check changes nothing."))
+        self.native_check_button.setText(self.tr("Check this computer"))
+        self._show_native_offered()
+        self.vm_toolchain_label.setText(self.tr("The toolchain on the machine:"))
+        self.vm_docker_radio.setText(self.tr("Docker on the machine"))
+        self.vm_native_radio.setText(self.tr("A Python environment on the machine (no Docker)"))
         self.ssh_box.setTitle(self.tr("Cloud machine"))
         self.check_button.setText(self.tr("Check again"))
         self.get_button.setText(self.tr("Get the toolchain"))
@@ -161,8 +219,11 @@ class WherePage(Page):
         self.build_consent.setText(self.tr(
             "If the toolchain image is missing there, let the machine build it (10-20 min)"))
         self.test_button.setText(self.tr("Test connection"))
+        for view in (self.native_view, self.vm_native_view):
+            view.retranslate()  # now, not when Qt's LanguageChange event reaches it later
         self._show_local()
         self._show_ssh()
+        self._show_native()
 
     # -- entering --------------------------------------------------------------------------------
     def on_enter(self) -> None:
@@ -182,25 +243,48 @@ class WherePage(Page):
         self.key_edit.setText(s.ssh_key_path)
         if self._password:
             self.password_edit.setText(self._password)
-        (self.ssh_radio if s.where == rules.WHERE_SSH else self.local_radio).setChecked(True)
+        self._show_native_offered()
+        if s.where == rules.WHERE_NATIVE and rules.native_not_offered(s.os_kind) is not None:
+            s.where = rules.WHERE_LOCAL
+        radios = {rules.WHERE_LOCAL: self.local_radio, rules.WHERE_NATIVE: self.native_radio,
+                  rules.WHERE_SSH: self.ssh_radio}
+        radios.get(s.where, self.local_radio).setChecked(True)
+        (self.vm_native_radio if s.ssh_toolchain == rules.TOOLCHAIN_NATIVE else self.vm_docker_radio).setChecked(True)
         self._show_boxes()
-        if s.where == rules.WHERE_LOCAL and s.docker_ready is None:
-            self.check_local()
+        self._check_if_unchecked()
+
+    def _show_native_offered(self) -> None:
+        refused = rules.native_not_offered(self.state.os_kind)
+        self.native_radio.setEnabled(refused is None)
+        self.native_refused.setVisible(refused is not None)
+        if refused is not None:
+            message, fix = refused.text(messages.current_language())
+            self.native_refused.setText(f"{message}\n→ {fix}")
 
     def _set_where(self, where: str) -> None:
         self.state.where = where
         self.ctx.settings.where = where
         self._show_boxes()
-        if where == rules.WHERE_LOCAL and self.state.docker_ready is None:
-            self.check_local()
+        self._check_if_unchecked()
         self.changed.emit()
 
+    def _check_if_unchecked(self) -> None:
+        """The chosen place on this computer is looked at once by itself (nothing is changed)."""
+        s = self.state
+        if s.where == rules.WHERE_LOCAL and s.docker_ready is None:
+            self.check_local()
+        elif s.where == rules.WHERE_NATIVE and s.native_report is None and not s.native_checking:
+            self.check_native()
+
     def _show_boxes(self) -> None:
-        local = self.state.where == rules.WHERE_LOCAL
-        self.local_box.setEnabled(local)
-        self.ssh_box.setEnabled(not local)
-        self.local_box.setVisible(local)
-        self.ssh_box.setVisible(not local)
+        where = self.state.where
+        for box, place in ((self.local_box, rules.WHERE_LOCAL), (self.native_box, rules.WHERE_NATIVE),
+                           (self.ssh_box, rules.WHERE_SSH)):
+            box.setEnabled(where == place)
+            box.setVisible(where == place)
+        native = self.state.ssh_toolchain == rules.TOOLCHAIN_NATIVE
+        self.docker_consents.setVisible(not native)
+        self.vm_native_view.setVisible(native)
 
     # -- local -------------------------------------------------------------------------------------
     def check_local(self) -> None:
@@ -268,7 +352,62 @@ class WherePage(Page):
                 self.image_label.setText("")
         self.get_button.setVisible(bool(s.docker_ready) and s.toolchain_ready is False)
 
+    # -- this computer, without Docker ------------------------------------------------------------
+    def check_native(self) -> None:
+        s = self.state
+        if s.native_checking:
+            return
+        s.native_checking = True
+        self.native_check_button.setEnabled(False)
+        self._show_native()
+        self.changed.emit()
+        self.ctx.spawn(self._check_native(), name="native-check")
+
+    async def _check_native(self) -> None:
+        s = self.state
+        report, failed = None, None
+        try:
+            report = await run_blocking(self.ctx.services.check_native, None, rules.check_recipe(s))
+        except WizardError as exc:
+            failed = exc.problem
+        finally:
+            s.native_checking = False
+            self.native_check_button.setEnabled(True)
+        s.native_setup_consent, s.native_env_consent = rules.kept_consents(
+            s.native_report, report, s.native_setup_consent, s.native_env_consent)
+        s.native_report = report
+        self._show_native()
+        if failed is not None:
+            self.native_view.problems.set_problems([failed])
+        self.changed.emit()
+
+    def _show_native(self) -> None:
+        s = self.state
+        if s.native_checking:
+            self.native_view.show_checking(self.tr("Checking this computer…"))
+            return
+        self.native_view.show_report(s.native_report, s.native_setup_consent, s.native_env_consent)
+
+    def _native_consents(self, setup: bool, environment: bool) -> None:
+        self.state.native_setup_consent, self.state.native_env_consent = setup, environment
+        self.changed.emit()
+
+    def _sudo_password(self, text: str) -> None:
+        self.ctx.native_sudo_password = text or None
+
     # -- ssh -------------------------------------------------------------------------------------
+    def _set_vm_toolchain(self, toolchain: str) -> None:
+        if toolchain != self.state.ssh_toolchain:
+            self.ssh_problems.set_problems([])  # they were about the other toolchain
+        self.state.ssh_toolchain = toolchain
+        self._show_boxes()
+        self._show_ssh()
+        self.changed.emit()
+
+    def _vm_native_consents(self, setup: bool, environment: bool) -> None:
+        self.state.ssh_native_setup_consent, self.state.ssh_native_env_consent = setup, environment
+        self.changed.emit()
+
     def _ssh_edited(self) -> None:
         s = self.state
         s.ssh_host = self.host_edit.text().strip()
@@ -288,9 +427,8 @@ class WherePage(Page):
             self._ssh_edited()
 
     def details(self, accept_fingerprint: str | None = None) -> SshDetails:
-        s = self.state
-        return ssh_details(s, self._password, accept_fingerprint=accept_fingerprint,
-                           setup_consent=self.ctx.ssh_setup_consent, build_image=self.ctx.ssh_build_image)
+        return vm_details(self.state, self._password, accept_fingerprint=accept_fingerprint,
+                          docker_setup_consent=self.ctx.ssh_setup_consent, build_image=self.ctx.ssh_build_image)
 
     def test_connection(self) -> None:
         self.test_button.setEnabled(False)
@@ -300,9 +438,12 @@ class WherePage(Page):
 
     async def _test(self, accept: str | None) -> None:
         details = self.details(accept)
-        target = self.state.ssh_target
+        target, toolchain = self.state.ssh_target, self.state.ssh_toolchain
         try:
-            report = await run_blocking(self.ctx.services.test_ssh, details)
+            if details.native:
+                report = await run_blocking(self.ctx.services.check_native, details, rules.check_recipe(self.state))
+            else:
+                report = await run_blocking(self.ctx.services.test_ssh, details)
         except WizardError as exc:
             fingerprint = getattr(exc, "fingerprint", None)
             if fingerprint and exc.problem.code.endswith("host_key_unknown") and accept is None:
@@ -314,11 +455,20 @@ class WherePage(Page):
             self.test_button.setEnabled(True)
             return
         self.test_button.setEnabled(True)
-        if target != self.state.ssh_target:
-            return  # edited while testing: that result is about another machine
-        self.state.ssh_tested_for = target
-        self.test_result.setText(self.tr("✔ Connected: %1").replace("%1", self.report_summary(report)))
-        self.ssh_problems.set_problems(list(report.problems) + self._image_problems(report))
+        if target != self.state.ssh_target or toolchain != self.state.ssh_toolchain:
+            return  # edited while testing: that result is about another machine, or toolchain
+        s = self.state
+        s.ssh_tested_for, s.ssh_tested_toolchain = target, toolchain
+        if details.native:
+            s.ssh_native_setup_consent, s.ssh_native_env_consent = rules.kept_consents(
+                s.ssh_native_report, report, s.ssh_native_setup_consent, s.ssh_native_env_consent)
+            s.ssh_native_report = report
+            self.test_result.setText(self.tr("✔ Connected: %1").replace("%1", self.native_summary(report)))
+            self.ssh_problems.set_problems([])  # the report's own problems are in its view
+            self._show_vm_native()
+        else:
+            self.test_result.setText(self.tr("✔ Connected: %1").replace("%1", self.report_summary(report)))
+            self.ssh_problems.set_problems(list(report.problems) + self._image_problems(report))
         self.ctx.settings.add_recent_host(RecentHost(self.state.ssh_host, self.state.ssh_user, self.state.ssh_port,
                                                      self.state.ssh_key_path))
         host_key = RecentHost(self.state.ssh_host, self.state.ssh_user, self.state.ssh_port).key
@@ -346,6 +496,18 @@ class WherePage(Page):
                          else self.tr("toolchain image missing"))
         return "; ".join(parts)
 
+    def native_summary(self, report) -> str:
+        """The VM in one line, as the native check saw it: the system and its architecture."""
+        base = report.facts.base if report.facts is not None else None
+        system = " ".join(x for x in (base.distro or base.os, base.distro_version) if x) if base else ""
+        return f"{report.where} ({system}, {base.arch})" if system else report.where
+
+    def _show_vm_native(self) -> None:
+        s = self.state
+        tested = (s.ssh_tested_for == s.ssh_target and s.ssh_tested_toolchain == rules.TOOLCHAIN_NATIVE)
+        self.vm_native_view.show_report(s.ssh_native_report if tested else None, s.ssh_native_setup_consent,
+                                        s.ssh_native_env_consent)
+
     def _image_problems(self, report) -> list:
         if report.image_present is not False:
             return []
@@ -371,6 +533,7 @@ class WherePage(Page):
 
     def _show_ssh(self) -> None:
         s = self.state
-        if s.ssh_tested_for and s.ssh_tested_for == s.ssh_target:
+        self._show_vm_native()
+        if s.ssh_tested_for and s.ssh_tested_for == s.ssh_target and s.ssh_tested_toolchain == s.ssh_toolchain:
             return
         self.test_result.setText("")
