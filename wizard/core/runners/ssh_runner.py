@@ -167,8 +167,8 @@ class SshRunner(Runner):
         """A runner for a run started earlier (e.g. before an app restart): ``run()`` streams its
         log from byte ``offset`` (0 = all of it again; ``skip_lines`` of those are parsed but not
         shown, as the Docker backend does) and waits for its end; then download/cleanup."""
-        if handle.backend != BACKEND:
-            raise ValueError(f"not an SSH run: {handle}")
+        if handle.backend != cls.backend:
+            raise ValueError(f"not a {cls.backend} run: {handle}")
         runner = cls(handle.where, run_id=handle.run_id, **options)
         runner._started = True
         runner._remote_created = True
@@ -178,7 +178,7 @@ class SshRunner(Runner):
 
     @property
     def handle(self) -> RunHandle:
-        return RunHandle(backend=BACKEND, run_id=self.run_id, where=str(self.target))
+        return RunHandle(backend=self.backend, run_id=self.run_id, where=str(self.target))
 
     @property
     def log_offset(self) -> int:
@@ -450,7 +450,9 @@ class SshRunner(Runner):
         started = time.monotonic()
         if not self._started:
             image = self.image or DEFAULT_TOOLCHAIN_IMAGE
-            script = rs.wrapper_script(self.remote_dir, self.run_id, image)
+            script = rs.wrapper_script(self.remote_dir, self.run_id, image,
+                                       before_container=self.before_container_script(),
+                                       after_container=self.after_container_script())
             self._checked(rs.write_file_command(self.remote_dir, rs.WRAPPER_FILE), "write the run script", stdin=script.encode())
             yield StepStarted("convert", command=rs.join(rs.docker_run_argv(self.remote_dir, self.run_id, image)))
             self._checked(rs.start_command(self.remote_dir), "start the conversion", timeout=60)
@@ -459,6 +461,15 @@ class SshRunner(Runner):
         else:
             yield StepStarted("convert", command=f"re-attach {self.run_id} on {self.target}")
         yield from self._stream(started)
+
+    def before_container_script(self) -> str:
+        """Hook for subclasses (the workshop queue): sh run by the wrapper before the container;
+        see remote_shell.wrapper_script."""
+        return ""
+
+    def after_container_script(self) -> str:
+        """Hook for subclasses: sh run by the wrapper after the container, before exit_code."""
+        return ""
 
     def _wrapper_state(self) -> str:
         return self._connection().run(rs.wrapper_state_command(self.remote_dir), timeout=30).out.strip()
