@@ -35,6 +35,7 @@ SUBCOMMAND_MODULES = (
     "image_cmd",
     "deploy",
     "tour",
+    "workshop",
     "gui",
 )
 
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="language of messages (default: from the environment, else English)",
     )
     parser.add_argument("--self-test", action="store_true", help="check the installation and exit")
+    parser.add_argument("--kit", metavar="KIT.rcwkit", help="open a workshop kit (checked first; the window fills in from it)")
     subparsers = parser.add_subparsers(dest="command", metavar="<step>")
     for name in SUBCOMMAND_MODULES:
         try:
@@ -100,6 +102,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_self_test()
     if not args.command:
         from wizard.cli.gui import launch_gui
+
+        if args.kit:  # a damaged, changed or too-new kit is refused here, with its reason
+            from wizard.core.workshop.kit import read_kit
+
+            try:
+                read_kit(args.kit)
+            except messages.WizardError as exc:
+                print_problem(exc.problem)
+                return EXIT_BLOCKED
 
         return launch_gui(args)
     try:
