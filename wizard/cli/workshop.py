@@ -59,6 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="options attendees may change (e.g. calibration_count,tolerance); all others are locked")
     make.add_argument("--lock-camera", action="store_true", help="attendees may not change the camera address")
     make.add_argument("--lock-language", action="store_true", help="attendees may not change the language")
+    make.add_argument("--image", dest="toolchain_image", metavar="TAG", help="same as --toolchain-image")
     make.add_argument("--image-tarball", metavar="FILE", help="the image's `docker save` file for offline rooms")
     make.add_argument("--camera-host", default="192.168.42.1")
     make.add_argument("--camera-user", default="recamera")

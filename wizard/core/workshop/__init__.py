@@ -8,6 +8,8 @@
     attendee.py       an attendee's conversion: kit + their model and pictures -> a job
     server_setup.py   prepare-server: Docker, the toolchain image, the account, the queue
     server_check.py   what make-kit checks on the server (reachable, Docker, image, memory, disk)
+    kit_maker.py      make-kit: check the server, then write the kit
     status.py         the room at a glance (every job's state, the server's load)
     image_tarball.py  the image ID inside a `docker save` tarball (offline rooms)
+    offline_image.py  `toolchain-image load FILE --kit KIT`: only the kit's image is loaded
 """
