@@ -158,6 +158,7 @@ class SshRunner(Runner):
         self.uploaded_bytes = 0
         self.vm_facts: remote_setup.RemoteFacts | None = None
         self._cancel = threading.Event()
+        self._detached = threading.Event()
         self._lock = threading.Lock()
 
     # --- re-attach ---------------------------------------------------------------------------
@@ -189,8 +190,10 @@ class SshRunner(Runner):
         return self._facts
 
     def detach(self) -> None:
-        """Nothing to wake: the log is polled, and the job stops reading at its next line; the
-        wrapper on the VM goes on without this app."""
+        """The job stops reading at its next line, or ``run()`` ends (without a StepFinished) at its
+        next poll when no line comes (a job waiting in a workshop queue); the wrapper on the VM goes
+        on without this app."""
+        self._detached.set()
 
     @property
     def remote_dir(self) -> str:
@@ -546,6 +549,8 @@ class SshRunner(Runner):
                             vanished = True
                             break
                     self._cancel.wait(self.poll_interval)
+                    if self._detached.is_set() and not self._cancel.is_set():
+                        return  # nobody follows any more; a re-attach resumes at the offset
                 except (ConnectionLost, *CONNECTION_ERRORS) as exc:
                     if isinstance(exc, (FileNotFoundError, PermissionError)):
                         raise WizardError.of("vm_run_not_found", run_id=self.run_id, target=str(self.target),
