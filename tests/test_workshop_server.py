@@ -74,6 +74,17 @@ def test_prepare_server_is_safe_to_run_twice_and_make_kit_checks_the_server(room
     assert status["server"]["mem_total"] > 0 and status["server"]["disk_free"] > 0 and len(status["server"]["load"]) == 3
 
 
+def test_make_kit_lists_everything_a_bare_server_lacks_at_once(sshd_factory, toolchain_double_image, tmp_path):
+    bare = sshd_factory(without_docker=True)
+    room = Room(server=bare, root=tmp_path, workshop_id=new_workshop_id(), image=toolchain_double_image)
+    made = room.make_kit()
+    assert made.returncode == 2
+    for missing in ("Docker is not installed", f"not set up for the workshop '{room.workshop_id}'",
+                    "is not on the server", "The kit was not written"):
+        assert missing in made.stderr, (missing, made.stderr)
+    assert not room.kit.name  # no kit
+
+
 def test_too_many_slots_for_the_servers_memory_is_refused_with_the_numbers(room):
     assert room.prepare(slots=64).returncode == 0
     made = room.make_kit("--calibration-count", "1000", out=room.root / "big.rcwkit")
