@@ -40,15 +40,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-IMAGE = "recamera-wizard-test/toolchain-double:latest"
+from docker_support import BUILD_SCRIPT, TEST_IMAGE  # noqa: E402
 
 
 def ensure_image() -> None:
-    if subprocess.run(["docker", "image", "inspect", IMAGE], capture_output=True).returncode != 0:
-        subprocess.run(["bash", str(ROOT / "tests" / "images" / "build_toolchain_double_image.sh")], check=True)
+    if subprocess.run(["docker", "image", "inspect", TEST_IMAGE], capture_output=True).returncode != 0:
+        subprocess.run(["bash", str(BUILD_SCRIPT)], check=True)
 
 
 def used_memory() -> int:
@@ -88,21 +87,6 @@ class Sampler(threading.Thread):
             self.stop.wait(0.2)
 
 
-def peak_overlap(client, prefix: str, since: float) -> int:
-    spans: dict[str, list[int]] = {}
-    for event in client.events(since=int(since), until=int(time.time()) + 1, decode=True,
-                               filters={"type": "container", "event": ["start", "die"]}):
-        name = (event.get("Actor", {}).get("Attributes", {}) or {}).get("name", "")
-        if name.startswith(prefix):
-            spans.setdefault(name, []).append(int(event["timeNano"]))
-    edges = sorted([(s[0], 1) for s in spans.values()] + [(s[1], -1) for s in spans.values() if len(s) > 1])
-    running = peak = 0
-    for _when, delta in edges:
-        running += delta
-        peak = max(peak, running)
-    return peak
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attendees", type=int, default=6)
@@ -112,7 +96,7 @@ def main() -> int:
     import docker
 
     import sshd_support
-    from workshop_support import Attendee, Room, attendee_inputs, new_workshop_id
+    from workshop_support import Attendee, Room, attendee_inputs, container_spans, new_workshop_id, peak_overlap  # noqa: E501
     from wizard.core.workshop import server_layout as layout
 
     ensure_image()
@@ -121,7 +105,7 @@ def main() -> int:
         tmp = Path(tmp_name)
         server = sshd_support.make_server(tmp / "sshd")
         try:
-            room = Room(server=server, root=tmp, workshop_id=new_workshop_id(), image=IMAGE)
+            room = Room(server=server, root=tmp, workshop_id=new_workshop_id(), image=TEST_IMAGE)
             for step in (room.prepare(slots=args.slots), room.make_kit()):
                 if step.returncode != 0:
                     print(step.stderr, file=sys.stderr)
@@ -155,7 +139,7 @@ def main() -> int:
                 print(f"wait_seconds_{n}={waits[n]:.1f}")
             print(f"wait_seconds_max={max(waits.values()):.1f}")
             print(f"wait_seconds_mean={statistics.mean(waits.values()):.1f}")
-            print(f"containers_peak={peak_overlap(client, prefix, started - 1)}")
+            print(f"containers_peak={peak_overlap(container_spans(client, prefix, started - 1))}")
             print(f"server_peak_memory_mb={sampler.containers_peak_bytes / 1e6:.0f}")
             print(f"machine_used_peak_mb={sampler.machine_peak_bytes / 1e6:.0f}")
         finally:

@@ -65,6 +65,19 @@ def rewrite(kit_path: Path, out: Path, change) -> Path:
     return out
 
 
+def rewrite_content(kit_path: Path, out: Path, mutate) -> Path:
+    """A copy of the kit whose kit.json was changed by ``mutate(doc)`` (and nothing else)."""
+
+    def change(name, data):
+        if name != kits.CONTENT_FILE:
+            return data
+        doc = json.loads(data)
+        mutate(doc)
+        return json.dumps(doc).encode()
+
+    return rewrite(kit_path, out, change)
+
+
 def refused(path: Path) -> str:
     with pytest.raises(WizardError) as error:
         read_kit(path)
@@ -131,15 +144,11 @@ def test_a_tampered_kit_is_refused(tmp_path, host_key):
     path = tmp_path / "k.rcwkit"
     write_kit(path, content(host_key))
 
-    def unlock_everything(name, data):
-        if name != kits.CONTENT_FILE:
-            return data
-        doc = json.loads(data)
+    def unlock_everything(doc):
         doc["locked"] = []
         doc["options"]["calibration_count"] = 500
-        return json.dumps(doc).encode()
 
-    assert refused(rewrite(path, tmp_path / "edited.rcwkit", unlock_everything)) == "kit_changed"
+    assert refused(rewrite_content(path, tmp_path / "edited.rcwkit", unlock_everything)) == "kit_changed"
     # Re-indenting kit.json changes no content: it is still the instructor's kit.
     pretty = rewrite(path, tmp_path / "pretty.rcwkit",
                      lambda n, d: json.dumps(json.loads(d), indent=8).encode() if n == kits.CONTENT_FILE else d)
@@ -181,16 +190,12 @@ def test_a_kit_from_a_newer_version_is_refused_with_a_message(tmp_path, host_key
     path = tmp_path / "k.rcwkit"
     write_kit(path, content(host_key))
 
-    def newer(name, data):
-        if name != kits.CONTENT_FILE:
-            return data
-        doc = json.loads(data)
+    def newer(doc):
         doc["schema_version"] = kits.KIT_SCHEMA + 1
         doc["wizard_version"] = "9.0.0"
         doc["new_field_of_the_future"] = {"x": 1}
-        return json.dumps(doc).encode()
 
-    future = rewrite(path, tmp_path / "future.rcwkit", newer)
+    future = rewrite_content(path, tmp_path / "future.rcwkit", newer)
     with pytest.raises(WizardError) as error:
         read_kit(future)
     p = error.value.problem

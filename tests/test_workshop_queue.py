@@ -8,7 +8,6 @@ held from the test with fcntl.flock on the same lock files, like a long conversi
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from workshop_support import hold_slots, peak_overlap
 from wizard.core.events import QueueAdmitted, QueueLeft, QueueWaiting
 from wizard.core.runners import remote_shell as rs
 from wizard.core.workshop import queue_shell as qs
@@ -91,17 +91,6 @@ class Room:
             spans.setdefault(name, []).append(float(stamp))
         return spans
 
-    def hold_slots(self, count: int) -> list:
-        """Hold slots from here, as running containers would."""
-        slots = self.workshop / layout.QUEUE_DIR / "slots"
-        slots.mkdir(parents=True, exist_ok=True)
-        held = []
-        for n in range(1, count + 1):
-            f = open(slots / f"{n}.lock", "a")
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            held.append(f)
-        return held
-
     def stop(self) -> None:
         for proc in self.procs.values():
             if proc.poll() is None:
@@ -130,15 +119,6 @@ def until(predicate, timeout: float = 15.0) -> bool:
             return True
         time.sleep(0.05)
     return predicate()
-
-
-def max_overlap(spans: dict[str, list[float]]) -> int:
-    edges = sorted([(s[0], 1) for s in spans.values()] + [(s[1], -1) for s in spans.values()])
-    running = peak = 0
-    for _stamp, delta in edges:  # an end sorts before a start at the same instant (-1 < 1)
-        running += delta
-        peak = max(peak, running)
-    return peak
 
 
 # --- the log lines and queue.state -----------------------------------------------------------
@@ -180,7 +160,7 @@ def test_six_jobs_two_slots_first_come_first_served(room, tmp_path):
     assert [r.exit_code(i) for i in ids] == [0] * 6
     spans = r.container_spans()
     assert sorted(spans) == sorted(rs.container_name(i) for i in ids)
-    assert max_overlap(spans) <= 2
+    assert peak_overlap(spans) <= 2
     # Fair: containers start in ticket order.
     started = sorted(spans, key=lambda name: spans[name][0])
     assert started == [rs.container_name(i) for i in ids]
@@ -202,7 +182,7 @@ def test_six_jobs_two_slots_first_come_first_served(room, tmp_path):
 
 def test_cancel_while_waiting_leaves_the_queue_and_the_others_move_up(room):
     r = room(slots=1)
-    held = r.hold_slots(1)
+    held = hold_slots(r.workshop, 1)
     for run_id in ("workshop-a", "workshop-b", "workshop-c"):
         r.start(run_id)
         assert until(lambda: any(isinstance(e, QueueWaiting) for e in r.queue_events(run_id)))
@@ -222,7 +202,7 @@ def test_cancel_while_waiting_leaves_the_queue_and_the_others_move_up(room):
 
 def test_a_waiter_that_died_does_not_block_the_line(room):
     r = room(slots=1)
-    held = r.hold_slots(1)
+    held = hold_slots(r.workshop, 1)
     r.start("workshop-dead")
     assert until(lambda: len(r.waiting()) == 1)
     r.start("workshop-alive")

@@ -13,7 +13,6 @@ Then the slots are let go and the Docker engine's own events show at most 2 cont
 
 from __future__ import annotations
 
-import fcntl
 import json
 import signal
 import time
@@ -22,7 +21,8 @@ import pytest
 
 from docker_support import docker_client, toolchain_double_image  # noqa: F401 (fixtures)
 from sshd_support import sshd_server  # noqa: F401 (fixture)
-from workshop_support import Attendee, Room, attendee_inputs, new_workshop_id
+from workshop_support import (Attendee, Room, attendee_inputs, container_spans, hold_slots, new_workshop_id,
+                              peak_overlap)
 from wizard.core.workshop import server_layout as layout
 
 pytestmark = pytest.mark.ssh
@@ -30,17 +30,6 @@ pytestmark = pytest.mark.ssh
 PEOPLE = ["aiko", "bruno", "chen", "dana", "emeka", "fumi", "gita"]  # 6 convert, 1 cancels
 CANCELLING_TICKET = 3  # cancels while waiting: those behind it move up
 KILLED_TICKET = 5  # killed while waiting and restarted: keeps its place
-
-
-def hold_slots(room: Room, count: int) -> list:
-    slots = room.workshop_dir / layout.QUEUE_DIR / "slots"
-    slots.mkdir(parents=True, exist_ok=True)
-    held = []
-    for n in range(1, count + 1):
-        handle = open(slots / f"{n}.lock", "a")
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        held.append(handle)
-    return held
 
 
 def waits(events: list[dict]) -> list[int]:
@@ -52,26 +41,6 @@ def last_wait(attendee: Attendee) -> dict | None:
     return found[-1] if found else None
 
 
-def container_spans(client, prefix: str, since: float) -> dict[str, list[int]]:
-    """name -> [start, die] in ns, from the engine's own event log."""
-    spans: dict[str, list[int]] = {}
-    for event in client.events(since=int(since), until=int(time.time()) + 1, decode=True,
-                               filters={"type": "container", "event": ["start", "die"]}):
-        name = (event.get("Actor", {}).get("Attributes", {}) or {}).get("name", "")
-        if name.startswith(prefix):
-            spans.setdefault(name, []).append(int(event["timeNano"]))
-    return spans
-
-
-def peak_overlap(spans: dict[str, list[int]]) -> int:
-    edges = sorted([(s[0], 1) for s in spans.values()] + [(s[1], -1) for s in spans.values() if len(s) > 1])
-    running = peak = 0
-    for _when, delta in edges:
-        running += delta
-        peak = max(peak, running)
-    return peak
-
-
 def test_six_attendees_two_slots_a_fair_queue_that_survives_a_kill(sshd_server, toolchain_double_image, docker_client,
                                                                     tmp_path):
     room = Room(server=sshd_server, root=tmp_path, workshop_id=new_workshop_id(), image=toolchain_double_image)
@@ -79,7 +48,7 @@ def test_six_attendees_two_slots_a_fair_queue_that_survives_a_kill(sshd_server, 
     made = room.make_kit()
     assert made.returncode == 0, made.stderr
     started_at = time.time() - 1
-    held = hold_slots(room, 2)
+    held = hold_slots(room.workshop_dir, 2)
 
     people: dict[str, Attendee] = {}
     for name in PEOPLE:

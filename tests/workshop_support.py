@@ -9,6 +9,7 @@ processes, each with its own app folder (RECAMERA_WIZARD_HOME), as on separate l
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
@@ -161,3 +162,37 @@ class Attendee:
     def result(self) -> dict | None:
         results = self.of_type("Result")
         return results[-1] if results else None
+
+
+def hold_slots(workshop_dir: Path, count: int) -> list:
+    """Hold the queue's first ``count`` slots from here, as running conversions would (the same
+    flock the wrappers take); close the returned files to let go."""
+    slots = workshop_dir / "queue" / "slots"
+    slots.mkdir(parents=True, exist_ok=True)
+    held = []
+    for n in range(1, count + 1):
+        handle = open(slots / f"{n}.lock", "a")
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.append(handle)
+    return held
+
+
+def container_spans(client, prefix: str, since: float) -> dict[str, list[int]]:
+    """Container name -> [start, die] in ns, from the Docker engine's own event log."""
+    spans: dict[str, list[int]] = {}
+    for event in client.events(since=int(since), until=int(time.time()) + 1, decode=True,
+                               filters={"type": "container", "event": ["start", "die"]}):
+        name = (event.get("Actor", {}).get("Attributes", {}) or {}).get("name", "")
+        if name.startswith(prefix):
+            spans.setdefault(name, []).append(int(event["timeNano"]))
+    return spans
+
+
+def peak_overlap(spans: dict[str, list[float]]) -> int:
+    """The most spans [start, end] open at once (an end sorts before a start at the same time)."""
+    edges = sorted([(s[0], 1) for s in spans.values()] + [(s[1], -1) for s in spans.values() if len(s) > 1])
+    running = peak = 0
+    for _when, delta in edges:
+        running += delta
+        peak = max(peak, running)
+    return peak
