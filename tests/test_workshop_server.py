@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from docker_support import cli, docker_client, toolchain_double_image  # noqa: F401 (fixtures)
-from sshd_support import create_password_user, delete_password_user, sshd_factory, sshd_server  # noqa: F401
+from sshd_support import sshd_factory, sshd_server  # noqa: F401 (fixtures)
 from workshop_support import Attendee, Room, attendee_inputs, login_args, new_workshop_id
 from wizard.core.workshop.kit import read_kit
 
@@ -107,7 +107,8 @@ def test_a_kit_with_a_wrong_host_key_is_refused_at_connect_time(room, tmp_path):
     assert not (attendee.run_dir / "aiko_model_sym_int8.cvimodel").exists()
 
 
-def test_the_attendees_account_is_created_once_and_used_through_the_kit(sshd_factory, toolchain_double_image, tmp_path):
+def test_the_attendees_account_is_created_once_and_used_through_the_kit(sshd_factory, toolchain_double_image, tmp_path,
+                                                                        monkeypatch):
     """As root: useradd, the docker group, an authorized key and a password (on stdin, never argv);
     the second run finds everything done. The kit is then made for, and used as, that account."""
     import secrets
@@ -120,9 +121,7 @@ def test_the_attendees_account_is_created_once_and_used_through_the_kit(sshd_fac
     env_var = "WORKSHOP_TEST_ACCOUNT_PASSWORD"
     extra = ["--attendee-account", name, "--attendee-key", str(admin.client_key.with_suffix(".pub")),
              "--attendee-password-env", env_var, "--attendee-home", str(home)]
-    import os
-
-    os.environ[env_var] = password
+    monkeypatch.setenv(env_var, password)  # the commands are children: they inherit it
     try:
         first = room.prepare(*extra)
         assert first.returncode == 0, first.stderr + first.stdout
@@ -153,7 +152,6 @@ def test_the_attendees_account_is_created_once_and_used_through_the_kit(sshd_fac
         assert read_kit(room.kit).server.target.startswith(name + "@")
         assert room.status()["jobs"] == []
     finally:
-        os.environ.pop(env_var, None)
         listed = subprocess.run(["ps", "-o", "pid=", "-u", name], capture_output=True, text=True).stdout
         for pid in listed.split():
             subprocess.run(["kill", "-9", pid], capture_output=True)

@@ -145,7 +145,7 @@ def _refuse(args: argparse.Namespace, names: tuple[str, ...], why: str) -> int |
     return None
 
 
-def _print_problems(problems, as_json: bool = False) -> None:
+def _print_problems(problems) -> None:
     from wizard.cli import print_problem
 
     for p in problems:
