@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from docker_support import cli, toolchain_double_image  # noqa: F401 (fixture)
+from docker_support import cli, docker_client, toolchain_double_image  # noqa: F401 (fixtures)
 from sshd_support import sshd_server  # noqa: F401 (fixture)
 from workshop_support import Attendee, Room, app_env, attendee_inputs, new_workshop_id
 from wizard.core.events import LogLine, QueueWaiting, Result

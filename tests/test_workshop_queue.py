@@ -155,15 +155,17 @@ def test_six_jobs_two_slots_first_come_first_served(room, tmp_path):
     ids = [f"workshop-job{i}" for i in range(6)]
     for run_id in ids:
         r.start(run_id)
-        time.sleep(0.05)  # tickets in this order
     r.wait_all()
     assert [r.exit_code(i) for i in ids] == [0] * 6
     spans = r.container_spans()
     assert sorted(spans) == sorted(rs.container_name(i) for i in ids)
     assert peak_overlap(spans) <= 2
-    # Fair: containers start in ticket order.
-    started = sorted(spans, key=lambda name: spans[name][0])
-    assert started == [rs.container_name(i) for i in ids]
+    # Fair: let in in ticket order (the order the wrappers joined, whatever the scheduler did). Two
+    # let in together may start their "containers" in either order, so the queue's record decides.
+    states = {i: qs.parse_queue_state((r.run_dir(i) / layout.QUEUE_STATE_FILE).read_text()) for i in ids}
+    assert sorted(state.ticket for state in states.values()) == [1, 2, 3, 4, 5, 6]
+    in_line = sorted(ids, key=lambda i: states[i].ticket)
+    assert [states[i].admitted for i in in_line] == sorted(states[i].admitted for i in in_line)
     for run_id in ids:
         events = r.queue_events(run_id)
         waits = [e.ahead for e in events if isinstance(e, QueueWaiting)]
@@ -174,8 +176,6 @@ def test_six_jobs_two_slots_first_come_first_served(room, tmp_path):
         assert (record / "exit_code").read_text().strip() == "0"
         assert (record / layout.ATTENDEE_FILE).is_file()
         assert qs.parse_queue_state((record / layout.QUEUE_STATE_FILE).read_text()).exit_code == 0
-    tickets = [qs.parse_queue_state((r.run_dir(i) / layout.QUEUE_STATE_FILE).read_text()).ticket for i in ids]
-    assert tickets == [1, 2, 3, 4, 5, 6]
     assert r.waiting() == [] and not list((r.workshop / "queue" / "running").iterdir())
     assert not list(tmp_path.rglob("pwned"))
 
