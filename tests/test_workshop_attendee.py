@@ -14,6 +14,7 @@ import pytest
 from docker_support import cli, docker_client, toolchain_double_image  # noqa: F401 (fixtures)
 from sshd_support import sshd_server  # noqa: F401 (fixture)
 from workshop_support import Attendee, Room, app_env, attendee_inputs, new_workshop_id
+from workshop_support import workshop_image  # noqa: F401 (fixture)
 from wizard.core.events import LogLine, QueueWaiting, Result
 from wizard.core.workshop.attendee import resume_conversion, start_conversion
 from wizard.core.workshop.kit import read_kit
@@ -24,8 +25,8 @@ HOSTILE_NAME = "$(touch pwned); rm -rf ~ `touch pwned` \"'"
 
 
 @pytest.fixture
-def room(sshd_server, toolchain_double_image, tmp_path) -> Room:
-    made = Room(server=sshd_server, root=tmp_path, workshop_id=new_workshop_id(), image=toolchain_double_image)
+def room(sshd_server, workshop_image, tmp_path) -> Room:
+    made = Room(server=sshd_server, root=tmp_path, workshop_id=new_workshop_id(), image=workshop_image)
     assert made.prepare(slots=1).returncode == 0
     return made
 

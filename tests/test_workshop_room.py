@@ -24,6 +24,7 @@ from docker_support import docker_client, toolchain_double_image  # noqa: F401 (
 from sshd_support import sshd_server  # noqa: F401 (fixture)
 from workshop_support import (Attendee, Room, attendee_inputs, container_spans, hold_slots, new_workshop_id,
                               peak_overlap)
+from workshop_support import workshop_image  # noqa: F401 (fixture)
 from wizard.core.workshop import server_layout as layout
 from wizard.core.workshop.queue_shell import parse_queue_state
 
@@ -43,9 +44,9 @@ def last_wait(attendee: Attendee) -> dict | None:
     return found[-1] if found else None
 
 
-def test_six_attendees_two_slots_a_fair_queue_that_survives_a_kill(sshd_server, toolchain_double_image, docker_client,
+def test_six_attendees_two_slots_a_fair_queue_that_survives_a_kill(sshd_server, workshop_image, docker_client,
                                                                     tmp_path):
-    room = Room(server=sshd_server, root=tmp_path, workshop_id=new_workshop_id(), image=toolchain_double_image)
+    room = Room(server=sshd_server, root=tmp_path, workshop_id=new_workshop_id(), image=workshop_image)
     assert room.prepare(slots=2).returncode == 0
     made = room.make_kit()
     assert made.returncode == 0, made.stderr

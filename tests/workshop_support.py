@@ -20,9 +20,21 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO_ROOT
 from docker_support import cli
 from sshd_support import SshServer
+
+
+@pytest.fixture
+def workshop_image(toolchain_double_image):
+    """The double image under this test's own tag: the engine is shared, and another session
+    rebuilding the double's :latest mid-test must not change the image a kit pinned."""
+    tag = f"recamera-wizard-test/workshop:{secrets.token_hex(4)}"
+    subprocess.run(["docker", "tag", toolchain_double_image, tag], check=True)
+    yield tag
+    subprocess.run(["docker", "rmi", tag], capture_output=True)  # the tag; the image stays if tagged
 
 
 def new_workshop_id() -> str:
