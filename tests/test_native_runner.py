@@ -24,7 +24,8 @@ from wizard.core.events import LogLine, ProblemRaised, Result, StepStarted
 from wizard.core.messages import WizardError
 from wizard.core.ssh import remote_shell as rs
 from wizard.core.runners.calibration_cache import CalibrationCache
-from wizard.core.runners.job import ConversionJob, JobRecord
+from wizard.core.runners.job import ConversionJob
+from wizard.core.runners.record import JobRecord
 from wizard.core.runners.native.local import RUNS_DIR, NativeRunner
 from wizard.core.runners.native.shell import group_alive
 

@@ -22,7 +22,8 @@ from sshd_support import SshServer, sshd_factory, sshd_server  # noqa: F401 (fix
 from wizard.core.events import LogLine, ProblemRaised, Result, StepStarted
 from wizard.core.messages import WizardError
 from wizard.core.ssh import remote_shell as rs
-from wizard.core.runners.job import ConversionJob, JobRecord
+from wizard.core.runners.job import ConversionJob
+from wizard.core.runners.record import JobRecord
 from wizard.core.runners.native.shell import group_alive
 from wizard.core.runners.native.vm import NativeSshRunner
 

@@ -65,6 +65,15 @@ def _main(argv: Sequence[str] | None) -> int:
     if not args.command:
         from wizard.cli.gui import launch_gui
 
+        if args.kit:  # a damaged, changed or too-new kit is refused here, with its reason
+            from wizard.core.workshop.kit import read_kit
+
+            try:
+                read_kit(args.kit)
+            except messages.WizardError as exc:
+                print_problem(exc.problem)
+                return EXIT_BLOCKED
+
         return launch_gui(args)
     try:
         return int(args.handler(args) or 0)

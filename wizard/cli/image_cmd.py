@@ -26,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="image tag (default recamera-wizard/toolchain:1.7)")
     parser.add_argument("--tpu-mlir", metavar="VERSION", help="for build: the tpu_mlir version to pin")
     parser.add_argument("--base", metavar="IMAGE:TAG", help="for build: the base image (default sophgo/tpuc_dev:v3.1)")
+    parser.add_argument("--kit", metavar="KIT.rcwkit",
+                        help="for load: a workshop kit; the tarball must hold the kit's image (checked before loading)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(handler=run)
 
@@ -83,7 +85,13 @@ def run(args: argparse.Namespace) -> int:
                 printer(event)
             return 0
         if args.action == "load":
-            for event in ti.load_image(client, args.tarball, expected_tag=args.image):
+            if args.kit:
+                from wizard.core.workshop.offline_image import load_for_kit
+
+                events = load_for_kit(client, args.tarball, args.kit)
+            else:
+                events = ti.load_image(client, args.tarball, expected_tag=args.image)
+            for event in events:
                 printer(event)
             return 0
         if args.action == "remove":
@@ -101,5 +109,5 @@ def run(args: argparse.Namespace) -> int:
         code = exc.problem.code
         return EXIT_BLOCKED if code.startswith("path_") or code in ("file_not_found", "invalid_image_setting", "invalid_image_reference",
                                         "image_load_failed",
-                                        "image_loaded_other") else EXIT_INFRASTRUCTURE
+                                        "image_loaded_other") or code.startswith("kit_") else EXIT_INFRASTRUCTURE
     return 0

@@ -19,6 +19,7 @@ SUBCOMMAND_MODULES = (
     "image_cmd",
     "deploy",
     "tour",
+    "workshop",
     "gui",
 )
 
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="language of messages (default: from the environment, else English)",
     )
     parser.add_argument("--self-test", action="store_true", help="check the installation and exit")
+    parser.add_argument("--kit", metavar="KIT.rcwkit", help="open a workshop kit (checked first; the window fills in from it)")
     subparsers = parser.add_subparsers(dest="command", metavar="<step>")
     for name in SUBCOMMAND_MODULES:
         importlib.import_module(f"wizard.cli.{name}").register(subparsers)

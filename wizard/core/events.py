@@ -77,7 +77,43 @@ class Result:
     time: float = field(default_factory=_now)
 
 
-Event = Union[StepStarted, StepFinished, LogLine, Progress, ProblemRaised, Result]
+@dataclass(frozen=True)
+class QueueWaiting:
+    """The job waits for a free slot on a shared (workshop) server: ``ahead`` jobs came first
+    and still wait; ``position`` = ahead + 1 (1: next to start). Only ever goes down."""
+
+    ticket: int  # the job's place in the server's first-come order
+    position: int
+    ahead: int
+    slots: int  # how many conversions the server runs at once
+    step: str = "queue"
+    time: float = field(default_factory=_now)
+
+
+@dataclass(frozen=True)
+class QueueAdmitted:
+    """A slot became free: the conversion starts now (after ``waited`` seconds in the queue)."""
+
+    ticket: int
+    slot: int  # 1..slots
+    slots: int
+    waited: float
+    step: str = "queue"
+    time: float = field(default_factory=_now)
+
+
+@dataclass(frozen=True)
+class QueueLeft:
+    """The job left the queue without running (cancelled while waiting)."""
+
+    ticket: int
+    reason: str = "cancelled"
+    step: str = "queue"
+    time: float = field(default_factory=_now)
+
+
+Event = Union[StepStarted, StepFinished, LogLine, Progress, ProblemRaised, Result, QueueWaiting, QueueAdmitted,
+              QueueLeft]
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:

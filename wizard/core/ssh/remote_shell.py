@@ -119,29 +119,42 @@ def docker_run_argv(run_dir: str, run_id: str, image: str) -> list[str]:
     ]  # fmt: skip
 
 
-def wrapper_script(run_dir: str, run_id: str, image: str) -> str:
+def wrapper_script(run_dir: str, run_id: str, image: str, before_container: str = "",
+                   after_container: str = "") -> str:
     """The detached wrapper of a run in the toolchain image (see ``detached_wrapper_script``)."""
-    return detached_wrapper_script(run_dir, join(docker_run_argv(run_dir, run_id, image)))
+    return detached_wrapper_script(run_dir, join(docker_run_argv(run_dir, run_id, image)),
+                                   before_container=before_container, after_container=after_container)
 
 
-def detached_wrapper_script(run_dir: str, command_line: str) -> str:
+def detached_wrapper_script(run_dir: str, command_line: str, before_container: str = "",
+                            after_container: str = "") -> str:
     """The detached wrapper: runs ``command_line`` (already quoted: the container, or convert.sh
     in a Python environment), appends its output to convert.log, then writes the exit code (via
     a rename, so a reader never sees a half-written file).
 
     It outlives the SSH session (started under setsid+nohup) so a dropped connection does not end
     a conversion of many minutes; the app re-attaches by reading convert.log and exit_code.
+
+    Hooks (sh text, e.g. the workshop queue): ``before_container`` runs in the run folder before
+    the container starts and may set ``rc`` to a non-zero exit code to skip it (a cancelled wait);
+    ``after_container`` runs once it has ended (``rc`` holds its code), before exit_code appears.
     """
+    hooked = bool(before_container or after_container)
+    start = [f"if [ -e {q(CANCELLED_FILE)} ]; then rc=130; else"]
+    if hooked:
+        start = ["rc=0", before_container.rstrip("\n"),
+                 f"if [ \"$rc\" -ne 0 ]; then :; elif [ -e {q(CANCELLED_FILE)} ]; then rc=130; else"]
     return "\n".join(
         [
             "#!/bin/sh",
             "# Written by reCamera Model Wizard: runs one conversion, detached from the SSH session.",
             f"cd {q(run_dir)} || exit 1",
             f"echo $$ > {q(WRAPPER_PID_FILE)}",
-            f"if [ -e {q(CANCELLED_FILE)} ]; then rc=130; else",
+            *start,
             f"  {command_line} >> {q(REMOTE_LOG)} 2>&1 < /dev/null",
             "  rc=$?",
             "fi",
+            *([after_container.rstrip("\n")] if after_container else []),
             f"echo \"$rc\" > {q(EXIT_CODE_FILE + '.tmp')} && mv -f {q(EXIT_CODE_FILE + '.tmp')} {q(EXIT_CODE_FILE)}",
             "",
         ]

@@ -150,6 +150,7 @@ class SshRunner(Runner):
         self.uploaded_bytes = 0
         self.vm_facts: remote_setup.RemoteFacts | None = None
         self._cancel = threading.Event()
+        self._detached = threading.Event()
         self._lock = threading.Lock()
 
     # --- re-attach ---------------------------------------------------------------------------
@@ -181,8 +182,10 @@ class SshRunner(Runner):
         return self._facts
 
     def detach(self) -> None:
-        """Nothing to wake: the log is polled, and the job stops reading at its next line; the
-        wrapper on the VM goes on without this app."""
+        """The job stops reading at its next line, or ``run()`` ends (without a StepFinished) at its
+        next poll when no line comes (a job waiting in a workshop queue); the wrapper on the VM goes
+        on without this app."""
+        self._detached.set()
 
     @property
     def remote_dir(self) -> str:
@@ -465,7 +468,9 @@ class SshRunner(Runner):
         started = time.monotonic()
         if not self._started:
             command = self._convert_command()
-            script = rs.detached_wrapper_script(self.remote_dir, command)
+            script = rs.detached_wrapper_script(self.remote_dir, command,
+                                                before_container=self.before_container_script(),
+                                                after_container=self.after_container_script())
             self._checked(rs.write_file_command(self.remote_dir, rs.WRAPPER_FILE), "write the run script", stdin=script.encode())
             yield StepStarted("convert", command=command)
             self._checked(rs.start_command(self.remote_dir), "start the conversion", timeout=60)
@@ -474,6 +479,15 @@ class SshRunner(Runner):
         else:
             yield StepStarted("convert", command=f"re-attach {self.run_id} on {self.target}")
         yield from self._stream(started)
+
+    def before_container_script(self) -> str:
+        """Hook for subclasses (the workshop queue): sh run by the wrapper before the container;
+        see remote_shell.wrapper_script."""
+        return ""
+
+    def after_container_script(self) -> str:
+        """Hook for subclasses: sh run by the wrapper after the container, before exit_code."""
+        return ""
 
     def _wrapper_state(self) -> str:
         return self._connection().run(rs.wrapper_state_command(self.remote_dir), timeout=30).out.strip()
@@ -550,6 +564,8 @@ class SshRunner(Runner):
                             vanished = True
                             break
                     self._cancel.wait(self.poll_interval)
+                    if self._detached.is_set() and not self._cancel.is_set():
+                        return  # nobody follows any more; a re-attach resumes at the offset
                 except (ConnectionLost, *CONNECTION_ERRORS) as exc:
                     if isinstance(exc, (FileNotFoundError, PermissionError)):
                         raise WizardError.of("vm_run_not_found", run_id=self.run_id, target=str(self.target),

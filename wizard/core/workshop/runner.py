@@ -1,0 +1,148 @@
+"""WorkshopRunner: the SSH runner, on the kit's shared server, with the queue.
+
+What it adds to SshRunner (and nothing else differs: upload, streaming, re-attach, cancel and
+cleanup are the SSH backend's):
+
+  * the server and its host key come from the kit, pinned (host_key.PinnedHostKey); no set-up and
+    no image build are ever done from an attendee's app;
+  * ``prepare`` also checks the workshop is set up there and the toolchain image is the kit's one;
+  * each run gets its own folder ``runs/<workshop>-<run id>``, with ``attendee.json`` (who it is
+    for, written as data over stdin: a hostile name is just text);
+  * the detached wrapper waits in the server's queue before the container starts
+    (queue_shell.before_container) and leaves a receipt after it (queue_shell.after_container);
+  * the wrapper's ``[workshop]`` log lines become QueueWaiting / QueueAdmitted / QueueLeft events;
+    on a re-attach the last known place in the queue is sent at once (from queue.state).
+
+Isolation, honestly: attendees share one login on the server. Each job has its own folder under an
+unguessable run id, names never reach a shell, and the wizard only ever touches its own run
+folder, so attendees cannot collide or overwrite each other BY USING THE WIZARD. It does not stop
+an attendee who takes the shared login to a terminal: that login (in the docker group, as
+conversions need) can read or delete every run folder, and through Docker, the server. For a room
+where that matters, the stronger set-up is one Unix account per attendee without Docker access,
+starting containers through a root-owned helper allowed by sudo; that is not built yet.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+from wizard import __version__
+from wizard.core.events import Event, LogLine, QueueWaiting, StepFinished
+from wizard.core.messages import WizardError
+from wizard.core.runners.protocol import RunHandle
+from wizard.core.ssh import remote_shell as rs
+from wizard.core.runners.vm.runner import SshRunner
+from wizard.core.workshop import queue_shell as qs
+from wizard.core.workshop import server_check
+from wizard.core.workshop import server_layout as layout
+from wizard.core.workshop.host_key import PinnedHostKey
+from wizard.core.workshop.kit import Kit
+
+BACKEND = "workshop"
+
+
+class WorkshopRunner(SshRunner):
+    backend = BACKEND
+
+    def __init__(self, target: str | None = None, *, kit: Kit, run_id: str | None = None,
+                 attendee: dict[str, Any] | None = None, **options: Any):
+        """``target`` may be left out (it is the kit's); ``options`` are SshRunner's credentials
+        and timings (key_file, password, allow_agent, poll_interval...). ``attendee``: what
+        attendee.json holds (name...); the runner adds the run id, kit and time."""
+        server = kit.server
+        if target is not None and str(target) != server.target:
+            raise ValueError(f"{target} is not the kit's server {server.target}")
+        for fixed in ("setup_consent", "build_image", "accept_fingerprint", "remote_root", "image"):
+            options.pop(fixed, None)
+        super().__init__(server.target, run_id=run_id or layout.new_workshop_run_id(server.workshop_id),
+                         remote_root=layout.runs_root(server.workshop_id), image=kit.content.toolchain.image,
+                         setup_consent=False, build_image=False, **options)
+        self.host_keys = PinnedHostKey(server)
+        self.kit = kit
+        self.attendee = dict(attendee or {})
+        self.reattached = False
+
+    @classmethod
+    def attach(cls, handle: RunHandle, offset: int = 0, skip_lines: int = 0, **options: Any) -> "WorkshopRunner":
+        """As SshRunner.attach; ``options`` must include ``kit``."""
+        runner = super().attach(handle, offset=offset, skip_lines=skip_lines, **options)
+        runner.reattached = True
+        return runner  # type: ignore[return-value]
+
+    @property
+    def workshop_dir(self) -> str:
+        return layout.workshop_dir_of_run(self.remote_dir)
+
+    # --- prepare: the SSH checks, then the workshop's --------------------------------------------
+
+    def prepare(self) -> Iterator[Event]:
+        try:
+            for event in super().prepare():
+                if isinstance(event, StepFinished) and event.step == "prepare":
+                    self._check_workshop()
+                yield event
+        except WizardError as exc:
+            if exc.problem.code == "vm_image_missing":
+                raise WizardError.of("workshop_image_missing", image=self.image, target=str(self.target)) from None
+            raise
+
+    def _check_workshop(self) -> None:
+        content = self.kit.content
+        facts = server_check.parse_probe(
+            self._checked(server_check.probe_command(self.workshop_dir, content.toolchain.image), "look at the workshop"))
+        problems = server_check.problems_for(facts, target=str(self.target), workshop_id=self.kit.server.workshop_id,
+                                             image=content.toolchain.image, image_id=content.toolchain.image_id)
+        if problems:
+            raise WizardError(problems[0])
+
+    # --- upload: the workspace, then who it is for -------------------------------------------------
+
+    def upload(self, workspace: Path) -> Iterator[Event]:
+        yield from super().upload(workspace)
+        record = {
+            **self.attendee,
+            "run_id": self.run_id,
+            "kit_id": self.kit.content.kit_id,
+            "kit_checksum": self.kit.checksum,
+            "uploaded": time.time(),
+            "wizard_version": __version__,
+        }
+        data = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+        self._checked(rs.write_file_command(self.remote_dir, layout.ATTENDEE_FILE), "write attendee.json", stdin=data)
+
+    # --- run: the queue's lines as typed events -------------------------------------------------------
+
+    def before_container_script(self) -> str:
+        return qs.before_container(self.workshop_dir, self.run_id)
+
+    def after_container_script(self) -> str:
+        return qs.after_container()
+
+    def run(self) -> Iterator[Event]:
+        if self.reattached:
+            waiting = self._queue_place()
+            if waiting is not None:
+                yield waiting
+        for event in super().run():
+            yield event
+            if isinstance(event, LogLine) and event.text.startswith(qs.LOG_PREFIX):
+                queued = qs.queue_event(event.text)
+                if queued is not None:
+                    yield queued
+
+    def queue_state(self) -> qs.QueueState:
+        """This run's queue.state as the server has it now."""
+        result = self._connection().run(rs.in_dir(self.remote_dir, f"cat {rs.q(layout.QUEUE_STATE_FILE)} 2>/dev/null"),
+                                        timeout=30)
+        return qs.parse_queue_state(result.out)
+
+    def _queue_place(self) -> QueueWaiting | None:
+        """The place in the queue after a re-attach: the log's lines say it only when it changes."""
+        state = self.queue_state()
+        if state.ticket is None or state.admitted is not None or state.ended is not None or state.left:
+            return None
+        ahead = state.ahead or 0
+        return QueueWaiting(ticket=state.ticket, position=ahead + 1, ahead=ahead, slots=self.kit.server.slots)

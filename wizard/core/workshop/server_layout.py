@@ -1,0 +1,79 @@
+"""Where a workshop lives on the shared server: pure path functions, tested by value.
+
+Everything is under the home of the account attendees log in as (the kit's user@host):
+
+    ~/.recamera-wizard/workshops/<workshop_id>/
+        workshop.json                 what prepare-server set up (for people; the sh reads `slots`)
+        slots                         how many conversions run at once: one number
+        queue/.lock                   flock: giving out tickets and looking at the line, one at a time
+        queue/counter                 the last ticket number given out
+        queue/waiting/<ticket>-<run>  a waiting job; its wrapper holds a flock on it while alive
+        queue/running/<ticket>-<run>  a job holding a slot (same file, moved)
+        queue/slots/<n>.lock          flock held by a wrapper for as long as its container runs
+        runs/<run_id>/                one conversion (the SSH runner's run folder)
+        records/<run_id>/             what stays after the attendee collected the results
+
+Run ids start with the workshop id, so the containers of one room are ``recamera-wizard-<id>-*``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from wizard.core.messages import WizardError
+from wizard.core.ssh import remote_shell as rs
+from wizard.core.runners.protocol import new_run_id
+
+WORKSHOPS_ROOT = ".recamera-wizard/workshops"
+WORKSHOP_FILE = "workshop.json"
+SLOTS_FILE = "slots"
+QUEUE_DIR = "queue"
+RUNS_DIR = "runs"
+RECORDS_DIR = "records"
+ATTENDEE_FILE = "attendee.json"  # in the workspace: who this run is for (data, never shell)
+QUEUE_STATE_FILE = "queue.state"  # in the run folder: the queue's own log, one event a line
+DEFAULT_WORKSHOP_ID = "workshop"
+MAX_SLOTS = 64
+
+# Lower case, so it is a valid part of a container name and a folder name on every OS.
+_WORKSHOP_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def check_workshop_id(value: str) -> str:
+    if not _WORKSHOP_ID.match(value or ""):
+        raise WizardError.of("workshop_bad_id", value=value)
+    return value
+
+
+def check_slots(value: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_SLOTS:
+        raise WizardError.of("workshop_bad_slots", value=value, maximum=MAX_SLOTS)
+    return value
+
+
+def workshop_root(workshop_id: str) -> str:
+    """Relative to the login's home."""
+    return f"{WORKSHOPS_ROOT}/{check_workshop_id(workshop_id)}"
+
+
+def runs_root(workshop_id: str) -> str:
+    """The SSH runner's ``remote_root`` for this workshop (relative to the home)."""
+    return f"{workshop_root(workshop_id)}/{RUNS_DIR}"
+
+
+def workshop_dir(home: str, workshop_id: str) -> str:
+    return f"{home.rstrip('/')}/{workshop_root(workshop_id)}"
+
+
+def workshop_dir_of_run(run_dir: str) -> str:
+    """The workshop folder a run folder (<workshop>/runs/<run_id>) belongs to."""
+    return posixpath.dirname(posixpath.dirname(run_dir.rstrip("/")))
+
+
+def new_workshop_run_id(workshop_id: str) -> str:
+    return rs.check_run_id(f"{check_workshop_id(workshop_id)}-{new_run_id()}")
+
+
+def container_prefix(workshop_id: str) -> str:
+    return rs.CONTAINER_PREFIX + check_workshop_id(workshop_id) + "-"

@@ -1,0 +1,315 @@
+"""``workshop prepare-server``: set the shared VM up once, with progress; safe to run twice.
+
+Steps (each reports what it did, or that it was already done):
+
+  prepare   connect (host key checked as for any VM), Docker installed/started/usable as in
+            Seeed's guide (remote_setup), the toolchain image built on the VM with --build-image
+  image     the toolchain image: already there, or loaded from a `docker save` tarball streamed
+            over SSH (its image ID checked here before, and on the server after), or missing
+  account   optional: the attendees' login (useradd, docker group, authorized key, password);
+            needs root or sudo. Without it, attendees log in as the account used here.
+  queue     the workshop folder, queue folders and the number of slots (server_layout)
+
+Running it again changes nothing that is right already: an existing account, key, image or queue
+is kept (the ticket counter too, so a re-run during the workshop does not disturb the line).
+Secrets: the SSH/sudo password goes to sudo on stdin; the attendees' password reaches chpasswd
+through a file only this login can read, written over stdin and removed at once; never argv.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterator
+
+from wizard import __version__
+from wizard.core.events import Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted
+from wizard.core.messages import WizardError, problem
+from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE
+from wizard.core.runners.vm import setup as remote_setup
+from wizard.core.ssh import remote_shell as rs
+from wizard.core.ssh.connection import SshConnection
+from wizard.core.runners.vm.runner import SshRunner
+from wizard.core.workshop import image_tarball, server_check
+from wizard.core.workshop import server_layout as layout
+
+_ACCOUNT = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+DEFAULT_CHECK_OPTIONS = {"calibration_count": 100, "quantize": "INT8"}  # for the memory advice
+
+
+@dataclass(frozen=True)
+class ServerPlan:
+    workshop_id: str = layout.DEFAULT_WORKSHOP_ID
+    slots: int = 2
+    image: str = DEFAULT_TOOLCHAIN_IMAGE
+    image_tarball: Path | None = None
+    build_image: bool = False  # build it on the VM when missing (needs internet there)
+    account: str | None = None  # the attendees' login, created when given
+    account_keys: tuple[str, ...] = ()  # public key lines for its authorized_keys
+    account_password: str | None = field(default=None, repr=False)
+    account_home: str | None = None  # default: useradd's (/home/<account>)
+
+    def __post_init__(self) -> None:
+        layout.check_workshop_id(self.workshop_id)
+        layout.check_slots(self.slots)
+        if self.account is not None and not _ACCOUNT.match(self.account):
+            raise WizardError.of("workshop_bad_account", value=self.account)
+
+
+def read_public_key(path: str | Path) -> str:
+    """One ``type base64 [comment]`` line from a .pub file (checked, never a private key)."""
+    path = Path(path)
+    try:
+        line = path.read_text(encoding="ascii").strip().splitlines()[0].strip()
+    except (OSError, UnicodeDecodeError, IndexError) as exc:
+        raise WizardError.of("workshop_key_unreadable", path=str(path), detail=str(exc) or "empty") from None
+    if not re.fullmatch(r"(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-\S+) [A-Za-z0-9+/=]+( [ -~]*)?", line):
+        raise WizardError.of("workshop_key_unreadable", path=str(path), detail="not one 'ssh-... AAAA...' line")
+    return line
+
+
+# --- the remote commands (pure, tested by value and run by the integration tests) ---------------
+
+_CREATE_ACCOUNT = (
+    'if id -u "$1" > /dev/null 2>&1; then echo "account $1: already there"; '
+    'elif [ -n "$2" ]; then useradd -m -d "$2" -s /bin/bash "$1" && echo "account $1: created"; '
+    'else useradd -m -s /bin/bash "$1" && echo "account $1: created"; fi'
+)
+_DOCKER_GROUP = (
+    'getent group docker > /dev/null || groupadd docker; '
+    'if id -nG "$1" | tr " " "\\n" | grep -qx docker; then echo "account $1: already in the docker group"; '
+    'else usermod -aG docker "$1" && echo "account $1: added to the docker group"; fi'
+)
+_AUTHORIZE_KEY = (
+    'set -e; h=$(getent passwd "$1" | cut -d: -f6); g=$(id -gn "$1"); '
+    'install -d -m 700 -o "$1" -g "$g" "$h/.ssh"; f="$h/.ssh/authorized_keys"; touch "$f"; '
+    'if grep -qxF -- "$2" "$f"; then echo "account $1: key already authorized"; '
+    'else printf "%s\\n" "$2" >> "$f"; echo "account $1: key authorized"; fi; '
+    'chown "$1:$g" "$f"; chmod 600 "$f"'
+)
+_SET_PASSWORD = 'chpasswd < "$1"; rc=$?; rm -f -- "$1"; [ "$rc" -eq 0 ] && echo "account password set"; exit "$rc"'
+# $1 slots, $2 workshop.json, $3 owner (empty: this login), $4 the workshop folder; then every
+# folder to make, in order (all relative to the owner's home).
+_QUEUE = (
+    'set -e; if [ -n "$3" ]; then h=$(getent passwd "$3" | cut -d: -f6); g=$(id -gn "$3"); else h=$HOME; fi; '
+    'slots=$1; info=$2; owner=$3; d="$h/$4"; shift 4; '
+    'for sub in "$@"; do if [ -n "$owner" ]; then install -d -o "$owner" -g "$g" "$h/$sub"; '
+    'else mkdir -p "$h/$sub"; fi; done; '
+    'old=$(cat "$d/slots" 2>/dev/null || true); '
+    'printf "%s\\n" "$slots" > "$d/slots.tmp"; mv -f "$d/slots.tmp" "$d/slots"; printf "%s\\n" "$info" > "$d/workshop.json"; '
+    'if [ -n "$owner" ]; then chown "$owner:$g" "$d/slots" "$d/workshop.json"; fi; '
+    'n=$(cat "$d/queue/counter" 2>/dev/null || echo 0); '
+    'if [ "$old" = "$slots" ]; then echo "queue: already set up, $slots at once, $n tickets given out so far"; '
+    'elif [ -z "$old" ]; then echo "queue: created, $slots at once"; else echo "queue: changed from $old to $slots at once"; fi'
+)
+
+
+def _sh(script: str, *args: str) -> tuple[str, ...]:
+    return ("sh", "-c", script, "sh", *args)
+
+
+def account_commands(plan: ServerPlan, secret_file: str | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    """(label, argv run as root) for the attendees' account."""
+    assert plan.account is not None
+    commands = [
+        (f"create the account {plan.account}", _sh(_CREATE_ACCOUNT, plan.account, plan.account_home or "")),
+        (f"add {plan.account} to the docker group", _sh(_DOCKER_GROUP, plan.account)),
+    ]
+    commands += [(f"authorize a key for {plan.account}", _sh(_AUTHORIZE_KEY, plan.account, key))
+                 for key in plan.account_keys]
+    if secret_file is not None:
+        commands.append((f"set the password of {plan.account}", _sh(_SET_PASSWORD, secret_file)))
+    return commands
+
+
+def workshop_info(plan: ServerPlan, image_id: str) -> str:
+    return json.dumps({"format": 1, "workshop_id": plan.workshop_id, "slots": plan.slots, "image": plan.image,
+                       "image_id": image_id, "wizard_version": __version__}, sort_keys=True)
+
+
+def queue_argv(plan: ServerPlan, image_id: str, owner: str | None) -> tuple[str, ...]:
+    root = layout.workshop_root(plan.workshop_id)
+    parents = [part for part in (".recamera-wizard", layout.WORKSHOPS_ROOT) if part != root]
+    queue = f"{root}/{layout.QUEUE_DIR}"
+    folders = [*parents, root, queue, f"{queue}/waiting", f"{queue}/running", f"{queue}/slots",
+               f"{root}/{layout.RUNS_DIR}", f"{root}/{layout.RECORDS_DIR}"]
+    return _sh(_QUEUE, str(plan.slots), workshop_info(plan, image_id), owner or "", root, *folders)
+
+
+# --- doing it -----------------------------------------------------------------------------------
+
+
+def prepare_server(target: str, plan: ServerPlan, *, dockerfile_for: Callable[[str], str] | None = None,
+                   **ssh_options: Any) -> Iterator[Event]:
+    """Set the server up for ``plan``. ``ssh_options``: SshRunner's (key_file, password,
+    accept_fingerprint, app_known_hosts, user_known_hosts...). Raises WizardError when a step
+    cannot be done; what was done before stays done (and is skipped next time)."""
+    started = time.monotonic()
+    build = plan.build_image and plan.image_tarball is None
+    admin = SshRunner(target, image=plan.image if build else None, setup_consent=True, build_image=build,
+                      dockerfile_for=dockerfile_for, **ssh_options)
+    try:
+        yield from admin.prepare()  # running prepare-server is the consent to the guide's set-up
+    finally:
+        admin.close()
+    where = str(admin.target)
+    conn = SshConnection(admin.target, admin.credentials, admin.host_keys, connect_timeout=admin.connect_timeout).connect()
+    try:
+        image_id = yield from _image_step(conn, plan, where)
+        if plan.account:
+            yield from _account_step(conn, plan, where, admin.credentials.password)
+        yield from _queue_step(conn, plan, where, image_id, admin.credentials.password)
+        # Memory and disk do not depend on whose home the workshop is in.
+        facts = server_check.parse_probe(conn.run(server_check.probe_command("/nonexistent", plan.image), timeout=60).out)
+    finally:
+        conn.close()
+    for found in server_check.resource_problems(facts, slots=plan.slots, options=DEFAULT_CHECK_OPTIONS,
+                                                target=where, severity="warning"):
+        yield ProblemRaised(found, step="queue")
+    yield ProblemRaised(problem("workshop_server_ready", "info", target=where, workshop=plan.workshop_id,
+                                slots=plan.slots, image=plan.image), step="queue")
+    yield LogLine(f"server ready in {time.monotonic() - started:.1f} s", step="queue", stream="runner")
+
+
+def _server_image_id(conn: SshConnection, image: str) -> str:
+    result = conn.run(rs.join(["docker", "image", "inspect", "--format", "{{.Id}}", image]), timeout=60)
+    return result.out.strip() if result.exit_code == 0 else ""
+
+
+def _image_step(conn: SshConnection, plan: ServerPlan, where: str):
+    step = "image"
+    current = _server_image_id(conn, plan.image)
+    if plan.image_tarball is None:
+        if not current:
+            raise WizardError.of("workshop_image_missing", image=plan.image, target=where)
+        yield LogLine(f"toolchain image {plan.image}: already there ({current[:19]})", step=step, stream="runner")
+        return current
+    images = image_tarball.tarball_images(plan.image_tarball)
+    wanted = next((i for i in images if plan.image in i.repo_tags), images[0] if len(images) == 1 else None)
+    if wanted is None:
+        raise WizardError.of("kit_tarball_other_image", path=str(plan.image_tarball), expected=plan.image,
+                             found=", ".join(t for i in images for t in i.repo_tags), tarball=plan.image_tarball.name)
+    if current == wanted.image_id:
+        yield LogLine(f"toolchain image {plan.image}: already there, the tarball's ({current[:19]})",
+                      step=step, stream="runner")
+        return current
+    yield StepStarted(step, command=f"docker load < {plan.image_tarball.name} (on {where})")
+    begun = time.monotonic()
+    size = plan.image_tarball.stat().st_size
+    sent = [0]
+    outcome: dict[str, Any] = {}
+
+    def send(channel: BinaryIO) -> None:
+        with open(plan.image_tarball, "rb") as f:  # type: ignore[arg-type]
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                channel.write(chunk)
+                sent[0] += len(chunk)
+
+    def work() -> None:
+        try:
+            outcome["result"] = conn.run("docker load", stdin=send, timeout=3600)
+        except BaseException as exc:  # handed to the generator's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="docker-load", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.5)
+        yield Progress(step, sent[0] / size if size else None, text=f"{sent[0] / 1e6:.0f} of {size / 1e6:.0f} MB sent",
+                       done=sent[0], total=size)
+    if "error" in outcome:
+        error = outcome["error"]
+        raise error if isinstance(error, WizardError) else WizardError.of(
+            "workshop_step_failed", target=where, step="docker load", detail=str(error)[:300])
+    result = outcome["result"]
+    if result.exit_code != 0:
+        raise WizardError.of("workshop_step_failed", target=where, step="docker load",
+                             detail=(result.err.strip() or f"exit code {result.exit_code}")[-300:])
+    for line in result.out.splitlines():
+        if line.strip():
+            yield LogLine(line.strip(), step=step, stream="runner")
+    if plan.image not in wanted.repo_tags:
+        tagged = conn.run(rs.join(["docker", "tag", wanted.image_id, plan.image]), timeout=60)
+        if tagged.exit_code != 0:
+            raise WizardError.of("workshop_step_failed", target=where, step="docker tag",
+                                 detail=tagged.err.strip()[-300:] or f"exit code {tagged.exit_code}")
+    now = _server_image_id(conn, plan.image)
+    if now != wanted.image_id:
+        raise WizardError.of("kit_image_differs", image=plan.image, target=where, expected=wanted.image_id,
+                             found=now or "none")
+    yield StepFinished(step, ok=True, elapsed=time.monotonic() - begun)
+    return now
+
+
+def _facts(conn: SshConnection) -> remote_setup.RemoteFacts:
+    return remote_setup.parse_probe(conn.run(remote_setup.probe_command(), timeout=60).out)
+
+
+def _as_root(conn: SshConnection, facts: remote_setup.RemoteFacts, label: str, argv: tuple[str, ...],
+             password: str | None, where: str) -> str:
+    command = remote_setup.SetupCommand(label, argv)
+    line = remote_setup.setup_command_line(command, as_root=facts.is_root, with_password=password is not None)
+    stdin = None if facts.is_root or password is None else (password + "\n").encode()
+    result = conn.run(line, stdin=stdin, timeout=600)
+    if result.exit_code != 0:
+        if not facts.is_root and remote_setup.sudo_needs_password(result.err + result.out):
+            raise WizardError.of("vm_sudo_password", target=where, user=facts.user)
+        detail = (result.err.strip() or result.out.strip() or f"exit code {result.exit_code}").splitlines()[-1]
+        raise WizardError.of("workshop_step_failed", target=where, step=label, detail=detail[:300])
+    return result.out
+
+
+def _account_step(conn: SshConnection, plan: ServerPlan, where: str, password: str | None) -> Iterator[Event]:
+    step = "account"
+    yield StepStarted(step, command=f"attendees' account {plan.account} on {where}")
+    begun = time.monotonic()
+    facts = _facts(conn)
+    if not facts.is_root and not facts.has_sudo:
+        raise WizardError.of("workshop_needs_root", target=where, user=plan.account, login=facts.user)
+    secret_file = None
+    if plan.account_password is not None:
+        # chpasswd reads "name:password" from a file only this login can read (never argv).
+        home = conn.run(rs.home_command(), timeout=30).out.strip()
+        secret_file = f"{home}/.recamera-wizard-account-{secrets.token_hex(6)}"
+        written = conn.run(f"umask 077 && cat > {rs.q(secret_file)}",
+                           stdin=f"{plan.account}:{plan.account_password}\n".encode(), timeout=30)
+        if written.exit_code != 0:
+            raise WizardError.of("workshop_step_failed", target=where, step="set the password",
+                                 detail=written.err.strip()[-300:] or f"exit code {written.exit_code}")
+    try:
+        for label, argv in account_commands(plan, secret_file):
+            out = _as_root(conn, facts, label, argv, password, where)
+            for line in out.splitlines():
+                if line.strip():
+                    yield LogLine(line.strip(), step=step, stream="runner")
+    finally:
+        if secret_file is not None:
+            conn.run(f"rm -f -- {rs.q(secret_file)}", timeout=30)
+    yield StepFinished(step, ok=True, elapsed=time.monotonic() - begun)
+
+
+def _queue_step(conn: SshConnection, plan: ServerPlan, where: str, image_id: str,
+                password: str | None) -> Iterator[Event]:
+    step = "queue"
+    yield StepStarted(step, command=f"workshop {plan.workshop_id}: {plan.slots} at once")
+    begun = time.monotonic()
+    if not conn.run("command -v flock", timeout=30).out.strip():
+        raise WizardError.of("workshop_flock_missing", target=where)
+    argv = queue_argv(plan, image_id, plan.account)
+    if plan.account:
+        out = _as_root(conn, _facts(conn), "set up the queue", argv, password, where)
+    else:
+        result = conn.run(rs.join(argv), timeout=60)
+        if result.exit_code != 0:
+            raise WizardError.of("workshop_step_failed", target=where, step="set up the queue",
+                                 detail=(result.err.strip() or f"exit code {result.exit_code}")[-300:])
+        out = result.out
+    for line in out.splitlines():
+        if line.strip():
+            yield LogLine(line.strip(), step=step, stream="runner")
+    yield StepFinished(step, ok=True, elapsed=time.monotonic() - begun)
