@@ -33,7 +33,6 @@ from typing import BinaryIO, Callable
 import paramiko
 
 from wizard.core.messages import WizardError, problem
-from wizard.core.user_paths import input_file_problem
 
 # paramiko reports a dropped socket from its own thread through logging; with no handler Python
 # prints it raw on stderr ("Socket exception: Connection reset by peer"). The runner reports the
@@ -451,9 +450,8 @@ class _ChannelWriter:
 
 
 def _load_private_key(path: Path, passphrase: str | None) -> paramiko.PKey:
-    unusable = input_file_problem(path)
-    if unusable is not None:
-        raise WizardError(unusable)
+    if not path.is_file():
+        raise WizardError.of("vm_key_unreadable", path=str(path), detail="the file does not exist")
     last: Exception | None = None
     for cls in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
         try:
