@@ -58,3 +58,14 @@ def test_on_a_terminal_progress_is_one_bar_redrawn(inputs, tmp_path):
     shown = b"".join(chunks).decode("utf-8", "replace")
     assert "\r  images [" in shown and "] 412/412" in shown
     assert shown.count("\n  images") <= 2  # redrawn in place, not printed line after line
+
+
+def test_images_into_a_pipe_shows_the_same_sparse_lines(inputs, tmp_path):
+    _, photos = inputs
+    result = subprocess.run([sys.executable, "-m", "wizard", "images", str(photos), "--out", str(tmp_path / "calib"),
+                             "--count", "12"], capture_output=True, text=True, timeout=300, cwd=REPO_ROOT,
+                            env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip().startswith("images ")]
+    assert 3 <= len(lines) <= 25 and lines[-1].strip() == "images 412/412", lines
+    assert "\r" not in result.stderr
