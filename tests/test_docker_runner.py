@@ -298,6 +298,8 @@ def test_resume_of_a_vanished_run_says_so(inputs, toolchain_double_image, tmp_pa
     result = cli(["convert", "--resume", "--out", str(tmp_path / "run")])
     assert result.returncode == 4
     assert "no longer running" in result.stderr and "Traceback" not in result.stderr
+    record = json.loads((tmp_path / "run" / "job.json").read_text(encoding="utf-8"))
+    assert (record["state"], record["verdict"]) == ("finished", "infrastructure_failed")  # never "running" again
 
 
 # --- the engine itself ---------------------------------------------------------------------------
