@@ -40,12 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_check_model(args: argparse.Namespace) -> int:
-    from wizard.core.user_paths import check_input_file
-
-    check_input_file(args.model, allow_empty=True)  # a folder, a loop, a pipe: one precise reason
     from wizard.cli.output import EXIT_BLOCKED, EXIT_OK, print_json
     from wizard.core.toolchain.cvimodel import check_cvimodel
 
+    from wizard.core.user_paths import check_input_file
+
+    check_input_file(args.model, allow_empty=True)  # a folder, a loop, a pipe: one precise reason
     report = check_cvimodel(args.model, expect_chip=None if args.chip == ANY_CHIP else args.chip)
     if args.json:
         print_json(report.to_dict(messages.current_language()))

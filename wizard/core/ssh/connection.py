@@ -33,6 +33,7 @@ from typing import BinaryIO, Callable
 import paramiko
 
 from wizard.core.messages import WizardError, problem
+from wizard.core.user_paths import input_file_problem
 
 # paramiko reports a dropped socket from its own thread through logging; with no handler Python
 # prints it raw on stderr ("Socket exception: Connection reset by peer"). The runner reports the
@@ -450,8 +451,9 @@ class _ChannelWriter:
 
 
 def _load_private_key(path: Path, passphrase: str | None) -> paramiko.PKey:
-    if not path.is_file():
-        raise WizardError.of("vm_key_unreadable", path=str(path), detail="the file does not exist")
+    unusable = input_file_problem(path)
+    if unusable is not None:
+        raise WizardError(unusable)
     last: Exception | None = None
     for cls in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
         try:
