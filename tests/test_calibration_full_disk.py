@@ -8,13 +8,11 @@ suite); "No space left on device" is the kernel's, not simulated.
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import require_component
+from fs_support import small_tmpfs
 from wizard.core.images.calibration import prepare_calibration_set
 from wizard.core.images.samples import draw_scene
 from wizard.core.messages import WizardError
@@ -34,16 +32,8 @@ def _contents(folder: Path) -> dict[str, str]:
 @pytest.fixture
 def small_drive(tmp_path):
     """A 400 KB file system of its own at tmp_path/drive."""
-    mount_point = tmp_path / "drive"
-    mount_point.mkdir()
-    mounted = os.geteuid() == 0 and subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount_point)],
-        capture_output=True).returncode == 0
-    require_component(mounted, "mounting a tmpfs", "run the tests as root (CI does, through sudo)")
-    try:
+    with small_tmpfs(tmp_path / "drive", "400k") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 @pytest.mark.parametrize("layout", ["link_to_other_drive", "folder_is_a_drive"])

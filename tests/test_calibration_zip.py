@@ -88,17 +88,10 @@ def _bomb(archive: Path, megabytes: int) -> Path:
 @pytest.fixture
 def small_temp(tmp_path):
     """TMPDIR on a real 2 MB tmpfs (needs root, as CI runs the suite): 'No space left' is the kernel's."""
-    from conftest import require_component
+    from fs_support import small_tmpfs
 
-    mount_point = tmp_path / "small-tmp"
-    mount_point.mkdir()
-    mounted = os.geteuid() == 0 and subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)], capture_output=True).returncode == 0
-    require_component(mounted, "mounting a tmpfs", "run the tests as root (CI does, through sudo)")
-    try:
+    with small_tmpfs(tmp_path / "small-tmp", "2m") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def _images_cli(source: Path, out: Path, temp: Path) -> subprocess.CompletedProcess:

@@ -40,13 +40,10 @@ def _run_into_closed_pipe(args: list[str], *, stderr_too: bool = False, cwd: Pat
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
-    from wizard.core.images.samples import generate_sample_images
-    from wizard.core.model.samples import write_sample_model
+    from fs_support import model_and_photos
 
     folder = tmp_path_factory.mktemp("pipe")
-    model = write_sample_model(folder / "m.onnx", imgsz=(320, 320)) or folder / "m.onnx"
-    images = folder / "photos"
-    generate_sample_images(images, 12, size=(320, 240))
+    model, images = model_and_photos(folder, 12, (320, 240))
     log = folder / "convert.log"
     log.write_text("[wizard] step transform started: model_transform\n" * 2000, encoding="utf-8")
     return {"model": str(model), "images": str(images), "log": str(log), "folder": folder}

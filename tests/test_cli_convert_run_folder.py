@@ -41,3 +41,20 @@ def test_a_refused_plan_leaves_no_empty_run_folder(tmp_path):
     result = _convert(tmp_path / "new-run")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert not (tmp_path / "new-run").exists()
+
+
+def test_a_folder_whose_run_is_still_going_is_refused(tmp_path, monkeypatch):
+    """The window was closed and the run went on: its record says "running"."""
+    from wizard.core.runners.record import JobRecord
+
+    monkeypatch.setenv("RECAMERA_WIZARD_HOME", str(tmp_path / "home"))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    JobRecord(run_id="20261201-000000-abcdef", backend="docker", where="local", run_dir=str(run_dir),
+              image="img:1", state="running").save()
+    before = (run_dir / "job.json").read_bytes()
+    result = _convert(run_dir)
+    assert result.returncode == 2, result.stderr
+    assert "which is recorded as still running" in result.stderr and "--resume" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (run_dir / "job.json").read_bytes() == before

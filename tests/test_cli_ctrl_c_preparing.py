@@ -12,17 +12,12 @@ import time
 import pytest
 
 from conftest import REPO_ROOT
+from fs_support import model_and_photos
 
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
-    from wizard.core.images.samples import generate_sample_images
-    from wizard.core.model.samples import write_sample_model
-
-    folder = tmp_path_factory.mktemp("ctrlc")
-    model = write_sample_model(folder / "m.onnx", imgsz=(320, 320)) or folder / "m.onnx"
-    generate_sample_images(folder / "photos", 300, size=(1024, 768))
-    return model, folder / "photos"
+    return model_and_photos(tmp_path_factory.mktemp("ctrlc"), 300, (1024, 768))
 
 
 def _start(args):

@@ -13,17 +13,12 @@ import sys
 import pytest
 
 from conftest import REPO_ROOT
+from fs_support import model_and_photos
 
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
-    from wizard.core.images.samples import generate_sample_images
-    from wizard.core.model.samples import write_sample_model
-
-    folder = tmp_path_factory.mktemp("progress")
-    model = write_sample_model(folder / "m.onnx", imgsz=(320, 320)) or folder / "m.onnx"
-    generate_sample_images(folder / "photos", 400, size=(64, 48))
-    return model, folder / "photos"
+    return model_and_photos(tmp_path_factory.mktemp("progress"), 400, (64, 48))
 
 
 def _plan_args(inputs, out):
@@ -63,3 +58,14 @@ def test_on_a_terminal_progress_is_one_bar_redrawn(inputs, tmp_path):
     shown = b"".join(chunks).decode("utf-8", "replace")
     assert "\r  images [" in shown and "] 412/412" in shown
     assert shown.count("\n  images") <= 2  # redrawn in place, not printed line after line
+
+
+def test_images_into_a_pipe_shows_the_same_sparse_lines(inputs, tmp_path):
+    _, photos = inputs
+    result = subprocess.run([sys.executable, "-m", "wizard", "images", str(photos), "--out", str(tmp_path / "calib"),
+                             "--count", "12"], capture_output=True, text=True, timeout=300, cwd=REPO_ROOT,
+                            env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip().startswith("images ")]
+    assert 3 <= len(lines) <= 25 and lines[-1].strip() == "images 412/412", lines
+    assert "\r" not in result.stderr

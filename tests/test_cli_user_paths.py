@@ -38,13 +38,11 @@ def bad_paths(tmp_path):
 
 @pytest.fixture(scope="module")
 def good(tmp_path_factory):
-    from wizard.core.images.samples import generate_sample_images
-    from wizard.core.model.samples import write_sample_model
+    from fs_support import model_and_photos
 
     folder = tmp_path_factory.mktemp("good")
-    model = write_sample_model(folder / "m.onnx", imgsz=(320, 320)) or folder / "m.onnx"
-    generate_sample_images(folder / "photos", 12, size=(160, 120))
-    return {"model": str(model), "images": str(folder / "photos"), "folder": folder}
+    model, photos = model_and_photos(folder, 12, (160, 120))
+    return {"model": str(model), "images": str(photos), "folder": folder}
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

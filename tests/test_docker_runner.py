@@ -298,6 +298,8 @@ def test_resume_of_a_vanished_run_says_so(inputs, toolchain_double_image, tmp_pa
     result = cli(["convert", "--resume", "--out", str(tmp_path / "run")])
     assert result.returncode == 4
     assert "no longer running" in result.stderr and "Traceback" not in result.stderr
+    record = json.loads((tmp_path / "run" / "job.json").read_text(encoding="utf-8"))
+    assert (record["state"], record["verdict"]) == ("finished", "infrastructure_failed")  # never "running" again
 
 
 # --- the engine itself ---------------------------------------------------------------------------
@@ -459,6 +461,17 @@ def test_a_failed_rerun_keeps_the_earlier_result_and_a_good_one_replaces_it(inpu
 # --- every exit path leaves a final record --------------------------------------------------------
 
 
+def _read_until(proc: subprocess.Popen, marker: str) -> list[str]:
+    """The child's lines up to the first one holding ``marker``."""
+    lines: list[str] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        if marker in line:
+            break
+    return lines
+
+
 def _start_cli(args: list[str], home: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PYTHONUNBUFFERED="1", RECAMERA_WIZARD_HOME=str(home))
     return subprocess.Popen([sys.executable, "-m", "wizard", *args], stdout=subprocess.PIPE,
@@ -476,14 +489,9 @@ def test_ctrl_c_twice_records_the_run_as_cancelled_and_says_what_was_kept(inputs
     model, images = inputs
     proc = _start_cli(["convert", "--model", str(model), "--images", str(images), "--calibration-count", "12",
                        "--out", str(run_dir), "--image", toolchain_double_image, "--no-cache"], home)
-    lines: list[str] = []
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        lines.append(line)
-        if "==> calibrate" in line:
-            break
+    lines = _read_until(proc, "==> calibrate")
     proc.send_signal(signal.SIGINT)
-    time.sleep(0.3)
+    time.sleep(0.05)  # a hurried second press, while the first cancel is still under way
     proc.send_signal(signal.SIGINT)
     rest, _ = proc.communicate(timeout=60)
     output = "".join(lines) + rest
@@ -499,21 +507,13 @@ def test_ctrl_c_twice_records_the_run_as_cancelled_and_says_what_was_kept(inputs
 def test_ctrl_c_while_preparing_images_is_recorded_and_leaves_no_empty_workspace(toolchain_double_image,
                                                                                 tmp_path, home):
     """No toolchain is reached: the Ctrl-C lands while the 300 photos are checked."""
-    from wizard.core.images.samples import generate_sample_images
-    from wizard.core.model.samples import write_sample_model
+    from fs_support import model_and_photos
 
-    model = write_sample_model(tmp_path / "m.onnx", imgsz=(320, 320)) or tmp_path / "m.onnx"
-    images = tmp_path / "photos"
-    generate_sample_images(images, 300, size=(1024, 768))
+    model, images = model_and_photos(tmp_path / "inputs", 300, (1024, 768))
     run_dir = tmp_path / "run"
     proc = _start_cli(["convert", "--model", str(model), "--images", str(images), "--calibration-count", "12",
                        "--out", str(run_dir), "--image", toolchain_double_image], home)
-    lines: list[str] = []
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        lines.append(line)
-        if "images " in line:
-            break
+    lines = _read_until(proc, "images ")
     proc.send_signal(signal.SIGINT)
     rest, _ = proc.communicate(timeout=60)
     output = "".join(lines) + rest
@@ -558,17 +558,10 @@ def test_a_cancel_says_which_steps_the_next_run_really_skips(inputs, toolchain_d
 @pytest.fixture
 def small_run_drive(tmp_path):
     """A 1.5 MB file system of its own: room for the staged inputs, not for the results."""
-    mount_point = tmp_path / "drive"
-    mount_point.mkdir()
-    mounted = os.geteuid() == 0 and subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", str(mount_point)], capture_output=True).returncode == 0
-    from conftest import require_component
+    from fs_support import small_tmpfs
 
-    require_component(mounted, "mounting a tmpfs", "run the tests as root (CI does, through sudo)")
-    try:
+    with small_tmpfs(tmp_path / "drive", "1500k") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def test_the_run_folder_filling_during_download_is_a_message_and_a_final_record(inputs, toolchain_double_image,

@@ -20,12 +20,9 @@ def _listing(folder):
 @pytest.mark.parametrize("command, out", [("plan", "workspace"), ("plan", "."), ("plan", "deep/er/ws"),
                                           ("convert", "run"), ("plan", "via-link")])
 def test_an_output_inside_the_photos_folder_is_refused_and_nothing_is_made(tmp_path, command, out):
-    from wizard.core.images.samples import generate_sample_images
-    from wizard.core.model.samples import write_sample_model
+    from fs_support import model_and_photos
 
-    model = write_sample_model(tmp_path / "m.onnx", imgsz=(320, 320)) or tmp_path / "m.onnx"
-    photos = tmp_path / "photos"
-    generate_sample_images(photos, 12, size=(160, 120))
+    model, photos = model_and_photos(tmp_path, 12, (160, 120))
     target = photos / out
     if out == "via-link":  # a link outside that points back inside
         (tmp_path / "link").symlink_to(photos, target_is_directory=True)

@@ -8,7 +8,9 @@ meet are printed as plain messages with a next step (never a traceback).
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from typing import Sequence
 
 from wizard.cli.output import EXIT_BLOCKED, EXIT_CANCELLED, EXIT_INFRASTRUCTURE, EXIT_PIPE_CLOSED, print_problem
@@ -31,7 +33,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _stdout_to_devnull()
         return EXIT_PIPE_CLOSED
+    finally:
+        if argv is None:  # the process's own entry point (tests call main with their arguments)
+            _ignore_late_interrupts()
     return code if _flush_stdout() else EXIT_PIPE_CLOSED
+
+
+def _ignore_late_interrupts() -> None:
+    """The command has ended and said how: a Ctrl-C while Python exits must not turn that into
+    a KeyboardInterrupt traceback or another exit code."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _flush_stdout() -> bool:

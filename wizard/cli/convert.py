@@ -162,7 +162,7 @@ def runner_spec(args) -> "RunnerSpec":
 
 def run(args: argparse.Namespace) -> int:
     from wizard.core.runners.bundle import check_run_dir
-    from wizard.core.runners.run_folder import claimed_run_dir
+    from wizard.core.runners.run_folder import claimed_run_dir, refuse_if_a_run_is_going
 
     printer = EventPrinter(args.json_events, verbose=args.verbose)
     run_dir = Path(args.out)
@@ -176,6 +176,8 @@ def run(args: argparse.Namespace) -> int:
         return _run_claimed(args, printer, run_dir)  # nothing to lock: reattach says what is wrong
     # One conversion per run folder, staging included; a second one is refused at once.
     with claimed_run_dir(run_dir):
+        if not args.resume:
+            refuse_if_a_run_is_going(run_dir)
         try:
             return _run_claimed(args, printer, run_dir)
         except KeyboardInterrupt:

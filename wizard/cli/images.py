@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections import defaultdict
 
-from wizard.cli.output import EXIT_BLOCKED, EXIT_CANCELLED, EXIT_OK, print_json, print_problem
+from wizard.cli.output import EXIT_BLOCKED, EXIT_CANCELLED, EXIT_OK, ImagesProgress, print_json, print_problem
 from wizard.core import messages
 from wizard.core.images import calibration
 
@@ -40,7 +40,8 @@ def run_images(args: argparse.Namespace) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
-    show_progress = not args.json and sys.stderr.isatty()
+    # A bar on a terminal, a line per tenth into a log: the same as plan and convert.
+    progress = None if args.json else ImagesProgress()
     try:
         report = calibration.prepare_calibration_set(
             args.src_dir,
@@ -48,7 +49,7 @@ def run_images(args: argparse.Namespace) -> int:
             args.count,
             seed=args.seed,
             max_side=args.max_side,  # out of range: refused with the rule, never quietly changed
-            on_progress=_print_progress if show_progress else None,
+            on_progress=(lambda done, total: progress("images", done, total)) if progress else None,
         )
     except KeyboardInterrupt:
         # prepare_calibration_set removes its staging on the way out: --out is as it was.
@@ -60,19 +61,11 @@ def run_images(args: argparse.Namespace) -> int:
         else:
             print_problem(exc.problem)
         return EXIT_BLOCKED
-    finally:
-        if show_progress:
-            sys.stderr.write("\r\033[K")
     if args.json:
         print_json(report.to_dict(messages.current_language()))
     else:
         _print_human(report)
     return EXIT_OK if report.ok else EXIT_BLOCKED
-
-
-def _print_progress(done: int, total: int) -> None:
-    sys.stderr.write(f"\r{done}/{total}")
-    sys.stderr.flush()
 
 
 def _print_human(report: calibration.CalibrationReport) -> None:

@@ -59,8 +59,8 @@ class ImagesProgress:
 
     BAR_WIDTH = 30
 
-    def __init__(self, label: str = "images", stream=None, interactive: bool | None = None):
-        self.label = label
+    def __init__(self, label: str | None = None, stream=None, interactive: bool | None = None):
+        self.label = label or ("画像" if messages.current_language() == "ja" else "images")
         self.stream = stream or sys.stderr
         isatty = getattr(self.stream, "isatty", None)
         self.interactive = bool(isatty and isatty()) if interactive is None else interactive

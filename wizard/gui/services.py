@@ -284,7 +284,7 @@ class _CoreJob(GuiConversion):
 
     def events(self) -> Iterator[Event]:
         from wizard.core.runners.bundle import check_run_dir
-        from wizard.core.runners.run_folder import claimed_run_dir
+        from wizard.core.runners.run_folder import claimed_run_dir, refuse_if_a_run_is_going
 
         if self._stage is not None:
             check_run_dir(Path(self.run_dir))  # before the lock file is made in it
@@ -293,6 +293,8 @@ class _CoreJob(GuiConversion):
             return
         # One conversion per run folder (the CLI's lock too), staging included.
         with claimed_run_dir(self.run_dir):
+            if self._stage is not None:
+                refuse_if_a_run_is_going(Path(self.run_dir))
             yield from self._events()
 
     def _events(self) -> Iterator[Event]:

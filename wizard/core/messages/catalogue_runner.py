@@ -207,10 +207,19 @@ ENTRIES = {
         ja_fix="その変換が終わるまで待つか、別のフォルダ（--out）に変換してください。1 つのフォルダで"
         "2 つの変換を行うと、ログや結果が混ざってしまいます。",
     ),
+    "run_dir_has_running_run": Entry(
+        en="The run folder {path} belongs to the conversion {run_id}, which is recorded as still running.",
+        en_fix="Follow it to its end with --resume (if it is gone, --resume says so and records it), "
+        "or convert into another folder (--out).",
+        ja="実行フォルダ {path} は、実行中と記録されている変換 {run_id} のものです。",
+        ja_fix="--resume で最後まで追うか（もう無い場合は --resume がそう伝えて記録します）、"
+        "別のフォルダ（--out）に変換してください。",
+    ),
     "earlier_run_kept": Entry(
-        en="The earlier result in this folder (its model, log and results) was kept in {path}.",
-        en_fix="Use it from there, or run again; it is replaced only when a run in this folder succeeds.",
-        ja="このフォルダにあった以前の結果（モデル、ログ、結果）は {path} に残しています。",
+        en="The earlier run's files in this folder (its model if it made one, its log and results) "
+        "were kept in {path}.",
+        en_fix="Use them from there, or run again; they are replaced only when a run in this folder succeeds.",
+        ja="このフォルダにあった以前の実行のファイル（モデルがあればモデル、ログ、結果）は {path} に残しています。",
         ja_fix="そこから使うか、もう一度実行してください。このフォルダでの変換が成功したときにだけ置き換えます。",
     ),
     "earlier_run_replaced": Entry(

@@ -33,6 +33,7 @@ from wizard.core.events import Event, LogLine, ProblemRaised, Result, StepFinish
 from wizard.core.messages import Problem, WizardError, problem
 from wizard.core.plan.recipe import LOG_FILE, RECIPE_FILE, WORK_DIR, ConversionRecipe
 from wizard.core.runners.bundle import (
+    PREVIOUS_RUN_DIR,
     REPRODUCE_FILE,
     RESULTS_FILE,
     RESULTS_FORMAT,
@@ -147,6 +148,8 @@ class ConversionJob:
 
     def resume(self) -> Iterator[Event]:
         """Carry on with a run started earlier (the runner was made with reattach/attach)."""
+        previous = self.run_dir / PREVIOUS_RUN_DIR  # set aside when that run started
+        self.earlier_run = previous if previous.is_dir() else None
         self._open_log(resume=True)
         yield from self._drive(resume=True)
 
@@ -469,6 +472,12 @@ def reattach(run_dir: str | Path, *, cache: Any = None, spec: RunnerSpec | None 
                                skip_lines=record.log_lines)
     except WizardError as exc:
         if exc.problem.code == "run_not_found":
+            # The run is over, whatever ended it: the record must not go on saying "running".
+            record.state, record.verdict, record.finished = "finished", VERDICT_INFRASTRUCTURE, time.time()
+            try:
+                record.save()
+            except OSError:
+                pass
             raise WizardError.of("run_not_found", run_id=record.run_id, path=str(workspace)) from None
         if exc.problem.code == "backend_unavailable":
             raise WizardError.of("job_record_unreadable", path=str(Path(run_dir) / JOB_FILE),

@@ -61,6 +61,21 @@ def claimed_run_dir(run_dir: str | Path) -> Iterator[Path]:
                 folder.rmdir()
 
 
+def refuse_if_a_run_is_going(run_dir: Path) -> None:
+    """A run whose record says "running" (the window was closed and the run went on, or the app
+    died) still owns the folder: a new conversion there would mix with it."""
+    from wizard.core.runners.record import JobRecord
+
+    if not (run_dir / JOB_FILE).is_file():
+        return
+    try:
+        record = JobRecord.load(run_dir)
+    except WizardError:
+        return  # an unreadable record guards nothing; the new run writes its own
+    if record.state == "running":
+        raise WizardError.of("run_dir_has_running_run", path=str(run_dir), run_id=record.run_id)
+
+
 def _result_files(run_dir: Path) -> list[Path]:
     found = [run_dir / name for name in _RESULT_FILES if (run_dir / name).is_file()]
     found += sorted(p for p in run_dir.iterdir() if p.suffix in _MODEL_SUFFIXES and p.is_file())
