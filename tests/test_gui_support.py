@@ -21,7 +21,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 
 from wizard.core.events import Event, LogLine, Progress, Result, StepFinished, StepStarted  # noqa: E402
 from wizard.core.messages import WizardError, problem  # noqa: E402
-from wizard.gui.services import GuiConversion, Services, ToolchainStatus  # noqa: E402
+from wizard.gui.services import GuiConversion, GuiDetectionCheck, Services, ToolchainStatus  # noqa: E402
 
 
 class FakeJob(GuiConversion):
@@ -85,6 +85,9 @@ class FakeServices(Services):
         self.job_factory: Callable[[Any], GuiConversion] | None = None
         self.jobs: list[GuiConversion] = []
         self.device = False
+        # (run_dir, ssh, count, pictures_dir, thresholds) -> GuiDetectionCheck; None: no check offered
+        self.detection_factory: Callable[..., GuiDetectionCheck] | None = None
+        self.detection_calls: list[tuple] = []
 
     def toolchain_status(self, tag: str = "") -> ToolchainStatus:
         return self.status
@@ -112,6 +115,14 @@ class FakeServices(Services):
 
     def device_available(self) -> bool:
         return self.device
+
+    def detection_check_available(self) -> bool:
+        return self.detection_factory is not None
+
+    def run_detection_check(self, run_dir, ssh, count, pictures_dir=None, thresholds=None) -> GuiDetectionCheck:
+        self.detection_calls.append((run_dir, ssh, count, pictures_dir, thresholds))
+        assert self.detection_factory is not None, "the page offered a check the services do not have"
+        return self.detection_factory(run_dir, ssh, count, pictures_dir, thresholds)
 
 
 @pytest.fixture
