@@ -356,6 +356,12 @@ class DetectionGallery(QWidget):
         super().resizeEvent(event)
         self._relayout()
 
+    def retranslate(self) -> None:
+        for tile in self.tiles:
+            tile.render()
+        if self.dialog is not None:
+            self.dialog.retranslate()
+
     def enlarge(self, index: int) -> None:
         if self.dialog is None:
             self.dialog = PictureDialog(self._make, self.window())

@@ -182,6 +182,13 @@ class DetectionPanel(QWidget):
         self.gallery_box.setTitle(self.tr("Pictures, most changed first (click to enlarge)"))
         self.legend.setText(legend_text())
         self.class_box.setTitle(self.tr("Per class"))
+        # Qt posts LanguageChange to each window; the main window retranslates the pages at once,
+        # so everything here follows now, not at the next event processing.
+        self.figure.render()
+        self.class_table.retranslate()
+        self.gallery.retranslate()
+        for listed in (self.verdict, self.suggestions, self.notes, self.problems):
+            listed._render()
         self._show_state()
 
     def _show_folder(self) -> None:

@@ -130,6 +130,7 @@ class ResultsPage(Page):
         self.open_button.setText(self.tr("Open output folder"))
         self.recipe_button.setText(self.tr("Save recipe…"))
         self.bundle_button.setText(self.tr("Export reproducible bundle…"))
+        self.detections.retranslate()
         if self.results:
             self.show_results(self.results, self._log_text)
 
