@@ -15,7 +15,8 @@ from conftest import REPO_ROOT
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 PAGES = ("01_welcome", "02_model", "03_images", "04_target", "05_where", "05_where_ssh", "06_convert_running",
-         "06_convert_done", "07_results", "07_results_failed", "08_device", "09_welcome_recent_runs")
+         "06_convert_done", "07_results", "07_results_checking",
+         "07_results_detections", "07_results_gallery", "07_results_picture", "07_results_failed", "08_device", "09_welcome_recent_runs")
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

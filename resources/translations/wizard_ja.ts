@@ -164,10 +164,6 @@
         <translation>クラス変化 %1</translation>
     </message>
     <message>
-        <source>Detections kept after quantization</source>
-        <translation>量子化後も残った検出</translation>
-    </message>
-    <message>
         <source>Checking…</source>
         <translation>チェック中…</translation>
     </message>

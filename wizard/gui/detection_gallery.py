@@ -110,28 +110,31 @@ class AgreementFigure(QWidget):
 
     def render(self) -> None:
         report = self.report
-        title = "<b>" + _escape(QCoreApplication.translate("DetectionGallery", "Detections kept after quantization")) + "</b>"
         if report is None:
-            text = QCoreApplication.translate("DetectionGallery", "Checking…") if self.running else QCoreApplication.translate("DetectionGallery", "Not checked yet")
-            self.label.setText(f"{title}<br><span style='font-size:16pt'>—</span><br>{_escape(text)}")
+            text = QCoreApplication.translate("DetectionGallery", "Checking…") if self.running else \
+                QCoreApplication.translate("DetectionGallery", "Not checked yet")
+            self.label.setText(f"<span style='font-size:16pt'>—</span><br>{_escape(text)}")
             return
         s = report.summary
         level = verdict_level(report)
-        words = {GOOD: QCoreApplication.translate("DetectionGallery", "as good as the original"), FAIR: QCoreApplication.translate("DetectionGallery", "some detections change"),
-                 POOR: QCoreApplication.translate("DetectionGallery", "detections change a lot"), NOTHING: QCoreApplication.translate("DetectionGallery", "nothing found to compare")}[level]
-        big = percent(s.agreement)
-        lines = [title,
-                 f"<span style='font-size:16pt; color:{_COLOURS[level]}'>{big}</span> "
-                 f"<span style='color:{_COLOURS[level]}'>{_escape(agreement_word())} — {_escape(words)}</span>"]
+        words = {GOOD: QCoreApplication.translate("DetectionGallery", "as good as the original"),
+                 FAIR: QCoreApplication.translate("DetectionGallery", "some detections change"),
+                 POOR: QCoreApplication.translate("DetectionGallery", "detections change a lot"),
+                 NOTHING: QCoreApplication.translate("DetectionGallery", "nothing found to compare")}[level]
+        colour = _COLOURS[level]
+        lines = [f"<span style='font-size:16pt; color:{colour}'>{percent(s.agreement)}</span> "
+                 f"<b style='color:{colour}'>{_escape(agreement_word())}</b>",
+                 f"<span style='color:{colour}'>{_escape(words)}</span>"]
         if s.original:
-            lines.append(_escape(QCoreApplication.translate("DetectionGallery", "INT8 still finds %1 of the original's %2 boxes (recall %3)")
-                                 .replace("%1", str(s.matched)).replace("%2", str(s.original))
-                                 .replace("%3", percent(s.recall))))
+            lines.append(_escape(QCoreApplication.translate(
+                "DetectionGallery", "INT8 still finds %1 of the original's %2 boxes (recall %3)")
+                .replace("%1", str(s.matched)).replace("%2", str(s.original)).replace("%3", percent(s.recall))))
         if s.int8:
-            lines.append(_escape(QCoreApplication.translate("DetectionGallery", "%1 of INT8's %2 boxes are also the original's (precision %3)")
-                                 .replace("%1", str(s.matched)).replace("%2", str(s.int8))
-                                 .replace("%3", percent(s.precision))))
-        lines.append(_escape(QCoreApplication.translate("DetectionGallery", "checked on %1 pictures").replace("%1", str(s.pictures))))
+            lines.append(_escape(QCoreApplication.translate(
+                "DetectionGallery", "%1 of INT8's %2 boxes are also the original's (precision %3)")
+                .replace("%1", str(s.matched)).replace("%2", str(s.int8)).replace("%3", percent(s.precision))))
+        lines.append(_escape(QCoreApplication.translate("DetectionGallery", "checked on %1 pictures")
+                             .replace("%1", str(s.pictures))))
         self.label.setText("<br>".join(lines))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
@@ -266,6 +269,14 @@ class PictureTile(QFrame):
         super().changeEvent(event)
 
 
+def _ensure_future(coro, *, name: str = ""):
+    try:
+        return asyncio.ensure_future(coro)
+    except RuntimeError:  # no running loop (shutting down): the tiles keep their numbers
+        coro.close()
+        return None
+
+
 def _load_images(make: Callable[[str, int], tuple[int, int, bytes]], paths: Sequence[str | None],
                  size: int) -> list[QImage | None]:
     """Worker thread: decode drawings into QImages (QImage, unlike QPixmap, is thread-safe)."""
@@ -287,10 +298,12 @@ def _load_images(make: Callable[[str, int], tuple[int, int, bytes]], paths: Sequ
 class DetectionGallery(QWidget):
     """The checked pictures in a grid, worst agreement first; a click opens :class:`PictureDialog`."""
 
-    def __init__(self, make_thumbnail: Callable[[str, int], tuple[int, int, bytes]], parent: QWidget | None = None):
+    def __init__(self, make_thumbnail: Callable[[str, int], tuple[int, int, bytes]],
+                 spawn: Callable[..., asyncio.Task | None] = _ensure_future, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("detectionGallery")
         self._make = make_thumbnail  # blocking (path, size) -> (w, h, rgb bytes)
+        self._spawn = spawn  # AppContext.spawn: our tasks are awaited by idle() and report their errors
         self._folder = Path()
         self.records: list[Any] = []
         self.tiles: list[PictureTile] = []
@@ -320,11 +333,7 @@ class DetectionGallery(QWidget):
             self.tiles.append(tile)
         self._relayout()
         self.loaded = not self.records
-        if self.records:
-            try:
-                self._loader = asyncio.ensure_future(self._load())
-            except RuntimeError:  # no running loop (shutting down): the tiles keep their numbers
-                self._loader = None
+        self._loader = self._spawn(self._load(), name="detection-drawings") if self.records else None
 
     def drawing_path(self, index: int) -> str | None:
         image = self.records[index].image
@@ -364,7 +373,7 @@ class DetectionGallery(QWidget):
 
     def enlarge(self, index: int) -> None:
         if self.dialog is None:
-            self.dialog = PictureDialog(self._make, self.window())
+            self.dialog = PictureDialog(self._make, self._spawn, self.window())
         self.dialog.show_pictures(self.records, self._folder, index)
         self.dialog.open()  # not exec(): a nested event loop breaks the qasync loop's tasks
 
@@ -372,15 +381,18 @@ class DetectionGallery(QWidget):
 class PictureDialog(QDialog):
     """One picture large, original | INT8, with its numbers; Previous/Next walk the gallery."""
 
-    def __init__(self, make_image: Callable[[str, int], tuple[int, int, bytes]], parent: QWidget | None = None):
+    def __init__(self, make_image: Callable[[str, int], tuple[int, int, bytes]],
+                 spawn: Callable[..., asyncio.Task | None] = _ensure_future, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("detectionPictureDialog")
         self._make = make_image
+        self._spawn = spawn
         self.records: list[Any] = []
         self._folder = Path()
         self.index = 0
         self._source: QPixmap | None = None
         self._loader: asyncio.Task | None = None
+        self._sized = False
         self.image = QLabel()
         self.image.setObjectName("detectionPicture")
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -438,10 +450,7 @@ class PictureDialog(QDialog):
         if self._loader is not None and not self._loader.done():
             self._loader.cancel()
         path = str(self._folder / record.image) if record.image else None
-        try:
-            self._loader = asyncio.ensure_future(self._load(self.index, path))
-        except RuntimeError:
-            self._loader = None
+        self._loader = self._spawn(self._load(self.index, path), name="detection-picture")
 
     async def _load(self, index: int, path: str | None) -> None:
         images = await run_blocking(_load_images, self._make, [path], FULL_BOX)
@@ -452,7 +461,21 @@ class PictureDialog(QDialog):
             return
         self._source = QPixmap.fromImage(images[0])
         self.image.setText("")
+        if not self._sized:
+            self._size_to(self._source)
         self._fit()
+
+    def _size_to(self, pixmap: QPixmap) -> None:
+        """Once: as large as the window allows, as tall as the drawing needs (no empty bands)."""
+        self._sized = True
+        parent = self.parentWidget()
+        if parent is None or pixmap.width() <= 0:
+            return
+        around_w = self.width() - self.image.width()
+        around_h = self.height() - self.image.height()
+        width = min(int(parent.width() * 0.95), pixmap.width() + around_w)
+        height = round((width - around_w) * pixmap.height() / pixmap.width()) + around_h
+        self.resize(width, min(int(parent.height() * 0.95), height))
 
     def has_image(self) -> bool:
         return self._source is not None
@@ -484,8 +507,7 @@ class PictureDialog(QDialog):
         if r.near_misses:
             details.append(QCoreApplication.translate("DetectionGallery", "%1 missed box(es) were found just below the score threshold")
                            .replace("%1", str(len(r.near_misses))))
-        if details:
-            lines.append(_escape("; ".join(details)))
+        lines += [_escape(line) for line in details]
         lines.append(f"<span style='color:#5b6670'>{_escape(r.source)}</span>")
         self.caption.setText("<br>".join(lines))
 

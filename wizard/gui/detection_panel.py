@@ -83,7 +83,6 @@ class DetectionPanel(QWidget):
 
         controls = QHBoxLayout()
         self.check_button = QPushButton()
-        self.check_button.setObjectName("checkDetectionsButton")
         self.check_button.clicked.connect(self.start)
         self.count_label = QLabel()
         self.count_spin = QSpinBox()
@@ -141,7 +140,7 @@ class DetectionPanel(QWidget):
         gallery = QVBoxLayout(self.gallery_box)
         self.legend = wrapped_label(object_name="helpText")
         gallery.addWidget(self.legend)
-        self.gallery = DetectionGallery(ctx.services.thumbnail)
+        self.gallery = DetectionGallery(ctx.services.thumbnail, ctx.spawn)
         gallery.addWidget(self.gallery)
         self.notes = ProblemList()
         self.notes.setObjectName("detectionNotes")
@@ -154,9 +153,10 @@ class DetectionPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # The verdict says "look at the worst pictures first, then try the suggestions below".
         layout.addWidget(self.box)
-        layout.addWidget(self.suggest_box)
         layout.addWidget(self.gallery_box)
+        layout.addWidget(self.suggest_box)
         layout.addWidget(self.class_box)
 
         self._ticker = QTimer(self)
@@ -203,6 +203,11 @@ class DetectionPanel(QWidget):
         available = self.ctx.services.detection_check_available()
         can_check = bool(self.run_dir) and self.conversion_ok and available
         self.check_button.setText(self.tr("Check again") if self.report is not None else self.tr("Check detections"))
+        # The page's main action until a check exists; then a plain "Check again".
+        primary = "primaryButton" if self.report is None else "checkDetectionsButton"
+        if self.check_button.objectName() != primary:
+            self.check_button.setObjectName(primary)
+            self.check_button.style().polish(self.check_button)
         for widget in (self.check_button, self.count_label, self.count_spin, self.folder_button):
             widget.setVisible(can_check)
             widget.setEnabled(not running)
@@ -214,7 +219,8 @@ class DetectionPanel(QWidget):
         self.progress.setVisible(running)
         self.elapsed.setVisible(running)
         self.progress_text.setVisible(running or bool(self.progress_text.text()) and self.report is None)
-        self.log_button.setVisible(running or self.log.line_count() > 0)
+        # The tool's own lines matter while it runs and when it failed; a finished check has its report.
+        self.log_button.setVisible(running or (self.log.line_count() > 0 and self.report is None))
         if not self.log_button.isVisible():
             self.log_button.setChecked(False)
         has_report = self.report is not None
@@ -377,7 +383,6 @@ class DetectionPanel(QWidget):
                 self.result = event
         if lines:
             self.log.append_lines(lines)
-            self.log_button.setVisible(True)
         if raised:
             self.problems.set_problems([*self.problems.problems(), *raised])
 
