@@ -348,3 +348,46 @@ def test_without_a_detection_check_in_the_core_nothing_is_offered(make_window, l
     page = open_results(window, loop, run_dir)
     run(loop, wait_for(lambda: page.detections.report is not None, what="saved report"))
     assert page.detections.isVisibleTo(page) and not page.detections.check_button.isVisibleTo(page)
+
+
+class ClassifierRunner(SceneRunner):
+    """A classification model's one output: the check cannot decode boxes from it."""
+
+    def run_model_runner(self, job):
+        for done, out in enumerate(job.outputs, start=1):
+            save_npz(out, {"output0_Gemm": np.zeros((1, 5), dtype=np.float32)})
+            yield Progress("model_runner", done / len(job.outputs), done=done, total=len(job.outputs))
+
+
+def test_a_model_the_check_cannot_decode_gets_a_clear_message_and_the_similarity_stays(
+        make_window, loop, tmp_path, services):
+    run_dir = make_run(tmp_path / "run", pictures=3)
+    results = json.loads((run_dir / "results.json").read_text())
+    results["compare"] = [{"kind": "tpu_vs_top", "min_similarity": {"cosine": 0.97, "euclidean": 0.81, "sqnr": 20.5},
+                           "tensors": []}]
+    (run_dir / "results.json").write_text(json.dumps(results))
+    checks_with(services, ClassifierRunner())
+    window = make_window()
+    page = open_results(window, loop, run_dir)
+    panel = page.detections
+    panel.check_button.click()
+    run(loop, panel.wait())
+    assert [p.code for p in panel.problems.problems()] == ["detections_heads_classify"]
+    assert "classification model" in panel.problems.texts()[0]
+    assert panel.report is None and not (run_dir / REPORT_FILE).exists()
+    assert page.metrics_box.isVisibleTo(page) and "0.9700" in page.metric_labels["cosine"].text()
+    assert panel.check_button.isEnabled() and not panel.running()
+
+
+def test_a_damaged_saved_check_is_named_and_can_be_run_again(make_window, loop, tmp_path, services):
+    run_dir = make_run(tmp_path / "run", pictures=3)
+    (run_dir / REPORT_FILE).write_text("{ half a report")
+    checks_with(services, SceneRunner())
+    window = make_window()
+    page = open_results(window, loop, run_dir)
+    panel = page.detections
+    assert [p.code for p in panel.problems.problems()] == ["detections_report_unreadable"]
+    assert panel.report is None and panel.check_button.isVisibleTo(page)
+    panel.check_button.click()
+    run(loop, panel.wait())
+    assert panel.report is not None and panel.problems.problems() == []

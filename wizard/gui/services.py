@@ -267,7 +267,7 @@ class Services:
             run_check = _core_run_check()
             if run_check is None:
                 raise WizardError.of("unexpected_error", detail="run_check", log="-")
-            spec = ssh.runner_spec(image=_run_toolchain_image(run_dir)) if ssh is not None else None
+            spec = ssh.runner_spec() if ssh is not None else None  # image "": the run's recipe's
             yield from run_check(Path(run_dir), spec=spec, pictures_dir=Path(pictures_dir) if pictures_dir else None,
                                  count=count, thresholds=thresholds)
 
@@ -374,17 +374,6 @@ def core_conversion(choices, where: str, ssh: SshDetails | None) -> GuiConversio
         return CoreJob(runner, run_dir)
 
     return _CoreJob(make_job, str(run_dir), stage=stage)
-
-
-def _run_toolchain_image(run_dir: str) -> str:
-    """The toolchain image the run was converted with (its recipe.json), "" when unknown."""
-    import json
-
-    try:
-        data = json.loads((Path(run_dir) / "recipe.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ""
-    return str(data.get("toolchain_image") or "") if isinstance(data, dict) else ""
 
 
 def temporary_copy(path: str) -> str:
