@@ -37,15 +37,11 @@ from wizard.gui.detection_gallery import (
     as_problem,
     legend_text,
 )
+from wizard.gui.pages.convert import _clock  # one m:ss for both progress views
 from wizard.gui.services import GuiDetectionCheck, ssh_details
 from wizard.gui.widgets import LogView, ProblemList, wrapped_label
 
 MAX_PICTURES = 500
-
-
-def _clock(seconds: float) -> str:
-    seconds = int(max(0, seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class DetectionPanel(QWidget):
