@@ -21,7 +21,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 
 from wizard.core.events import Event, LogLine, Progress, Result, StepFinished, StepStarted  # noqa: E402
 from wizard.core.messages import WizardError, problem  # noqa: E402
-from wizard.gui.services import GuiConversion, Services, ToolchainStatus  # noqa: E402
+from wizard.gui.services import GuiConversion, GuiDetectionCheck, Services, ToolchainStatus  # noqa: E402
 
 
 class FakeJob(GuiConversion):
@@ -89,6 +89,9 @@ class FakeServices(Services):
         self.native_report: Any = None
         self.native_calls: list[Any] = []  # the SshDetails (None: this computer) of each check
         self.native_gate: threading.Event | None = None  # set by a test to let a check finish
+        # (run_dir, ssh, count, pictures_dir, thresholds) -> GuiDetectionCheck; None: no check offered
+        self.detection_factory: Callable[..., GuiDetectionCheck] | None = None
+        self.detection_calls: list[tuple] = []
 
     def toolchain_status(self, tag: str = "") -> ToolchainStatus:
         return self.status
@@ -125,6 +128,14 @@ class FakeServices(Services):
         job = self.job_factory(choices) if self.job_factory else FakeJob(str(choices.out))
         self.jobs.append(job)
         return job
+
+    def detection_check_available(self) -> bool:
+        return self.detection_factory is not None
+
+    def run_detection_check(self, run_dir, ssh, count, pictures_dir=None, thresholds=None) -> GuiDetectionCheck:
+        self.detection_calls.append((run_dir, ssh, count, pictures_dir, thresholds))
+        assert self.detection_factory is not None, "the page offered a check the services do not have"
+        return self.detection_factory(run_dir, ssh, count, pictures_dir, thresholds)
 
 
 @pytest.fixture

@@ -160,6 +160,208 @@
     </message>
 </context>
 <context>
+    <name>DetectionGallery</name>
+    <message>
+        <source>agreement</source>
+        <translation>一致度</translation>
+    </message>
+    <message>
+        <source>%1 kept · %2 missed · %3 extra</source>
+        <translation>一致 %1 · 見逃し %2 · 余分 %3</translation>
+    </message>
+    <message>
+        <source>%1 changed class</source>
+        <translation>クラス変化 %1</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>チェック中…</translation>
+    </message>
+    <message>
+        <source>Not checked yet</source>
+        <translation>まだチェックしていません</translation>
+    </message>
+    <message>
+        <source>as good as the original</source>
+        <translation>元のモデルと同等</translation>
+    </message>
+    <message>
+        <source>some detections change</source>
+        <translation>一部の検出が変わります</translation>
+    </message>
+    <message>
+        <source>detections change a lot</source>
+        <translation>検出が大きく変わります</translation>
+    </message>
+    <message>
+        <source>nothing found to compare</source>
+        <translation>比較できる検出がありません</translation>
+    </message>
+    <message>
+        <source>INT8 still finds %1 of the original&apos;s %2 boxes (recall %3)</source>
+        <translation>元のモデルの %2 個のボックスのうち %1 個を INT8 でも検出（再現率 %3）</translation>
+    </message>
+    <message>
+        <source>%1 of INT8&apos;s %2 boxes are also the original&apos;s (precision %3)</source>
+        <translation>INT8 の %2 個のボックスのうち %1 個は元のモデルにもあります（適合率 %3）</translation>
+    </message>
+    <message>
+        <source>checked on %1 pictures</source>
+        <translation>%1 枚の画像でチェック</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>クラス</translation>
+    </message>
+    <message>
+        <source>Original</source>
+        <translation>元のモデル</translation>
+    </message>
+    <message>
+        <source>INT8</source>
+        <translation>INT8</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation>一致</translation>
+    </message>
+    <message>
+        <source>Recall</source>
+        <translation>再現率</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>適合率</translation>
+    </message>
+    <message>
+        <source>Agreement</source>
+        <translation>一致度</translation>
+    </message>
+    <message>
+        <source>Click to enlarge</source>
+        <translation>クリックで拡大</translation>
+    </message>
+    <message>
+        <source>The drawing of this picture is missing.</source>
+        <translation>この画像の描画が見つかりません。</translation>
+    </message>
+    <message>
+        <source>← Worse</source>
+        <translation>← 差が大きい</translation>
+    </message>
+    <message>
+        <source>Better →</source>
+        <translation>差が小さい →</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>読み込み中…</translation>
+    </message>
+    <message>
+        <source>kept boxes overlap %1 on average (IoU)</source>
+        <translation>一致したボックスの重なりは平均 %1（IoU）</translation>
+    </message>
+    <message>
+        <source>scores moved %1 on average, at most %2</source>
+        <translation>スコアの変化は平均 %1、最大 %2</translation>
+    </message>
+    <message>
+        <source>%1 missed box(es) were found just below the score threshold</source>
+        <translation>見逃しのうち %1 個は、スコアしきい値のすぐ下で見つかっていました</translation>
+    </message>
+    <message>
+        <source>Left: the original model. Right: the INT8 model, as the camera will run it. A dashed white box is one the INT8 model lost (missed); a doubled magenta box is one only the INT8 model found (extra, or a changed class).</source>
+        <translation>左: 元のモデル。右: カメラで動く INT8 モデル。白い破線のボックスは INT8 モデルが失ったもの（見逃し）、二重のマゼンタのボックスは INT8 モデルだけが見つけたもの（余分、またはクラス変化）です。</translation>
+    </message>
+</context>
+<context>
+    <name>DetectionPanel</name>
+    <message>
+        <source>Detections on your pictures</source>
+        <translation>あなたの画像での検出</translation>
+    </message>
+    <message>
+        <source>Detection check: your objects, original vs INT8</source>
+        <translation>検出チェック: 元のモデルと INT8 で物体を比べる</translation>
+    </message>
+    <message>
+        <source>The wizard runs the original model and the converted INT8 model on the same pictures, decodes their boxes as the camera does, and matches them box by box. No labels are needed: the original model&apos;s boxes are the reference.</source>
+        <translation>ウィザードは元のモデルと変換した INT8 モデルを同じ画像で動かし、カメラと同じ方法でボックスをデコードして、ボックスごとに照合します。ラベルは要りません。元のモデルのボックスを基準にします。</translation>
+    </message>
+    <message>
+        <source>Pictures:</source>
+        <translation>画像の枚数:</translation>
+    </message>
+    <message>
+        <source>Use a folder of check pictures…</source>
+        <translation>チェック用の画像フォルダを使う…</translation>
+    </message>
+    <message>
+        <source>Use the calibration pictures</source>
+        <translation>キャリブレーション画像を使う</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Show the toolchain&apos;s messages</source>
+        <translation>ツールチェーンのメッセージを表示</translation>
+    </message>
+    <message>
+        <source>What to try for better detections</source>
+        <translation>検出を良くするために試すこと</translation>
+    </message>
+    <message>
+        <source>Pictures, most changed first (click to enlarge)</source>
+        <translation>画像（差の大きい順、クリックで拡大）</translation>
+    </message>
+    <message>
+        <source>Per class</source>
+        <translation>クラスごと</translation>
+    </message>
+    <message>
+        <source>Checking with the pictures in %1</source>
+        <translation>%1 の画像でチェックします</translation>
+    </message>
+    <message>
+        <source>Checking with the test picture and a varied sample of the calibration pictures.</source>
+        <translation>テスト画像と、キャリブレーション画像から選んだ多様な画像でチェックします。</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>もう一度チェック</translation>
+    </message>
+    <message>
+        <source>Check detections</source>
+        <translation>検出をチェック</translation>
+    </message>
+    <message>
+        <source>Folder of check pictures</source>
+        <translation>チェック用の画像フォルダ</translation>
+    </message>
+    <message>
+        <source>Starting the detection check…</source>
+        <translation>検出チェックを始めています…</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>停止しています…</translation>
+    </message>
+    <message>
+        <source>%v of %m pictures</source>
+        <translation>%m 枚中 %v 枚</translation>
+    </message>
+    <message>
+        <source>%1 so far</source>
+        <translation>経過 %1</translation>
+    </message>
+</context>
+<context>
     <name>DevicePage</name>
     <message>
         <location filename="../../wizard/gui/pages/device.py" line="103"/>

@@ -118,6 +118,53 @@ class GuiConversion:
         return None
 
 
+class GuiDetectionCheck:
+    """A detection check as the Results page follows it: ``events()`` blocks and yields the
+    check's typed events (ending with a Result naming detections.json); ``cancel()`` may be
+    called from any thread."""
+
+    run_dir: str = ""
+
+    def events(self) -> Iterator[Event]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def cancel(self) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class _CoreDetectionCheck(GuiDetectionCheck):
+    """Wraps wizard.core.detections' ``run_check`` iterator.
+
+    Cancel stops at the check's next event: the pump then closes the generator in the worker
+    thread, which unwinds run_check (and its runner) through its ``finally`` blocks.
+    """
+
+    def __init__(self, make_events: Callable[[], Iterator[Event]], run_dir: str):
+        self._make_events = make_events
+        self.run_dir = run_dir
+        self._cancelled = threading.Event()
+
+    def events(self) -> Iterator[Event]:
+        if self._cancelled.is_set():
+            return
+        for event in self._make_events():
+            yield event
+            if self._cancelled.is_set():
+                raise WizardError.of("detections_cancelled")
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+
+def _core_run_check():
+    """The core's detection check service, or None in a build that has none yet."""
+    try:
+        from wizard.core.detections.check import run_check
+    except ImportError:
+        return None
+    return run_check
+
+
 def _cache_dir() -> Path:
     from wizard.core import app_dirs
 
@@ -268,6 +315,36 @@ class Services:
 
                 return {"log": parse_log(candidate.read_text(encoding="utf-8", errors="replace")).to_dict()}
         return {}
+
+    # -- detection check -------------------------------------------------------------------------
+    def detection_check_available(self) -> bool:
+        return _core_run_check() is not None
+
+    def read_detections(self, where: str):
+        """A saved detection check (wizard.core.detections.report.DetectionReport): ``where`` is a
+        run folder or its detections.json. None when there is none; WizardError when unreadable."""
+        from wizard.core.detections.report import REPORT_FILE, DetectionReport
+
+        path = Path(where)
+        if path.suffix != ".json":
+            path = path / REPORT_FILE
+        return DetectionReport.load(path) if path.is_file() else None
+
+    def run_detection_check(self, run_dir: str, ssh: SshDetails | None, count: int,
+                            pictures_dir: str | None = None, thresholds=None) -> GuiDetectionCheck:
+        """The check of a finished run, where its conversion ran: over SSH when ``ssh`` is given,
+        else as the run's own record says (local Docker). ``pictures_dir``: a folder of check
+        pictures instead of the test picture and a sample of the calibration pictures."""
+        def events() -> Iterator[Event]:
+            run_check = _core_run_check()
+            if run_check is None:
+                raise WizardError.of("unexpected_error", detail="run_check", log="-")
+            spec = ssh.runner_spec() if ssh is not None else None  # image "": the run's recipe's
+            yield from run_check(Path(run_dir), spec=spec, pictures_dir=Path(pictures_dir) if pictures_dir else None,
+                                 count=count, thresholds=thresholds)
+
+        return _CoreDetectionCheck(events, run_dir)
+
 
 
 class _CoreJob(GuiConversion):

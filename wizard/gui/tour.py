@@ -3,8 +3,10 @@
 Real core calls everywhere except the three that need a machine we may not have: the toolchain
 check says "ready", the check without Docker looks at a fresh Ubuntu 22.04 desktop (the real
 native check over a shell that replays that host's probe output, tour_data/native_probe_*.log),
-and the conversion replays a recorded TPU-MLIR log (tour_data/*.log.gz) through the real
-LogInterpreter after the real plan staged the workspace. So the screenshots show what a user
+the conversion replays a recorded TPU-MLIR log (tour_data/*.log.gz) through the real
+LogInterpreter after the real plan staged the workspace, and the detection check replays its
+events over pictures with planted objects, its report and drawings made by the core's own
+matching, report and drawing code (tour_detections.py). So the screenshots show what a user
 sees, and a broken page shows up as a broken picture.
 """
 
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from wizard.core.events import Event, Result, StepFinished, StepStarted
-from wizard.gui.services import GuiConversion, Services, ToolchainStatus
+from wizard.gui.services import GuiConversion, GuiDetectionCheck, Services, ToolchainStatus
 
 TOUR_DATA = Path(__file__).resolve().parent / "tour_data"
 OK_LOG = "clean_yolo11n.log.gz"
@@ -99,11 +101,14 @@ class ReplayedHost:
 
 
 class TourServices(Services):
-    """Real core services, except the toolchain check and the conversion (recorded)."""
+    """Real core services, except the toolchain check, the conversion and the detection check
+    (recorded or replayed)."""
 
     def __init__(self, log_name: str = OK_LOG):
         self.log_name = log_name
         self.last_job: ReplayJob | None = None
+        self.check_pictures: list[Path] = []  # backgrounds of the detection check's pictures
+        self.last_check = None
 
     def toolchain_status(self, tag: str = "") -> ToolchainStatus:
         return ToolchainStatus(True, True, [], "recorded")
@@ -117,6 +122,18 @@ class TourServices(Services):
     def start_conversion(self, choices, where, ssh, native=None) -> GuiConversion:
         self.last_job = ReplayJob(choices, self.log_name)
         return self.last_job
+
+    def detection_check_available(self) -> bool:
+        return True
+
+    def run_detection_check(self, run_dir, ssh, count, pictures_dir=None, thresholds=None) -> GuiDetectionCheck:
+        from wizard.gui.tour_detections import TourDetectionCheck
+
+        backgrounds = self.check_pictures
+        if pictures_dir:
+            backgrounds = sorted(p for p in Path(pictures_dir).iterdir() if p.suffix.lower() in (".jpg", ".png"))
+        self.last_check = TourDetectionCheck(run_dir, count, backgrounds)
+        return self.last_check
 
 
 def tour_images(folder: Path, count: int = 24) -> Path:
@@ -195,14 +212,15 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     model = write_sample_model(work / "helmet_yolo11n.onnx", family="yolo11", task="detect", imgsz=(320, 320))
     images = tour_images(work / "pictures")
     services = TourServices()
+    services.check_pictures = sorted(images.glob("*.jpg"))
     window = build_window(services=services, store=SettingsStore(work / "home"), lang=lang)
     window.resize(*WINDOW_SIZE)
     window.show()
     shots: list[Path] = []
 
-    def shoot(name: str) -> None:
+    def shoot(name: str, widget=None) -> None:
         path = out / f"{name}.png"
-        window.grab().save(str(path))
+        (widget or window).grab().save(str(path))
         shots.append(path)
 
     flow = window.ctx.flow
@@ -291,6 +309,8 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     await _settle(window, 0.5)
     shoot("07_results")
 
+    await _tour_detection_check(window, services, shoot)
+
     # The same page for a run whose INT8 check failed, from the other recorded log.
     from wizard.core.toolchain.log import parse_log
 
@@ -299,6 +319,7 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     failed.update({"verdict": "conversion_failed", "ok": False})
     results_page = window.pages["results"]
     flow.state.result_ok = False
+    results_page.detections.set_run("", False)  # a failed conversion has no model to check
     results_page.show_results(failed, failed_text)
     window.refresh()
     await _settle(window, 0.3)
@@ -307,6 +328,7 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     window.refresh()
     results_page.show_results(json.loads((Path(flow.state.run_dir) / "results.json").read_text(encoding="utf-8")),
                               (Path(flow.state.run_dir) / "convert.log").read_text(encoding="utf-8"))
+    results_page.detections.set_run(flow.state.run_dir, True)
 
     window.go_next()
     await _settle(window)
@@ -322,6 +344,57 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     window.close()
     shutil.rmtree(work, ignore_errors=True)
     return shots
+
+
+async def _tour_detection_check(window, services: TourServices, shoot) -> None:
+    """Results page: the check running (paused part-way), its figure and verdict, the gallery, and
+    one picture enlarged."""
+    page = window.pages["results"]
+    panel = page.detections
+    _expect(panel.check_button.isVisible(), "the Results page offers no detection check", window)
+    original_run = services.run_detection_check
+
+    def run_paused(*args, **kwargs):
+        check = original_run(*args, **kwargs)
+        check.pause_at = 5
+        return check
+
+    services.run_detection_check = run_paused  # type: ignore[method-assign]
+    panel.check_button.click()
+    for _ in range(300):
+        if services.last_check is not None and services.last_check.paused.is_set():
+            break
+        await asyncio.sleep(0.05)
+    # Not _settle: the check's task waits for this shot, and processEvents() would wake it re-entrantly.
+    await asyncio.sleep(0.4)
+    shoot("07_results_checking")
+    services.last_check.resume.set()
+    await panel.wait()
+    for _ in range(200):
+        if panel.gallery.loaded:
+            break
+        await asyncio.sleep(0.05)
+    await _settle(window, 0.3)
+    _expect(panel.report is not None and len(panel.gallery.tiles) == 12, "the detection check showed no result",
+            window)
+    shoot("07_results_detections")
+
+    scroll = window.stack.currentWidget()
+    scroll.verticalScrollBar().setValue(panel.gallery_box.mapTo(page, panel.gallery_box.rect().topLeft()).y() - 8)
+    await _settle(window, 0.3)
+    shoot("07_results_gallery")
+
+    panel.gallery.enlarge(0)
+    dialog = panel.gallery.dialog
+    for _ in range(200):
+        if dialog.has_image():
+            break
+        await asyncio.sleep(0.05)
+    await _settle(window, 0.3)
+    shoot("07_results_picture", dialog)
+    dialog.accept()
+    scroll.verticalScrollBar().setValue(0)
+    await _settle(window, 0.2)
 
 
 def tour(out: str | Path, lang: str = "en") -> list[Path]:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from wizard.core.messages import Problem
 from wizard.core.toolchain.similarity import number, pick_compare
 from wizard.gui.async_tools import run_blocking
+from wizard.gui.detection_panel import DetectionPanel
 from wizard.gui.pages.base import Page
 from wizard.gui.widgets import ProblemList, SimilarityChart, wrapped_label
 
@@ -58,6 +59,10 @@ class ResultsPage(Page):
         self.body.addWidget(self.verdict)
         self.body.addWidget(self.verdict_text)
 
+        # The figures, side by side: what the user's objects became (the detection check) and how
+        # close the worst layer stayed (the toolchain's similarity).
+        self.detections = DetectionPanel(ctx)
+        self.agreement_box = self.detections.figure_box
         self.metrics_box = QGroupBox()
         metrics = QHBoxLayout(self.metrics_box)
         self.metric_labels: dict[str, QLabel] = {}
@@ -65,7 +70,11 @@ class ResultsPage(Page):
             label = wrapped_label(object_name=f"metric_{key}")
             self.metric_labels[key] = label
             metrics.addWidget(label, 1)
-        self.body.addWidget(self.metrics_box)
+        figures = QHBoxLayout()
+        figures.addWidget(self.agreement_box, 2)
+        figures.addWidget(self.metrics_box, 3)
+        self.body.addLayout(figures)
+        self.body.addWidget(self.detections)
 
         self.fix_box = QGroupBox()
         fix_layout = QVBoxLayout(self.fix_box)
@@ -121,6 +130,7 @@ class ResultsPage(Page):
         self.open_button.setText(self.tr("Open output folder"))
         self.recipe_button.setText(self.tr("Save recipe…"))
         self.bundle_button.setText(self.tr("Export reproducible bundle…"))
+        self.detections.retranslate()
         if self.results:
             self.show_results(self.results, self._log_text)
 
@@ -135,6 +145,7 @@ class ResultsPage(Page):
             return
         results, log_text = await run_blocking(_read, self.ctx.services, run_dir)
         self.show_results(results, log_text)
+        self.detections.set_run(run_dir, bool(results.get("ok")))
 
     def show_results(self, results: dict[str, Any], log_text: str = "") -> None:
         self.results = results
