@@ -114,6 +114,45 @@ ENTRIES = {
         ja="このモデルは同じ画像、同じしきい値でチェック済みです。保存された結果を表示します。",
         ja_fix="",
     ),
+    # --- running model_runner where the toolchain is ---------------------------------------------
+    "detections_runner_failed": Entry(
+        en="model_runner stopped on the picture {picture} ({model}, in {where}, exit code {exit_code}). "
+           "Its last lines: {detail}",
+        en_fix="If that picture is unusual, check without it (choose a folder of check pictures); otherwise "
+               "look at the lines above. Pictures already done are kept: running the check again continues.",
+        ja="model_runner が画像 {picture} で止まりました（{model}、{where}、終了コード {exit_code}）。"
+           "最後の出力: {detail}",
+        ja_fix="その画像が特殊なら、外してチェックしてください（チェック用の画像フォルダを選べます）。そうでなければ"
+               "上の出力を確認してください。済んだ画像は保存されているので、もう一度実行すると続きから行います。",
+    ),
+    "detections_runner_out_of_memory": Entry(
+        en="model_runner ran out of memory on the picture {picture} ({model}, in {where}).",
+        en_fix="The CV18xx simulator needs about 2 GB for a 640 px model: give Docker (or the VM) more memory "
+               "or close other programs, then run the check again; pictures already done are kept.",
+        ja="model_runner が画像 {picture} でメモリ不足になりました（{model}、{where}）。",
+        ja_fix="CV18xx シミュレータは 640 px のモデルで約 2 GB 必要です。Docker（または VM）のメモリを増やすか、"
+               "ほかのプログラムを閉じてから、もう一度チェックしてください。済んだ画像は保存されています。",
+    ),
+    "detections_toolchain_missing": Entry(
+        en="{tool} was not found in {where}, so the models cannot be run there.",
+        en_fix="Run the check where the conversion ran (the same toolchain image or TPU-MLIR environment).",
+        ja="{where} に {tool} が見つからないため、そこでモデルを実行できません。",
+        ja_fix="変換を行ったのと同じ場所（同じツールチェーンのイメージまたは TPU-MLIR 環境）でチェックしてください。",
+    ),
+    "detections_model_files_missing": Entry(
+        en="{path} is missing, so the original model cannot be run.",
+        en_fix="The check needs the workspace/work folder the conversion left in the run folder; convert "
+               "again into this run folder to make it.",
+        ja="{path} がないため、元のモデルを実行できません。",
+        ja_fix="チェックには、変換が実行フォルダに残した workspace/work フォルダが必要です。この実行フォルダに"
+               "もう一度変換すると作られます。",
+    ),
+    "detections_runner_lost": Entry(
+        en="The connection to {where} was lost during the detection check.",
+        en_fix="Check the network and run the check again: the pictures already done are kept.",
+        ja="検出チェックの途中で {where} との接続が切れました。",
+        ja_fix="ネットワークを確認して、もう一度チェックしてください。済んだ画像は保存されています。",
+    ),
     # --- progress ---------------------------------------------------------------------------------
     "detections_progress_prepare": Entry(
         en="Preparing {count} pictures for both models.", en_fix="",
