@@ -12,6 +12,39 @@ ENTRIES = {
         ja_fix="検出チェックが扱えるのは、reCamera プリセットで作られる RGB または BGR の packed 融合前処理の"
                "モデルです。変換したモデル自体には影響ありません。",
     ),
+    "detections_not_a_run": Entry(
+        en="{path} is not a run folder of the wizard (it has no recipe.json).",
+        en_fix="Give the folder a conversion wrote (convert --out RUN_DIR).",
+        ja="{path} はウィザードの実行フォルダではありません（recipe.json がありません）。",
+        ja_fix="変換が書き出したフォルダ（convert --out RUN_DIR）を指定してください。",
+    ),
+    "detections_run_no_model": Entry(
+        en="The run in {path} has no converted model to check (its result: {verdict}).",
+        en_fix="Convert the model first: the check compares the converted model with the original.",
+        ja="{path} の実行には、チェックできる変換済みモデルがありません（結果: {verdict}）。",
+        ja_fix="先にモデルを変換してください。チェックは変換後のモデルと元のモデルを比べます。",
+    ),
+    "detections_unsupported_model": Entry(
+        en="The detection check runs .cvimodel files (CV18xx, the reCamera's chip); this run made {name}.",
+        en_fix="Convert for the reCamera (processor cv181x) to check the detections.",
+        ja="検出チェックが実行できるのは .cvimodel（reCamera のチップ CV18xx 用）です。この実行で作られたのは "
+           "{name} です。",
+        ja_fix="検出を確認するには、reCamera 用（プロセッサ cv181x）に変換してください。",
+    ),
+    "detections_backend_unknown": Entry(
+        en="The detection check cannot run where this conversion ran ({backend}).",
+        en_fix="Run the check with the local Docker or the VM's Docker (--backend docker or ssh).",
+        ja="この変換を実行した場所（{backend}）では検出チェックを行えません。",
+        ja_fix="ローカルの Docker か VM の Docker でチェックしてください（--backend docker または ssh）。",
+    ),
+    "detections_bad_thresholds": Entry(
+        en="A score threshold of {score} and an IoU threshold of {iou} cannot be used.",
+        en_fix="Give fractions as the camera takes them: a score between 0 and 1 (e.g. 0.45) and an IoU "
+               "above 0 up to 1 (e.g. 0.25).",
+        ja="スコアしきい値 {score}、IoU しきい値 {iou} は使えません。",
+        ja_fix="カメラと同じく小数で指定してください。スコアは 0 と 1 の間（例 0.45）、IoU は 0 より大きく 1 以下"
+               "（例 0.25）です。",
+    ),
     "detections_picture_unreadable": Entry(
         en="{path} could not be read as a picture ({detail}); it was left out of the check.",
         en_fix="Use JPEG or PNG pictures.",
@@ -132,6 +165,14 @@ ENTRIES = {
         ja="model_runner が画像 {picture} でメモリ不足になりました（{model}、{where}）。",
         ja_fix="CV18xx シミュレータは 640 px のモデルで約 2 GB 必要です。Docker（または VM）のメモリを増やすか、"
                "ほかのプログラムを閉じてから、もう一度チェックしてください。済んだ画像は保存されています。",
+    ),
+    "detections_runner_not_started": Entry(
+        en="model_runner could not be started in {where} (exit code {exit_code}): {detail}",
+        en_fix="Run the check where the conversion ran: the same toolchain image (with python3 in it) "
+               "or the same TPU-MLIR environment.",
+        ja="{where} で model_runner を起動できませんでした（終了コード {exit_code}）: {detail}",
+        ja_fix="変換を行ったのと同じ場所（python3 の入った同じツールチェーンのイメージ、または同じ TPU-MLIR 環境）で"
+               "チェックしてください。",
     ),
     "detections_toolchain_missing": Entry(
         en="{tool} was not found in {where}, so the models cannot be run there.",

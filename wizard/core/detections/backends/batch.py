@@ -18,7 +18,9 @@ Files of a batch sent to a container or a VM, under one folder (``BATCH_DIR`` in
 
 from __future__ import annotations
 
+import contextlib
 import json
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterator, Sequence
@@ -82,6 +84,26 @@ class Batch:
     @property
     def bytes_out(self) -> int:
         return sum(p.stat().st_size for _, p in self.files) + sum(len(d) for d in self.documents.values())
+
+
+@contextlib.contextmanager
+def batch_entries(batch: Batch, prefix: str = "") -> Iterator[list[tuple[str, Path]]]:
+    """(archive name, local path) of everything in ``batch``, folders first (a tar stream must
+    make them before their files), the documents written to a temporary folder meanwhile."""
+    with tempfile.TemporaryDirectory(prefix="wizard-batch-") as folder:
+        entries = []
+        for name, data in batch.documents.items():
+            (Path(folder) / name).write_bytes(data)
+            entries.append((name, Path(folder) / name))
+        entries += batch.files
+        if prefix:
+            entries = [(f"{prefix}/{name}", path) for name, path in entries]
+        folders: dict[str, Path] = {}
+        for name, path in entries:
+            parts = name.split("/")[:-1]
+            for depth in range(1, len(parts) + 1):
+                folders.setdefault("/".join(parts[:depth]), path.parent)
+        yield list(folders.items()) + entries
 
 
 def remote_batch(job: ModelRunnerJob) -> Batch:
@@ -178,6 +200,9 @@ class BatchReader:
         marker = self.failed
         index = marker.index if marker else self.current
         code = marker.exit_code if marker else exit_code
+        if marker is None and self.current < 0:  # the driver never got to a picture
+            return WizardError.of("detections_runner_not_started", where=self.where,
+                                  exit_code="?" if code is None else code, detail=self.detail())
         if out_of_memory or (marker is not None and marker.out_of_memory) or code in (137, -9):
             return WizardError.of("detections_runner_out_of_memory", picture=self.picture(index),
                                   model=self.job.model.name, where=self.where)

@@ -23,11 +23,20 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
-from wizard.core.detections.backends.batch import DRIVER_FILE, JOB_FILE, BatchReader, Marker, output_name, remote_batch
+from wizard.core.detections.backends.batch import (
+    DRIVER_FILE,
+    JOB_FILE,
+    BatchReader,
+    Marker,
+    batch_entries,
+    output_name,
+    remote_batch,
+)
 from wizard.core.detections.check import ModelRunnerJob
 from wizard.core.events import Event, LogLine
 from wizard.core.messages import WizardError
 from wizard.core.runners.protocol import new_run_id
+from wizard.core.runners.safe_tar import write_tar
 from wizard.core.toolchain.lines import LineSplitter
 
 BATCH_DIR = "/detections"
@@ -128,16 +137,8 @@ class DockerModelRunner:
         return container
 
     def _put(self, container, batch) -> None:
-        from wizard.core.runners.safe_tar import write_tar
-
         with tempfile.TemporaryFile() as spool:
-            with tempfile.TemporaryDirectory(prefix="wizard-batch-") as folder:
-                documents = []
-                for doc_name, data in batch.documents.items():
-                    path = Path(folder) / doc_name
-                    path.write_bytes(data)
-                    documents.append((doc_name, path))
-                entries = _with_folders([(f"{BATCH_DIR.strip('/')}/{n}", p) for n, p in documents + batch.files])
+            with batch_entries(batch, BATCH_DIR.strip("/")) as entries:
                 write_tar(entries, spool)
             self.bytes_sent += spool.tell()
             spool.seek(0)
@@ -190,16 +191,6 @@ class DockerModelRunner:
                 if "no such container" in str(exc).lower() or "404" in str(exc):
                     return
                 time.sleep(0.2 * (attempt + 1))
-
-
-def _with_folders(entries: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
-    """The folders of ``entries`` first (a tar stream must create them before their files)."""
-    folders: dict[str, Path] = {}
-    for name, path in entries:
-        parts = name.split("/")[:-1]
-        for depth in range(1, len(parts) + 1):
-            folders.setdefault("/".join(parts[:depth]), path.parent)
-    return [(name, path) for name, path in folders.items()] + entries
 
 
 def _api_error(exc: BaseException) -> WizardError:
