@@ -4,6 +4,10 @@ Stages the workspace (as ``plan`` does) into RUN_DIR/workspace, runs it in the t
 (local Docker, or a Linux VM over SSH), brings the results back and leaves in RUN_DIR the model,
 convert.log, results.json, recipe.json and reproduce.sh.
 
+After a successful conversion it runs the detection check (``compare``) where the conversion ran,
+and prints its agreement figure; ``--no-detection-check`` skips it. The exit code stays the
+conversion's when the check cannot finish (it says why and how to run it again).
+
 Exit codes: 0 converted, 2 blocked input, 3 the toolchain failed (including out of memory),
 4 Docker/SSH could not be used, 130 cancelled (Ctrl-C stops and removes the container first;
 a second Ctrl-C leaves at once).
@@ -57,6 +61,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--resume", action="store_true",
                         help="re-attach to the run in RUN_DIR started earlier (after the app or terminal closed)")
     parser.add_argument("--no-cache", action="store_true", help="do not reuse or store calibration results")
+    check = parser.add_argument_group("the detection check (after a successful conversion)")
+    check.add_argument("--no-detection-check", action="store_true",
+                       help="do not compare the original and the INT8 model's detections afterwards "
+                       "(later: recamera-wizard compare RUN_DIR)")
+    check.add_argument("--check-count", type=int, default=None, metavar="N",
+                       help="pictures for the detection check (default 12; ~20 s each at 640 px)")
+    check.add_argument("--check-pictures", metavar="DIR", help="check with the pictures of this folder")
     parser.add_argument("--json-events", action="store_true", help="print every event as one JSON line")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also print every line the toolchain prints (always saved in RUN_DIR/convert.log)")
@@ -75,6 +86,7 @@ class EventPrinter:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self._last_progress: dict[str, int] = {}
+        self.verdict = ""  # the conversion's, once its Result came
 
     def __call__(self, event) -> None:
         from wizard.cli.output import print_problem
@@ -112,13 +124,18 @@ class EventPrinter:
             print(f"    [{event.step} {event.fraction * 100:3.0f}%]{detail}", file=self.err, flush=True)
         elif isinstance(event, ProblemRaised):
             print_problem(event.problem, self.err)
+        elif isinstance(event, Result) and "outcome" in event.details:  # the detection check's
+            if event.details.get("report"):
+                from wizard.cli.compare import print_summary
+
+                print_summary(Path(event.details["report"]), self.out, brief=True)
         elif isinstance(event, Result):
+            self.verdict = str(event.details.get("verdict") or "")
             self._print_similarity(Path(event.run_dir) / "results.json")
             print(messages.say("cli_log_path", path=Path(event.run_dir) / "convert.log"), file=self.out)
             if event.ok:
                 print(messages.say("cli_model_path", path=event.model_path), file=self.out)
             print(messages.say("cli_results_path", path=Path(event.run_dir) / "results.json"), file=self.out)
-
 
     def _print_similarity(self, results_path: Path) -> None:
         from wizard.cli.output import print_problem
@@ -161,7 +178,28 @@ def run(args: argparse.Namespace) -> int:
         return _run_claimed(args, printer, run_dir)  # nothing to lock: reattach says what is wrong
     # One conversion per run folder, staging included; a second one is refused at once.
     with claimed_run_dir(run_dir):
-        return _run_claimed(args, printer, run_dir)
+        code = _run_claimed(args, printer, run_dir)
+    if printer.verdict == "success" and not args.no_detection_check:
+        return _detection_check(args, printer, run_dir, code)
+    return code
+
+
+def _detection_check(args: argparse.Namespace, printer: "EventPrinter", run_dir: Path, code: int) -> int:
+    """The check of the model just converted, where it was converted (the same spec); it claims
+    the run folder itself. A check that cannot finish leaves the conversion's exit code."""
+    from wizard.cli.compare import drive
+    from wizard.cli.output import EXIT_CANCELLED
+    from wizard.core.detections.check import DEFAULT_PICTURES
+    from wizard.core.detections.service import OUTCOME_CANCELLED, OUTCOME_CHECKED, run_check
+
+    check = run_check(run_dir, spec=runner_spec(args), pictures_dir=args.check_pictures,
+                      count=args.check_count or DEFAULT_PICTURES)
+    checked = drive(check, printer)
+    if check.outcome == OUTCOME_CANCELLED or checked == EXIT_CANCELLED:
+        return EXIT_CANCELLED
+    if check.outcome != OUTCOME_CHECKED:
+        printer_problem(printer, messages.problem("cli_convert_check_failed", "warning", run=str(run_dir)))
+    return code
 
 
 def _run_claimed(args: argparse.Namespace, printer: "EventPrinter", run_dir: Path) -> int:

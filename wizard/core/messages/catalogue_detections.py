@@ -368,4 +368,69 @@ ENTRIES = {
         ja="一致 {matched}、見逃し {missed}、余分 {extra}、クラス変化 {changed}",
         ja_fix="",
     ),
+    # --- the command line (recamera-wizard compare, and convert's check) ---------------------------
+    "cli_compare_heading": Entry(
+        en="Detection check of {run}: {pictures} pictures, the original model and the INT8 model decoded as "
+           "the camera does.",
+        en_fix="",
+        ja="{run} の検出チェック: {pictures} 枚の画像で、元のモデルと INT8 モデルをカメラと同じ方法でデコードしました。",
+        ja_fix="",
+    ),
+    "cli_compare_thresholds": Entry(
+        en="Thresholds: score above {score}, boxes overlapping more than IoU {iou} removed ({source}). "
+           "Ultralytics' own defaults, for reference: score {conf}, IoU {ref_iou}, per class.",
+        en_fix="",
+        ja="しきい値: スコア {score} 超、IoU {iou} を超えて重なるボックスは除去（{source}）。参考までに "
+           "Ultralytics 自身の既定値: スコア {conf}、IoU {ref_iou}、クラスごと。",
+        ja_fix="",
+    ),
+    "cli_compare_source_model_node_default": Entry(
+        en="the camera's model node defaults", en_fix="", ja="カメラのモデルノードの既定値", ja_fix="",
+    ),
+    "cli_compare_source_factory_flow": Entry(
+        en="the camera's factory flow", en_fix="", ja="カメラの出荷時のフロー", ja_fix="",
+    ),
+    "cli_compare_source_camera_flow": Entry(
+        en="read from the camera's flow", en_fix="", ja="カメラのフローから読み取り", ja_fix="",
+    ),
+    "cli_compare_source_user": Entry(
+        en="chosen by you", en_fix="", ja="指定した値", ja_fix="",
+    ),
+    "cli_compare_drift": Entry(
+        en="Matched boxes: mean IoU {iou}; score change INT8 minus original {drift} on average, worst {worst}; "
+           "{changed} boxes changed class.",
+        en_fix="",
+        ja="一致したボックス: 平均 IoU {iou}。スコアの変化（INT8 − 元）は平均 {drift}、最大 {worst}。"
+           "クラスが変わったボックス {changed} 個。",
+        ja_fix="",
+    ),
+    "cli_compare_per_class": Entry(en="Per class:", en_fix="", ja="クラスごと:", ja_fix=""),
+    "cli_compare_class_line": Entry(
+        en="{label}: agreement {agreement} (original {original}, INT8 {int8}, matched {matched})", en_fix="",
+        ja="{label}: 一致度 {agreement}（元 {original}、INT8 {int8}、一致 {matched}）", ja_fix="",
+    ),
+    "cli_compare_worst": Entry(en="Pictures, worst first:", en_fix="", ja="画像（差の大きい順）:", ja_fix=""),
+    "cli_compare_picture_line": Entry(
+        en="{rank}. {name}: agreement {agreement}, {summary}", en_fix="",
+        ja="{rank}. {name}: 一致度 {agreement}、{summary}", ja_fix="",
+    ),
+    "cli_compare_more_pictures": Entry(
+        en="... and {count} more (all in the report)", en_fix="", ja="…ほか {count} 枚（すべてレポートにあります）", ja_fix="",
+    ),
+    "cli_compare_try": Entry(en="What to try:", en_fix="", ja="試せること:", ja_fix=""),
+    "cli_compare_skipped": Entry(
+        en="{count} pictures were left out (see the warnings above).", en_fix="",
+        ja="{count} 枚の画像を外しました（上の警告を参照）。", ja_fix="",
+    ),
+    "cli_compare_pictures_path": Entry(
+        en="Side-by-side pictures (original | INT8): {path}", en_fix="",
+        ja="並べた画像（元 | INT8）: {path}", ja_fix="",
+    ),
+    "cli_compare_report_path": Entry(en="Report: {path}", en_fix="", ja="レポート: {path}", ja_fix=""),
+    "cli_convert_check_failed": Entry(
+        en="The model was converted, but the detection check did not finish.",
+        en_fix="Run it again when the cause above is fixed: recamera-wizard compare \"{run}\"",
+        ja="モデルは変換できましたが、検出チェックは完了しませんでした。",
+        ja_fix="上の原因を直してから、もう一度実行してください: recamera-wizard compare \"{run}\"",
+    ),
 }
