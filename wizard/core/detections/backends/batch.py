@@ -200,12 +200,12 @@ class BatchReader:
         marker = self.failed
         index = marker.index if marker else self.current
         code = marker.exit_code if marker else exit_code
+        if out_of_memory or (marker is not None and marker.out_of_memory) or code in (137, -9):
+            return WizardError.of("detections_runner_out_of_memory", picture=self.picture(max(index, 0)),
+                                  model=self.job.model.name, where=self.where)
         if marker is None and self.current < 0:  # the driver never got to a picture
             return WizardError.of("detections_runner_not_started", where=self.where,
                                   exit_code="?" if code is None else code, detail=self.detail())
-        if out_of_memory or (marker is not None and marker.out_of_memory) or code in (137, -9):
-            return WizardError.of("detections_runner_out_of_memory", picture=self.picture(index),
-                                  model=self.job.model.name, where=self.where)
         if code == 127 and any(TOOL in line for line in self.tail[-3:]):
             return WizardError.of("detections_toolchain_missing", tool=TOOL, where=self.where)
         return WizardError.of("detections_runner_failed", picture=self.picture(index), model=self.job.model.name,

@@ -22,8 +22,8 @@ outputs[I] (compressed): a cvimodel run dumps 20-26 tensors, the check reads six
 name, the ``_f32`` variant is taken when there is one (the other is the cvimodel's internal int8).
 
 Out of memory: the toolchain's launcher exits 1 for any failure of the tool (toolchain.md), so the
-exit code alone does not say it. The driver also compares the ``oom_kill`` count of its cgroup
-(cgroup v2 ``memory.events``) before and after each run; 137 or a SIGKILL count too.
+exit code alone does not say it. The driver also compares the ``oom_kill`` count of its memory
+cgroup (v2 or v1) before and after each run; 137 or a SIGKILL count too.
 """
 
 import json
@@ -70,19 +70,42 @@ def trim_npz(source, target, keep):
     return os.path.getsize(target)
 
 
+def _read_count(path, key):
+    with open(path) as handle:
+        for line in handle:
+            name, _, value = line.partition(" ")
+            if name == key:
+                return int(value)
+    return None
+
+
 def oom_kills():
-    """The oom_kill count of this process's cgroup (v2), or None when it cannot be read."""
+    """The oom_kill count of this process's memory cgroup, or None when it cannot be read.
+
+    cgroup v2: ``memory.events``; v1: ``memory.oom_control``. Inside a container the cgroup
+    file system shows the container's own group at its root, so the root is tried too."""
     try:
         with open("/proc/self/cgroup") as handle:
             lines = handle.read().splitlines()
-        path = next(line.split(":", 2)[2] for line in lines if line.startswith("0::"))
-        with open("/sys/fs/cgroup" + path.rstrip("/") + "/memory.events") as handle:
-            for line in handle:
-                key, _, value = line.partition(" ")
-                if key == "oom_kill":
-                    return int(value)
-    except (OSError, StopIteration, ValueError, IndexError):
+    except OSError:
         return None
+    candidates = []
+    for line in lines:
+        number, _, rest = line.partition(":")
+        controllers, _, path = rest.partition(":")
+        path = path.rstrip("/")
+        if number == "0" and not controllers:
+            candidates += ["/sys/fs/cgroup" + path + "/memory.events", "/sys/fs/cgroup/memory.events"]
+        elif "memory" in controllers.split(","):
+            candidates += ["/sys/fs/cgroup/memory" + path + "/memory.oom_control",
+                           "/sys/fs/cgroup/memory/memory.oom_control"]
+    for candidate in candidates:
+        try:
+            count = _read_count(candidate, "oom_kill")
+        except (OSError, ValueError):
+            continue
+        if count is not None:
+            return count
     return None
 
 
