@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -44,41 +43,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="NMS IoU threshold (default: the camera's model node, 0.25)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("-v", "--verbose", action="store_true", help="also print model_runner's own lines")
-    add_where_arguments(parser, default=None)
+    _add_where_arguments(parser)
     parser.set_defaults(handler=run)
 
 
-def add_where_arguments(parser: argparse.ArgumentParser, default: str | None) -> None:
+def _add_where_arguments(parser: argparse.ArgumentParser) -> None:
     """Where model_runner runs: as ``convert``'s options (default: where the conversion ran)."""
+    from wizard.cli.where import add_ssh_arguments
+
     where = parser.add_argument_group("where it runs (default: where the conversion ran)")
-    where.add_argument("--backend", choices=("docker", "ssh"), default=default,
+    where.add_argument("--backend", choices=("docker", "ssh"), default=None,
                        help="local Docker or the Linux VM over SSH")
     where.add_argument("--image", metavar="TAG", help="toolchain image (default: the conversion's)")
-    where.add_argument("--host", metavar="USER@HOST[:PORT]", help="the VM, for --backend ssh")
-    where.add_argument("--key", metavar="FILE", help="SSH private key")
-    where.add_argument("--password-env", metavar="VAR",
-                       help="name of an environment variable holding the SSH password (never pass it as an argument)")
-    where.add_argument("--key-passphrase-env", metavar="VAR",
-                       help="name of an environment variable holding the SSH key's passphrase")
-    where.add_argument("--accept-host-key", metavar="SHA256:...", help="confirm the VM's host key fingerprint")
+    add_ssh_arguments(where)
 
 
 def _spec(args: argparse.Namespace):
     """The RunnerSpec the options name, or None: the check then runs where results.json says."""
     import os
 
-    from wizard.core.runners.factory import RunnerSpec
+    from wizard.cli.where import runner_spec
 
     if args.backend is None and not args.image and not args.host:
         return None
     for var in (args.password_env, args.key_passphrase_env):
         if var and os.environ.get(var) is None:
             raise messages.WizardError.of("password_env_missing", var=var)
-    backend = args.backend or ("ssh" if args.host else _recorded_backend(Path(args.run_dir)))
-    return RunnerSpec(backend=backend, image=args.image or "", host=args.host or _recorded_host(Path(args.run_dir)),
-                      key_file=args.key, password=os.environ.get(args.password_env) if args.password_env else None,
-                      key_passphrase=os.environ.get(args.key_passphrase_env) if args.key_passphrase_env else None,
-                      accept_fingerprint=args.accept_host_key)
+    run_dir = Path(args.run_dir)
+    args.backend = args.backend or ("ssh" if args.host else _recorded_backend(run_dir))
+    args.host = args.host or _recorded_host(run_dir)
+    return runner_spec(args, image=args.image or "")
 
 
 def _results(run_dir: Path) -> dict[str, Any]:
@@ -111,31 +105,10 @@ def run(args: argparse.Namespace) -> int:
 def drive(check, printer: "CheckPrinter") -> int:
     """Print a check's events until it ends; the exit code of its outcome. The first Ctrl-C
     cancels (the container or process is stopped); a second one leaves at once."""
-    import signal
+    from wizard.cli.output import EXIT_CANCELLED, follow
 
-    from wizard.cli.output import EXIT_CANCELLED
-
-    interrupts = {"n": 0}
-    previous = None
-
-    def on_sigint(signum, frame):  # noqa: ARG001
-        interrupts["n"] += 1
-        if interrupts["n"] > 1:
-            raise KeyboardInterrupt
-        print("\n" + messages.say("cli_cancelling"), file=sys.stderr, flush=True)
-        threading.Thread(target=check.cancel, name="cancel", daemon=True).start()  # docker calls block
-
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
-        for event in check:
-            printer(event)
-    except KeyboardInterrupt:
-        check.close()  # the backend's clean-up runs
+    if not follow(check, check.cancel, printer):
         return EXIT_CANCELLED
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
     return exit_code(check.outcome)
 
 

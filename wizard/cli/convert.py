@@ -18,11 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
-import threading
 from pathlib import Path
 
+from wizard.cli.where import runner_spec
 from wizard.core import messages
 
 # Files a run folder may already hold: a run folder can be converted again (the cache makes
@@ -31,6 +30,7 @@ from wizard.core import messages
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from wizard.cli.plan import add_choice_arguments
+    from wizard.cli.where import add_ssh_arguments
 
     parser = subparsers.add_parser(
         "convert",
@@ -44,18 +44,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     where.add_argument("--backend", choices=("docker", "ssh"), default="docker",
                        help="local Docker (default) or a Linux VM over SSH (uploads your model and images)")
     where.add_argument("--image", metavar="TAG", help="toolchain image (same as --toolchain-image)")
-    where.add_argument("--host", metavar="USER@HOST[:PORT]", help="the VM, for --backend ssh")
-    where.add_argument("--key", metavar="FILE", help="SSH private key")
-    where.add_argument("--password-env", metavar="VAR",
-                       help="name of an environment variable holding the SSH password (never pass it as an argument)")
-    where.add_argument("--accept-host-key", metavar="SHA256:...",
-                       help="confirm the VM's host key fingerprint (shown on first contact)")
+    add_ssh_arguments(where)
     where.add_argument("--allow-setup", action="store_true",
                        help="let the wizard install/start Docker on the VM when it needs it")
     where.add_argument("--build-image-on-vm", action="store_true",
                        help="build the toolchain image on the VM when it is missing (several GB, 10-30 min)")
-    where.add_argument("--key-passphrase-env", metavar="VAR",
-                       help="name of an environment variable holding the SSH key's passphrase")
     where.add_argument("--keep-remote", action="store_true",
                        help="keep the container / VM folder after the run (for debugging)")
     parser.add_argument("--resume", action="store_true",
@@ -150,20 +143,6 @@ class EventPrinter:
 
 
 # --- the command ------------------------------------------------------------------------------
-
-
-def runner_spec(args) -> "RunnerSpec":
-    """The command line's choice of where to run, as the factory's spec (secrets from the
-    environment variables the user named, never from the command line)."""
-    from wizard.core.runners.factory import RunnerSpec
-
-    def secret(var: str | None) -> str | None:
-        return os.environ.get(var) if var else None
-
-    return RunnerSpec(backend=args.backend, host=args.host or "", key_file=args.key,
-                      password=secret(args.password_env), key_passphrase=secret(args.key_passphrase_env),
-                      accept_fingerprint=args.accept_host_key, setup_consent=args.allow_setup,
-                      build_image=args.build_image_on_vm)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -278,28 +257,8 @@ def printer_problem(printer: EventPrinter, problem) -> None:
 def _drive(job, events, printer: EventPrinter) -> int:
     """Print events until the job ends. The first Ctrl-C cancels (container stopped and removed,
     verdict "cancelled"); a second one leaves at once (the job still removes the container)."""
-    from wizard.cli.output import EXIT_CANCELLED, verdict_exit_code
+    from wizard.cli.output import EXIT_CANCELLED, follow, verdict_exit_code
 
-    interrupts = {"n": 0}
-    previous = None
-
-    def on_sigint(signum, frame):  # noqa: ARG001
-        interrupts["n"] += 1
-        if interrupts["n"] > 1:
-            raise KeyboardInterrupt
-        print("\n" + messages.say("cli_cancelling"), file=sys.stderr, flush=True)
-        # docker stop blocks for seconds: not in a signal handler, which interrupts the reader.
-        threading.Thread(target=job.cancel, name="cancel", daemon=True).start()
-
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
-        for event in events:
-            printer(event)
-    except KeyboardInterrupt:
-        events.close()  # runs the job's cleanup
+    if not follow(events, job.cancel, printer):
         return EXIT_CANCELLED
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
     return verdict_exit_code(job.verdict)

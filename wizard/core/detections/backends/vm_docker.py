@@ -20,11 +20,13 @@ paramiko is blocking: called from a worker thread (GUI) or the CLI's main thread
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
+import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, Iterator
 
 from wizard.core.detections.backends.batch import (
     CANCEL_FILE,
@@ -170,20 +172,17 @@ class VmModelRunner:
         from wizard.core.runners.vm.runner import sums_line  # paramiko: imported when used
 
         batch = remote_batch(job)
-        with batch_entries(batch) as entries, tempfile.TemporaryDirectory(prefix="wizard-sums-") as folder:
-            sums = Path(folder) / rs.UPLOAD_SUMS
-            sums.write_text("".join(sums_line(sha256_file(p), f"./{n}") for n, p in entries if p.is_file()),
-                            encoding="utf-8")
-            entries = entries + [(rs.UPLOAD_SUMS, sums)]
-            sent = [0]
-
-            def write_stream(channel: BinaryIO) -> None:
-                counting = _Counting(channel, sent)
-                with gzip.GzipFile(fileobj=counting, mode="wb", compresslevel=6, mtime=0) as gz:  # type: ignore[arg-type]
-                    write_tar(entries, gz)  # type: ignore[arg-type]
-
-            self._run(rs.upload_command(remote_dir), "upload the pictures", stdin=write_stream, timeout=600)
-            self.bytes_sent += sent[0]
+        # Checked on the VM before anything runs (a cut stream would give wrong outputs).
+        sums = [sums_line(sha256_file(path), f"./{name}") for name, path in batch.files]
+        sums += [sums_line(hashlib.sha256(data).hexdigest(), f"./{name}") for name, data in batch.documents.items()]
+        batch.documents[rs.UPLOAD_SUMS] = "".join(sums).encode("utf-8")
+        with batch_entries(batch) as entries, tempfile.TemporaryFile() as spool:
+            with gzip.GzipFile(fileobj=spool, mode="wb", compresslevel=6, mtime=0) as gz:
+                write_tar(entries, gz)  # type: ignore[arg-type]
+            self.bytes_sent += spool.tell()
+            spool.seek(0)
+            self._run(rs.upload_command(remote_dir), "upload the pictures", timeout=600,
+                      stdin=lambda channel: shutil.copyfileobj(spool, channel))
 
     def _stream(self, job: ModelRunnerJob, remote_dir: str, batch_id: str) -> Iterator[Event]:
         command = rs.join(["docker", "run", "--rm", "--name", rs.container_name(batch_id),
@@ -230,19 +229,3 @@ class VmModelRunner:
             self._connection().run(command, timeout=300)
         except Exception:  # noqa: BLE001 - the VM is out of reach: nothing left to do from here
             pass
-
-
-class _Counting:
-    def __init__(self, inner: BinaryIO, counter: list[int]):
-        self.inner = inner
-        self.counter = counter
-
-    def write(self, data: bytes) -> int:
-        self.inner.write(data)
-        self.counter[0] += len(data)
-        return len(data)
-
-    def flush(self) -> None:
-        flush = getattr(self.inner, "flush", None)
-        if flush:
-            flush()
