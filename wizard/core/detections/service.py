@@ -70,7 +70,8 @@ _TOOLCHAIN_CODES = {"detections_runner_failed", "detections_runner_out_of_memory
                     "detections_outputs_unreadable"}
 _INFRASTRUCTURE_CODES = {"toolchain_image_missing", "backend_unavailable", "detections_backend_unknown",
                          "detections_runner_lost", "detections_runner_not_started", "detections_toolchain_missing",
-                         "output_not_writable", "run_dir_busy", "ssh_host_required", "password_env_missing"}
+                         "detections_driver_missing", "output_not_writable", "run_dir_busy", "ssh_host_required",
+                         "password_env_missing"}
 _TASKS_WITHOUT_BOXES = {"classify": "detections_heads_classify", "obb": "detections_heads_obb"}
 
 

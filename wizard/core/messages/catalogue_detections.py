@@ -174,6 +174,12 @@ ENTRIES = {
         ja_fix="変換を行ったのと同じ場所（python3 の入った同じツールチェーンのイメージ、または同じ TPU-MLIR 環境）で"
                "チェックしてください。",
     ),
+    "detections_driver_missing": Entry(
+        en="This installation of the wizard lacks {path}, which the detection check sends to the toolchain.",
+        en_fix="Install the wizard again; the conversion itself is not affected.",
+        ja="このウィザードのインストールには、検出チェックがツールチェーンに送る {path} がありません。",
+        ja_fix="ウィザードをインストールし直してください。変換そのものには影響ありません。",
+    ),
     "detections_toolchain_missing": Entry(
         en="{tool} was not found in {where}, so the models cannot be run there.",
         en_fix="Run the check where the conversion ran (the same toolchain image or TPU-MLIR environment).",

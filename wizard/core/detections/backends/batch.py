@@ -39,7 +39,13 @@ ERROR_DETAIL_CHARS = 600
 
 
 def driver_source() -> bytes:
-    return (Path(__file__).with_name(DRIVER_FILE)).read_bytes()
+    """The driver's source, sent as it is. It is read from beside this module, so an app bundle
+    must carry it as a file (a frozen app keeps modules as bytecode only)."""
+    path = Path(__file__).with_name(DRIVER_FILE)
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise WizardError.of("detections_driver_missing", path=str(path)) from None
 
 
 def input_name(index: int) -> str:
