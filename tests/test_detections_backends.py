@@ -22,7 +22,7 @@ from sshd_support import make_server
 from wizard.core.detections.backends.native import NativeModelRunner
 from wizard.core.detections.decode import Thresholds
 from wizard.core.detections.report import DetectionReport
-from wizard.core.detections.service import run_check
+from wizard.core.detections.service import RunFolder, run_check
 from wizard.core.events import ProblemRaised, Progress
 
 DOUBLE_BIN = REPO_ROOT / "tests" / "toolchain_double" / "bin"
@@ -61,6 +61,34 @@ def test_the_check_over_ssh_in_the_vms_docker(double_run, tmp_path, docker_clien
                     env={"RECAMERA_WIZARD_HOME": str(tmp_path / "other-home")})
         # An unknown host key is never accepted silently: exit 4 with the fingerprint to compare.
         assert wrong.returncode == 4 and server.fingerprint() in wrong.stderr, wrong.stderr
+    finally:
+        server.stop()
+
+
+@pytest.mark.ssh
+@pytest.mark.docker
+def test_a_cancel_over_ssh_removes_the_container_and_the_vms_folder(double_run, tmp_path, docker_client):
+    from wizard.core.detections.backends.vm_docker import VmModelRunner
+
+    server = make_server(tmp_path / "sshd")
+    try:
+        run_dir = copy_run(double_run, tmp_path / "run")
+        backend = VmModelRunner(server.target, image=RunFolder(run_dir).toolchain_image, key_file=server.client_key,
+                                allow_agent=False, app_known_hosts=tmp_path / "known_hosts",
+                                accept_fingerprint=server.fingerprint())
+        check = run_check(run_dir, count=8, thresholds=LOW, backend=backend)
+        for event in check:
+            if isinstance(event, Progress) and event.done == 1 and event.text.startswith("Original"):
+                started = time.monotonic()
+                canceller = threading.Thread(target=check.cancel)  # as the GUI does
+                canceller.start()
+                canceller.join(30)
+                assert time.monotonic() - started < 30
+        assert check.outcome == "cancelled"
+        assert [c.name for c in docker_client.containers.list(all=True)
+                if c.name.startswith(f"recamera-wizard-{backend.run_id}")] == []
+        runs = server.home / ".recamera-wizard" / "runs"
+        assert not runs.exists() or list(runs.iterdir()) == []
     finally:
         server.stop()
 
