@@ -7,7 +7,17 @@ near-miss candidates, Ultralytics' reference decode, the matching) on every pict
 summary. Also prints how long reading one picture's outputs back from the cache takes (a
 re-decode with new thresholds) and how many bytes the cache keeps per picture for each side.
 
+Then the runner side, with the TPU-MLIR TEST DOUBLE in Docker (its image is built when missing, as
+tests/images/build_toolchain_double_image.sh does, under a tag of its own): a sample model of
+``--size`` px is converted, and the check runs ``--runner-pictures`` pictures through the local
+Docker backend. The double's model_runner takes a fraction of the real simulator's ~20 s a
+picture at 640 px, so its seconds are the runner's own cost (container, copies, driver). Bytes
+sent are what a real check sends (the inputs at their real size, the model once per batch);
+bytes received are the six trimmed, deflated heads, which for the double's mostly constant
+tensors are far smaller than a real model's (up to raw_bytes_per_picture_* above).
+
     python3 bench/detection_check.py [--pictures 100] [--size 640] [--classes 80]
+                                     [--runner-pictures 12] [--no-runner]
 
 Goal: decode_match_ms_per_picture < 20.
 """
@@ -16,7 +26,9 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +44,8 @@ from wizard.core.detections.heads import find_heads  # noqa: E402
 from wizard.core.detections.match import summarize  # noqa: E402
 
 OBJECTS = 10
+ROOT = Path(__file__).resolve().parent.parent
+DOUBLE_IMAGE = "recamera-wizard-test/toolchain-double:bench-detections"
 
 
 def _heads(rng: np.random.Generator, size: int, classes: int, objects: list[tuple[int, int, int, int, float]],
@@ -70,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pictures", type=int, default=100)
     parser.add_argument("--size", type=int, default=640)
     parser.add_argument("--classes", type=int, default=80)
+    parser.add_argument("--runner-pictures", type=int, default=12, help="pictures for the Docker runner part")
+    parser.add_argument("--no-runner", action="store_true", help="skip the Docker runner part")
     args = parser.parse_args(argv)
 
     rng = np.random.default_rng(0)
@@ -117,7 +133,73 @@ def main(argv: list[str] | None = None) -> int:
     print(f"raw_bytes_per_picture_float={_npz_bytes(pack_outputs(sides[0][0]))}")
     print(f"raw_bytes_per_picture_int8={_npz_bytes(pack_outputs(sides[0][1]))}")
     print(f"raw_bytes_per_picture_int8_unpacked={_npz_bytes(sides[0][1])}")
+    if not args.no_runner:
+        runner_bench(args.size, args.runner_pictures)
     return 0
+
+
+def runner_bench(size: int, pictures: int) -> None:
+    """The double's model_runner through the local Docker backend: seconds and bytes per picture."""
+    from wizard.core.detections.backends.local_docker import DockerModelRunner
+    from wizard.core.detections.service import run_check
+    from wizard.core.events import Result
+    from wizard.core.images.samples import generate_sample_images
+    from wizard.core.messages import WizardError
+    from wizard.core.model.samples import write_sample_model
+    from wizard.core.plan.planner import ConversionChoices, stage_workspace
+    from wizard.core.runners.docker.runner import DockerRunner, connect
+    from wizard.core.runners.job import ConversionJob
+
+    try:
+        client = connect()
+    except WizardError as exc:
+        print(f"runner=skipped ({exc.problem.code})")
+        return
+    subprocess.run(["bash", str(ROOT / "tests/images/build_toolchain_double_image.sh")], check=True,
+                   stdout=sys.stderr, env={**os.environ, "RECAMERA_WIZARD_TEST_IMAGE": DOUBLE_IMAGE})
+
+    class TimedDockerRunner(DockerModelRunner):
+        def __init__(self, image: str, **options):
+            super().__init__(image, **options)
+            self.seconds: dict[str, float] = {}
+            self.inputs: dict[str, int] = {}
+
+        def run_model_runner(self, job):
+            started = time.perf_counter()
+            yield from super().run_model_runner(job)
+            self.seconds[job.side] = time.perf_counter() - started
+            self.inputs[job.side] = len(job.inputs)
+
+    with tempfile.TemporaryDirectory(prefix="detection-bench-run-") as scratch:
+        root = Path(scratch)
+        model = write_sample_model(root / "yolo11n.onnx", imgsz=(size, size))
+        generate_sample_images(root / "photos", pictures, size=(1280, 960))
+        run_dir = root / "run"
+        staged = stage_workspace(ConversionChoices(model=str(model), images=str(root / "photos"),
+                                                   out=str(run_dir / "workspace"), calibration_count=pictures,
+                                                   toolchain_image=DOUBLE_IMAGE))
+        job = ConversionJob(DockerRunner(DOUBLE_IMAGE, recipe=staged.recipe, client=client), run_dir, cache=False)
+        for _ in job.events():
+            pass
+        if job.verdict != "success":
+            print(f"runner=skipped (the double's conversion ended {job.verdict})")
+            return
+        backend = TimedDockerRunner(DOUBLE_IMAGE, client=client)
+        started = time.perf_counter()
+        result = [e for e in run_check(run_dir, count=pictures, backend=backend) if isinstance(e, Result)][-1]
+        wall = time.perf_counter() - started
+        checked = int(result.details.get("pictures") or 0)
+        if not result.ok or not checked:
+            print(f"runner=failed ({result.details.get('problem')})")
+            return
+    print(f"runner_pictures={checked}")
+    for side in ("float", "int8"):
+        print(f"runner_seconds_per_picture_{side}_double={backend.seconds[side] / backend.inputs[side]:.2f}")
+    print(f"check_wall_seconds_per_picture_double={wall / checked:.2f}")
+    print(f"bytes_sent_per_picture={backend.bytes_sent // checked}")
+    print(f"bytes_received_per_picture={backend.bytes_received // checked}")
+    print(f"bytes_moved_per_picture={(backend.bytes_sent + backend.bytes_received) // checked}")
+    print(f"containers_per_check={backend.containers}")
 
 
 if __name__ == "__main__":

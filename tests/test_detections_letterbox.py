@@ -1,15 +1,13 @@
 """The toolchain's letterbox in numpy, the two model inputs from its pixels, and boxes mapped back.
 
 Most tests use no toolchain. ``test_same_pixels_as_the_real_toolchain`` runs the REAL TPU-MLIR 1.7
-``utils/preprocess.py`` (and OpenCV 4.8) in the toolchain's own Python, named by the environment
-variable TPU_MLIR_PYTHON (a CPython 3.10 with ``tpu_mlir[onnx]==1.7`` installed).
+``utils/preprocess.py`` (and OpenCV 4.8) in the toolchain's own Python, in the real toolchain image
+(tests/real_toolchain.py, as every real test finds it).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import textwrap
 from pathlib import Path
 
@@ -17,7 +15,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import require_component
+from docker_support import docker_client  # noqa: F401 (fixture)
+from real_toolchain import toolchain_real_image  # noqa: F401 (fixture)
 from wizard.core.detections.letterbox import (
     Placement,
     Preprocess,
@@ -189,10 +188,10 @@ _TOOLCHAIN_SCRIPT = textwrap.dedent("""
 
 
 @pytest.mark.real_toolchain
-def test_same_pixels_as_the_real_toolchain(tmp_path):
-    python = os.environ.get("TPU_MLIR_PYTHON", "")
-    require_component(bool(python) and Path(python).is_file(), "TPU-MLIR 1.7 (TPU_MLIR_PYTHON)",
-                      "set TPU_MLIR_PYTHON to a CPython 3.10 with tpu_mlir[onnx]==1.7 installed")
+@pytest.mark.docker
+def test_same_pixels_as_the_real_toolchain(tmp_path, docker_client, toolchain_real_image):
+    from real_toolchain import run_in_image
+
     job = []
     for i, (width, height, size, pad) in enumerate([(480, 640, 640, 0), (640, 480, 640, 114), (1001, 333, 320, 0),
                                                    (299, 301, 320, 114), (100, 60, 640, 0)]):
@@ -200,15 +199,16 @@ def test_same_pixels_as_the_real_toolchain(tmp_path):
         # Smooth content plus noise: both the interpolation and the rounding are exercised.
         yy, xx = np.mgrid[0:height, 0:width]
         base = (np.sin(xx / 7.0) * 100 + np.cos(yy / 5.0) * 100 + 128)[..., None] + rng.normal(0, 20, (height, width, 3))
-        path = tmp_path / f"p{i}.png"
-        Image.fromarray(base.clip(0, 255).astype(np.uint8)).save(path)
-        job.append((str(path), size, pad))
-    env = {**os.environ, "OUT": str(tmp_path / "toolchain.npz")}
-    subprocess.run([python, "-c", _TOOLCHAIN_SCRIPT, json.dumps(job)], check=True, env=env,
-                   capture_output=True, timeout=300)
+        Image.fromarray(base.clip(0, 255).astype(np.uint8)).save(tmp_path / f"p{i}.png")
+        job.append((f"/data/p{i}.png", size, pad))
+    (tmp_path / "preprocess.py").write_text(_TOOLCHAIN_SCRIPT, encoding="utf-8")
+    (tmp_path / "job.json").write_text(json.dumps(job), encoding="utf-8")
+    code, log = run_in_image(docker_client, toolchain_real_image, tmp_path,
+                             'OUT=/data/toolchain.npz python3 preprocess.py "$(cat job.json)"', timeout=300)
+    assert code == 0, log[-3000:]
     theirs = np.load(tmp_path / "toolchain.npz")
     for i, (path, size, pad) in enumerate(job):
         pre = Preprocess(size, size, pad_value=pad)
-        canvas, _ = letterbox(load_rgb(path), pre)
+        canvas, _ = letterbox(load_rgb(tmp_path / Path(path).name), pre)
         assert np.array_equal(fused_input(canvas, pre), theirs[f"raw_{i}"]), path
         assert np.array_equal(float_input(canvas, pre), theirs[f"images_{i}"]), path

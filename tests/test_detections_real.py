@@ -1,29 +1,33 @@
-"""The detection check against the REAL TPU-MLIR 1.7 (model_transform, run_calibration,
-model_deploy, model_runner.py on the top MLIR and on the cvimodel's CV18xx simulator).
+"""The detection check against the REAL TPU-MLIR 1.7, through the real Docker engine and the real sshd.
 
-Needs TPU_MLIR_PYTHON: the python of a CPython 3.10 venv with ``tpu_mlir[onnx]==1.7`` (its bin/
-holds the tools). The project's 64 px sample model is converted once (~30 s here, plus ~15 s for
-the ``--quant_output`` variant). The runner is a minimal native one written here: it runs the real
-model_runner.py once per input from the model's folder, as ModelRunnerBackend asks.
+Toolchain: REAL (recamera-wizard-test/toolchain-real:1.7-<digest>, built from a CPython 3.10 on
+this machine by tests/real_toolchain.py, as every real test finds it; never the double).
+The model is tests/detecting_model.py's YOLO11-shaped detector with designed weights (320 px):
+planted coloured squares give float detections exactly where they were planted. It is converted
+by `recamera-wizard convert` (real model_transform, run_calibration, model_deploy), which then runs
+the check by default: the top MLIR through the real model_runner.py, the cvimodel on the CV18xx
+simulator, on held-out pictures whose planted squares are known.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import REPO_ROOT, require_component
+from detecting_model import CLASS_NAMES, Detection, make_pictures, match_detections, write_detecting_model
+from docker_support import cli, docker_client  # noqa: F401 (fixtures)
+from real_toolchain import run_in_image, toolchain_real_image  # noqa: F401 (fixtures)
+from sshd_support import make_server
+from wizard.core.detections.backends.local_docker import DockerModelRunner
+from wizard.core.detections.backends.vm_docker import VmModelRunner
 from wizard.core.detections.check import (
-    MODEL_RUNNER_STEP,
     CheckOptions,
     CheckTarget,
     DetectionCheck,
-    ModelRunnerJob,
     RawOutputCache,
     choose_pictures,
     model_key,
@@ -31,139 +35,147 @@ from wizard.core.detections.check import (
 )
 from wizard.core.detections.decode import Thresholds
 from wizard.core.detections.letterbox import Preprocess, float_side_input, int8_side_input, letterbox, load_npz, load_rgb
-from wizard.core.detections.report import REPORT_FILE
-from wizard.core.events import LogLine, Progress
+from wizard.core.detections.report import DetectionReport
+from wizard.core.detections.service import CACHE_DIR, RunFolder, run_check
+from wizard.core.runners.factory import RunnerSpec
 
-pytestmark = [pytest.mark.real_toolchain, pytest.mark.slow]
+pytestmark = [pytest.mark.real_toolchain, pytest.mark.docker, pytest.mark.slow]
 
-SIZE = 64
-HEADS = ",".join(f"/model.23/cv{b}.{i}/cv{b}.{i}.2/Conv_output_0" for i in range(3) for b in (2, 3))
-
-
-def _toolchain_bin() -> Path:
-    python = os.environ.get("TPU_MLIR_PYTHON", "")
-    require_component(bool(python) and Path(python).is_file(), "TPU-MLIR 1.7 (TPU_MLIR_PYTHON)",
-                      "set TPU_MLIR_PYTHON to a CPython 3.10 with tpu_mlir[onnx]==1.7 installed")
-    return Path(python).parent
-
-
-def _tool(bin_dir: Path, *args: str, cwd: Path) -> None:
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    done = subprocess.run([str(bin_dir / args[0]), *args[1:]], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+SIZE = 320
+CHECKED = 4
 
 
 @pytest.fixture(scope="module")
-def converted(tmp_path_factory):
-    """A real conversion of the sample model: work/ holds the MLIR, weights, cvimodels, inputs."""
-    from wizard.core.model.samples import write_sample_model
-
-    bin_dir = _toolchain_bin()
-    root = tmp_path_factory.mktemp("real")
-    work, pictures = root / "work", root / "calibration"
-    work.mkdir()
-    pictures.mkdir()
-    for path in sorted((REPO_ROOT / "resources" / "samples" / "images").glob("*.jpg")):
-        shutil.copy(path, pictures / path.name)
-    shutil.copy(pictures / "sample_03.jpg", root / "test.jpg")
-    write_sample_model(work / "m.onnx", imgsz=(SIZE, SIZE))
-    _tool(bin_dir, "model_transform", "--model_name", "m", "--model_def", "m.onnx",
-          "--input_shapes", f"[[1,3,{SIZE},{SIZE}]]", "--mean", "0.0,0.0,0.0",
-          "--scale", "0.0039216,0.0039216,0.0039216", "--keep_aspect_ratio", "--pixel_format", "rgb",
-          "--output_names", HEADS, "--test_input", str(root / "test.jpg"), "--test_result", "m_top_outputs.npz",
-          "--mlir", "m.mlir", cwd=work)
-    _tool(bin_dir, "run_calibration", "m.mlir", "--dataset", str(pictures), "--input_num", "12",
-          "-o", "m_calib_table", cwd=work)
-    common = ["--mlir", "m.mlir", "--quantize", "INT8", "--quant_input", "--processor", "cv181x",
-              "--calibration_table", "m_calib_table", "--test_input", str(root / "test.jpg"),
-              "--test_reference", "m_top_outputs.npz", "--customization_format", "RGB_PACKED",
-              "--fuse_preprocess", "--aligned_input"]
-    _tool(bin_dir, "model_deploy", *common, "--model", "m_sym_int8.cvimodel", cwd=work)
-    shutil.copy(work / "m_in_ori.npz", root / "deploy_in_ori.npz")
-    shutil.copy(work / "m_in_f32.npz", root / "deploy_in_f32.npz")
-    _tool(bin_dir, "model_deploy", *common, "--quant_output", "--model", "m_int8_out.cvimodel", cwd=work)
-    return {"bin": bin_dir, "root": root, "work": work, "calibration": pictures, "test": root / "test.jpg"}
+def real_run(toolchain_real_image, tmp_path_factory):
+    """A real conversion of the detecting model, with the check on 4 held-out pictures."""
+    root = tmp_path_factory.mktemp("real-detections")
+    model = write_detecting_model(root / "yolo11.onnx", SIZE, "yolo11")
+    make_pictures(root / "calibration", 12, SIZE, seed=0)
+    truth = make_pictures(root / "held_out", CHECKED, SIZE, seed=1)
+    run_dir = root / "run"
+    result = cli(["convert", "--model", str(model), "--images", str(root / "calibration"), "--calibration-count",
+                  "12", "--out", str(run_dir), "--image", toolchain_real_image,
+                  "--check-pictures", str(root / "held_out"), "--check-count", str(CHECKED)],
+                 env={"RECAMERA_WIZARD_HOME": str(root / "home")}, timeout=1200)
+    return {"result": result, "run": run_dir, "root": root, "truth": truth}
 
 
-class RealModelRunner:
-    """model_runner.py of the real toolchain, one process per input, from the model's folder."""
-
-    def __init__(self, bin_dir: Path):
-        self.bin_dir = bin_dir
-        self.jobs: list[ModelRunnerJob] = []
-
-    def cancel(self) -> None:
-        pass
-
-    def run_model_runner(self, job: ModelRunnerJob):
-        self.jobs.append(job)
-        env = {**os.environ, "PATH": f"{self.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-        for done, (source, out) in enumerate(zip(job.inputs, job.outputs), start=1):
-            out.parent.mkdir(parents=True, exist_ok=True)
-            result = subprocess.run(
-                [str(self.bin_dir / "python"), str(self.bin_dir / "model_runner.py"), "--input", str(source),
-                 "--model", str(job.model), "--output", str(out)],
-                cwd=job.work_dir, env=env, capture_output=True, text=True, timeout=600)
-            yield LogLine(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "", MODEL_RUNNER_STEP)
-            assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-            yield Progress(MODEL_RUNNER_STEP, done / len(job.inputs), done=done, total=len(job.inputs))
+def _detections(boxes) -> list[Detection]:
+    return [Detection(b.class_id, b.score, (b.x1, b.y1, b.x2, b.y2)) for b in boxes]
 
 
-def _target(converted, cvimodel: str, out: Path) -> CheckTarget:
-    work = converted["work"]
-    return CheckTarget(name="m", cvimodel=work / cvimodel, top_mlir=work / "m.mlir",
-                       preprocess=Preprocess(SIZE, SIZE), out_dir=out, cache_dir=out / "cache",
-                       class_names=("person", "car", "dog"))
+def _counts_add_up(report: DetectionReport) -> None:
+    for p in report.pictures:
+        assert len(p.matched) + len(p.missed) == len(p.original), p.name
+        assert len(p.matched) + len(p.extra) == len(p.int8), p.name
+    s = report.summary
+    assert s.matched + s.missed == s.original and s.matched + s.extra == s.int8
+    assert s.original == sum(len(p.original) for p in report.pictures)
 
 
-def test_inputs_are_exactly_what_model_deploy_fed_the_models(converted):
-    pre = Preprocess(SIZE, SIZE)
-    canvas, _ = letterbox(load_rgb(converted["test"]), pre)
-    deploy_raw = load_npz(converted["root"] / "deploy_in_ori.npz")
-    deploy_f32 = load_npz(converted["root"] / "deploy_in_f32.npz")
+def test_convert_then_the_check_with_the_real_model_runner(real_run):
+    result, run_dir, truth = real_run["result"], real_run["run"], real_run["truth"]
+    assert result.returncode == 0, result.stdout + result.stderr[-4000:]
+    assert "==> detections" in result.stdout and "agreement (recall" in result.stdout
+    assert "Traceback" not in result.stderr
+    report = DetectionReport.load(run_dir / "detections.json")
+    assert report.model.camera_decoder == "yolo11" and not report.model.int8_outputs
+    assert report.model.class_names == list(CLASS_NAMES)
+    assert sorted(p.name for p in report.pictures) == sorted(truth)
+    _counts_add_up(report)
+    planted = sum(len(v) for v in truth.values())
+    for picture in report.pictures:
+        # The float side's boxes are where the squares were planted (same class, IoU >= 0.5).
+        pairs, missed, extra = match_detections(truth[picture.name], _detections(picture.original))
+        assert (missed, extra) == ([], []), picture.name
+        assert (run_dir / picture.image).is_file()
+    assert report.summary.original == planted
+    # Designed weights quantize cleanly: the INT8 side finds (nearly) every planted square too.
+    assert report.summary.matched >= 0.9 * planted and report.summary.agreement >= 0.9
+    # The simulator's ~3 s a picture was reported as progress with an estimate after the first.
+    assert "INT8 model on the simulator: picture 1 of 4" in result.stderr
+
+
+def test_the_inputs_are_exactly_what_model_deploy_fed_the_models(real_run):
+    run_dir = real_run["run"]
+    work = run_dir / "workspace" / "work"
+    pre = Preprocess.from_recipe(RunFolder(run_dir).recipe)
+    canvas, _ = letterbox(load_rgb(run_dir / "workspace" / "image" / "test.jpg"), pre)
+    deploy_raw, deploy_f32 = load_npz(work / "yolo11_in_ori.npz"), load_npz(work / "yolo11_in_f32.npz")
     assert list(deploy_raw) == ["images_raw"] and list(deploy_f32) == ["images"]
     assert np.array_equal(int8_side_input(canvas, pre)["images_raw"], deploy_raw["images_raw"])
     assert np.array_equal(float_side_input(canvas, pre)["images"], deploy_f32["images"])
 
 
-def test_the_check_runs_on_the_real_toolchain(converted, tmp_path):
-    pictures, skipped = choose_pictures(converted["test"], converted["calibration"], count=4)
-    runner = RealModelRunner(converted["bin"])
-    # A low threshold: the sample model's random weights give low scores, and boxes are wanted.
-    options = CheckOptions(thresholds=Thresholds(0.05, 0.25, "user"))
-    check = DetectionCheck(_target(converted, "m_sym_int8.cvimodel", tmp_path), pictures, runner, options)
-    events = list(check.run())
-    report = check.report
-    assert (tmp_path / REPORT_FILE).is_file() and skipped == []
-    assert report.model.camera_decoder == "yolo11" and not report.model.int8_outputs
-    assert report.model.num_classes == 3 and len(report.pictures) == 4
-    assert all((tmp_path / p.image).is_file() for p in report.pictures)
-    assert report.summary.original > 0  # the float model found something to compare
-    assert [j.side for j in runner.jobs] == ["float", "int8"]
-    assert sum(1 for e in events if isinstance(e, Progress) and (e.text or "").startswith("INT8")) == 4
+def test_the_float_side_is_the_toolchains_own_reference_bit_for_bit(real_run, tmp_path, toolchain_real_image):
+    """The test picture through the check: its float outputs equal model_transform's reference."""
+    run_dir = shutil.copytree(real_run["run"], tmp_path / "run")
+    events = list(run_check(run_dir, count=2, backend=DockerModelRunner(toolchain_real_image)))
+    assert events[-1].details["outcome"] == "checked", events[-3:]
+    folder = RunFolder(run_dir)
+    target = folder.target()
+    test_picture = run_dir / "workspace" / "image" / "test.jpg"
+    from wizard.core.checksums import sha256_file
 
-    # The float side of the test picture is the toolchain's own reference, bit for bit.
-    cache = RawOutputCache(tmp_path / "cache")
-    test_key = picture_key(pictures[0].sha256, Preprocess(SIZE, SIZE))
-    float_cached = cache.get(model_key(converted["work"] / "m.mlir"), test_key)
-    reference = load_npz(converted["work"] / "m_top_outputs.npz")
-    # (model_transform's reference holds every tensor; model_runner without --dump_all_tensors
-    # gives the six outputs.)
-    assert len(float_cached) == 6 and all("/model.23/cv" in k for k in float_cached)
-    assert all(np.array_equal(float_cached[k], reference[k]) for k in float_cached)
-    # The cvimodel's dump is trimmed to its six float outputs.
-    int8_cached = cache.get(model_key(converted["work"] / "m_sym_int8.cvimodel"), test_key)
-    assert len(int8_cached) == 6 and all(k.endswith("_Conv_f32") for k in int8_cached)
+    cache = RawOutputCache(run_dir / CACHE_DIR)
+    key = picture_key(sha256_file(test_picture), target.preprocess)
+    cached = cache.get(model_key(target.top_mlir), key)
+    reference = load_npz(run_dir / "workspace" / "work" / "yolo11_top_outputs.npz")
+    assert cached is not None and len(cached) == 6 and all("/model.23/cv" in k for k in cached)
+    assert all(np.array_equal(cached[k], reference[k]) for k in cached)
+    # The cvimodel's 20-odd dumped tensors came back trimmed to its six float outputs.
+    int8 = cache.get(model_key(target.cvimodel), key)
+    assert int8 is not None and len(int8) == 6 and all(k.endswith("_Conv_f32") for k in int8)
 
 
-def test_int8_outputs_of_a_quant_output_model(converted, tmp_path):
-    pictures, _ = choose_pictures(converted["test"], converted["calibration"], count=2)
-    check = DetectionCheck(_target(converted, "m_int8_out.cvimodel", tmp_path), pictures,
-                           RealModelRunner(converted["bin"]), CheckOptions(thresholds=Thresholds(0.05, 0.25)))
+@pytest.mark.ssh
+def test_the_check_over_the_real_sshd_gives_the_same_detections(real_run, tmp_path):
+    """The same pictures on the "VM" (this machine behind sshd, its Docker): the simulator is
+    deterministic, so the report's boxes equal the local Docker ones."""
+    run_dir = shutil.copytree(real_run["run"], tmp_path / "run")
+    shutil.rmtree(run_dir / CACHE_DIR)  # model_runner must run again, over there
+    local = DetectionReport.load(run_dir / "detections.json")
+    (run_dir / "detections.json").unlink()
+    server = make_server(tmp_path / "sshd")
+    try:
+        spec = RunnerSpec(backend="ssh", host=server.target, key_file=str(server.client_key),
+                          accept_fingerprint=server.fingerprint())
+        # The conversion's spec; the test's own known_hosts file and no SSH agent of the machine.
+        backend = VmModelRunner.from_spec(spec, RunFolder(run_dir).toolchain_image, allow_agent=False,
+                                          app_known_hosts=tmp_path / "known_hosts")
+        check = run_check(run_dir, backend=backend, pictures_dir=real_run["root"] / "held_out", count=CHECKED)
+        events = list(check)
+    finally:
+        server.stop()
+    assert events[-1].details["outcome"] == "checked", events[-3:]
+    remote = DetectionReport.load(run_dir / "detections.json")
+    _counts_add_up(remote)
+    assert [(p.name, p.original, p.int8) for p in remote.pictures] == [(p.name, p.original, p.int8) for p in local.pictures]
+    assert remote.summary == local.summary
+    assert backend.bytes_received > 0
+    runs = server.home / ".recamera-wizard" / "runs"
+    assert not runs.exists() or list(runs.iterdir()) == []
+
+
+def test_int8_outputs_of_a_quant_output_model(real_run, tmp_path, toolchain_real_image, docker_client):
+    """model_deploy --quant_output by hand in the run's work/: int8 outputs, which the camera
+    reads with swapped scales; the check shows that and the correct reading."""
+    workspace = Path(shutil.copytree(real_run["run"] / "workspace", tmp_path / "workspace"))
+    code, log = run_in_image(docker_client, toolchain_real_image, workspace, (
+        "cd work && model_deploy --mlir yolo11.mlir --quantize INT8 --quant_input --quant_output --processor cv181x "
+        "--calibration_table yolo11_calib_table --test_input ../image/test.jpg --test_reference yolo11_top_outputs.npz "
+        "--customization_format RGB_PACKED --fuse_preprocess --aligned_input --model yolo11_int8_out.cvimodel"))
+    assert code == 0, log[-3000:]
+    recipe = RunFolder(real_run["run"]).recipe
+    target = replace(CheckTarget.from_workspace(workspace, recipe), cvimodel=workspace / "work" / "yolo11_int8_out.cvimodel",
+                     out_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
+    pictures, _ = choose_pictures(check_dir=real_run["root"] / "held_out", count=2)
+    check = DetectionCheck(target, pictures, DockerModelRunner(toolchain_real_image),
+                           CheckOptions(thresholds=Thresholds(0.45, 0.25, "user")))
     list(check.run())
     report = check.report
     assert report.model.int8_outputs
     codes = [n.code for n in report.notes]
     assert "detections_note_int8_outputs" in codes and "detections_note_int8_scales_unknown" not in codes
     assert all(p.int8_correct_scales is not None for p in report.pictures)
+    _counts_add_up(report)

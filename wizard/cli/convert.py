@@ -5,6 +5,10 @@ Stages the workspace (as ``plan`` does) into RUN_DIR/workspace, runs it in the t
 VM), brings the results back and leaves in RUN_DIR the model,
 convert.log, results.json, recipe.json and reproduce.sh.
 
+After a successful conversion it runs the detection check (``compare``) where the conversion ran,
+and prints its agreement figure; ``--no-detection-check`` skips it. The exit code stays the
+conversion's when the check cannot finish (it says why and how to run it again).
+
 Exit codes: 0 converted, 2 blocked input, 3 the toolchain failed (including out of memory),
 4 Docker/SSH could not be used, 130 cancelled (Ctrl-C stops and removes the container first;
 a second Ctrl-C leaves at once).
@@ -15,11 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
-import threading
 from pathlib import Path
 
+from wizard.cli.where import runner_spec
 from wizard.core import messages
 
 # Files a run folder may already hold: a run folder can be converted again (the cache makes
@@ -28,6 +31,7 @@ from wizard.core import messages
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from wizard.cli.plan import add_choice_arguments
+    from wizard.cli.where import add_native_arguments, add_ssh_arguments
 
     parser = subparsers.add_parser(
         "convert",
@@ -42,31 +46,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="local Docker (default), a Linux VM over SSH with Docker (uploads your model and images), "
                        "or without Docker: native (this Linux computer) or ssh-native (the VM) in a Python 3.10 environment")
     where.add_argument("--image", metavar="TAG", help="toolchain image (same as --toolchain-image)")
-    where.add_argument("--host", metavar="USER@HOST[:PORT]", help="the VM, for --backend ssh or ssh-native")
-    where.add_argument("--key", metavar="FILE", help="SSH private key")
-    where.add_argument("--password-env", metavar="VAR",
-                       help="name of an environment variable holding the SSH password, also given to sudo for --allow-setup "
-                       "(--backend native: your password for sudo here); never pass it as an argument")
-    where.add_argument("--accept-host-key", metavar="SHA256:...",
-                       help="confirm the VM's host key fingerprint (shown on first contact)")
+    add_ssh_arguments(where)
     where.add_argument("--allow-setup", action="store_true",
                        help="let the wizard install/start Docker on the VM when it needs it (native backends: apt-get install "
                        "python3.10-venv, python3.10-dev, gcc as needed)")
     where.add_argument("--build-image-on-vm", action="store_true",
                        help="build the toolchain image on the VM when it is missing (several GB, 10-30 min)")
-    where.add_argument("--key-passphrase-env", metavar="VAR",
-                       help="name of an environment variable holding the SSH key's passphrase")
-    where.add_argument("--python", metavar="PATH",
-                       help="native backends: the CPython 3.10 to make the environment with (default: found)")
-    where.add_argument("--toolchain-bin", metavar="DIR",
-                       help="native backends: the bin folder of a TPU-MLIR installed some other way (no environment is made)")
-    where.add_argument("--create-environment", action="store_true",
-                       help="native backends: make the TPU-MLIR environment when it is missing (~400 MB download, 1.4 GB)")
+    add_native_arguments(where)
     where.add_argument("--keep-remote", action="store_true",
                        help="keep the container / VM folder after the run (for debugging)")
     parser.add_argument("--resume", action="store_true",
                         help="re-attach to the run in RUN_DIR started earlier (after the app or terminal closed)")
     parser.add_argument("--no-cache", action="store_true", help="do not reuse or store calibration results")
+    check = parser.add_argument_group("the detection check (after a successful conversion)")
+    check.add_argument("--no-detection-check", action="store_true",
+                       help="do not compare the original and the INT8 model's detections afterwards "
+                       "(later: recamera-wizard compare RUN_DIR)")
+    check.add_argument("--check-count", type=int, default=None, metavar="N",
+                       help="pictures for the detection check (default 12; ~20 s each at 640 px)")
+    check.add_argument("--check-pictures", metavar="DIR", help="check with the pictures of this folder")
     parser.add_argument("--json-events", action="store_true", help="print every event as one JSON line")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also print every line the toolchain prints (always saved in RUN_DIR/convert.log)")
@@ -85,6 +83,7 @@ class EventPrinter:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self._last_progress: dict[str, int] = {}
+        self.verdict = ""  # the conversion's, once its Result came
 
     def __call__(self, event) -> None:
         from wizard.cli.output import print_problem
@@ -122,13 +121,18 @@ class EventPrinter:
             print(f"    [{event.step} {event.fraction * 100:3.0f}%]{detail}", file=self.err, flush=True)
         elif isinstance(event, ProblemRaised):
             print_problem(event.problem, self.err)
+        elif isinstance(event, Result) and "outcome" in event.details:  # the detection check's
+            if event.details.get("report"):
+                from wizard.cli.compare import print_summary
+
+                print_summary(Path(event.details["report"]), self.out, brief=True)
         elif isinstance(event, Result):
+            self.verdict = str(event.details.get("verdict") or "")
             self._print_similarity(Path(event.run_dir) / "results.json")
             print(messages.say("cli_log_path", path=Path(event.run_dir) / "convert.log"), file=self.out)
             if event.ok:
                 print(messages.say("cli_model_path", path=event.model_path), file=self.out)
             print(messages.say("cli_results_path", path=Path(event.run_dir) / "results.json"), file=self.out)
-
 
     def _print_similarity(self, results_path: Path) -> None:
         from wizard.cli.output import print_problem
@@ -143,21 +147,6 @@ class EventPrinter:
 
 
 # --- the command ------------------------------------------------------------------------------
-
-
-def runner_spec(args) -> "RunnerSpec":
-    """The command line's choice of where to run, as the factory's spec (secrets from the
-    environment variables the user named, never from the command line)."""
-    from wizard.core.runners.factory import RunnerSpec
-
-    def secret(var: str | None) -> str | None:
-        return os.environ.get(var) if var else None
-
-    return RunnerSpec(backend=args.backend, host=args.host or "", key_file=args.key,
-                      password=secret(args.password_env), key_passphrase=secret(args.key_passphrase_env),
-                      accept_fingerprint=args.accept_host_key, setup_consent=args.allow_setup,
-                      build_image=args.build_image_on_vm, python=args.python, toolchain_bin=args.toolchain_bin,
-                      create_environment=args.create_environment)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -179,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.resume:
             refuse_if_a_run_is_going(run_dir)
         try:
-            return _run_claimed(args, printer, run_dir)
+            code = _run_claimed(args, printer, run_dir)
         except KeyboardInterrupt:
             # Ctrl-C before the run began (_drive handles it once the run is going).
             from wizard.cli.output import EXIT_CANCELLED
@@ -191,6 +180,27 @@ def run(args: argparse.Namespace) -> int:
             printer_problem(printer, messages.problem("conversion_cancelled_before_run", "warning",
                                                       path=str(run_dir)))
             return EXIT_CANCELLED
+    if printer.verdict == "success" and not args.no_detection_check:
+        return _detection_check(args, printer, run_dir, code)
+    return code
+
+
+def _detection_check(args: argparse.Namespace, printer: "EventPrinter", run_dir: Path, code: int) -> int:
+    """The check of the model just converted, where it was converted (the same spec); it claims
+    the run folder itself. A check that cannot finish leaves the conversion's exit code."""
+    from wizard.cli.compare import drive
+    from wizard.cli.output import EXIT_CANCELLED
+    from wizard.core.detections.check import DEFAULT_PICTURES
+    from wizard.core.detections.service import OUTCOME_CANCELLED, OUTCOME_CHECKED, run_check
+
+    check = run_check(run_dir, spec=runner_spec(args), pictures_dir=args.check_pictures,
+                      count=args.check_count or DEFAULT_PICTURES)
+    checked = drive(check, printer)
+    if check.outcome == OUTCOME_CANCELLED or checked == EXIT_CANCELLED:
+        return EXIT_CANCELLED
+    if check.outcome != OUTCOME_CHECKED:
+        printer_problem(printer, messages.problem("cli_convert_check_failed", "warning", run=str(run_dir)))
+    return code
 
 
 def _run_claimed(args: argparse.Namespace, printer: "EventPrinter", run_dir: Path) -> int:
@@ -272,31 +282,11 @@ def printer_problem(printer: EventPrinter, problem) -> None:
 def _drive(job, events, printer: EventPrinter) -> int:
     """Print events until the job ends. The first Ctrl-C cancels (container stopped and removed,
     verdict "cancelled"); a second one leaves at once (the job still removes the container)."""
-    from wizard.cli.output import EXIT_CANCELLED, verdict_exit_code
+    from wizard.cli.output import EXIT_CANCELLED, follow, verdict_exit_code
 
-    interrupts = {"n": 0}
-    previous = None
-
-    def on_sigint(signum, frame):  # noqa: ARG001
-        interrupts["n"] += 1
-        if interrupts["n"] > 1:
-            raise KeyboardInterrupt
-        print("\n" + messages.say("cli_cancelling"), file=sys.stderr, flush=True)
-        # docker stop blocks for seconds: not in a signal handler, which interrupts the reader.
-        threading.Thread(target=job.cancel, name="cancel", daemon=True).start()
-
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
-        for event in events:
-            printer(event)
-    except KeyboardInterrupt:
-        events.close()  # runs the job's cleanup and writes the final record
+    if not follow(events, job.cancel, printer):  # the second Ctrl-C: the job's clean-up has run
         _say_stopped_at_once(job, printer)
         return EXIT_CANCELLED
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
     return verdict_exit_code(job.verdict)
 
 

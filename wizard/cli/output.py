@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
-from typing import Any
+import threading
+from typing import Any, Callable, Iterator
 
 from wizard.core import messages
 
@@ -82,3 +84,33 @@ class ImagesProgress:
             self._last_tenth = tenth
             self._last_line = (done, total)
             print(f"  {self.label} {done}/{total}", file=self.stream, flush=True)
+
+
+def follow(events: Iterator[Any], cancel: Callable[[], None], show: Callable[[Any], None]) -> bool:
+    """Show events until they end. The first Ctrl-C calls ``cancel`` (in a thread: stopping a
+    container blocks for seconds, and a signal handler would interrupt the reader); a second
+    one leaves at once, closing ``events`` so their clean-up still runs. False when it left."""
+    interrupts = {"n": 0}
+    previous = None
+
+    def on_sigint(signum, frame):  # noqa: ARG001
+        interrupts["n"] += 1
+        if interrupts["n"] > 1:
+            raise KeyboardInterrupt
+        print("\n" + messages.say("cli_cancelling"), file=sys.stderr, flush=True)
+        threading.Thread(target=cancel, name="cancel", daemon=True).start()
+
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        for event in events:
+            show(event)
+    except KeyboardInterrupt:
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
+        return False
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    return True

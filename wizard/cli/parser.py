@@ -16,6 +16,7 @@ SUBCOMMAND_MODULES = (
     "parse_log",
     "check_model",
     "convert",
+    "compare",
     "image_cmd",
     "deploy",
     "tour",

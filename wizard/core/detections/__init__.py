@@ -12,7 +12,10 @@ Modules, lowest first (each imports only those above it in this list):
     draw.py       detections/NN_<name>.png, original | INT8 side by side
     check.py      the orchestration: pictures, inputs, the ModelRunnerBackend protocol the runners
                   implement, the raw-output cache, events, the report
+    backends/     where model_runner runs: local Docker, the VM's Docker over SSH, natively
+    service.py    the check of a finished run folder, as the CLI and the GUI start it
 
-Entry point: ``check.DetectionCheck(CheckTarget.from_workspace(ws, recipe), pictures, backend,
-CheckOptions(...)).run()`` yields typed events and ends with a Result naming detections.json.
+Entry point for a run folder: ``service.run_check(run_dir, spec=..., pictures_dir=..., count=...,
+thresholds=...)`` yields typed events and ends with a Result naming detections.json; underneath,
+``check.DetectionCheck(target, pictures, backend, CheckOptions(...)).run()``.
 """

@@ -119,6 +119,7 @@ class ModelRunnerJob:
     work_dir: Path
     keep: tuple[str, ...] = ()
     side: str = "int8"  # "int8" (the cvimodel, CV18xx simulator) or "float" (the top MLIR)
+    names: tuple[str, ...] = ()  # the pictures the inputs were made from: errors name them
 
 
 class ModelRunnerBackend(Protocol):
@@ -582,24 +583,39 @@ class DetectionCheck:
                 model=model,
                 inputs=tuple(prepared[i].int8_input if side == "int8" else prepared[i].float_input for i in missing),
                 outputs=tuple(cache.path(digest, prepared[i].key).with_suffix(".run.npz") for i in missing),
-                work_dir=model.parent, keep=tuple(keep), side=side)
+                work_dir=model.parent, keep=tuple(keep), side=side,
+                names=tuple(prepared[i].picture.name for i in missing))
             started = time.monotonic()
             collected = 0
-            for event in self.backend.run_model_runner(job):
-                if self._cancelled:
-                    raise WizardError.of("detections_cancelled")
-                if isinstance(event, Progress) and event.step == MODEL_RUNNER_STEP and event.done:
-                    while collected < min(event.done, len(missing)):
-                        index = missing[collected]
-                        outputs[index] = self._collect(job.outputs[collected], cache, digest, prepared[index].key, keep)
-                        if on_output:
-                            on_output(index, outputs[index])
-                        collected += 1
-                    yield self._progress(side, total - len(missing) + collected, total,
-                                         prepared[missing[collected - 1]].picture.name,
-                                         (time.monotonic() - started) / collected * (len(missing) - collected))
-                else:
-                    yield event
+            runs = self.backend.run_model_runner(job)
+            try:
+                for event in runs:
+                    if self._cancelled:
+                        raise WizardError.of("detections_cancelled")
+                    if isinstance(event, Progress) and event.step == MODEL_RUNNER_STEP and event.done:
+                        while collected < min(event.done, len(missing)):
+                            index = missing[collected]
+                            outputs[index] = self._collect(job.outputs[collected], cache, digest,
+                                                           prepared[index].key, keep)
+                            if on_output:
+                                on_output(index, outputs[index])
+                            collected += 1
+                        yield self._progress(side, total - len(missing) + collected, total,
+                                             prepared[missing[collected - 1]].picture.name,
+                                             (time.monotonic() - started) / collected * (len(missing) - collected))
+                    else:
+                        yield event
+            except WizardError as exc:
+                if self._cancelled and exc.problem.code != "detections_cancelled":
+                    # What a cancel broke (a removed container, a closed channel) is the cancel.
+                    raise WizardError.of("detections_cancelled") from None
+                raise
+            finally:
+                close = getattr(runs, "close", None)
+                if close is not None:
+                    close()  # a backend's own clean-up (its container, its process) runs now
+            if self._cancelled:
+                raise WizardError.of("detections_cancelled")
             while collected < len(missing):  # a runner that reported no progress
                 index = missing[collected]
                 outputs[index] = self._collect(job.outputs[collected], cache, digest, prepared[index].key, keep)

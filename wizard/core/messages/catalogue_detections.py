@@ -12,6 +12,39 @@ ENTRIES = {
         ja_fix="検出チェックが扱えるのは、reCamera プリセットで作られる RGB または BGR の packed 融合前処理の"
                "モデルです。変換したモデル自体には影響ありません。",
     ),
+    "detections_not_a_run": Entry(
+        en="{path} is not a run folder of the wizard (it has no recipe.json).",
+        en_fix="Give the folder a conversion wrote (convert --out RUN_DIR).",
+        ja="{path} はウィザードの実行フォルダではありません（recipe.json がありません）。",
+        ja_fix="変換が書き出したフォルダ（convert --out RUN_DIR）を指定してください。",
+    ),
+    "detections_run_no_model": Entry(
+        en="The run in {path} has no converted model to check (its result: {verdict}).",
+        en_fix="Convert the model first: the check compares the converted model with the original.",
+        ja="{path} の実行には、チェックできる変換済みモデルがありません（結果: {verdict}）。",
+        ja_fix="先にモデルを変換してください。チェックは変換後のモデルと元のモデルを比べます。",
+    ),
+    "detections_unsupported_model": Entry(
+        en="The detection check runs .cvimodel files (CV18xx, the reCamera's chip); this run made {name}.",
+        en_fix="Convert for the reCamera (processor cv181x) to check the detections.",
+        ja="検出チェックが実行できるのは .cvimodel（reCamera のチップ CV18xx 用）です。この実行で作られたのは "
+           "{name} です。",
+        ja_fix="検出を確認するには、reCamera 用（プロセッサ cv181x）に変換してください。",
+    ),
+    "detections_backend_unknown": Entry(
+        en="The detection check cannot run where this conversion ran ({backend}).",
+        en_fix="Run the check with the local Docker or the VM's Docker (--backend docker or ssh).",
+        ja="この変換を実行した場所（{backend}）では検出チェックを行えません。",
+        ja_fix="ローカルの Docker か VM の Docker でチェックしてください（--backend docker または ssh）。",
+    ),
+    "detections_bad_thresholds": Entry(
+        en="A score threshold of {score} and an IoU threshold of {iou} cannot be used.",
+        en_fix="Give fractions as the camera takes them: a score between 0 and 1 (e.g. 0.45) and an IoU "
+               "above 0 up to 1 (e.g. 0.25).",
+        ja="スコアしきい値 {score}、IoU しきい値 {iou} は使えません。",
+        ja_fix="カメラと同じく小数で指定してください。スコアは 0 と 1 の間（例 0.45）、IoU は 0 より大きく 1 以下"
+               "（例 0.25）です。",
+    ),
     "detections_picture_unreadable": Entry(
         en="{path} could not be read as a picture ({detail}); it was left out of the check.",
         en_fix="Use JPEG or PNG pictures.",
@@ -113,6 +146,59 @@ ENTRIES = {
         en_fix="",
         ja="このモデルは同じ画像、同じしきい値でチェック済みです。保存された結果を表示します。",
         ja_fix="",
+    ),
+    # --- running model_runner where the toolchain is ---------------------------------------------
+    "detections_runner_failed": Entry(
+        en="model_runner stopped on the picture {picture} ({model}, in {where}, exit code {exit_code}). "
+           "Its last lines: {detail}",
+        en_fix="If that picture is unusual, check without it (choose a folder of check pictures); otherwise "
+               "look at the lines above. Pictures already done are kept: running the check again continues.",
+        ja="model_runner が画像 {picture} で止まりました（{model}、{where}、終了コード {exit_code}）。"
+           "最後の出力: {detail}",
+        ja_fix="その画像が特殊なら、外してチェックしてください（チェック用の画像フォルダを選べます）。そうでなければ"
+               "上の出力を確認してください。済んだ画像は保存されているので、もう一度実行すると続きから行います。",
+    ),
+    "detections_runner_out_of_memory": Entry(
+        en="model_runner ran out of memory on the picture {picture} ({model}, in {where}).",
+        en_fix="The CV18xx simulator needs about 2 GB for a 640 px model: give Docker (or the VM) more memory "
+               "or close other programs, then run the check again; pictures already done are kept.",
+        ja="model_runner が画像 {picture} でメモリ不足になりました（{model}、{where}）。",
+        ja_fix="CV18xx シミュレータは 640 px のモデルで約 2 GB 必要です。Docker（または VM）のメモリを増やすか、"
+               "ほかのプログラムを閉じてから、もう一度チェックしてください。済んだ画像は保存されています。",
+    ),
+    "detections_runner_not_started": Entry(
+        en="model_runner could not be started in {where} (exit code {exit_code}): {detail}",
+        en_fix="Run the check where the conversion ran: the same toolchain image (with python3 in it) "
+               "or the same TPU-MLIR environment.",
+        ja="{where} で model_runner を起動できませんでした（終了コード {exit_code}）: {detail}",
+        ja_fix="変換を行ったのと同じ場所（python3 の入った同じツールチェーンのイメージ、または同じ TPU-MLIR 環境）で"
+               "チェックしてください。",
+    ),
+    "detections_driver_missing": Entry(
+        en="This installation of the wizard lacks {path}, which the detection check sends to the toolchain.",
+        en_fix="Install the wizard again; the conversion itself is not affected.",
+        ja="このウィザードのインストールには、検出チェックがツールチェーンに送る {path} がありません。",
+        ja_fix="ウィザードをインストールし直してください。変換そのものには影響ありません。",
+    ),
+    "detections_toolchain_missing": Entry(
+        en="{tool} was not found in {where}, so the models cannot be run there.",
+        en_fix="Run the check where the conversion ran (the same toolchain image or TPU-MLIR environment).",
+        ja="{where} に {tool} が見つからないため、そこでモデルを実行できません。",
+        ja_fix="変換を行ったのと同じ場所（同じツールチェーンのイメージまたは TPU-MLIR 環境）でチェックしてください。",
+    ),
+    "detections_model_files_missing": Entry(
+        en="{path} is missing, so the original model cannot be run.",
+        en_fix="The check needs the workspace/work folder the conversion left in the run folder; convert "
+               "again into this run folder to make it.",
+        ja="{path} がないため、元のモデルを実行できません。",
+        ja_fix="チェックには、変換が実行フォルダに残した workspace/work フォルダが必要です。この実行フォルダに"
+               "もう一度変換すると作られます。",
+    ),
+    "detections_runner_lost": Entry(
+        en="The connection to {where} was lost during the detection check.",
+        en_fix="Check the network and run the check again: the pictures already done are kept.",
+        ja="検出チェックの途中で {where} との接続が切れました。",
+        ja_fix="ネットワークを確認して、もう一度チェックしてください。済んだ画像は保存されています。",
     ),
     # --- progress ---------------------------------------------------------------------------------
     "detections_progress_prepare": Entry(
@@ -287,5 +373,70 @@ ENTRIES = {
         en_fix="",
         ja="一致 {matched}、見逃し {missed}、余分 {extra}、クラス変化 {changed}",
         ja_fix="",
+    ),
+    # --- the command line (recamera-wizard compare, and convert's check) ---------------------------
+    "cli_compare_heading": Entry(
+        en="Detection check of {run}: {pictures} pictures, the original model and the INT8 model decoded as "
+           "the camera does.",
+        en_fix="",
+        ja="{run} の検出チェック: {pictures} 枚の画像で、元のモデルと INT8 モデルをカメラと同じ方法でデコードしました。",
+        ja_fix="",
+    ),
+    "cli_compare_thresholds": Entry(
+        en="Thresholds: score above {score}, boxes overlapping more than IoU {iou} removed ({source}). "
+           "Ultralytics' own defaults, for reference: score {conf}, IoU {ref_iou}, per class.",
+        en_fix="",
+        ja="しきい値: スコア {score} 超、IoU {iou} を超えて重なるボックスは除去（{source}）。参考までに "
+           "Ultralytics 自身の既定値: スコア {conf}、IoU {ref_iou}、クラスごと。",
+        ja_fix="",
+    ),
+    "cli_compare_source_model_node_default": Entry(
+        en="the camera's model node defaults", en_fix="", ja="カメラのモデルノードの既定値", ja_fix="",
+    ),
+    "cli_compare_source_factory_flow": Entry(
+        en="the camera's factory flow", en_fix="", ja="カメラの出荷時のフロー", ja_fix="",
+    ),
+    "cli_compare_source_camera_flow": Entry(
+        en="read from the camera's flow", en_fix="", ja="カメラのフローから読み取り", ja_fix="",
+    ),
+    "cli_compare_source_user": Entry(
+        en="chosen by you", en_fix="", ja="指定した値", ja_fix="",
+    ),
+    "cli_compare_drift": Entry(
+        en="Matched boxes: mean IoU {iou}; score change INT8 minus original {drift} on average, worst {worst}; "
+           "{changed} boxes changed class.",
+        en_fix="",
+        ja="一致したボックス: 平均 IoU {iou}。スコアの変化（INT8 − 元）は平均 {drift}、最大 {worst}。"
+           "クラスが変わったボックス {changed} 個。",
+        ja_fix="",
+    ),
+    "cli_compare_per_class": Entry(en="Per class:", en_fix="", ja="クラスごと:", ja_fix=""),
+    "cli_compare_class_line": Entry(
+        en="{label}: agreement {agreement} (original {original}, INT8 {int8}, matched {matched})", en_fix="",
+        ja="{label}: 一致度 {agreement}（元 {original}、INT8 {int8}、一致 {matched}）", ja_fix="",
+    ),
+    "cli_compare_worst": Entry(en="Pictures, worst first:", en_fix="", ja="画像（差の大きい順）:", ja_fix=""),
+    "cli_compare_picture_line": Entry(
+        en="{rank}. {name}: agreement {agreement}, {summary}", en_fix="",
+        ja="{rank}. {name}: 一致度 {agreement}、{summary}", ja_fix="",
+    ),
+    "cli_compare_more_pictures": Entry(
+        en="... and {count} more (all in the report)", en_fix="", ja="…ほか {count} 枚（すべてレポートにあります）", ja_fix="",
+    ),
+    "cli_compare_try": Entry(en="What to try:", en_fix="", ja="試せること:", ja_fix=""),
+    "cli_compare_skipped": Entry(
+        en="{count} pictures were left out (see the warnings above).", en_fix="",
+        ja="{count} 枚の画像を外しました（上の警告を参照）。", ja_fix="",
+    ),
+    "cli_compare_pictures_path": Entry(
+        en="Side-by-side pictures (original | INT8): {path}", en_fix="",
+        ja="並べた画像（元 | INT8）: {path}", ja_fix="",
+    ),
+    "cli_compare_report_path": Entry(en="Report: {path}", en_fix="", ja="レポート: {path}", ja_fix=""),
+    "cli_convert_check_failed": Entry(
+        en="The model was converted, but the detection check did not finish.",
+        en_fix="Run it again when the cause above is fixed: recamera-wizard compare \"{run}\"",
+        ja="モデルは変換できましたが、検出チェックは完了しませんでした。",
+        ja_fix="上の原因を直してから、もう一度実行してください: recamera-wizard compare \"{run}\"",
     ),
 }

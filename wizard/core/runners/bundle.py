@@ -6,6 +6,8 @@
     RUN_DIR/recipe.json                the recipe (a copy of workspace/recipe.json)
     RUN_DIR/reproduce.sh               re-runs the conversion with Docker and the exact image
     RUN_DIR/job.json                   the job record (wizard.core.runners.record)
+    RUN_DIR/detections.json            the detection check of the model (wizard.core.detections),
+    RUN_DIR/detections/                with its side-by-side pictures
     RUN_DIR/workspace/                 the staged inputs, and work/ with the toolchain outputs
     RUN_DIR/previous-run/              an earlier result, while a re-run has not succeeded
 """
@@ -26,9 +28,13 @@ REPRODUCE_FILE = "reproduce.sh"
 WORKSPACE_DIR = "workspace"
 # The earlier run's result while a re-run into the same folder has not succeeded (run_folder.py).
 PREVIOUS_RUN_DIR = "previous-run"
+# The detection check's results (wizard.core.detections.report writes them; named here because
+# the run folder's rules live in this layer, below the check).
+DETECTIONS_REPORT = "detections.json"
+DETECTIONS_DIR = "detections"
 # Everything a run folder may hold: a run never goes into a folder of someone else's files.
 RUN_DIR_FILES = frozenset({WORKSPACE_DIR, "convert.log", RESULTS_FILE, "recipe.json", REPRODUCE_FILE, JOB_FILE,
-                           PREVIOUS_RUN_DIR})
+                           PREVIOUS_RUN_DIR, DETECTIONS_REPORT, DETECTIONS_DIR})
 RESULTS_FORMAT = 1
 
 

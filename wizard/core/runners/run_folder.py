@@ -1,11 +1,11 @@
 """A run folder used by one conversion at a time, whose earlier result survives a failed re-run.
 
 Converting again into a run folder moves the earlier run's result (model, log, results, recipe,
-reproduce.sh, job record) into RUN_DIR/previous-run/ before the new run writes anything. When
-the new run succeeds, previous-run/ is removed (the new result replaces it, as asked); when it
-fails or is cancelled, previous-run/ stays and the user is told where it is. A top-level result
-that is itself a failed attempt never pushes an older previous-run/ out: what is kept is always
-the most recent successful result, if there was one.
+reproduce.sh, job record, the detection check's report and pictures) into RUN_DIR/previous-run/
+before the new run writes anything. When the new run succeeds, previous-run/ is removed (the new
+result replaces it, as asked); when it fails or is cancelled, previous-run/ stays and the user is
+told where it is. A top-level result that is itself a failed attempt never pushes an older
+previous-run/ out: what is kept is always the most recent successful result, if there was one.
 
 The workspace/ is not moved: the new run's inputs are staged there (and its work/ keeps the
 toolchain's step stamps, which is what lets convert.sh skip steps whose inputs did not change).
@@ -26,11 +26,18 @@ from typing import Iterator
 
 from wizard.core.messages import WizardError
 from wizard.core.plan.recipe import LOG_FILE, RECIPE_FILE
-from wizard.core.runners.bundle import PREVIOUS_RUN_DIR, REPRODUCE_FILE, RESULTS_FILE, WORKSPACE_DIR
+from wizard.core.runners.bundle import (
+    DETECTIONS_DIR,
+    DETECTIONS_REPORT,
+    PREVIOUS_RUN_DIR,
+    REPRODUCE_FILE,
+    RESULTS_FILE,
+    WORKSPACE_DIR,
+)
 from wizard.core.runners.record import JOB_FILE
 
 LOCK_FILE = ".recamera-wizard.lock"
-_RESULT_FILES = (LOG_FILE, RESULTS_FILE, RECIPE_FILE, REPRODUCE_FILE, JOB_FILE)
+_RESULT_FILES = (LOG_FILE, RESULTS_FILE, RECIPE_FILE, REPRODUCE_FILE, JOB_FILE, DETECTIONS_REPORT)
 _MODEL_SUFFIXES = (".cvimodel", ".bmodel")
 
 
@@ -79,6 +86,8 @@ def refuse_if_a_run_is_going(run_dir: Path) -> None:
 def _result_files(run_dir: Path) -> list[Path]:
     found = [run_dir / name for name in _RESULT_FILES if (run_dir / name).is_file()]
     found += sorted(p for p in run_dir.iterdir() if p.suffix in _MODEL_SUFFIXES and p.is_file())
+    if (run_dir / DETECTIONS_DIR).is_dir():  # the detection check's pictures go with its model
+        found.append(run_dir / DETECTIONS_DIR)
     return found
 
 
@@ -102,7 +111,10 @@ def set_aside_earlier_run(run_dir: Path) -> Path | None:
         if previous.is_dir() and not _succeeded(run_dir):
             # The top level is a failed attempt; previous-run/ holds the older result: keep that.
             for path in found:
-                path.unlink()
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
             return previous
         staging = Path(tempfile.mkdtemp(prefix=f".{PREVIOUS_RUN_DIR}.", dir=run_dir))
         for path in found:
