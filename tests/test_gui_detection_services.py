@@ -1,9 +1,10 @@
 """Services' detection-check calls, without a window: what the Results page asks of the core.
 
-The core's ``run_check`` (wizard.core.detections) is replaced by a recorder where a test checks
-the arguments it receives: it is the boundary this module owns (no toolchain, real or double,
-runs here; the check itself is tested in test_detections_check.py and, through the window, in
-test_gui_detections.py).
+The first test runs the real core service (wizard.core.detections.service.run_check) on a folder
+that holds no run: it needs no toolchain and ends with the core's own "blocked" outcome. The
+others replace run_check by a recorder, to check the arguments and the cancel the GUI passes at
+that boundary (the check itself runs for real in test_detections_service.py, with the double
+and the real toolchain, and through the window in test_gui_detections.py).
 """
 
 from __future__ import annotations
@@ -12,69 +13,79 @@ import threading
 
 import pytest
 
-import wizard.core.detections.check as core_check
+import wizard.core.detections.service as core_service
 from wizard.core.events import Progress, Result
 from wizard.core.messages import WizardError
 from wizard.core.runners.factory import RunnerSpec
-from wizard.gui import services as gui_services
 from wizard.gui.services import Services, SshDetails
 
 
-class RecordedRunCheck:
-    """Stands in for wizard.core.detections' run_check: records its call, yields a few events."""
+class RecordedCheckRun:
+    """Stands in for the core's CheckRun: records its call, yields events until cancelled."""
 
-    def __init__(self, events: int = 3):
-        self.calls: list[tuple] = []
-        self.events = events
-        self.closed = threading.Event()
+    def __init__(self, calls: list, run_dir, spec, pictures_dir, count, thresholds, events: int = 3):
+        calls.append((run_dir, spec, pictures_dir, count, thresholds))
+        self.run_dir, self.events, self.cancelled = run_dir, events, threading.Event()
 
-    def __call__(self, run_dir, *, spec, pictures_dir=None, count=12, thresholds=None):
-        self.calls.append((run_dir, spec, pictures_dir, count, thresholds))
-        try:
-            for done in range(1, self.events + 1):
-                yield Progress("model_runner", done / self.events, f"picture {done}", done=done, total=self.events)
-            yield Result(ok=True, run_dir=str(run_dir), details={"report": str(run_dir / "detections.json")})
-        finally:
-            self.closed.set()
+    def __iter__(self):
+        for done in range(1, self.events + 1):
+            if self.cancelled.is_set():
+                yield Result(ok=False, run_dir=str(self.run_dir), details={"outcome": "cancelled"})
+                return
+            yield Progress("detections", done / self.events, f"picture {done}", done=done, total=self.events)
+        yield Result(ok=True, run_dir=str(self.run_dir), details={"report": str(self.run_dir / "detections.json")})
+
+    def cancel(self) -> None:
+        self.cancelled.set()
 
 
 @pytest.fixture
 def recorded(monkeypatch):
-    recorder = RecordedRunCheck()
-    monkeypatch.setattr(gui_services, "_core_run_check", lambda: recorder)
-    return recorder
+    calls: list = []
+    runs: list = []
+
+    def run_check(run_dir, *, spec, pictures_dir=None, count=12, thresholds=None):
+        runs.append(RecordedCheckRun(calls, run_dir, spec, pictures_dir, count, thresholds))
+        return runs[-1]
+
+    monkeypatch.setattr(core_service, "run_check", run_check)
+    return calls, runs
+
+
+def test_the_real_service_says_a_folder_without_a_run_cannot_be_checked(tmp_path):
+    events = list(Services().run_detection_check(str(tmp_path), None, 7, None, None).events())
+    result = events[-1]
+    assert isinstance(result, Result) and not result.ok
+    assert result.details["outcome"] == "blocked" and result.details["report"] is None
 
 
 def test_a_local_run_is_checked_as_its_record_says(tmp_path, recorded):
+    calls, _ = recorded
     events = list(Services().run_detection_check(str(tmp_path), None, 7, None, None).events())
     assert [type(e).__name__ for e in events] == ["Progress", "Progress", "Progress", "Result"]
-    assert recorded.calls == [(tmp_path, None, None, 7, None)]
+    assert calls == [(tmp_path, None, None, 7, None)]
 
 
 def test_a_run_on_the_vm_is_checked_there_with_a_folder_of_pictures(tmp_path, recorded):
+    calls, _ = recorded
     ssh = SshDetails(host="127.0.0.1", user="ubuntu", port=2222, key_path="/keys/id", password="secret")
     check = Services().run_detection_check(str(tmp_path), ssh, 3, str(tmp_path / "check"), None)
     list(check.events())
-    run_dir, spec, pictures_dir, count, _ = recorded.calls[0]
+    run_dir, spec, pictures_dir, count, _ = calls[0]
     assert isinstance(spec, RunnerSpec) and spec.backend == "ssh"
     # No image named: the runner takes the run's recipe's (RunnerSpec.image "").
     assert (spec.host, spec.image, spec.key_file, spec.password) == ("ubuntu@127.0.0.1:2222", "", "/keys/id", "secret")
     assert pictures_dir == tmp_path / "check" and count == 3
 
 
-def test_cancel_stops_at_the_next_event_and_unwinds_the_core_check(tmp_path, recorded):
+def test_cancel_reaches_the_core_check_at_once(tmp_path, recorded):
+    _, runs = recorded
     check = Services().run_detection_check(str(tmp_path), None, 12, None, None)
     events = check.events()
     assert next(events).done == 1
     check.cancel()  # from the GUI thread, while the worker waits for the next event
-    with pytest.raises(WizardError) as error:
-        next(events)
-    assert error.value.problem.code == "detections_cancelled"
-    assert recorded.closed.is_set()  # run_check's finally ran: its runner was told to stop
-
-
-def test_the_check_is_offered_only_when_the_core_has_it():
-    assert Services().detection_check_available() == hasattr(core_check, "run_check")
+    assert runs[0].cancelled.is_set()  # the core's own cancel: its runner stops now, not after a picture
+    assert next(events).details["outcome"] == "cancelled"
 
 
 def test_saved_reports_are_read_from_a_run_folder_or_its_json(tmp_path):

@@ -133,36 +133,28 @@ class GuiDetectionCheck:
 
 
 class _CoreDetectionCheck(GuiDetectionCheck):
-    """Wraps wizard.core.detections' ``run_check`` iterator.
-
-    Cancel stops at the check's next event: the pump then closes the generator in the worker
-    thread, which unwinds run_check (and its runner) through its ``finally`` blocks.
+    """Wraps wizard.core.detections.service's ``CheckRun``: its own cancel stops the runner at
+    once (a simulator picture takes ~20 s); the check then ends with its cancelled outcome.
     """
 
-    def __init__(self, make_events: Callable[[], Iterator[Event]], run_dir: str):
-        self._make_events = make_events
+    def __init__(self, make_run: Callable[[], Any], run_dir: str):
+        self._make_run = make_run
         self.run_dir = run_dir
         self._cancelled = threading.Event()
+        self._run: Any = None
 
     def events(self) -> Iterator[Event]:
         if self._cancelled.is_set():
             return
-        for event in self._make_events():
-            yield event
-            if self._cancelled.is_set():
-                raise WizardError.of("detections_cancelled")
+        self._run = self._make_run()
+        if self._cancelled.is_set():  # cancelled while it was being made
+            self._run.cancel()
+        yield from self._run
 
     def cancel(self) -> None:
         self._cancelled.set()
-
-
-def _core_run_check():
-    """The core's detection check service, or None in a build that has none yet."""
-    try:
-        from wizard.core.detections.check import run_check
-    except ImportError:
-        return None
-    return run_check
+        if self._run is not None:
+            self._run.cancel()
 
 
 def _cache_dir() -> Path:
@@ -318,7 +310,7 @@ class Services:
 
     # -- detection check -------------------------------------------------------------------------
     def detection_check_available(self) -> bool:
-        return _core_run_check() is not None
+        return True  # test doubles of the services may offer none
 
     def read_detections(self, where: str):
         """A saved detection check (wizard.core.detections.report.DetectionReport): ``where`` is a
@@ -335,15 +327,14 @@ class Services:
         """The check of a finished run, where its conversion ran: over SSH when ``ssh`` is given,
         else as the run's own record says (local Docker). ``pictures_dir``: a folder of check
         pictures instead of the test picture and a sample of the calibration pictures."""
-        def events() -> Iterator[Event]:
-            run_check = _core_run_check()
-            if run_check is None:
-                raise WizardError.of("unexpected_error", detail="run_check", log="-")
-            spec = ssh.runner_spec() if ssh is not None else None  # image "": the run's recipe's
-            yield from run_check(Path(run_dir), spec=spec, pictures_dir=Path(pictures_dir) if pictures_dir else None,
-                                 count=count, thresholds=thresholds)
+        def make_run():
+            from wizard.core.detections.service import run_check
 
-        return _CoreDetectionCheck(events, run_dir)
+            spec = ssh.runner_spec() if ssh is not None else None  # image "": the run's recipe's
+            return run_check(Path(run_dir), spec=spec, pictures_dir=Path(pictures_dir) if pictures_dir else None,
+                             count=count, thresholds=thresholds)
+
+        return _CoreDetectionCheck(make_run, run_dir)
 
 
 
