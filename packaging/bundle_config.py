@@ -190,13 +190,21 @@ def write_manifest(pairs: list[tuple[str, str]], path: Path, version: str) -> Pa
     return path
 
 
+# Python files that are sent somewhere else to run (the toolchain's machine), not imported here:
+# the frozen app must carry them as source files.
+SOURCE_FILES_SENT = ("wizard/core/detections/backends/batch_driver.py",)
+
+
 def package_datas(package_dir: Path = WIZARD_DIR) -> list[tuple[str, str]]:
     """Non-Python files inside the wizard package (e.g. wizard/gui/tour_data/*.log.gz), read
-    from the checkout: an installed copy may lack whatever pyproject's package-data omits."""
+    from the checkout: an installed copy may lack whatever pyproject's package-data omits; and
+    the Python files the app sends to the toolchain's machine (SOURCE_FILES_SENT)."""
     pairs = []
     for path in sorted(package_dir.rglob("*")):
         rel = path.relative_to(package_dir.parent)
-        if path.is_file() and path.suffix not in (".py", ".pyc", ".pyo") and _is_bundled_resource(rel):
+        if rel.as_posix() in SOURCE_FILES_SENT:
+            pairs.append((str(path), rel.parent.as_posix()))
+        elif path.is_file() and path.suffix not in (".py", ".pyc", ".pyo") and _is_bundled_resource(rel):
             pairs.append((str(path), rel.parent.as_posix()))
     return pairs
 

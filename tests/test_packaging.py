@@ -79,13 +79,15 @@ def test_bundle_manifest_lists_every_resource_with_its_size(tmp_path):
 
 def test_package_data_files_come_from_the_checkout():
     pairs = cfg.package_datas()
+    sent = {REPO_ROOT / name for name in cfg.SOURCE_FILES_SENT}
     for src, dest in pairs:
-        assert Path(src).is_file() and not src.endswith(".py")
+        assert Path(src).is_file() and (not src.endswith(".py") or Path(src) in sent)
         assert dest == Path(src).parent.relative_to(REPO_ROOT).as_posix()  # e.g. wizard/gui/tour_data
     expected = {p for p in (REPO_ROOT / "wizard").rglob("*")
                 if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
                 and not p.name.startswith(".")}
-    assert {Path(src) for src, _ in pairs} == expected
+    assert {Path(src) for src, _ in pairs} == expected | sent
+    assert all(p.is_file() for p in sent)  # the detection check's driver, run on the toolchain's machine
 
 
 def test_resource_datas_skip_linguist_sources_and_junk(tmp_path):
