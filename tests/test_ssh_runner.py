@@ -21,6 +21,7 @@ from docker_support import docker_client, toolchain_double_image  # noqa: F401 (
 from sshd_support import SshServer, password_user, sshd_factory, sshd_server  # noqa: F401 (fixtures)
 from wizard.core.events import LogLine, ProblemRaised, Progress, StepFinished
 from wizard.core.messages import WizardError
+from wizard.core.toolchain.interpreter import is_log_line
 from wizard.core.toolchain.lines import LineSplitter
 from wizard.core.runners.protocol import RunHandle
 from wizard.core.ssh.connection import HostKeyChanged, HostKeyUnknown
@@ -97,9 +98,10 @@ def output_lines(events) -> list[str]:
 
 
 def expected_lines(log: bytes) -> list[str]:
-    """The remote log as lines (the interpreter shows them without trailing blanks)."""
+    """The remote log's log lines (the interpreter shows them without trailing blanks; a bar's
+    redraws are progress, not log lines)."""
     splitter = LineSplitter()
-    return [line.rstrip() for line in splitter.feed(log) + splitter.flush()]
+    return [line.text.rstrip() for line in splitter.feed(log) + splitter.flush() if is_log_line(line.text, line.redraw)]
 
 
 def kill(pids: list[int]) -> list[int]:

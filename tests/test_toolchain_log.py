@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from wizard.core.events import LogLine, ProblemRaised, Progress, StepFinished, StepStarted
-from wizard.core.toolchain.log import LogInterpreter, parse_log
+from wizard.core.toolchain.interpreter import LogInterpreter
+from wizard.core.toolchain.log import parse_log
 
 LOGS = Path(__file__).resolve().parent / "fixtures" / "logs"
 

@@ -350,7 +350,7 @@ class ConversionJob:
 
 def _last_step(log_text: str) -> str:
     """The step whose start marker is the last one in the log (for "failed in step X")."""
-    from wizard.core.toolchain.log import STEP_MARKER_PREFIX
+    from wizard.core.toolchain.interpreter import STEP_MARKER_PREFIX
 
     step = ""
     for line in log_text.splitlines():

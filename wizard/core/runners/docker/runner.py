@@ -29,7 +29,7 @@ from typing import Any, Iterator
 from wizard.core.events import Event, LogLine, Progress, ProblemRaised, StepFinished, StepStarted
 from wizard.core.messages import Problem, WizardError, problem
 from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, WORK_DIR, ConversionRecipe
-from wizard.core.toolchain.lines import OutputEvents
+from wizard.core.toolchain.output_events import OutputEvents
 from wizard.core.runners.protocol import RunFacts, RunHandle, Runner
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
 

@@ -29,7 +29,8 @@ from wizard.core.ssh import remote_shell as rs
 from wizard.core.runners.native import commands
 from wizard.core.runners.native.setup import NativeReport, NativeSetup
 from wizard.core.runners.native.shell import LocalShell, process_alive
-from wizard.core.toolchain.lines import OutputEvents
+from wizard.core.toolchain.lines import LineSplitter
+from wizard.core.toolchain.output_events import OutputEvents
 from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunFacts, RunHandle, Runner, new_run_id
 
 BACKEND = "native"
@@ -210,13 +211,11 @@ class NativeRunner(Runner):
         return process_alive(pid)
 
     def _stream(self, started: float) -> Iterator[Event]:
-        from wizard.core.runners.vm.runner import split_complete_lines  # imports paramiko: slow
-
         output = OutputEvents(skip_lines=self.skip_lines)
         self.output = output
         code_path = self.run_dir / rs.EXIT_CODE_FILE
         read_offset = self._log_offset  # bytes read; _log_offset = bytes of whole lines handed on
-        pending = b""
+        splitter = LineSplitter()
         code: int | None = None
         vanished = False
         next_liveness = time.monotonic() + self.liveness_seconds
@@ -228,10 +227,9 @@ class NativeRunner(Runner):
                 log.seek(read_offset)
                 while data := log.read(READ_CHUNK):
                     read_offset += len(data)
-                    segments, pending = split_complete_lines(pending + data)
-                    for segment in segments:
-                        self._log_offset += len(segment)  # before the line goes out (see ssh_runner)
-                        yield from output.feed_bytes(segment, "stdout")
+                    for line in splitter.feed(data):
+                        self._log_offset += line.size  # before the line goes out (see vm/runner.py)
+                        yield from output.feed_line(line, "stdout")
                 if code is not None or self._detached.is_set():
                     break
                 if time.monotonic() >= next_liveness:
@@ -242,10 +240,9 @@ class NativeRunner(Runner):
                 self._wake.wait(self.poll_interval)
         if self._detached.is_set() and code is None:
             return  # the conversion goes on; a re-attach streams the rest
-        if pending:
-            self._log_offset += len(pending)
-            yield from output.feed_bytes(pending, "stdout")
-        yield from output.flush()
+        for line in splitter.flush():
+            self._log_offset += line.size
+            yield from output.feed_line(line, "stdout")
         if self._process is not None:
             self._process.wait()
         self.exit_code = code

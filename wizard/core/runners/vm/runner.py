@@ -37,7 +37,8 @@ from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_D
 from wizard.core.runners.vm import setup as remote_setup
 from wizard.core.ssh import remote_shell as rs
 from wizard.core.runners.protocol import new_run_id
-from wizard.core.toolchain.lines import LineSplitter, OutputEvents
+from wizard.core.toolchain.lines import Line, LineSplitter
+from wizard.core.toolchain.output_events import OutputEvents
 from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunFacts, RunHandle, Runner
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
 from wizard.core.ssh.connection import (
@@ -510,7 +511,7 @@ class SshRunner(Runner):
         read_offset = self._log_offset  # bytes received; self.offset = bytes of whole lines handed on
         next_liveness = time.monotonic() + self.liveness_seconds
         vanished = False
-        pending = b""  # an unfinished last line, kept across reconnects
+        splitter = LineSplitter()  # holds an unfinished last line across reconnects
         try:
             while True:
                 if self._conn is not None and not self._conn.alive:
@@ -541,13 +542,12 @@ class SshRunner(Runner):
                                 if sink:
                                     sink.write(data)
                                     sink.flush()
-                                segments, pending = split_complete_lines(pending + data)
-                                for segment in segments:
+                                for line in splitter.feed(data):
                                     # Advanced BEFORE the line's events go out: whoever records
                                     # `offset` while handling a line has that line included, so a
                                     # re-attach from a recorded offset neither repeats nor skips it.
-                                    self._log_offset += len(segment)
-                                    yield from output.feed_bytes(segment, "stdout")
+                                    self._log_offset += line.size
+                                    yield from output.feed_line(line, "stdout")
                     if code is not None:
                         break
                     if time.monotonic() >= next_liveness:
@@ -566,10 +566,9 @@ class SshRunner(Runner):
         finally:
             if sink:
                 sink.close()
-        if pending:
-            self._log_offset += len(pending)
-            yield from output.feed_bytes(pending, "stdout")
-        yield from output.flush()
+        for line in splitter.flush():
+            self._log_offset += line.size
+            yield from output.feed_line(line, "stdout")
         self.exit_code = code
         elapsed = time.monotonic() - started
         if vanished and not self._cancel.is_set():
@@ -708,7 +707,10 @@ def _toolchain_dockerfile(tag: str) -> str:
     return dockerfile_text(spec_for_tag(tag))
 
 
-def _build_line_events(line: str, tail: list[str]) -> Iterator[Event]:
+def _build_line_events(built: Line, tail: list[str]) -> Iterator[Event]:
+    if built.redraw:
+        return  # pip's bar drawing itself again: not a log line (wizard.core.toolchain.lines)
+    line = built.text
     tail.append(line)
     del tail[:-20]
     yield LogLine(line, step=IMAGE_STEP, stream="runner")
@@ -744,25 +746,6 @@ def _recipe_facts(workspace: Path) -> tuple[str, int | None]:
         return DEFAULT_TOOLCHAIN_IMAGE, None
     count = data.get("calibration_count")
     return str(data.get("toolchain_image") or DEFAULT_TOOLCHAIN_IMAGE), count if isinstance(count, int) else None
-
-
-_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r(?=[^\n]))")
-
-
-def split_complete_lines(buffer: bytes) -> tuple[list[bytes], bytes]:
-    """Whole lines (each with its ending: \n, \r\n, or a lone \r as tqdm redraws) and the rest.
-
-    A \r at the very end is held back: its \n may come in the next read.
-    """
-    segments: list[bytes] = []
-    pos = 0
-    while True:
-        match = _LINE.match(buffer, pos)
-        if match is None or match.end() == pos:
-            break
-        segments.append(match.group())
-        pos = match.end()
-    return segments, buffer[pos:]
 
 
 def sums_line(digest: str, name: str) -> str:
