@@ -42,7 +42,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from wizard.core.events import LogLine  # noqa: E402
-from wizard.core.plan.planner import ConversionChoices, stage_workspace  # noqa: E402
+from wizard.core.plan.choices import ConversionChoices  # noqa: E402
+from wizard.core.plan.workspace import stage_workspace
 from wizard.core.toolchain.interpreter import is_log_line  # noqa: E402
 from wizard.core.toolchain.lines import LineSplitter  # noqa: E402
 from wizard.core.runners.vm.runner import SshRunner  # noqa: E402

@@ -47,7 +47,8 @@ def _convert(inputs, run_dir: Path, image: str, *extra: str, env: dict | None = 
 
 
 def _stage(inputs, workspace: Path, image: str, faults: dict | None = None, **choices):
-    from wizard.core.plan.planner import ConversionChoices, stage_workspace
+    from wizard.core.plan.choices import ConversionChoices
+    from wizard.core.plan.workspace import stage_workspace
 
     model, images = inputs
     staged = stage_workspace(ConversionChoices(model=str(model), images=str(images), out=str(workspace),

@@ -178,7 +178,8 @@ def test_a_deploy_only_change_skips_the_real_calibration(yolo11_run, inputs, too
 
 
 def _stage(model: Path, images: Path, workspace: Path, image: str, count: int = CALIBRATION):
-    from wizard.core.plan.planner import ConversionChoices, stage_workspace
+    from wizard.core.plan.choices import ConversionChoices
+    from wizard.core.plan.workspace import stage_workspace
 
     return stage_workspace(ConversionChoices(model=str(model), images=str(images), out=str(workspace),
                                              calibration_count=count, toolchain_image=image))

@@ -23,7 +23,8 @@ pytestmark = [pytest.mark.real_toolchain, pytest.mark.ssh, pytest.mark.docker, p
 @pytest.fixture(scope="module")
 def ssh_run(tmp_path_factory, toolchain_real_image):
     """One job over SSH: stage the sample model with 10 pictures, convert, bring the bundle home."""
-    from wizard.core.plan.planner import ConversionChoices, stage_workspace
+    from wizard.core.plan.choices import ConversionChoices
+    from wizard.core.plan.workspace import stage_workspace
     from wizard.core.runners.job import ConversionJob
     from wizard.core.runners.vm.runner import SshRunner
     from wizard.core.images.samples import generate_sample_images

@@ -43,7 +43,8 @@ def staged_template(tmp_path_factory, double_image) -> Path:
     from PIL import Image
 
     from toolchain_double.helpers import tiny_yolo_onnx
-    from wizard.core.plan import planner as plan
+    from wizard.core.plan.choices import ConversionChoices
+    from wizard.core.plan.workspace import stage_workspace
 
     root = tmp_path_factory.mktemp("ssh-staged")
     model = tiny_yolo_onnx(root / "src" / "yolo11n.onnx")
@@ -52,8 +53,8 @@ def staged_template(tmp_path_factory, double_image) -> Path:
     for i in range(10):
         pixels = (np.random.default_rng(i).random((48, 64, 3)) * 255).astype("uint8")
         Image.fromarray(pixels).save(images / f"img{i}.jpg")
-    staged = plan.stage_workspace(
-        plan.ConversionChoices(model=str(model), images=str(images), out=str(root / "ws"),
+    staged = stage_workspace(
+        ConversionChoices(model=str(model), images=str(images), out=str(root / "ws"),
                                calibration_count=10, toolchain_image=double_image)
     )
     return staged.workdir

@@ -204,7 +204,7 @@ def _run_claimed(args: argparse.Namespace, printer: "EventPrinter", run_dir: Pat
             return EXIT_INFRASTRUCTURE
     choices = choices_from_args(args, str(run_dir / WORKSPACE_DIR))
 
-    from wizard.core.plan.planner import PlanBlocked, stage_workspace
+    from wizard.core.plan.workspace import PlanBlocked, stage_workspace
 
     def on_progress(phase: str, done: int, total: int) -> None:
         if not args.json_events and phase == "images" and total and (done == total or done % 25 == 0):

@@ -45,7 +45,7 @@ class ReplayJob(GuiConversion):
         self.resume = None  # threading.Event set by the tour to go on
 
     def events(self) -> Iterator[Event]:
-        from wizard.core.plan.planner import stage_workspace
+        from wizard.core.plan.workspace import stage_workspace
         from wizard.core.toolchain.interpreter import LogInterpreter
         from wizard.core.toolchain.lines import split_text
         from wizard.core.toolchain.log import parse_log

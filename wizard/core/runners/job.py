@@ -246,7 +246,7 @@ class ConversionJob:
     # -- after the run --
 
     def _finish(self) -> Iterator[Event]:
-        from wizard.core.plan.planner import expected_outputs
+        from wizard.core.plan.commands import expected_outputs
 
         log_text = (self.run_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
         if self.cancelled:

@@ -1,6 +1,6 @@
 """The one runner protocol every place the toolchain runs implements (style rule 3).
 
-A runner takes a workspace staged by ``wizard.core.plan.planner.stage_workspace`` (recipe.json,
+A runner takes a workspace staged by ``wizard.core.plan.workspace.stage_workspace`` (recipe.json,
 convert.sh, model/, calibration/, image/) and runs ``bash convert.sh`` inside the toolchain image,
 somewhere: the local Docker engine, or a Linux VM over SSH. Backends differ only inside.
 

@@ -136,7 +136,7 @@ def connect(timeout: int = 60):
 def memory_needed(recipe: ConversionRecipe | None) -> int:
     if recipe is None:
         return int(BASE_MEMORY_BYTES)
-    from wizard.core.plan.planner import CALIBRATION_BYTES_PER_PIXEL
+    from wizard.core.plan.choices import CALIBRATION_BYTES_PER_PIXEL
 
     height, width = (recipe.input_shape[-2], recipe.input_shape[-1]) if len(recipe.input_shape) >= 2 else (640, 640)
     per_image = height * width * CALIBRATION_BYTES_PER_PIXEL

@@ -619,7 +619,7 @@ class SshRunner(Runner):
         finally:
             partial.unlink(missing_ok=True)
         checked = _verify_sums(run_dir, str(self.target))
-        (run_dir / rs.RESULT_SUMS).unlink(missing_ok=True)  # verified; the workspace layout stays as plan.py made it
+        (run_dir / rs.RESULT_SUMS).unlink(missing_ok=True)  # verified; the workspace layout stays as the plan made it
         yield LogLine(f"downloaded {len(report.files)} files, {checked} SHA-256 checksums verified", step="download", stream="runner")
         yield StepFinished("download", ok=True, elapsed=time.monotonic() - started)
 

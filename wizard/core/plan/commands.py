@@ -1,0 +1,217 @@
+"""A recipe as exact toolchain command lines and as convert.sh, with each step's cache key.
+
+Pure functions, tested by value: ``output_file_names``/``expected_outputs`` (what each step
+writes, as the guide names it), ``recipe_commands``, ``cache_keys`` and ``render_convert_script``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shlex
+from dataclasses import dataclass
+from typing import Sequence
+
+from wizard import __version__
+from wizard.core.plan import recipe as layout
+from wizard.core.plan.recipe import ConversionRecipe
+from wizard.core.toolchain.processors import get_processor
+
+
+@dataclass(frozen=True)
+class ToolchainCommand:
+    step: str  # "transform" | "calibrate" | "deploy"
+    argv: tuple[str, ...]
+    output: str  # the file this step must produce (relative to work/)
+
+    @property
+    def shell(self) -> str:
+        return shlex.join(self.argv)
+
+
+def _floats(values: Sequence[float]) -> str:
+    return ",".join(repr(float(v)) for v in values)
+
+
+def output_file_names(recipe: ConversionRecipe) -> dict[str, str]:
+    """Names (inside work/) of what each step writes, as the guide names them."""
+    proc = get_processor(recipe.processor)
+    extension = proc.model_extension if proc else ".cvimodel"
+    suffix = {"INT8": "_sym_int8" if proc and proc.family == "cv18xx" else "_int8"}.get(
+        recipe.quantize, "_" + recipe.quantize.lower()
+    )
+    name = recipe.name
+    return {
+        "mlir": f"{name}.mlir",
+        "top_outputs": f"{name}_top_outputs.npz",
+        "calibration_table": f"{name}_calib_table",
+        "model": f"{name}{suffix}{extension}",
+    }
+
+
+def expected_outputs(recipe: ConversionRecipe) -> dict[str, str]:
+    """Paths (relative to the workspace) of the results a runner brings back."""
+    return {key: f"{layout.WORK_DIR}/{value}" for key, value in output_file_names(recipe).items()}
+
+
+def needs_calibration(recipe: ConversionRecipe) -> bool:
+    return recipe.quantize.startswith("INT") or recipe.quantize.startswith("W")
+
+
+def recipe_commands(recipe: ConversionRecipe) -> list[ToolchainCommand]:
+    """The toolchain command lines, run from work/ (paths point into the workspace)."""
+    files = output_file_names(recipe)
+    test_input = f"../{layout.TEST_IMAGE}"
+    transform = [
+        "model_transform",
+        "--model_name", recipe.name,
+        "--model_def", f"../{recipe.model_file}",
+        "--input_shapes", "[[" + ",".join(str(d) for d in recipe.input_shape) + "]]",
+        "--mean", _floats(recipe.mean),
+        "--scale", _floats(recipe.scale),
+    ]
+    if recipe.keep_aspect_ratio:
+        transform.append("--keep_aspect_ratio")
+    transform += ["--pixel_format", recipe.pixel_format]
+    if recipe.output_names:
+        transform += ["--output_names", ",".join(recipe.output_names)]
+    transform += ["--test_input", test_input, "--test_result", files["top_outputs"], "--mlir", files["mlir"]]
+    commands = [ToolchainCommand("transform", tuple(transform), files["mlir"])]
+
+    if needs_calibration(recipe):
+        calibrate = [
+            "run_calibration", files["mlir"],
+            "--dataset", f"../{layout.CALIBRATION_DIR}",
+            "--input_num", str(recipe.calibration_count),
+            "-o", files["calibration_table"],
+        ]
+        commands.append(ToolchainCommand("calibrate", tuple(calibrate), files["calibration_table"]))
+
+    deploy = ["model_deploy", "--mlir", files["mlir"], "--quantize", recipe.quantize]
+    if recipe.quant_input:
+        deploy.append("--quant_input")
+    deploy += ["--processor", recipe.processor]
+    if needs_calibration(recipe):
+        deploy += ["--calibration_table", files["calibration_table"]]
+    deploy += ["--test_input", test_input, "--test_reference", files["top_outputs"]]
+    if recipe.tolerance:
+        deploy += ["--tolerance", _floats(recipe.tolerance)]
+    if recipe.customization_format:
+        deploy += ["--customization_format", recipe.customization_format]
+    if recipe.fuse_preprocess:
+        deploy.append("--fuse_preprocess")
+    if recipe.aligned_input:
+        deploy.append("--aligned_input")
+    deploy += ["--model", files["model"]]
+    commands.append(ToolchainCommand("deploy", tuple(deploy), files["model"]))
+    return commands
+
+
+def _digest(data: object) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def cache_keys(recipe: ConversionRecipe) -> dict[str, str]:
+    """Each step's key: it changes exactly when that step's inputs or options change.
+
+    Calibration (5-15 minutes) depends only on the model, the transform options and the
+    images, so changing deploy options (processor, tolerance, fuse_preprocess...) keeps its key.
+    """
+    transform = _digest({
+        "model": recipe.model_sha256,
+        "name": recipe.name,
+        "shape": list(recipe.input_shape),
+        "mean": list(recipe.mean),
+        "scale": list(recipe.scale),
+        "keep_aspect_ratio": recipe.keep_aspect_ratio,
+        "pixel_format": recipe.pixel_format,
+        "outputs": list(recipe.output_names),
+        "test_image": recipe.test_image_sha256,
+        "toolchain": [recipe.tpu_mlir_version, recipe.toolchain_image],
+    })
+    calibrate = _digest({"transform": transform, "images": recipe.images_sha256,
+                         "count": recipe.calibration_count})
+    deploy = _digest({
+        "calibrate": calibrate if needs_calibration(recipe) else transform,
+        "commands": [c.argv for c in recipe_commands(recipe) if c.step == "deploy"],
+    })
+    keys = {"transform": transform, "calibrate": calibrate, "deploy": deploy}
+    if not needs_calibration(recipe):
+        del keys["calibrate"]
+    return keys
+
+
+_SCRIPT_HEAD = """#!/usr/bin/env bash
+# convert.sh: generated by recamera-wizard {version} for "{name}".
+# Run inside the TPU-MLIR toolchain image ({image}), from any folder:   bash convert.sh
+# Everything is written into work/. A step whose stamp work/.done/<step> holds its key (and whose
+# output exists) is skipped: its results came from the calibration cache.
+set -uo pipefail
+# The tools are Python: unbuffered, their lines reach a Docker or SSH log live and in order.
+export PYTHONUNBUFFERED=1
+here="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
+mkdir -p "$here/{work}/.done" && cd "$here/{work}" || exit 1
+
+# Wheels expose model_transform and model_transform.py; source builds only the .py names.
+find_tool() {{
+  if command -v "$1" >/dev/null 2>&1; then printf '%s' "$1"
+  elif command -v "$1.py" >/dev/null 2>&1; then printf '%s' "$1.py"
+  else return 127
+  fi
+}}
+
+# Once a step has run, every later step runs too: its inputs are new even if its key is not.
+ran_a_step=0
+run_step() {{
+  local step="$1" key="$2" output="$3" shown="$4" tool rc started
+  shift 4
+  if [ "$ran_a_step" = 0 ] && [ -f ".done/$step" ] && [ -e "$output" ] \
+      && [ "$(cat ".done/$step")" = "$key" ]; then
+    echo "[wizard] step $step skipped (cached)"
+    return 0
+  fi
+  ran_a_step=1
+  rm -f ".done/$step"
+  if ! tool="$(find_tool "$1")"; then
+    echo "[wizard] step $step started: $shown"
+    echo "[wizard] error: $1 is not installed in this image (is tpu_mlir installed?)" >&2
+    echo "[wizard] step $step finished rc=127 elapsed=0"
+    exit 127
+  fi
+  shift
+  echo "[wizard] step $step started: $shown"
+  started=$SECONDS
+  "$tool" "$@"
+  rc=$?
+  echo "[wizard] step $step finished rc=$rc elapsed=$((SECONDS - started))"
+  if [ "$rc" -ne 0 ]; then exit "$rc"; fi
+  if [ ! -e "$output" ]; then
+    echo "[wizard] error: $tool reported success but did not write $output" >&2
+    exit 1
+  fi
+  printf '%s' "$key" > ".done/$step"
+}}
+"""
+
+
+def render_convert_script(recipe: ConversionRecipe) -> str:
+    """convert.sh for a recipe; every value is shell-quoted, so no name can inject a command."""
+    keys = cache_keys(recipe)
+    lines = [_SCRIPT_HEAD.format(
+        version=__version__,
+        name=recipe.name,  # safe_name(): ASCII letters, digits, _ and - only
+        image=recipe.toolchain_image.replace("\n", " "),
+        work=layout.WORK_DIR,
+    )]
+    for command in recipe_commands(recipe):
+        args = " \\\n    ".join(shlex.quote(a) for a in command.argv)
+        # The command as the user would type it (shown in the log and the progress view).
+        shown = shlex.quote(command.shell)
+        lines.append(
+            f"\nrun_step {command.step} {shlex.quote(keys[command.step])} "
+            f"{shlex.quote(command.output)} \\\n    {shown} \\\n    {args}\n"
+        )
+    model = output_file_names(recipe)["model"]
+    lines.append(f"\necho {shlex.quote('[wizard] done: ' + layout.WORK_DIR + '/' + model)}\n")
+    return "".join(lines)
