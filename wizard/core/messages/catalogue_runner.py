@@ -116,14 +116,6 @@ ENTRIES = {
         ja_fix="既定値か、{example} のような値を使ってください。",
     ),
     # --- A run -------------------------------------------------------------------------------
-    "toolchain_out_of_memory": Entry(
-        en="The conversion ran out of memory during {step} and was stopped (exit 137).",
-        en_fix="Use fewer calibration images (e.g. {suggest} instead of {count}) or give Docker "
-        "more memory (Docker Desktop: Settings > Resources > Memory), then convert again.",
-        ja="{step} 中にメモリが不足し、変換が停止されました（終了コード 137）。",
-        ja_fix="キャリブレーション画像を減らす（{count} 枚ではなく例えば {suggest} 枚）か、Docker の"
-        "メモリを増やして（Docker Desktop: 設定 > Resources > Memory）、もう一度変換してください。",
-    ),
     "toolchain_failed": Entry(
         en="The toolchain failed in step {step} (exit code {exit_code}).",
         en_fix="Read the error above; the full log is in {log}.",

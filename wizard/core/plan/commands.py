@@ -161,10 +161,26 @@ find_tool() {{
   fi
 }}
 
+# How many processes the kernel's OOM killer has ended in this cgroup (a container's own, or the
+# login session's), from cgroup v2 memory.events or v1 memory.oom_control; nothing when unknown.
+# The wheel's launcher turns a tool killed for memory into "exit 1" with no message, so this
+# count, read before and after each step, is the only trace such a kill leaves (issue 12.1).
+oom_kills() {{
+  local v2 v1 file count
+  v2="$(awk -F: '$1 == "0" && $2 == "" {{print $3; exit}}' /proc/self/cgroup 2>/dev/null)"
+  v1="$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {{print $3; exit}}' /proc/self/cgroup 2>/dev/null)"
+  for file in "/sys/fs/cgroup$v2/memory.events" "/sys/fs/cgroup/memory$v1/memory.oom_control" \
+      /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control; do
+    count="$(awk '$1 == "oom_kill" {{print $2; exit}}' "$file" 2>/dev/null)"
+    if [ -n "$count" ]; then printf '%s' "$count"; return 0; fi
+  done
+  return 1
+}}
+
 # Once a step has run, every later step runs too: its inputs are new even if its key is not.
 ran_a_step=0
 run_step() {{
-  local step="$1" key="$2" output="$3" shown="$4" tool rc started
+  local step="$1" key="$2" output="$3" shown="$4" tool rc started kills_before kills_after
   shift 4
   if [ "$ran_a_step" = 0 ] && [ -f ".done/$step" ] && [ -e "$output" ] \
       && [ "$(cat ".done/$step")" = "$key" ]; then
@@ -182,8 +198,15 @@ run_step() {{
   shift
   echo "[wizard] step $step started: $shown"
   started=$SECONDS
+  kills_before="$(oom_kills)"
   "$tool" "$@"
   rc=$?
+  if [ "$rc" -ne 0 ] && [ -n "$kills_before" ]; then
+    kills_after="$(oom_kills)"
+    if [ -n "$kills_after" ] && [ "$kills_after" -gt "$kills_before" ]; then
+      echo "[wizard] step $step ran out of memory: the kernel's OOM killer ended $((kills_after - kills_before)) process(es)"
+    fi
+  fi
   echo "[wizard] step $step finished rc=$rc elapsed=$((SECONDS - started))"
   if [ "$rc" -ne 0 ]; then exit "$rc"; fi
   if [ ! -e "$output" ]; then

@@ -41,6 +41,7 @@ from wizard.core.runners.bundle import (
 )
 from wizard.core.runners.factory import RunnerSpec, attach_runner
 from wizard.core.runners.protocol import EXIT_OOM_KILLED, Runner
+from wizard.core.toolchain.known_failures import MEMORY_CODES, out_of_memory
 from wizard.core.runners.run_folder import drop_earlier_run, set_aside_earlier_run
 from wizard.core.runners.record import (
     JOB_FILE,
@@ -267,9 +268,10 @@ class ConversionJob:
                 self.verdict = VERDICT_CONVERSION_FAILED
                 step = _last_step(log_text)
                 if oom:
-                    p = problem("toolchain_out_of_memory", step=step or "calibrate",
-                                count=self.recipe.calibration_count,
-                                suggest=max(10, self.recipe.calibration_count // 2))
+                    # The engine saw it (Docker's OOMKilled) or the exit status says so; the log
+                    # usually said it first (convert.sh's OOM-kill count): then once is enough.
+                    memory_told = any(x.code in MEMORY_CODES for x in self.problems)
+                    p = None if memory_told else out_of_memory(step or "calibrate", self.recipe.calibration_count)
                 elif self.exit_code == 0:
                     p = problem("model_missing_after_run", path=model_rel, log=str(self.run_dir / LOG_FILE))
                 elif not self._convert_seen_problem:

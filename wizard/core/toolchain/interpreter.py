@@ -27,7 +27,7 @@ from collections import deque
 
 from wizard.core.events import Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted
 from wizard.core.messages import Problem, problem
-from wizard.core.toolchain.known_failures import recognise
+from wizard.core.toolchain.known_failures import out_of_memory, recognise
 from wizard.core.toolchain.log_report import CompareResult, LogReport, StepRecord, SubCommand, TensorResult
 from wizard.core.toolchain.terminal import Draw, clean, visible
 
@@ -46,8 +46,11 @@ def is_log_line(text: str, redraw: bool) -> bool:
 
 _MARKER_RE = re.compile(
     r"^\[wizard\] step (?P<step>\w+) (?:(?P<started>started)(?:: ?(?P<cmd>.*))?"
-    r"|finished rc=(?P<rc>-?\d+)(?: elapsed=(?P<elapsed>[\d.]+))?|(?P<skipped>skipped)\b.*)\s*$"
+    r"|finished rc=(?P<rc>-?\d+)(?: elapsed=(?P<elapsed>[\d.]+))?|(?P<skipped>skipped)\b.*"
+    r"|(?P<oom>ran out of memory)\b.*)\s*$"
 )
+# The calibration picture count, read from run_calibration's command line (the memory message).
+_INPUT_NUM_RE = re.compile(r"--input_num[ =]'?(\d+)")
 # A command line typed at a prompt ("$ ", "user@host:dir# ") or traced by "set -x" ("+ ").
 _SHELL_CMD_RE = re.compile(
     r"^(?:(?:\S*[$#>]|\++)\s+)?(?P<cmd>(?:python3?\s+)?(?:\S*/)?"
@@ -124,6 +127,7 @@ class LogInterpreter:
         self._recent: deque[str] = deque(maxlen=_RECENT_LINES)
         self._seen: set[tuple[str, str]] = set()
         self._fragment: str | None = None  # the start of a line a progress redraw cut in two
+        self._calibration_count: int | None = None  # run_calibration's --input_num, once seen
 
     # ---- public API ---------------------------------------------------------------------------
     def feed(self, line: str, stream: str = "stdout", redraw: bool = False) -> list[Event]:
@@ -189,10 +193,15 @@ class LogInterpreter:
             self.report.steps.append(self._step)
             self._step_problems = 0
             self._recent.clear()
+            self._note_count(self._step.command)
             events.append(StepStarted(step=name, command=self._step.command))
         elif match.group("skipped"):
             self.report.steps.append(StepRecord(name=name, status="skipped", source="wizard"))
             events.append(StepFinished(step=name, ok=True, skipped=True))
+        elif match.group("oom"):
+            # convert.sh saw the kernel's OOM-kill count rise during the step (the wheel's
+            # launcher itself says nothing but "exit 1").
+            self._raise(out_of_memory(name, self._calibration_count), events, name)
         else:
             step = self._step if self._step and self._step.name == name else None
             if step is None:
@@ -216,7 +225,7 @@ class LogInterpreter:
 
     def _failure_problem(self, step: str, rc: int) -> Problem:
         if rc in OOM_EXIT_CODES:
-            return problem("toolchain_killed_oom", step=step)
+            return out_of_memory(step, self._calibration_count)
         detail = " | ".join(self._recent) or "(no output)"
         return problem("toolchain_step_failed", step=step, rc=rc, detail=detail)
 
@@ -280,9 +289,9 @@ class LogInterpreter:
         if found is None:
             return False
         code, values = found
-        if code == "toolchain_killed_oom":
-            values["step"] = self._step_name_for_problem() or "conversion"
-        self._raise(problem(code, **values), events, self._step_name_for_problem())
+        step = self._step_name_for_problem()
+        prob = out_of_memory(step, self._calibration_count) if code == "toolchain_killed_oom" else problem(code, **values)
+        self._raise(prob, events, step)
         return True
 
     def _raise(self, prob: Problem, events: list[Event], step: str = "") -> None:
@@ -300,8 +309,15 @@ class LogInterpreter:
         return self._step.name if self._step else ""
 
     # ---- steps without markers ----------------------------------------------------------------
+    def _note_count(self, command: str) -> None:
+        if "--input_num" in command:
+            match = _INPUT_NUM_RE.search(command)
+            if match:
+                self._calibration_count = int(match.group(1))
+
     def _start_inferred(self, name: str, command: str, source: str) -> None:
         self._close_inferred()
+        self._note_count(command)
         self._step = StepRecord(name=name, command=command, source=source)
         self.report.steps.append(self._step)
         self._step_problems = 0

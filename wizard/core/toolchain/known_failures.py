@@ -11,6 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from wizard.core.messages import Problem, problem
+
+# The memory messages: one with the calibration picture count (when calibration is what ran out
+# and the count is known), one without.
+MEMORY_CODES = ("toolchain_out_of_memory", "toolchain_killed_oom")
+
 
 def _names(text: str) -> list[str]:
     return re.findall(r"'([^']*)'", text) or [text.strip("[] ")]
@@ -50,6 +56,15 @@ KNOWN_FAILURES: list[tuple[str, re.Pattern, str, Callable[[re.Match], dict[str, 
     (": error: ", re.compile(r"^(?P<tool>[\w.-]+(?:\.py)?): error: (?P<detail>.+)$"), "toolchain_bad_option",
      lambda m: {"tool": m.group("tool"), "detail": m.group("detail")}),
 ]
+
+
+def out_of_memory(step: str, calibration_count: int | None) -> Problem:
+    """The message for a step the out-of-memory killer ended, whatever showed it (the kernel's
+    count through convert.sh, "Killed", MemoryError, exit 137, the engine's OOMKilled)."""
+    if step == "calibrate" and calibration_count:
+        return problem("toolchain_out_of_memory", step=step, count=calibration_count,
+                       suggest=max(10, calibration_count // 2))
+    return problem("toolchain_killed_oom", step=step or "conversion")
 
 
 def recognise(text: str) -> tuple[str, dict[str, Any]] | None:

@@ -31,7 +31,7 @@ from wizard.core.runners.native.setup import NativeReport, NativeSetup
 from wizard.core.runners.native.shell import LocalShell, process_alive
 from wizard.core.toolchain.lines import LineSplitter
 from wizard.core.toolchain.output_events import OutputEvents
-from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunFacts, RunHandle, Runner, new_run_id
+from wizard.core.runners.protocol import RunFacts, RunHandle, Runner, new_run_id
 
 BACKEND = "native"
 RUNS_DIR = ".wizard-runs"
@@ -90,7 +90,6 @@ class NativeRunner(Runner):
         self.poll_interval = poll_interval
         self.liveness_seconds = liveness_seconds
         self.workspace: Path | None = None
-        self.recipe_calibration_count: int | None = None
         self.exit_code: int | None = None
         self.output: OutputEvents | None = None
         self.skip_lines = 0
@@ -153,7 +152,6 @@ class NativeRunner(Runner):
         if not (self.workspace / SCRIPT_FILE).is_file():
             raise WizardError.of("native_run_not_found", run_id=self.run_id, path=str(self.workspace / SCRIPT_FILE))
         recipe = ConversionRecipe.load(self.workspace / RECIPE_FILE)
-        self.recipe_calibration_count = recipe.calibration_count
         for warning in self.setup.recipe_problems(recipe):
             yield ProblemRaised(warning, step="upload")
         self._facts.image = self.setup.toolchain_record(recipe)
@@ -254,11 +252,8 @@ class NativeRunner(Runner):
         if self._cancel.is_set() and code != 0:
             yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
             return
+        # The memory message comes from the log (convert.sh's OOM-kill count, exit 137) or the job.
         yield from output.finish(code)
-        if code == EXIT_OOM_KILLED:
-            count = self.recipe_calibration_count or 100
-            yield ProblemRaised(problem("toolchain_out_of_memory", step=output.current_step or "calibrate",
-                                        count=count, suggest=max(10, count // 2)), step=output.current_step)
         yield StepFinished("convert", ok=code == 0, exit_code=code, elapsed=elapsed)
 
     def download(self, run_dir: Path) -> Iterator[Event]:

@@ -39,7 +39,7 @@ from wizard.core.ssh import remote_shell as rs
 from wizard.core.runners.protocol import new_run_id
 from wizard.core.toolchain.lines import Line, LineSplitter
 from wizard.core.toolchain.output_events import OutputEvents
-from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunFacts, RunHandle, Runner
+from wizard.core.runners.protocol import RunFacts, RunHandle, Runner
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
 from wizard.core.ssh.connection import (
     CONNECTION_ERRORS,
@@ -153,7 +153,6 @@ class SshRunner(Runner):
         self._log_offset = 0  # bytes of convert.log consumed; a re-attach may set it
         self._facts = RunFacts(image={"tag": image} if image else {})
         self.skip_lines = 0  # on a re-attach from offset 0: lines already shown, parsed but not shown
-        self.recipe_calibration_count: int | None = None
         self.output: OutputEvents | None = None
         self.exit_code: int | None = None
         self.uploaded_bytes = 0
@@ -400,7 +399,7 @@ class SshRunner(Runner):
         started = time.monotonic()
         workspace = Path(workspace)
         yield StepStarted("upload", command=f"tar.gz -> {self.target}:{self.remote_dir}")
-        recipe_image, self.recipe_calibration_count = _recipe_facts(workspace)
+        recipe_image = _recipe_image(workspace)
         yield from self._toolchain_for(workspace, recipe_image)
         entries = list(tar_directory(workspace, exclude=not_uploaded))
         files = [(name, path) for name, path in entries if path.is_file()]
@@ -579,11 +578,8 @@ class SshRunner(Runner):
             # As the Docker backend: a cancelled run ends without an exit code; the job says why.
             yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
             return
+        # The memory message comes from the log (convert.sh's OOM-kill count, exit 137) or the job.
         yield from output.finish(code)
-        if code == EXIT_OOM_KILLED:
-            count = self.recipe_calibration_count or 100
-            yield ProblemRaised(problem("toolchain_out_of_memory", step=output.current_step or "calibrate",
-                                        count=count, suggest=max(10, count // 2)), step=output.current_step)
         yield StepFinished("convert", ok=code == 0, exit_code=code, elapsed=elapsed)
 
     def _remote_gone(self, sftp) -> bool:
@@ -736,16 +732,15 @@ class _Counting:
             flush()
 
 
-def _recipe_facts(workspace: Path) -> tuple[str, int | None]:
-    """The toolchain image and calibration count the staged recipe asks for."""
+def _recipe_image(workspace: Path) -> str:
+    """The toolchain image the staged recipe asks for."""
     try:
         data = json.loads((workspace / RECIPE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = None
     if not isinstance(data, dict):
-        return DEFAULT_TOOLCHAIN_IMAGE, None
-    count = data.get("calibration_count")
-    return str(data.get("toolchain_image") or DEFAULT_TOOLCHAIN_IMAGE), count if isinstance(count, int) else None
+        return DEFAULT_TOOLCHAIN_IMAGE
+    return str(data.get("toolchain_image") or DEFAULT_TOOLCHAIN_IMAGE)
 
 
 def sums_line(digest: str, name: str) -> str:
