@@ -138,6 +138,18 @@ def test_expert_options_reach_the_commands():
         assert flag not in d
 
 
+def test_negative_values_are_written_joined_to_their_option():
+    """model_transform 1.7's --mean/--scale take an optional value (nargs='?'): "--mean -0.5,..."
+    would read the value as an unknown option, so it is written "--mean=-0.5,..." (both forms
+    are accepted for positive values; those keep the guide's spelling)."""
+    transform = recipe_commands(yolo11n_recipe(mean=(-0.5, -0.5, -0.5), scale=(-1.0, 0.5, 0.5)))[0]
+    assert "--mean=-0.5,-0.5,-0.5" in transform.argv and "--scale=-1.0,0.5,0.5" in transform.argv
+    assert "--mean" not in transform.argv and "--scale" not in transform.argv
+    assert "--mean=-0.5,-0.5,-0.5" in transform.shell
+    guide = recipe_commands(yolo11n_recipe())[0].argv
+    assert guide[guide.index("--mean") + 1] == "0.0,0.0,0.0"
+
+
 @pytest.mark.parametrize(
     "changes, code",
     [

@@ -29,6 +29,13 @@ class ToolchainCommand:
         return shlex.join(self.argv)
 
 
+def _valued(option: str, value: str) -> list[str]:
+    """``--option value``, as the guide writes it; ``--option=value`` for a value that starts with
+    '-': model_transform 1.7 takes --mean/--scale with an optional value (nargs='?'), so in
+    ``--mean -0.5,...`` argparse reads the value as an unknown option (issue 12.2)."""
+    return [f"{option}={value}"] if value.startswith("-") else [option, value]
+
+
 def _floats(values: Sequence[float]) -> str:
     return ",".join(repr(float(v)) for v in values)
 
@@ -67,8 +74,8 @@ def recipe_commands(recipe: ConversionRecipe) -> list[ToolchainCommand]:
         "--model_name", recipe.name,
         "--model_def", f"../{recipe.model_file}",
         "--input_shapes", "[[" + ",".join(str(d) for d in recipe.input_shape) + "]]",
-        "--mean", _floats(recipe.mean),
-        "--scale", _floats(recipe.scale),
+        *_valued("--mean", _floats(recipe.mean)),
+        *_valued("--scale", _floats(recipe.scale)),
     ]
     if recipe.keep_aspect_ratio:
         transform.append("--keep_aspect_ratio")
@@ -95,7 +102,7 @@ def recipe_commands(recipe: ConversionRecipe) -> list[ToolchainCommand]:
         deploy += ["--calibration_table", files["calibration_table"]]
     deploy += ["--test_input", test_input, "--test_reference", files["top_outputs"]]
     if recipe.tolerance:
-        deploy += ["--tolerance", _floats(recipe.tolerance)]
+        deploy += _valued("--tolerance", _floats(recipe.tolerance))
     if recipe.customization_format:
         deploy += ["--customization_format", recipe.customization_format]
     if recipe.fuse_preprocess:
