@@ -106,6 +106,10 @@ def test_transform_compare_failed_is_not_called_quantization():
     ("calibration_oom_137.log", "toolchain_out_of_memory", "calibrate", "100 calibration pictures"),
     ("calibration_killed_by_shell.log", "toolchain_out_of_memory", "calibrate", "250 instead of 500"),
     ("calibration_bad_option.log", "toolchain_bad_option", "calibrate", "--search"),
+    # The REAL model_transform 1.7 (its own last lines, run by hand from the wheel): an unknown
+    # option is no argparse error there (parse_known_args), but a Python error after parsing.
+    ("transform_misspelled_option_with_value.log", "toolchain_misspelled_option", "transform", "--tolerance?"),
+    ("transform_misspelled_flag.log", "toolchain_misspelled_option", "transform", "--keep_aspect_ration"),
     ("transform_crash_unknown.log", "toolchain_tool_error", "transform", "KeyError: '/model.10/m/m.0/attn/Reshape_output_0'"),
     ("silent_failure.log", "toolchain_step_failed", "transform", "Segmentation fault"),
 ])
@@ -362,3 +366,23 @@ def test_a_transform_killed_for_memory_does_not_blame_the_pictures():
                        "[wizard] step transform finished rc=1 elapsed=4\n")
     assert [p.code for p in report.errors] == ["toolchain_killed_oom"]
     assert "transform" in report.errors[0].message and "more memory" in report.errors[0].fix
+
+
+def test_a_pasted_model_transform_command_names_every_option_1_7_does_not_know():
+    """No wizard markers (a user's paste): the shell line gives the step and its options. The
+    last lines are the real model_transform 1.7's for an unknown option with a value."""
+    report = parse_log("$ model_transform --model_name y --model_def y.onnx --tolerence 0.99,0.99 --cache_skp "
+                       "--mean=-0.5,-0.5,-0.5 --toler 0.9,0.9 --mlir y.mlir\n"
+                       + read("transform_misspelled_option_with_value.log").split("\n", 1)[1].rsplit("[wizard]", 1)[0])
+    assert [(p.code, p.params) for p in report.errors] == [
+        ("toolchain_unknown_option", {"tool": "model_transform", "options": "--tolerence, --cache_skp"})]
+    assert report.steps[0].name == "transform" and report.steps[0].status == "failed"
+
+
+def test_the_same_python_error_elsewhere_is_not_called_an_option():
+    report = parse_log("[wizard] step deploy started: model_deploy --mlir x.mlir\n"
+                       "Traceback (most recent call last):\n"
+                       '  File "model_deploy.py", line 1, in <module>\n'
+                       'TypeError: can only concatenate str (not "list") to str\n'
+                       "[wizard] step deploy finished rc=1 elapsed=1\n")
+    assert [p.code for p in report.errors] == ["toolchain_tool_error"]

@@ -152,6 +152,26 @@ ENTRIES = {
         ja_fix="ツールチェーンのバージョンとレシピのオプションが合っていません。既定のツールチェーン"
         "（tpu_mlir 1.7）を使うか、レシピの上級者向け設定からそのオプションを外してください。",
     ),
+    # model_transform 1.7 parses with parse_known_args: an option it does not know is no argparse
+    # error but a Python error after parsing (wizard.core.toolchain.tool_options).
+    "toolchain_misspelled_option": Entry(
+        en="{tool} does not know the option {option}: did you mean {suggestion}? (tpu_mlir 1.7's "
+        "model_transform does not refuse an unknown option: it stops later with a Python error.)",
+        en_fix="Write the option as {suggestion} in the command or the recipe's expert settings, then run again.",
+        ja="{tool} はオプション {option} を知りません。{suggestion} のことではありませんか（tpu_mlir 1.7 の "
+        "model_transform は知らないオプションを拒否せず、後で Python のエラーで止まります）。",
+        ja_fix="コマンドまたはレシピの上級者向け設定でオプションを {suggestion} と書いてから、もう一度実行してください。",
+    ),
+    "toolchain_unknown_option": Entry(
+        en="{tool} does not know the option {options} (tpu_mlir 1.7's model_transform does not refuse "
+        "an unknown option: it stops later with a Python error).",
+        en_fix="Check the spelling of the option ({tool} --help lists the options of the installed "
+        "version) or remove it, then run again.",
+        ja="{tool} はオプション {options} を知りません（tpu_mlir 1.7 の model_transform は知らない"
+        "オプションを拒否せず、後で Python のエラーで止まります）。",
+        ja_fix="オプションのつづりを確かめる（{tool} --help でインストールされた版のオプションが分かります）"
+        "か、そのオプションを外してから、もう一度実行してください。",
+    ),
     "toolchain_step_failed": Entry(
         en="The {step} step failed (exit code {rc}). Last lines of its output: {detail}",
         en_fix="Read the lines above for the cause. If it is not clear, report it with the log file.",

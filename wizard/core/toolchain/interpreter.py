@@ -27,7 +27,7 @@ from collections import deque
 
 from wizard.core.events import Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted
 from wizard.core.messages import Problem, problem
-from wizard.core.toolchain.known_failures import out_of_memory, recognise
+from wizard.core.toolchain.known_failures import Context, out_of_memory, recognise
 from wizard.core.toolchain.log_report import CompareResult, LogReport, StepRecord, SubCommand, TensorResult
 from wizard.core.toolchain.terminal import Draw, clean, visible
 
@@ -285,13 +285,11 @@ class LogInterpreter:
         self._recent.append(text)
 
     def _known(self, text: str, events: list[Event]) -> bool:
-        found = recognise(text)
+        step = self._step_name_for_problem()
+        found = recognise(text, Context(step, self._step.command if self._step else "", self._calibration_count))
         if found is None:
             return False
-        code, values = found
-        step = self._step_name_for_problem()
-        prob = out_of_memory(step, self._calibration_count) if code == "toolchain_killed_oom" else problem(code, **values)
-        self._raise(prob, events, step)
+        self._raise(found, events, step)
         return True
 
     def _raise(self, prob: Problem, events: list[Event], step: str = "") -> None:
