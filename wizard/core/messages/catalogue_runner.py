@@ -95,6 +95,18 @@ ENTRIES = {
         ja_fix="インターネット接続（pip が PyPI に届くこと）を確認し、"
         "recamera-wizard toolchain-image build をもう一度実行してください。",
     ),
+    "image_build_needs_compiler": Entry(
+        en="Building the toolchain image {image} failed while compiling {requirement} from source "
+        "(tpu_mlir {version} needs it, and it has no Python 3.10 wheel): {detail}",
+        en_fix="Compiling it needs a C compiler (gcc) and the Python 3.10 headers (python3.10-dev). "
+        "sophgo/tpuc_dev, the default base image, has both: build FROM it, or add them to your base "
+        "image, then build again.",
+        ja="ツールチェーンのイメージ {image} の作成中、{requirement} のソースからのコンパイルに失敗しました"
+        "（tpu_mlir {version} が必要とし、Python 3.10 用の wheel がありません）: {detail}",
+        ja_fix="コンパイルには C コンパイラ（gcc）と Python 3.10 のヘッダ（python3.10-dev）が必要です。"
+        "既定のベースイメージ sophgo/tpuc_dev には両方が入っています。これを FROM にするか、"
+        "お使いのベースイメージに追加してから、もう一度作成してください。",
+    ),
     "image_load_failed": Entry(
         en="Could not load a toolchain image from {path}: {detail}",
         en_fix="Use a file made by 'docker save' of the toolchain image (copy it again if it "

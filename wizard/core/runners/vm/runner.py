@@ -376,21 +376,23 @@ class SshRunner(Runner):
         started = time.monotonic()
         splitter = LineSplitter()
         tail: list[str] = []
+        progress = _build_progress(image, dockerfile)
         build = self._connection().stream(rs.build_image_command(image), stdin=dockerfile.encode("utf-8"))
         try:
             while True:
                 chunk = next(build)
                 for line in splitter.feed(chunk):
-                    yield from _build_line_events(line, tail)
+                    yield from _build_line_events(line, tail, progress)
         except StopIteration as done:
             code = done.value
         except ConnectionLost:
             raise WizardError.of("vm_reconnect_failed", target=str(self.target), seconds=0, run_id=self.run_id) from None
         for line in splitter.flush():
-            yield from _build_line_events(line, tail)
+            yield from _build_line_events(line, tail, progress)
         if code != 0:
             detail = next((t for t in reversed(tail) if t.strip()), f"exit code {code}")
-            raise WizardError.of("vm_image_build_failed", image=image, target=str(self.target), detail=detail[:300])
+            raise progress.failure(image, detail) or WizardError.of(
+                "vm_image_build_failed", image=image, target=str(self.target), detail=detail[:300])
         yield StepFinished(IMAGE_STEP, ok=True, elapsed=time.monotonic() - started)
 
     # --- upload ------------------------------------------------------------------------------
@@ -694,7 +696,6 @@ def not_uploaded(rel: str) -> bool:
 
 
 IMAGE_STEP = "image"
-_BUILD_STEP = re.compile(r"^Step (\d+)/(\d+) :")
 
 
 def _toolchain_dockerfile(tag: str) -> str:
@@ -703,17 +704,27 @@ def _toolchain_dockerfile(tag: str) -> str:
     return dockerfile_text(spec_for_tag(tag))
 
 
-def _build_line_events(built: Line, tail: list[str]) -> Iterator[Event]:
+def _build_progress(image: str, dockerfile: str):
+    """Named build steps when the Dockerfile is the wizard's own for ``image``."""
+    from wizard.core.runners.docker.image import BuildProgress, dockerfile_text, spec_for_tag
+
+    try:
+        spec = spec_for_tag(image)
+    except WizardError:
+        return BuildProgress(None)
+    return BuildProgress(spec if dockerfile_text(spec) == dockerfile else None)
+
+
+def _build_line_events(built: Line, tail: list[str], progress) -> Iterator[Event]:
     if built.redraw:
         return  # pip's bar drawing itself again: not a log line (wizard.core.toolchain.lines)
     line = built.text
     tail.append(line)
     del tail[:-20]
     yield LogLine(line, step=IMAGE_STEP, stream="runner")
-    match = _BUILD_STEP.match(line)
-    if match:
-        n, total = int(match.group(1)), int(match.group(2))
-        yield Progress(IMAGE_STEP, (n - 1) / total, text=line, done=n, total=total)
+    step = progress.feed(line)
+    if step is not None:
+        yield step
 
 
 class _Counting:
