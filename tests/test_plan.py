@@ -104,6 +104,7 @@ def test_default_yolo11n_commands_match_the_guide_option_by_option():
 def test_output_file_names_follow_the_guide_and_processor():
     assert expected_outputs(yolo11n_recipe()) == {
         "mlir": "work/yolo11n.mlir",
+        "weights": "work/yolo11n_top_f32_all_weight.npz",
         "top_outputs": "work/yolo11n_top_outputs.npz",
         "calibration_table": "work/yolo11n_calib_table",
         "model": "work/yolo11n_sym_int8.cvimodel",
@@ -257,9 +258,11 @@ FAKE_TOOL = textwrap.dedent(
         print("RuntimeError: There is no inputs")
         sys.exit(int(os.environ.get("FAKE_TOOL_RC", "1")))
     args = sys.argv[1:]
-    for flag in ("--mlir", "-o", "--model"):
-        if flag in args and (name.startswith("model_transform") or flag != "--mlir"):
+    for flag in ("--mlir", "-o", "--model", "--test_result"):
+        if flag in args and (name.startswith("model_transform") or flag not in ("--mlir", "--test_result")):
             open(args[args.index(flag) + 1], "w").write("x")
+    if name.startswith("model_transform"):  # the weight file the top MLIR names
+        open(args[args.index("--model_name") + 1] + "_top_f32_all_weight.npz", "w").write("x")
     """
 )
 
@@ -337,6 +340,41 @@ def test_convert_script_skips_steps_whose_stamp_matches_and_redoes_changed_ones(
     assert [c[0] for c in _calls(tmp_path)] == ["run_calibration", "model_deploy"]
 
 
+def test_remaking_the_float_reference_keeps_the_calibration(tmp_path):
+    """Runs do not bring model_transform's float reference back (kept_files.py): a later run
+    from a cache entry or the same folder runs model_transform again (same key, same MLIR), but
+    still skips the calibration made from that MLIR; deploy runs when its own key changed."""
+    recipe = yolo11n_recipe()
+    workspace = _write_workspace(tmp_path, recipe)
+    env = _fake_toolchain(tmp_path)
+    assert _run_script(workspace, env).returncode == 0
+    (workspace / "work" / "yolo11n_top_outputs.npz").unlink()
+    (tmp_path / "calls.jsonl").unlink()
+    (workspace / "convert.sh").write_text(render_convert_script(yolo11n_recipe(tolerance=(0.85, 0.45))))
+    result = _run_script(workspace, env)
+    assert result.returncode == 0, result.stderr
+    assert [c[0] for c in _calls(tmp_path)] == ["model_transform", "model_deploy"]
+    assert "[wizard] step calibrate skipped (cached)" in result.stdout
+    # A changed transform key is new input: everything after it runs again.
+    (tmp_path / "calls.jsonl").unlink()
+    (workspace / "convert.sh").write_text(render_convert_script(yolo11n_recipe(tolerance=(0.85, 0.45),
+                                                                               pixel_format="bgr")))
+    assert _run_script(workspace, env).returncode == 0
+    assert [c[0] for c in _calls(tmp_path)] == ["model_transform", "run_calibration", "model_deploy"]
+
+
+def test_the_script_leaves_a_listing_of_work(tmp_path):
+    """work/.listing: "<bytes><TAB><path>" for every file, also after a failed step."""
+    from wizard.core.plan.kept_files import LISTING_FILE, parse_listing
+
+    workspace = _write_workspace(tmp_path, yolo11n_recipe())
+    env = dict(_fake_toolchain(tmp_path), FAKE_TOOL_FAIL="run_calibration")
+    assert _run_script(workspace, env).returncode == 1
+    listing = parse_listing((workspace / "work" / LISTING_FILE).read_text())
+    assert listing == {"yolo11n.mlir": 1, "yolo11n_top_f32_all_weight.npz": 1, "yolo11n_top_outputs.npz": 1,
+                       ".done/transform": 24}
+
+
 def test_convert_script_stops_at_the_failing_step_with_its_exit_code(tmp_path):
     workspace = _write_workspace(tmp_path, yolo11n_recipe())
     env = _fake_toolchain(tmp_path)
@@ -376,3 +414,28 @@ def test_convert_script_runs_the_tools_unbuffered(tmp_path):
     probe.write_text(FAKE_TOOL + "\nopen(os.environ['FAKE_TOOL_LOG'] + '.env', 'w').write(os.environ.get('PYTHONUNBUFFERED', ''))\n")
     assert _run_script(workspace, env).returncode == 0
     assert (tmp_path / "calls.jsonl.env").read_text() == "1"
+
+
+def test_what_a_run_brings_back_and_what_it_leaves():
+    """kept_files: the model, the top MLIR and its weights, the calibration, the toolchain's own
+    preprocessed test picture, the stamps; the ~194 MB float reference and the rest stay."""
+    from wizard.core.plan.kept_files import brought_back, parse_listing, split_listing
+
+    recipe = yolo11n_recipe()
+    assert set(brought_back(recipe)) == {
+        "yolo11n_sym_int8.cvimodel", "yolo11n.mlir", "yolo11n_top_f32_all_weight.npz", "yolo11n_calib_table",
+        "yolo11n_calib_table.1", "yolo11n_in_ori.npz", ".done", ".listing"}
+    # A 640 px YOLO11n run's work/ as convert.sh lists it (sizes of that order; the float reference is ~194 MB).
+    listing = parse_listing("\n".join(f"{size}\t{path}" for path, size in [
+        ("yolo11n_top_outputs.npz", 194_254_762), ("yolo11n_in_f32.npz", 4_915_466), ("yolo11n.mlir", 178_911),
+        ("yolo11n_top_f32_all_weight.npz", 10_538_262), ("yolo11n_top_f32_all_origin_weight.npz", 10_544_454),
+        ("yolo11n_calib_table", 31_580), ("yolo11n_in_ori.npz", 1_229_074), ("yolo11n_sym_int8.cvimodel", 3_251_200),
+        ("yolo11n_sym_int8/final.mlir", 1_003_339), (".done/transform", 24), ("../escape", 1), ("/abs", 1)]) + "\nnonsense")
+    assert "../escape" not in listing and "/abs" not in listing
+    files = split_listing(listing, recipe)
+    assert sorted(files.brought_back) == [".done/transform", "yolo11n.mlir", "yolo11n_calib_table",
+                                          "yolo11n_in_ori.npz", "yolo11n_sym_int8.cvimodel",
+                                          "yolo11n_top_f32_all_weight.npz"]
+    record = files.to_dict("removed")
+    assert record["brought_back_bytes"] < 15_500_000 < 200_000_000 < record["left_out_bytes"]
+    assert {"path": "yolo11n_top_outputs.npz", "bytes": 194_254_762} in record["left_out"]

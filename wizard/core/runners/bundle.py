@@ -6,7 +6,9 @@
     RUN_DIR/recipe.json                the recipe (a copy of workspace/recipe.json)
     RUN_DIR/reproduce.sh               re-runs the conversion with Docker and the exact image
     RUN_DIR/job.json                   the job record (wizard.core.runners.record)
-    RUN_DIR/workspace/                 the staged inputs, and work/ with the toolchain outputs
+    RUN_DIR/workspace/                 the staged inputs, and work/ with the toolchain's results
+                                       (wizard.core.plan.kept_files: what the user and the later
+                                       steps need; results.json "work_files" lists the rest)
     RUN_DIR/previous-run/              an earlier result, while a re-run has not succeeded
 """
 

@@ -9,7 +9,9 @@ a self-contained run folder (the reproducibility bundle users ask for):
     RUN_DIR/recipe.json                the recipe (a copy of workspace/recipe.json)
     RUN_DIR/reproduce.sh               re-runs the conversion with Docker and the exact image
     RUN_DIR/job.json                   the job record: enough to re-attach after the app closed
-    RUN_DIR/workspace/                 the staged inputs, and work/ with every toolchain output
+    RUN_DIR/workspace/                 the staged inputs, and work/ with the toolchain's results
+                                       (wizard.core.plan.kept_files; results.json "work_files"
+                                       lists what stayed where the run ran, and its size)
     RUN_DIR/previous-run/              an earlier result in this folder, until this run succeeds
 
 It never raises for problems a user can meet: they come out as ``ProblemRaised`` events and a
@@ -31,7 +33,8 @@ from typing import Any, Iterator
 from wizard import __version__
 from wizard.core.events import Event, LogLine, ProblemRaised, Result, StepFinished
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.plan.recipe import LOG_FILE, RECIPE_FILE, ConversionRecipe
+from wizard.core.plan.kept_files import LISTING_FILE, parse_listing, split_listing
+from wizard.core.plan.recipe import LOG_FILE, RECIPE_FILE, WORK_DIR, ConversionRecipe
 from wizard.core.runners.bundle import (
     REPRODUCE_FILE,
     RESULTS_FILE,
@@ -104,6 +107,8 @@ class ConversionJob:
         self._last_save = 0.0
         self._convert_seen_problem = False
         self.earlier_run: Path | None = None  # where an earlier result in run_dir is kept
+        self.work_files: dict[str, Any] | None = None  # what came back from work/, what did not
+        self._work_before: set[str] | None = None  # work/'s files before the upload (None: unknown)
 
     @property
     def cancelled(self) -> bool:
@@ -162,6 +167,7 @@ class ConversionJob:
                         self.cache_restored = True
                         yield ProblemRaised(problem=problem("calibration_reused", "info"), step="upload")
                     if not self.cancelled:
+                        self._work_before = _files_in(self.workspace / WORK_DIR)
                         yield from self._guarded(runner.upload(self.workspace))
                 self.record.state = "running"
                 self.record.save()
@@ -263,7 +269,7 @@ class ConversionJob:
             if self.exit_code == 0 and model.is_file():
                 self.verdict = VERDICT_SUCCESS
                 self.model_path = self.run_dir / model.name
-                shutil.copy2(model, self.model_path)
+                _link_or_copy(model, self.model_path)
             else:
                 self.verdict = VERDICT_CONVERSION_FAILED
                 step = _last_step(log_text)
@@ -282,6 +288,7 @@ class ConversionJob:
                 if p is not None and not any(x.code == p.code for x in self.problems):
                     self.problems.append(p)
                     yield ProblemRaised(problem=p, step=step)
+        self.work_files = self._settle_work()
         if self.cache and self.verdict != VERDICT_CANCELLED:
             self.cache_stored = self.cache.store(self.workspace, self.recipe)
         if self.earlier_run is not None:
@@ -328,10 +335,32 @@ class ConversionJob:
             },
             "model_check": model_check,
             "calibration_cache": {"restored": self.cache_restored, "stored": self.cache_stored},
+            "work_files": self.work_files,
             "problems": [p.to_dict() for p in self.problems],
             "wizard_version": __version__,
         })
         atomic_write(self.run_dir / RESULTS_FILE, json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+
+    def _settle_work(self) -> dict[str, Any] | None:
+        """What work/ held where the run ran (convert.sh's listing) and what of it came back
+        (wizard.core.plan.kept_files), for results.json. A run that worked in place (the native
+        runner) drops here what the others leave behind, unless the run is kept; files that were
+        here before the run are never touched."""
+        work = self.workspace / WORK_DIR
+        try:
+            listing = parse_listing((work / LISTING_FILE).read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return None  # convert.sh never ended (cancelled, never started)
+        files = split_listing(listing, self.recipe)
+        if not self.keep_remote and self._work_before is not None:
+            for rel in files.left_out:
+                path = work / rel
+                if rel not in self._work_before and path.is_file() and not path.is_symlink():
+                    path.unlink()
+            for folder in sorted((p for p in work.rglob("*") if p.is_dir()), reverse=True):
+                if not any(folder.iterdir()):
+                    folder.rmdir()  # e.g. model_deploy's <model> folder, emptied above
+        return files.to_dict("kept where the run ran" if self.keep_remote else "removed with the run's container or folder")
 
     def _cleanup_events(self) -> Iterator[Event]:
         try:
@@ -348,6 +377,20 @@ class ConversionJob:
             details={"verdict": self.verdict, "exit_code": self.exit_code, "run_id": self.record.run_id,
                      "results": str(self.run_dir / RESULTS_FILE)},
         )
+
+
+def _files_in(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """The model at the top of the run folder: a second name for the one in work/, not a second
+    copy of its megabytes (a copy where links are not possible)."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _last_step(log_text: str) -> str:

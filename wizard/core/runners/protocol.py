@@ -66,7 +66,8 @@ class Runner(ABC):
 
     @abstractmethod
     def download(self, run_dir: Path) -> Iterator[Event]:
-        """Bring the results (work/ outputs, log) back into run_dir, checksums verified."""
+        """Bring the results (what wizard.core.plan.kept_files names of work/) back into run_dir,
+        checksums verified; the rest stays where the run ran until ``cleanup``."""
 
     @abstractmethod
     def cancel(self) -> None:

@@ -10,8 +10,9 @@
               A dropped connection does not stop the job: the runner reconnects with backoff
               and resumes at the same offset, so no line is lost or repeated. After an app
               restart ``SshRunner.attach(handle, ...)`` streams the same run again.
-    download  work/ and convert.log as one tar.gz, SHA-256 computed on the VM, checked here,
-              extracted with safe_tar (nothing outside the run folder can be written)
+    download  what the user needs of work/ (wizard.core.plan.kept_files) as one tar.gz, SHA-256
+              computed on the VM, checked here, extracted with safe_tar (nothing outside the run
+              folder can be written); the rest stays on the VM until cleanup
     cancel    docker stop, docker rm -f, end the wrapper (any thread, ~10 s)
     cleanup   remove the container and the run folder unless keep_remote
 
@@ -33,7 +34,8 @@ from typing import BinaryIO, Callable, Iterator
 from wizard.core.checksums import sha256_file
 from wizard.core.events import Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR
+from wizard.core.plan.kept_files import brought_back
+from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR, ConversionRecipe
 from wizard.core.runners.vm import setup as remote_setup
 from wizard.core.ssh import remote_shell as rs
 from wizard.core.runners.protocol import new_run_id
@@ -156,6 +158,8 @@ class SshRunner(Runner):
         self.output: OutputEvents | None = None
         self.exit_code: int | None = None
         self.uploaded_bytes = 0
+        self.downloaded_bytes = 0
+        self._recipe: ConversionRecipe | None = None  # the uploaded one: it names the results
         self.vm_facts: remote_setup.RemoteFacts | None = None
         self._cancel = threading.Event()
         self._lock = threading.Lock()
@@ -402,6 +406,8 @@ class SshRunner(Runner):
         workspace = Path(workspace)
         yield StepStarted("upload", command=f"tar.gz -> {self.target}:{self.remote_dir}")
         recipe_image = _recipe_image(workspace)
+        if (workspace / RECIPE_FILE).is_file():
+            self._recipe = ConversionRecipe.load(workspace / RECIPE_FILE)
         yield from self._toolchain_for(workspace, recipe_image)
         entries = list(tar_directory(workspace, exclude=not_uploaded))
         files = [(name, path) for name, path in entries if path.is_file()]
@@ -597,14 +603,17 @@ class SshRunner(Runner):
         started = time.monotonic()
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
-        yield StepStarted("download", command=f"tar.gz <- {self.target}:{self.remote_dir}/{WORK_DIR}")
+        yield StepStarted("download", command=f"tar.gz <- {self.target}:{self.remote_dir}/{WORK_DIR} (the results)")
         partial = run_dir / ".download.tar.gz.partial"
         received = [0]
+        # What the user and the later steps need (kept_files); the rest stays on the VM until
+        # cleanup. convert.log is not fetched: the job wrote every line of it as it streamed.
+        wanted = tuple(f"{WORK_DIR}/{rel}" for rel in brought_back(self._results_recipe(run_dir)))
 
         def fetch() -> None:
             with open(partial, "wb") as out:
                 counting = _Counting(out, received)
-                result = self._connection().run(rs.results_command(self.remote_dir, (WORK_DIR,), (rs.REMOTE_LOG,)),
+                result = self._connection().run(rs.results_command(self.remote_dir, wanted, ()),
                                                 stdout_to=counting, timeout=3600)  # type: ignore[arg-type]
             if result.exit_code != 0:
                 detail = (result.err.strip() or f"exit code {result.exit_code}").splitlines()[-1]
@@ -616,6 +625,7 @@ class SshRunner(Runner):
                 report = extract_tar_stream(f, run_dir)
         finally:
             partial.unlink(missing_ok=True)
+        self.downloaded_bytes = received[0]  # the compressed stream, for the benchmark
         checked = _verify_sums(run_dir, str(self.target))
         (run_dir / rs.RESULT_SUMS).unlink(missing_ok=True)  # verified; the workspace layout stays as the plan made it
         yield LogLine(f"downloaded {len(report.files)} files, {checked} SHA-256 checksums verified", step="download", stream="runner")
@@ -665,6 +675,19 @@ class SshRunner(Runner):
         finally:
             self.close()
         yield StepFinished("cleanup", ok=ok, elapsed=time.monotonic() - started)
+
+    def _results_recipe(self, run_dir: Path) -> ConversionRecipe:
+        """The recipe that names the results: the uploaded one, else the local or remote copy."""
+        if self._recipe is not None:
+            return self._recipe
+        if (run_dir / RECIPE_FILE).is_file():
+            return ConversionRecipe.load(run_dir / RECIPE_FILE)
+        try:
+            with self._connection().sftp().open(f"{self.remote_dir}/{RECIPE_FILE}", "rb") as f:
+                return ConversionRecipe.from_dict(json.loads(f.read(1 << 20).decode("utf-8")))
+        except (ConnectionLost, ValueError, KeyError, TypeError, *CONNECTION_ERRORS):
+            raise WizardError.of("vm_run_not_found", run_id=self.run_id, target=str(self.target),
+                                 path=f"{self.remote_dir}/{RECIPE_FILE}") from None
 
     def _remote_recipe_image(self) -> str | None:
         """After a re-attach the image is only in the run folder's recipe (the sweeper needs it)."""
