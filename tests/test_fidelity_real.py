@@ -73,3 +73,38 @@ def test_a_base_image_without_a_compiler_is_told_that_pycocotools_needs_one(dock
     lines = [e.text for e in shown if type(e).__name__ == "LogLine"]
     assert any("gcc" in line and "failed" in line for line in lines), lines[-20:]
     assert spec.tag not in {tag for image in docker_client.images.list() for tag in image.tags}  # no half image
+
+
+# --- 12.1: the thread count the wheel's launcher forces -------------------------------------------
+
+
+def test_the_tools_get_the_cores_of_the_run_not_the_launchers_four(docker_client, toolchain_real_image, tmp_path):
+    """The wheel's launcher sets OMP_NUM_THREADS=4 for every tool whatever the machine; convert.sh
+    starts the tools through the launcher's own entry point with the cores the run may use. A
+    python3 shim on PATH shows what the launcher's child (the real model_transform.py) gets, in
+    a container limited to one core."""
+    from wizard.core.plan.commands import render_convert_script
+    from wizard.core.plan.recipe import ConversionRecipe
+
+    script = render_convert_script(ConversionRecipe(name="x"))
+    launch = script[script.index("threads="):script.index("# run_step STEP")]
+    (tmp_path / "probe.sh").write_text(
+        "real=\"$(command -v python3)\"\nmkdir -p /tmp/shim\n"
+        "printf '#!/bin/sh\\n[ \"$1\" = -c ] || echo \"child OMP_NUM_THREADS=$OMP_NUM_THREADS $1\" >&2\\n"
+        "exec %s \"$@\"\\n' \"$real\" > /tmp/shim/python3 && chmod +x /tmp/shim/python3\n"
+        "export PATH=/tmp/shim:$PATH\n" + launch +
+        "echo through-convert-sh >&2; run_tool model_transform --help > /dev/null\n"
+        "echo the-launcher-alone >&2; model_transform --help > /dev/null\n", encoding="utf-8")
+    container = docker_client.containers.run(
+        toolchain_real_image, ["bash", "/t/probe.sh"], detach=True, cpuset_cpus="0",
+        volumes={str(tmp_path): {"bind": "/t", "mode": "ro"}}, labels={"org.recamera-wizard.role": "test-tool"})
+    try:
+        code = int(container.wait(timeout=120).get("StatusCode", -1))
+        out = container.logs(stdout=False, stderr=True).decode("utf-8", "replace")
+    finally:
+        container.remove(force=True)
+    assert code == 0, out
+    seen = [line for line in out.splitlines() if line.startswith(("child ", "through", "the-launcher"))]
+    assert seen[0] == "through-convert-sh" and seen[2] == "the-launcher-alone", seen
+    assert seen[1].startswith("child OMP_NUM_THREADS=1 ") and seen[1].endswith("/python/tools/model_transform.py")
+    assert seen[3].startswith("child OMP_NUM_THREADS=4 ")  # what the wheel alone would do

@@ -195,6 +195,30 @@ oom_kills() {{
   return 1
 }}
 
+# The wheel's launcher (tpu_mlir/__init__.py) forces OMP_NUM_THREADS=4 on every tool, whatever
+# the machine: 4 threads fight over 2 cores on a small VM or Docker Desktop, and leave cores idle
+# on a big one. So the tools are started the way the launcher starts them (its own entry point,
+# exit 1 on any failure, the same child python3), with the thread count set to the cores this run
+# may use (nproc: the container's cpuset, the process's affinity). WIZARD_THREADS overrides it.
+# A toolchain without that entry point (a source build) runs the tool as it is.
+threads="${{WIZARD_THREADS:-$(nproc 2>/dev/null || echo 4)}}"
+launch_tool='import os, sys
+tool, args = sys.argv[1], sys.argv[2:]
+try:
+    import tpu_mlir
+    from tpu_mlir import entry
+    start = getattr(entry, tool[:-3] if tool.endswith(".py") else tool)
+except (ImportError, AttributeError):
+    os.execvp(tool, [tool] + args)
+os.environ["OMP_NUM_THREADS"] = os.environ["WIZARD_THREADS"]
+sys.argv = [tool] + args
+start()'
+run_tool() {{
+  if command -v python3 >/dev/null 2>&1; then WIZARD_THREADS="$threads" python3 -c "$launch_tool" "$@"
+  else "$@"
+  fi
+}}
+
 # run_step STEP KEY SHOWN SAME_AGAIN N OUTPUT... TOOL ARG...
 # Once a step has run, every later step runs too: its inputs are new even if its key is not,
 # except after a step that runs the same again (SAME_AGAIN=1: with its key unchanged it writes
@@ -226,7 +250,7 @@ run_step() {{
   echo "[wizard] step $step started: $shown"
   started=$SECONDS
   kills_before="$(oom_kills)"
-  "$tool" "$@"
+  run_tool "$tool" "$@"
   rc=$?
   if [ "$rc" -ne 0 ] && [ -n "$kills_before" ]; then
     kills_after="$(oom_kills)"
