@@ -108,3 +108,31 @@ def test_the_tools_get_the_cores_of_the_run_not_the_launchers_four(docker_client
     assert seen[0] == "through-convert-sh" and seen[2] == "the-launcher-alone", seen
     assert seen[1].startswith("child OMP_NUM_THREADS=1 ") and seen[1].endswith("/python/tools/model_transform.py")
     assert seen[3].startswith("child OMP_NUM_THREADS=4 ")  # what the wheel alone would do
+
+
+# --- 12.2: a negative mean, end to end -------------------------------------------------------------
+
+
+def test_a_negative_mean_converts_end_to_end(docker_client, toolchain_real_image, tmp_path):
+    """--mean=-0.5,-0.5,-0.5 as the plan writes it: the real model_transform reads it as the mean
+    (its own config print and the top MLIR say so), and the conversion succeeds through Docker."""
+    from detecting_model import make_pictures, write_detecting_model
+    from wizard.core.plan.choices import ConversionChoices
+    from wizard.core.plan.workspace import stage_workspace
+    from wizard.core.runners.docker.runner import DockerRunner
+    from wizard.core.runners.job import ConversionJob
+
+    model = write_detecting_model(tmp_path / "in" / "yolo11.onnx", 320)
+    make_pictures(tmp_path / "in" / "pictures", 12, 320, seed=3)
+    run_dir = tmp_path / "run"
+    staged = stage_workspace(ConversionChoices(model=str(model), images=str(tmp_path / "in" / "pictures"),
+                                               out=str(run_dir / "workspace"), calibration_count=12,
+                                               mean=(-0.5, -0.5, -0.5), toolchain_image=toolchain_real_image))
+    job = ConversionJob(DockerRunner(toolchain_real_image, recipe=staged.recipe, client=docker_client), run_dir,
+                        cache=False)
+    list(job.events())
+    log = (run_dir / "convert.log").read_text(encoding="utf-8")
+    assert job.verdict == "success", log[-3000:]
+    assert "model_transform --model_name yolo11 " in log and " --mean=-0.5,-0.5,-0.5 " in log
+    assert "mean                  : [-0.5, -0.5, -0.5]" in log  # the tool's own preprocess config
+    assert "-5.000000e-01, -5.000000e-01, -5.000000e-01" in (run_dir / "workspace" / "work" / "yolo11.mlir").read_text()
