@@ -7,6 +7,8 @@ login is a tmp folder, so the run folders land there and can be inspected direct
 
 from __future__ import annotations
 
+import json
+
 import os
 import shutil
 import signal
@@ -589,6 +591,19 @@ def test_a_conversion_job_over_ssh_ends_in_success_with_the_bundle(sshd_server, 
     assert (run_dir / "yolo11n_sym_int8.cvimodel").read_bytes()[:8] == b"CviModel"
     assert (run_dir / "results.json").is_file() and (run_dir / "job.json").is_file()
     assert not (remote_runs(sshd_server) / runner.run_id).exists()
+    # What came back over SSH (issue 10.6): the results, not the float reference; results.json
+    # says what stayed on the VM (removed at cleanup), with its size, and the bytes match.
+    work = run_dir / "workspace" / "work"
+    record = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))["work_files"]
+    left = {entry["path"]: entry["bytes"] for entry in record["left_out"]}
+    assert "yolo11n_top_outputs.npz" in left and not (work / "yolo11n_top_outputs.npz").exists()
+    assert "yolo11n_in_f32.npz" in left and "yolo11n_origin.mlir" in left
+    for name in record["brought_back"]:
+        assert (work / name).is_file(), name
+    assert {"yolo11n_sym_int8.cvimodel", "yolo11n.mlir", "yolo11n_top_f32_all_weight.npz",
+            "yolo11n_calib_table"} <= set(record["brought_back"])
+    assert record["left_where"].startswith("removed")
+    assert 0 < runner.downloaded_bytes < sum(left.values()) + record["brought_back_bytes"]
 
 
 def test_cancel_during_an_outage_stops_waiting_for_the_vm(sshd_server, workspace, tmp_path):
