@@ -8,7 +8,6 @@ login is a tmp folder, so the run folders land there and can be inspected direct
 from __future__ import annotations
 
 import json
-
 import os
 import shutil
 import signal
