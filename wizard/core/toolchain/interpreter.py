@@ -8,6 +8,7 @@ wizard.core.toolchain.lines) that is nothing but a progress bar: that one gives 
 
 The wizard's convert.sh (wizard.core.plan.commands) frames each toolchain step with marker lines:
     [wizard] step <name> started: <command>
+    [wizard] step <name> ran out of memory: <what the kernel's OOM-kill count says>
     [wizard] step <name> finished rc=<N> elapsed=<seconds>
     [wizard] step <name> skipped (cached)
 where <name> is one of wizard.core.events.TOOLCHAIN_STEPS.

@@ -26,9 +26,12 @@ Error codes (wizard.core.messages.catalogue_toolchain): toolchain_no_calibration
 toolchain_test_image_missing, toolchain_output_names_not_found, toolchain_ir_version_too_new,
 toolchain_op_not_supported, toolchain_calibration_table_missing, toolchain_compare_failed (INT8 vs
 float, cvimodel vs MLIR), toolchain_transform_compare_failed (MLIR vs ONNX),
-toolchain_quantize_not_supported, toolchain_aligned_input_needs_fuse, toolchain_killed_oom (exit
-137 with no message, "Killed", MemoryError), toolchain_disk_full, toolchain_docker_permission_denied,
-toolchain_not_installed, toolchain_output_missing, toolchain_bad_option (argparse refusals);
+toolchain_quantize_not_supported, toolchain_aligned_input_needs_fuse, toolchain_out_of_memory (a
+calibration the kernel's OOM killer ended, with the picture count: convert.sh's marker, exit 137,
+"Killed", MemoryError) or toolchain_killed_oom (another step, or no count known),
+toolchain_disk_full, toolchain_docker_permission_denied, toolchain_not_installed,
+toolchain_output_missing, toolchain_bad_option (argparse refusals), toolchain_misspelled_option and
+toolchain_unknown_option (model_transform 1.7's Python errors for an option it does not know);
 anything else is toolchain_tool_error (the exception line) or toolchain_step_failed (exit code and
 the last lines), so no failure is ever swallowed.
 
