@@ -169,6 +169,7 @@ mkdir -p "$here/{work}/.done" && cd "$here/{work}" || exit 1
 # What work/ holds when this script ends, "<bytes><TAB><path>" a file: the run folder says what
 # stayed where the run ran without fetching it (wizard.core.plan.kept_files).
 write_listing() {{ find . -type f ! -path ./.listing -printf '%s\\t%P\\n' > .listing 2>/dev/null || true; }}
+rm -f .listing  # an earlier run's (from the cache or the run folder) must not pass for this one's
 trap write_listing EXIT
 
 # Wheels expose model_transform and model_transform.py; source builds only the .py names.
