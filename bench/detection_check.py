@@ -146,7 +146,8 @@ def runner_bench(size: int, pictures: int) -> None:
     from wizard.core.images.samples import generate_sample_images
     from wizard.core.messages import WizardError
     from wizard.core.model.samples import write_sample_model
-    from wizard.core.plan.planner import ConversionChoices, stage_workspace
+    from wizard.core.plan.choices import ConversionChoices
+    from wizard.core.plan.workspace import stage_workspace
     from wizard.core.runners.docker.runner import DockerRunner, connect
     from wizard.core.runners.job import ConversionJob
 

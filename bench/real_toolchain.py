@@ -11,9 +11,15 @@ prints ``name=value`` lines:
     overhead_<S>px_<N>img_seconds         the first minus the second (staging included; on a busy
                                           machine use --repeat: each figure is the fastest run)
     stage_<S>px_<N>img_seconds            of which: staging (prepare model and images)
-    download_<S>px_<N>img_bytes           work/ copied back from the container
+    download_<S>px_<N>img_bytes           what came back from the container's work/ (kept_files.py)
+    kept_work_<S>px_<N>img_bytes          the run folder's work/ afterwards (goal for YOLO11n at 640:
+                                          under 15 MB, against ~230 MB when all of work/ came back)
+    left_out_<S>px_<N>img_bytes           what stayed in the container (results.json work_files)
     upload_<S>px_<N>img_bytes             the workspace copied into it
-    kept_<S>px_<N>img_bytes               the run folder on disk afterwards
+    kept_<S>px_<N>img_bytes               the run folder on disk afterwards (staged inputs included)
+    threads<T>_<S>px_<N>img_seconds       (with --threads) bare convert.sh with OMP_NUM_THREADS=T:
+    threads<T>_<S>px_<N>img_cpu_seconds   4 (what the wheel's launcher forces) and the cores the
+                                          container has (what convert.sh sets), wall and CPU time
     model_runner_<S>px_seconds_per_picture the cvimodel on the CV18xx simulator (model_runner)
     image_bytes                           the real image's size as the engine reports it
     wheel_cache_bytes, base_root_bytes    the host caches the build reuses
@@ -22,10 +28,11 @@ prints ``name=value`` lines:
     python3 bench/real_toolchain.py                            # everything: 320/640 x 12/100 (long)
     python3 bench/real_toolchain.py --sizes 320 --counts 12    # a quick subset
     python3 bench/real_toolchain.py --build                    # also time a rebuild of the image
+    python3 bench/real_toolchain.py --threads                  # also OMP_NUM_THREADS 4 vs the cores
     python3 bench/real_toolchain.py --repeat 3                 # fastest of 3 (a shared machine)
     python3 bench/real_toolchain.py --model yolo11n.onnx       # a real export instead of the sample
 
-The default model is the project's YOLO11-shaped sample (wizard/core/sample_model.py,
+The default model is the project's YOLO11-shaped sample (wizard/core/model/samples.py,
 ``--width`` = its base channels; a real YOLO11n is much heavier: see --model), deployed with
 the tolerance of Sophgo's CV18xx INT8 example (0.85,0.45; see TOLERANCE).
 """
@@ -33,24 +40,27 @@ the tolerance of Sophgo's CV18xx INT8 example (0.85,0.45; see TOLERANCE).
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from real_toolchain import build_image, find_python310, run_cvimodel  # noqa: E402
-from wizard.core.events import Progress  # noqa: E402
-from wizard.core.plan.planner import ConversionChoices, stage_workspace  # noqa: E402
-from wizard.core.runners.docker.runner import DockerRunner, connect  # noqa: E402
-from wizard.core.runners.job import ConversionJob  # noqa: E402
 from wizard.core.images.samples import generate_sample_images  # noqa: E402
 from wizard.core.model.samples import write_sample_model  # noqa: E402
+from wizard.core.plan.choices import ConversionChoices  # noqa: E402
+from wizard.core.plan.workspace import stage_workspace  # noqa: E402
+from wizard.core.runners.docker.runner import DockerRunner, connect  # noqa: E402
+from wizard.core.runners.job import ConversionJob  # noqa: E402
 
 
 # Sophgo's CV18xx INT8 example tolerance: the random-weight sample at 640 px misses the guide's
@@ -64,7 +74,8 @@ def _size_of(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def _convert(client, image: str, model: Path, photos: Path, count: int, root: Path) -> dict[str, float]:
+def _convert(client, image: str, model: Path, photos: Path, count: int, root: Path,
+             compare_threads: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     staged = stage_workspace(ConversionChoices(model=str(model), images=str(photos),
                                                out=str(root / "run" / "workspace"), calibration_count=count,
@@ -74,24 +85,46 @@ def _convert(client, image: str, model: Path, photos: Path, count: int, root: Pa
     shutil.copytree(staged.workdir, bare_copy)
     runner = DockerRunner(image, recipe=staged.recipe, client=client)
     job = ConversionJob(runner, root / "run", cache=False)
-    downloaded = 0
-    for event in job.events():
-        if isinstance(event, Progress) and event.step == "download":
-            downloaded = event.done or 0
+    for _event in job.events():
+        pass
     wizard_seconds = time.perf_counter() - started
     if job.verdict != "success":
         tail = (root / "run" / "convert.log").read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
         raise SystemExit(f"the conversion did not succeed ({job.verdict}):\n" + "\n".join(tail))
+    bare_seconds, _ = _bare(image, bare_copy)
+    threads = {}
+    if compare_threads:
+        cores = os.cpu_count() or 2
+        for count in sorted({4, cores}):  # the launcher's forced 4, and what convert.sh sets here
+            fresh = root / f"bare_threads{count}"
+            shutil.copytree(staged.workdir, fresh)
+            threads[count] = _bare(image, fresh, threads=count)
+            shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(bare_copy, ignore_errors=True)  # root-owned files from the container: as root
+    results = json.loads((root / "run" / "results.json").read_text(encoding="utf-8"))
+    return {"seconds": wizard_seconds, "bare": bare_seconds, "stage": stage_seconds,
+            "download": runner.downloaded_bytes, "upload": runner.uploaded_bytes, "kept": _size_of(root / "run"),
+            "kept_work": _size_of(root / "run" / "workspace" / "work"),
+            "left_out": (results.get("work_files") or {}).get("left_out_bytes", 0), "threads": threads,
+            "model": root / "run" / f"{staged.recipe.name}_sym_int8.cvimodel"}
+
+
+# CPU seconds the container used, from its own cgroup (v2 cpu.stat, v1 cpuacct.usage).
+_CPU_PROBE = ('c=$(awk \'/^usage_usec/ {print $2 / 1e6}\' /sys/fs/cgroup/cpu.stat 2>/dev/null); '
+              '[ -n "$c" ] || c=$(awk \'{print $1 / 1e9}\' /sys/fs/cgroup/cpuacct/cpuacct.usage); echo "CPU=$c"')
+
+
+def _bare(image: str, workspace: Path, threads: int | None = None) -> tuple[float, float]:
+    """`docker run ... bash convert.sh` on a staged workspace: (wall seconds, CPU seconds)."""
+    env = ["-e", f"WIZARD_THREADS={threads}"] if threads else []
     started = time.perf_counter()
-    bare = subprocess.run(["docker", "run", "--rm", "-v", f"{bare_copy}:/workspace", image, "bash", "convert.sh"],
-                          capture_output=True, text=True)
-    bare_seconds = time.perf_counter() - started
+    bare = subprocess.run(["docker", "run", "--rm", "-v", f"{workspace}:/workspace", *env, image, "bash", "-c",
+                           f"bash convert.sh; rc=$?; {_CPU_PROBE}; exit $rc"], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
     if bare.returncode != 0:
         raise SystemExit("bare convert.sh failed:\n" + bare.stdout[-3000:])
-    shutil.rmtree(bare_copy, ignore_errors=True)  # root-owned files from the container: as root
-    return {"seconds": wizard_seconds, "bare": bare_seconds, "stage": stage_seconds,
-            "download": downloaded, "upload": runner.uploaded_bytes, "kept": _size_of(root / "run"),
-            "model": root / "run" / f"{staged.recipe.name}_sym_int8.cvimodel"}
+    cpu = next((float(line[4:]) for line in bare.stdout.splitlines() if line.startswith("CPU=")), 0.0)
+    return seconds, cpu
 
 
 def main() -> int:
@@ -103,6 +136,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1,
                         help="convert each case this many times and report the fastest (default 1)")
     parser.add_argument("--build", action="store_true", help="also time a forced rebuild of the image")
+    parser.add_argument("--threads", action="store_true",
+                        help="also run convert.sh bare with OMP_NUM_THREADS 4 (the launcher's) and the cores")
     parser.add_argument("--model", help="an ONNX to convert instead of the sample (give --sizes its input size)")
     parser.add_argument("--width", type=int, default=8, help="base channels of the sample model (default 8)")
     args = parser.parse_args()
@@ -135,7 +170,8 @@ def main() -> int:
             for count in counts:
                 key = f"{size}px_{count}img"
                 # The machine is shared: the fastest of --repeat runs is the least disturbed one.
-                runs = [_convert(client, image, model, photos, count, root / f"{key}_{n}") for n in range(args.repeat)]
+                runs = [_convert(client, image, model, photos, count, root / f"{key}_{n}", args.threads)
+                        for n in range(args.repeat)]
                 figures = dict(runs[-1], seconds=min(r["seconds"] for r in runs), bare=min(r["bare"] for r in runs),
                                stage=min(r["stage"] for r in runs))
                 print(f"convert_{key}_seconds={figures['seconds']:.1f}")
@@ -143,8 +179,15 @@ def main() -> int:
                 print(f"overhead_{key}_seconds={figures['seconds'] - figures['bare']:.1f}")
                 print(f"stage_{key}_seconds={figures['stage']:.1f}")
                 print(f"download_{key}_bytes={figures['download']}")
+                print(f"kept_work_{key}_bytes={figures['kept_work']}")
+                print(f"left_out_{key}_bytes={figures['left_out']}")
                 print(f"upload_{key}_bytes={figures['upload']}")
                 print(f"kept_{key}_bytes={figures['kept']}")
+                for threads, (seconds, cpu) in figures["threads"].items():
+                    print(f"threads{threads}_{key}_seconds={seconds:.1f}")
+                    print(f"threads{threads}_{key}_cpu_seconds={cpu:.1f}")
+                if figures["threads"]:
+                    print(f"load_average={os.getloadavg()[0]:.1f}")  # other work on the machine skews these
                 converted = figures["model"]
             if args.runner_pictures and converted is not None:
                 from PIL import Image

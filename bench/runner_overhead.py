@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from wizard.core.events import StepFinished, StepStarted  # noqa: E402
-from wizard.core.plan.planner import ConversionChoices, stage_workspace  # noqa: E402
+from wizard.core.plan.choices import ConversionChoices  # noqa: E402
+from wizard.core.plan.workspace import stage_workspace
 from wizard.core.runners.docker.runner import DockerRunner, connect  # noqa: E402
 from wizard.core.runners.job import ConversionJob  # noqa: E402
 from wizard.core.images.samples import generate_sample_images  # noqa: E402

@@ -42,7 +42,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from wizard.core.events import LogLine  # noqa: E402
-from wizard.core.plan.planner import ConversionChoices, stage_workspace  # noqa: E402
+from wizard.core.plan.choices import ConversionChoices  # noqa: E402
+from wizard.core.plan.workspace import stage_workspace
+from wizard.core.toolchain.interpreter import is_log_line  # noqa: E402
 from wizard.core.toolchain.lines import LineSplitter  # noqa: E402
 from wizard.core.runners.vm.runner import SshRunner  # noqa: E402
 from wizard.core.images.samples import generate_sample_images  # noqa: E402
@@ -121,7 +123,8 @@ def main() -> int:
                         killed_at.append(time.monotonic())
             log = (server.home / ".recamera-wizard" / "runs" / r.run_id / "convert.log").read_bytes()
             splitter = LineSplitter()
-            expected = [line.rstrip() for line in splitter.feed(log) + splitter.flush()]
+            expected = [line.text.rstrip() for line in splitter.feed(log) + splitter.flush()
+                        if is_log_line(line.text, line.redraw)]
             list(r.cleanup())
             if killed_at and back_at:
                 print(f"reconnect_gap_seconds={back_at[0] - killed_at[0]:.3f}")

@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from wizard.core.plan.planner import ConversionChoices, stage_workspace  # noqa: E402
+from wizard.core.plan.choices import ConversionChoices  # noqa: E402
+from wizard.core.plan.workspace import stage_workspace
 from wizard.core.runners.safe_tar import tar_directory, write_tar  # noqa: E402
 from wizard.core.images.samples import draw_scene  # noqa: E402
 from wizard.core.model.samples import write_sample_model  # noqa: E402

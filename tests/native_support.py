@@ -85,10 +85,11 @@ def tiny_sources(root: Path, images: int = 10) -> tuple[Path, Path]:
 
 def stage_tiny(root: Path, *, images: int = 10, toolchain_image: str | None = None) -> Path:
     """A staged workspace of ``tiny_sources``."""
-    from wizard.core.plan import planner as plan
+    from wizard.core.plan.choices import ConversionChoices
+    from wizard.core.plan.workspace import stage_workspace
 
     model, folder = tiny_sources(root, images)
-    staged = plan.stage_workspace(plan.ConversionChoices(
+    staged = stage_workspace(ConversionChoices(
         model=str(model), images=str(folder), out=str(root / "ws"), calibration_count=images,
         toolchain_image=toolchain_image))
     return staged.workdir
@@ -106,13 +107,14 @@ def vm_options(server, tmp: Path, **options) -> dict:
 def stage_sample(root: Path, *, size: int = 320, images: int = 10) -> Path:
     """A staged workspace the REAL toolchain converts: the project's YOLO11-shaped sample model at
     ``size`` px and ``images`` generated scenes (10: the fewest calibration accepts)."""
-    from wizard.core.plan import planner as plan
+    from wizard.core.plan.choices import ConversionChoices
+    from wizard.core.plan.workspace import stage_workspace
     from wizard.core.images.samples import generate_sample_images
     from wizard.core.model.samples import write_sample_model
 
     model = write_sample_model(root / "src" / "yolo11n.onnx", imgsz=(size, size))
     generate_sample_images(root / "images", images, size=(size, size * 3 // 4))
-    staged = plan.stage_workspace(plan.ConversionChoices(
+    staged = stage_workspace(ConversionChoices(
         model=str(model), images=str(root / "images"), out=str(root / "ws"), calibration_count=images))
     return staged.workdir
 

@@ -82,7 +82,7 @@ def test_no_import_cycles():
 
 @pytest.mark.parametrize("module, wrong_import, contract", [
     ("core/events.py", "from wizard.core.runners import job", "Inside the core"),
-    ("core/model/inspect.py", "from wizard.core.plan import planner", "Inside the core"),
+    ("core/model/inspect.py", "from wizard.core.plan import choices", "Inside the core"),
     ("core/runners/job.py", "from wizard.core.device import deploy", "Inside the core"),
     ("core/plan/recipe.py", "import wizard.cli", "Faces above the core"),
     ("core/toolchain/cvimodel.py", "import PySide6", "never imports Qt"),

@@ -15,7 +15,9 @@ import pytest
 
 from conftest import REPO_ROOT
 
-from wizard.core.plan import planner as plan
+from wizard.core.plan.choices import ConversionChoices, choices_from_recipe
+from wizard.core.plan.commands import cache_keys
+from wizard.core.plan.workspace import stage_workspace
 from wizard.core.images.calibration import prepare_calibration_set
 from wizard.core.messages import WizardError
 from wizard.core.images.samples import generate_sample_images
@@ -161,7 +163,7 @@ def test_plan_stages_a_workspace_from_a_zip(tmp_path):
     generate_sample_images(photos, 16, size=(320, 240), seed=7)
     archive = _zip_folder(photos, tmp_path / "photos.zip")
     model = write_sample_model(tmp_path / "m.onnx", imgsz=(320, 320))
-    staged = plan.stage_workspace(plan.ConversionChoices(model=str(model), images=str(archive),
+    staged = stage_workspace(ConversionChoices(model=str(model), images=str(archive),
                                                          out=str(tmp_path / "ws"), calibration_count=12))
     assert staged.recipe.calibration_images == 12
     assert (staged.workdir / "image" / "test.jpg").is_file()
@@ -173,7 +175,7 @@ def test_recipe_from_a_zip_reloads_to_the_same_plan(tmp_path):
     generate_sample_images(photos, 16, size=(320, 240), seed=8)
     archive = _zip_folder(photos, tmp_path / "photos.zip")
     model = write_sample_model(tmp_path / "m.onnx", imgsz=(320, 320))
-    first = plan.stage_workspace(plan.ConversionChoices(model=str(model), images=str(archive),
+    first = stage_workspace(ConversionChoices(model=str(model), images=str(archive),
                                                         out=str(tmp_path / "a"), calibration_count=12))
-    again = plan.stage_workspace(plan.choices_from_recipe(first.recipe, str(tmp_path / "b")))
-    assert plan.cache_keys(again.recipe) == plan.cache_keys(first.recipe)
+    again = stage_workspace(choices_from_recipe(first.recipe, str(tmp_path / "b")))
+    assert cache_keys(again.recipe) == cache_keys(first.recipe)

@@ -33,7 +33,7 @@ def test_clean_log_exits_0_with_json():
 
 @pytest.mark.parametrize("fixture, code", [
     ("deploy_compare_failed.log", "toolchain_compare_failed"),
-    ("calibration_oom_137.log", "toolchain_killed_oom"),
+    ("calibration_oom_137.log", "toolchain_out_of_memory"),
     ("calibration_no_inputs.log", "toolchain_no_calibration_inputs"),
     ("docker_permission_denied.log", "toolchain_docker_permission_denied"),
 ])

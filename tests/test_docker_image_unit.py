@@ -6,8 +6,11 @@ import pytest
 
 from wizard.core.messages import WizardError
 from wizard.core.runners.docker.image import (
+    BuildProgress,
+    compiler_complaint,
     PullProgress,
     ToolchainImageSpec,
+    build_steps,
     check_disk_for_image,
     dockerfile_text,
     spec_for_tag,
@@ -19,6 +22,8 @@ def test_default_dockerfile_by_value():
     body = [line for line in text.splitlines() if not line.startswith("#")]
     assert body == [
         "FROM sophgo/tpuc_dev:v3.1",
+        # Its own step: the progress names it, and a failure there asks for a compiler.
+        'RUN python3 -m pip install --no-cache-dir --disable-pip-version-check --no-deps "pycocotools==2.0.6"',
         "RUN python3 -m pip install --no-cache-dir --disable-pip-version-check \\",
         '      "tpu_mlir[onnx]==1.7" \\',
         " && model_transform --help > /dev/null \\",
@@ -26,12 +31,64 @@ def test_default_dockerfile_by_value():
         " && model_deploy --help > /dev/null",
         'LABEL org.recamera-wizard.base-image="sophgo/tpuc_dev:v3.1" \\',
         '      org.recamera-wizard.tpu-mlir="1.7" \\',
-        body[8],  # wizard version label
+        body[9],  # wizard version label
         "WORKDIR /workspace",
         'CMD ["bash"]',
     ]
-    assert body[8].startswith('      org.recamera-wizard.wizard-version="')
+    assert body[9].startswith('      org.recamera-wizard.wizard-version="')
     assert "[all]" not in text and "build.sh" not in text and "git clone" not in text
+    assert [step.instruction.split()[0] for step in build_steps(ToolchainImageSpec())] == [
+        line.split()[0] for line in body if not line.startswith((" ", "\t"))]
+
+
+# The classic builder's "Step N/M" lines for the default Dockerfile, then the REAL pip 23.0.1
+# output of pycocotools 2.0.6 built without gcc (the real image of tests/real_toolchain.py with gcc
+# removed, pip offline from the sdist: see test_fidelity_real.py), its middle cut.
+BUILD_OUTPUT = """Step 1/6 : FROM sophgo/tpuc_dev:v3.1
+ ---> 2cf3d1e3c7a6
+Step 2/6 : RUN python3 -m pip install --no-cache-dir --disable-pip-version-check --no-deps "pycocotools==2.0.6"
+ ---> Running in 5b1e0c3f6a20
+Building wheels for collected packages: pycocotools
+  Building wheel for pycocotools (pyproject.toml): started
+  Building wheel for pycocotools (pyproject.toml): finished with status 'error'
+  error: subprocess-exited-with-error
+      building 'pycocotools._mask' extension
+      error: command 'gcc' failed: No such file or directory
+      [end of output]
+  note: This error originates from a subprocess, and is likely not a problem with pip.
+  ERROR: Failed building wheel for pycocotools
+Failed to build pycocotools
+ERROR: Could not build wheels for pycocotools, which is required to install pyproject.toml-based projects""".splitlines()
+
+
+def test_the_build_progress_names_each_step_and_the_compiler_it_needs():
+    progress = BuildProgress(ToolchainImageSpec())
+    shown = [p for p in (progress.feed(line) for line in BUILD_OUTPUT) if p is not None]
+    assert [(p.done, p.total, p.text) for p in shown] == [
+        (1, 6, "step 1/6: base image sophgo/tpuc_dev:v3.1"),
+        (2, 6, "step 2/6: compiling pycocotools==2.0.6 from source (it has no Python 3.10 wheel)")]
+    error = progress.failure("recamera-wizard/toolchain:1.7", compiler_complaint(BUILD_OUTPUT))
+    assert error is not None and error.problem.code == "image_build_needs_compiler"
+    assert "error: command 'gcc' failed: No such file or directory" in error.problem.message
+    assert "pycocotools==2.0.6" in error.problem.message and "tpu_mlir 1.7" in error.problem.message
+    assert "gcc" in error.problem.fix and "sophgo/tpuc_dev" in error.problem.fix
+    ja = error.problem.to_dict("ja")
+    assert "コンパイラ" in ja["fix"]
+
+
+def test_a_failure_in_another_step_is_not_blamed_on_a_compiler():
+    progress = BuildProgress(ToolchainImageSpec())
+    for line in ("Step 1/6 : FROM sophgo/tpuc_dev:v3.1", "Step 3/7 : RUN python3 -m pip install ..."):
+        progress.feed(line)
+    assert progress.failure("recamera-wizard/toolchain:1.7", "pip: no matching distribution") is None
+    other = BuildProgress(None)  # a Dockerfile the wizard did not make: lines as they are
+    assert other.feed("Step 2/2 : RUN false").text == "Step 2/2 : RUN false"
+    assert other.failure("x", "RUN false failed") is None
+
+
+def test_versions_without_a_source_build_have_no_such_step():
+    newer = ToolchainImageSpec(base_image="sophgo/tpuc_dev:v3.4", tpu_mlir_version="1.30")
+    assert not any(step.compiles for step in build_steps(newer)) and "pycocotools" not in dockerfile_text(newer)
 
 
 def test_tags_and_round_trip():

@@ -116,7 +116,7 @@ def test_memory_warning_suggests_fewer_images():
 
 
 def _fake_work(workspace: Path, recipe: ConversionRecipe, *, calibrated: bool = True) -> None:
-    from wizard.core.plan.planner import cache_keys
+    from wizard.core.plan.commands import cache_keys
 
     keys = cache_keys(recipe)
     work = workspace / "work"

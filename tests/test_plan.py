@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from wizard.core.plan import planner as plan
+from wizard.core.messages import WizardError
+from wizard.core.plan.recipe import ConversionRecipe
+from wizard.core.plan.choices import build_recipe, resolved_aligned_input, safe_name, validate_choices
+from wizard.core.plan.commands import cache_keys, expected_outputs, recipe_commands, render_convert_script
 from wizard.core.model.inspect import ModelReport
-from wizard.core.plan.planner import ConversionChoices
+from wizard.core.plan.choices import ConversionChoices
 
 HEAD = tuple(
     f"/model.23/{branch}.{i}/{branch}.{i}.2/Conv_output_0" for i in range(3) for branch in ("cv2", "cv3")
@@ -69,9 +72,9 @@ def yolo11n_report(**changes) -> ModelReport:
     return replace(report, **changes)
 
 
-def yolo11n_recipe(**choice_changes) -> plan.ConversionRecipe:
+def yolo11n_recipe(**choice_changes) -> ConversionRecipe:
     choices = ConversionChoices(model="/models/yolo11n.onnx", images="/photos", out="/ws", **choice_changes)
-    return plan.build_recipe(
+    return build_recipe(
         choices,
         yolo11n_report(),
         model_file="model/yolo11n.onnx",
@@ -86,7 +89,7 @@ def yolo11n_recipe(**choice_changes) -> plan.ConversionRecipe:
 
 
 def test_default_yolo11n_commands_match_the_guide_option_by_option():
-    commands = {c.step: c for c in plan.recipe_commands(yolo11n_recipe())}
+    commands = {c.step: c for c in recipe_commands(yolo11n_recipe())}
     assert list(commands) == ["transform", "calibrate", "deploy"]
     for step, guide_text in GUIDE.items():
         guide_tool, guide_options = _options(shlex.split(guide_text))
@@ -99,23 +102,24 @@ def test_default_yolo11n_commands_match_the_guide_option_by_option():
 
 
 def test_output_file_names_follow_the_guide_and_processor():
-    assert plan.expected_outputs(yolo11n_recipe()) == {
+    assert expected_outputs(yolo11n_recipe()) == {
         "mlir": "work/yolo11n.mlir",
+        "weights": "work/yolo11n_top_f32_all_weight.npz",
         "top_outputs": "work/yolo11n_top_outputs.npz",
         "calibration_table": "work/yolo11n_calib_table",
         "model": "work/yolo11n_sym_int8.cvimodel",
     }
     bm = yolo11n_recipe(processor="bm1684x", aligned_input=False)
-    assert plan.expected_outputs(bm)["model"] == "work/yolo11n_int8.bmodel"
+    assert expected_outputs(bm)["model"] == "work/yolo11n_int8.bmodel"
     bf16 = yolo11n_recipe(quantize="BF16")
-    assert plan.expected_outputs(bf16)["model"] == "work/yolo11n_bf16.cvimodel"
+    assert expected_outputs(bf16)["model"] == "work/yolo11n_bf16.cvimodel"
 
 
 def test_bf16_skips_calibration_and_the_table():
-    commands = plan.recipe_commands(yolo11n_recipe(quantize="BF16"))
+    commands = recipe_commands(yolo11n_recipe(quantize="BF16"))
     assert [c.step for c in commands] == ["transform", "deploy"]
     assert "--calibration_table" not in commands[-1].argv
-    assert "calibrate" not in plan.cache_keys(yolo11n_recipe(quantize="BF16"))
+    assert "calibrate" not in cache_keys(yolo11n_recipe(quantize="BF16"))
 
 
 def test_expert_options_reach_the_commands():
@@ -124,7 +128,7 @@ def test_expert_options_reach_the_commands():
         keep_aspect_ratio=False, fuse_preprocess=False, aligned_input=False, quant_input=False,
         output_names=("a", "b"), calibration_count=20,
     )
-    transform, _, deploy = plan.recipe_commands(recipe)
+    transform, _, deploy = recipe_commands(recipe)
     t = dict(_options(transform.argv)[1])
     assert t["--mean"] == "1.0,2.0,3.0" and t["--scale"] == "0.5,0.5,0.5"
     assert t["--pixel_format"] == "bgr" and t["--output_names"] == "a,b"
@@ -133,6 +137,18 @@ def test_expert_options_reach_the_commands():
     assert d["--tolerance"] == "0.85,0.45"
     for flag in ("--fuse_preprocess", "--aligned_input", "--quant_input", "--customization_format"):
         assert flag not in d
+
+
+def test_negative_values_are_written_joined_to_their_option():
+    """model_transform 1.7's --mean/--scale take an optional value (nargs='?'): "--mean -0.5,..."
+    would read the value as an unknown option, so it is written "--mean=-0.5,..." (both forms
+    are accepted for positive values; those keep the guide's spelling)."""
+    transform = recipe_commands(yolo11n_recipe(mean=(-0.5, -0.5, -0.5), scale=(-1.0, 0.5, 0.5)))[0]
+    assert "--mean=-0.5,-0.5,-0.5" in transform.argv and "--scale=-1.0,0.5,0.5" in transform.argv
+    assert "--mean" not in transform.argv and "--scale" not in transform.argv
+    assert "--mean=-0.5,-0.5,-0.5" in transform.shell
+    guide = recipe_commands(yolo11n_recipe())[0].argv
+    assert guide[guide.index("--mean") + 1] == "0.0,0.0,0.0"
 
 
 @pytest.mark.parametrize(
@@ -155,26 +171,26 @@ def test_expert_options_reach_the_commands():
 )
 def test_invalid_combinations_are_refused_at_plan_time(changes, code):
     choices = ConversionChoices(model="m.onnx", images="imgs", out="ws", **changes)
-    problems = plan.validate_choices(choices, yolo11n_report())
+    problems = validate_choices(choices, yolo11n_report())
     assert code in [p.code for p in problems if p.is_error]
     first = next(p for p in problems if p.code == code)
     assert first.message and first.fix and first.text("ja")[0] != first.message
 
 
 def test_default_choices_are_valid_and_bm_targets_default_to_unaligned():
-    assert plan.validate_choices(ConversionChoices(model="m", images="i", out="o"), yolo11n_report()) == []
+    assert validate_choices(ConversionChoices(model="m", images="i", out="o"), yolo11n_report()) == []
     bm = ConversionChoices(model="m", images="i", out="o", processor="bm1684x")
-    assert plan.validate_choices(bm, yolo11n_report()) == []
-    assert plan.resolved_aligned_input(bm) is False
+    assert validate_choices(bm, yolo11n_report()) == []
+    assert resolved_aligned_input(bm) is False
 
 
 def test_non_yolo_model_needs_output_names_and_big_sets_warn_about_memory():
     plain = yolo11n_report(family="unknown", task="unknown", output_names=())
-    codes = [p.code for p in plan.validate_choices(ConversionChoices("m", "i", "o"), plain)]
+    codes = [p.code for p in validate_choices(ConversionChoices("m", "i", "o"), plain)]
     assert "plan_output_names_required" in codes
     given = ConversionChoices("m", "i", "o", output_names=("logits",))
-    assert plan.validate_choices(given, plain) == []
-    big = plan.validate_choices(ConversionChoices("m", "i", "o", calibration_count=500), yolo11n_report())
+    assert validate_choices(given, plain) == []
+    big = validate_choices(ConversionChoices("m", "i", "o", calibration_count=500), yolo11n_report())
     assert [(p.code, p.severity) for p in big] == [("plan_calibration_memory", "warning")]
 
 
@@ -182,48 +198,48 @@ def test_model_problems_pass_through_validation():
     from wizard.core.messages import problem
 
     blocked = yolo11n_report(problems=(problem("file_not_found", path="x"),))
-    assert [p.code for p in plan.validate_choices(ConversionChoices("m", "i", "o"), blocked)] == [
+    assert [p.code for p in validate_choices(ConversionChoices("m", "i", "o"), blocked)] == [
         "file_not_found"
     ]
 
 
 def test_cache_keys_change_exactly_with_their_step_inputs():
-    base = plan.cache_keys(yolo11n_recipe())
-    deploy_only = plan.cache_keys(yolo11n_recipe(tolerance=(0.85, 0.45)))
+    base = cache_keys(yolo11n_recipe())
+    deploy_only = cache_keys(yolo11n_recipe(tolerance=(0.85, 0.45)))
     assert deploy_only["transform"] == base["transform"]
     assert deploy_only["calibrate"] == base["calibrate"]
     assert deploy_only["deploy"] != base["deploy"]
-    other_processor = plan.cache_keys(yolo11n_recipe(processor="cv180x"))
+    other_processor = cache_keys(yolo11n_recipe(processor="cv180x"))
     assert other_processor["calibrate"] == base["calibrate"] and other_processor["deploy"] != base["deploy"]
-    other_images = plan.cache_keys(replace(yolo11n_recipe(), images_sha256="j" * 64))
+    other_images = cache_keys(replace(yolo11n_recipe(), images_sha256="j" * 64))
     assert other_images["transform"] == base["transform"]
     assert other_images["calibrate"] != base["calibrate"] and other_images["deploy"] != base["deploy"]
-    other_mean = plan.cache_keys(yolo11n_recipe(mean=(1.0, 1.0, 1.0)))
+    other_mean = cache_keys(yolo11n_recipe(mean=(1.0, 1.0, 1.0)))
     assert len({other_mean[k] for k in base} & set(base.values())) == 0
 
 
 def test_recipe_round_trips_through_json(tmp_path):
     recipe = yolo11n_recipe(tolerance=(0.85, 0.45))
     recipe.save(tmp_path / "recipe.json")
-    again = plan.ConversionRecipe.load(tmp_path / "recipe.json")
+    again = ConversionRecipe.load(tmp_path / "recipe.json")
     assert again == recipe
-    assert plan.recipe_commands(again) == plan.recipe_commands(recipe)
+    assert recipe_commands(again) == recipe_commands(recipe)
 
 
 def test_unreadable_recipe_is_a_clear_error(tmp_path):
     bad = tmp_path / "recipe.json"
     bad.write_text("{not json", encoding="utf-8")
-    with pytest.raises(plan.WizardError) as caught:
-        plan.ConversionRecipe.load(bad)
+    with pytest.raises(WizardError) as caught:
+        ConversionRecipe.load(bad)
     assert caught.value.problem.code == "recipe_unreadable"
     assert str(bad) in caught.value.problem.message
 
 
 def test_safe_name_strips_everything_a_shell_or_file_system_could_trip_on():
-    assert plan.safe_name("a b;rm -rf ~") == "a_b_rm_-rf"
-    assert plan.safe_name("$(touch pwned)") == "touch_pwned"
-    assert plan.safe_name("写真") == "model"
-    assert plan.safe_name("yolo11n") == "yolo11n"
+    assert safe_name("a b;rm -rf ~") == "a_b_rm_-rf"
+    assert safe_name("$(touch pwned)") == "touch_pwned"
+    assert safe_name("写真") == "model"
+    assert safe_name("yolo11n") == "yolo11n"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -242,9 +258,11 @@ FAKE_TOOL = textwrap.dedent(
         print("RuntimeError: There is no inputs")
         sys.exit(int(os.environ.get("FAKE_TOOL_RC", "1")))
     args = sys.argv[1:]
-    for flag in ("--mlir", "-o", "--model"):
-        if flag in args and (name.startswith("model_transform") or flag != "--mlir"):
+    for flag in ("--mlir", "-o", "--model", "--test_result"):
+        if flag in args and (name.startswith("model_transform") or flag not in ("--mlir", "--test_result")):
             open(args[args.index(flag) + 1], "w").write("x")
+    if name.startswith("model_transform"):  # the weight file the top MLIR names
+        open(args[args.index("--model_name") + 1] + "_top_f32_all_weight.npz", "w").write("x")
     """
 )
 
@@ -277,7 +295,7 @@ def _calls(tmp_path: Path) -> list[list[str]]:
 def _write_workspace(tmp_path: Path, recipe) -> Path:
     workspace = tmp_path / "my workspace 作業"
     workspace.mkdir()
-    (workspace / "convert.sh").write_text(plan.render_convert_script(recipe))
+    (workspace / "convert.sh").write_text(render_convert_script(recipe))
     return workspace
 
 
@@ -289,11 +307,11 @@ def test_convert_script_passes_exact_arguments_even_for_hostile_values(tmp_path)
     result = _run_script(workspace, env)
     assert result.returncode == 0, result.stderr
     calls = _calls(tmp_path)
-    assert calls == [list(c.argv) for c in plan.recipe_commands(recipe)]
+    assert calls == [list(c.argv) for c in recipe_commands(recipe)]
     assert not list(Path("/").glob("pwned*")) and not list(workspace.rglob("pwned*"))
     lines = result.stdout.splitlines()
     # The started line shows the command exactly as one would type it again.
-    assert lines[0] == "[wizard] step transform started: " + plan.recipe_commands(recipe)[0].shell
+    assert lines[0] == "[wizard] step transform started: " + recipe_commands(recipe)[0].shell
     assert "[wizard] step deploy finished rc=0 elapsed=" in result.stdout
     assert lines[-1] == "[wizard] done: work/a_b_sym_int8.cvimodel"
 
@@ -308,7 +326,7 @@ def test_convert_script_skips_steps_whose_stamp_matches_and_redoes_changed_ones(
     # Only a deploy option changes: transform and calibration come from the stamps.
     (tmp_path / "calls.jsonl").unlink()
     changed = yolo11n_recipe(tolerance=(0.85, 0.45))
-    (workspace / "convert.sh").write_text(plan.render_convert_script(changed))
+    (workspace / "convert.sh").write_text(render_convert_script(changed))
     result = _run_script(workspace, env)
     assert result.returncode == 0
     assert "[wizard] step transform skipped (cached)" in result.stdout
@@ -320,6 +338,41 @@ def test_convert_script_skips_steps_whose_stamp_matches_and_redoes_changed_ones(
     (workspace / "work" / "yolo11n_calib_table").unlink()
     assert _run_script(workspace, env).returncode == 0
     assert [c[0] for c in _calls(tmp_path)] == ["run_calibration", "model_deploy"]
+
+
+def test_remaking_the_float_reference_keeps_the_calibration(tmp_path):
+    """Runs do not bring model_transform's float reference back (kept_files.py): a later run
+    from a cache entry or the same folder runs model_transform again (same key, same MLIR), but
+    still skips the calibration made from that MLIR; deploy runs when its own key changed."""
+    recipe = yolo11n_recipe()
+    workspace = _write_workspace(tmp_path, recipe)
+    env = _fake_toolchain(tmp_path)
+    assert _run_script(workspace, env).returncode == 0
+    (workspace / "work" / "yolo11n_top_outputs.npz").unlink()
+    (tmp_path / "calls.jsonl").unlink()
+    (workspace / "convert.sh").write_text(render_convert_script(yolo11n_recipe(tolerance=(0.85, 0.45))))
+    result = _run_script(workspace, env)
+    assert result.returncode == 0, result.stderr
+    assert [c[0] for c in _calls(tmp_path)] == ["model_transform", "model_deploy"]
+    assert "[wizard] step calibrate skipped (cached)" in result.stdout
+    # A changed transform key is new input: everything after it runs again.
+    (tmp_path / "calls.jsonl").unlink()
+    (workspace / "convert.sh").write_text(render_convert_script(yolo11n_recipe(tolerance=(0.85, 0.45),
+                                                                               pixel_format="bgr")))
+    assert _run_script(workspace, env).returncode == 0
+    assert [c[0] for c in _calls(tmp_path)] == ["model_transform", "run_calibration", "model_deploy"]
+
+
+def test_the_script_leaves_a_listing_of_work(tmp_path):
+    """work/.listing: "<bytes><TAB><path>" for every file, also after a failed step."""
+    from wizard.core.plan.kept_files import LISTING_FILE, parse_listing
+
+    workspace = _write_workspace(tmp_path, yolo11n_recipe())
+    env = dict(_fake_toolchain(tmp_path), FAKE_TOOL_FAIL="run_calibration")
+    assert _run_script(workspace, env).returncode == 1
+    listing = parse_listing((workspace / "work" / LISTING_FILE).read_text())
+    assert listing == {"yolo11n.mlir": 1, "yolo11n_top_f32_all_weight.npz": 1, "yolo11n_top_outputs.npz": 1,
+                       ".done/transform": 24}
 
 
 def test_convert_script_stops_at_the_failing_step_with_its_exit_code(tmp_path):
@@ -361,3 +414,28 @@ def test_convert_script_runs_the_tools_unbuffered(tmp_path):
     probe.write_text(FAKE_TOOL + "\nopen(os.environ['FAKE_TOOL_LOG'] + '.env', 'w').write(os.environ.get('PYTHONUNBUFFERED', ''))\n")
     assert _run_script(workspace, env).returncode == 0
     assert (tmp_path / "calls.jsonl.env").read_text() == "1"
+
+
+def test_what_a_run_brings_back_and_what_it_leaves():
+    """kept_files: the model, the top MLIR and its weights, the calibration, the toolchain's own
+    preprocessed test picture, the stamps; the ~194 MB float reference and the rest stay."""
+    from wizard.core.plan.kept_files import brought_back, parse_listing, split_listing
+
+    recipe = yolo11n_recipe()
+    assert set(brought_back(recipe)) == {
+        "yolo11n_sym_int8.cvimodel", "yolo11n.mlir", "yolo11n_top_f32_all_weight.npz", "yolo11n_calib_table",
+        "yolo11n_calib_table.1", "yolo11n_in_ori.npz", ".done", ".listing"}
+    # A 640 px YOLO11n run's work/ as convert.sh lists it (sizes of that order; the float reference is ~194 MB).
+    listing = parse_listing("\n".join(f"{size}\t{path}" for path, size in [
+        ("yolo11n_top_outputs.npz", 194_254_762), ("yolo11n_in_f32.npz", 4_915_466), ("yolo11n.mlir", 178_911),
+        ("yolo11n_top_f32_all_weight.npz", 10_538_262), ("yolo11n_top_f32_all_origin_weight.npz", 10_544_454),
+        ("yolo11n_calib_table", 31_580), ("yolo11n_in_ori.npz", 1_229_074), ("yolo11n_sym_int8.cvimodel", 3_251_200),
+        ("yolo11n_sym_int8/final.mlir", 1_003_339), (".done/transform", 24), ("../escape", 1), ("/abs", 1)]) + "\nnonsense")
+    assert "../escape" not in listing and "/abs" not in listing
+    files = split_listing(listing, recipe)
+    assert sorted(files.brought_back) == [".done/transform", "yolo11n.mlir", "yolo11n_calib_table",
+                                          "yolo11n_in_ori.npz", "yolo11n_sym_int8.cvimodel",
+                                          "yolo11n_top_f32_all_weight.npz"]
+    record = files.to_dict("removed")
+    assert record["brought_back_bytes"] < 15_500_000 < 200_000_000 < record["left_out_bytes"]
+    assert {"path": "yolo11n_top_outputs.npz", "bytes": 194_254_762} in record["left_out"]

@@ -11,8 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from wizard.core.plan import planner as plan
-from wizard.core.plan.planner import ConversionChoices, PlanBlocked
+from wizard.core.messages import WizardError
+from wizard.core.plan.choices import choices_from_recipe
+from wizard.core.plan.commands import cache_keys, recipe_commands, render_convert_script
+from wizard.core.plan.workspace import stage_workspace
+from wizard.core.plan.choices import ConversionChoices
+from wizard.core.plan.workspace import PlanBlocked
 from wizard.core.plan.recipe import ConversionRecipe
 from wizard.core.images.samples import generate_sample_images
 from wizard.core.model.samples import write_sample_model
@@ -40,7 +44,7 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 def test_stage_workspace_lays_out_everything_the_toolchain_needs(sources, tmp_path):
     model, images = sources
     before = _tree_digest(images)
-    staged = plan.stage_workspace(ConversionChoices(model=str(model), images=str(images),
+    staged = stage_workspace(ConversionChoices(model=str(model), images=str(images),
                                                     out=str(tmp_path / "ws"), calibration_count=40))
     ws = staged.workdir
     recipe = staged.recipe
@@ -48,7 +52,7 @@ def test_stage_workspace_lays_out_everything_the_toolchain_needs(sources, tmp_pa
     assert len(list((ws / "calibration").glob("*.jpg"))) == 40 == recipe.calibration_images
     assert (ws / "image" / "test.jpg").is_file()
     assert ConversionRecipe.load(ws / "recipe.json") == recipe
-    assert (ws / "convert.sh").read_text() == plan.render_convert_script(recipe)
+    assert (ws / "convert.sh").read_text() == render_convert_script(recipe)
     assert os.access(ws / "convert.sh", os.X_OK)
     assert not [p for p in ws.iterdir() if p.name.startswith(".staging")]
     # From the inspected model, not from defaults.
@@ -58,7 +62,7 @@ def test_stage_workspace_lays_out_everything_the_toolchain_needs(sources, tmp_pa
     )
     assert recipe.class_names == ("person", "car", "dog")
     assert recipe.family == "yolo11" and recipe.task == "detect"
-    transform = plan.recipe_commands(recipe)[0]
+    transform = recipe_commands(recipe)[0]
     assert transform.argv[transform.argv.index("--input_shapes") + 1] == "[[1,3,320,320]]"
     # Hashes are of what was staged.
     assert recipe.model_sha256 == hashlib.sha256((ws / recipe.model_file).read_bytes()).hexdigest()
@@ -68,12 +72,12 @@ def test_stage_workspace_lays_out_everything_the_toolchain_needs(sources, tmp_pa
 
 def test_recipe_reload_reproduces_the_same_plan(sources, tmp_path):
     model, images = sources
-    first = plan.stage_workspace(ConversionChoices(model=str(model), images=str(images),
+    first = stage_workspace(ConversionChoices(model=str(model), images=str(images),
                                                    out=str(tmp_path / "a"), calibration_count=30,
                                                    tolerance=(0.85, 0.45)))
-    again = plan.stage_workspace(plan.choices_from_recipe(first.recipe, str(tmp_path / "b")))
-    assert plan.recipe_commands(again.recipe) == plan.recipe_commands(first.recipe)
-    assert plan.cache_keys(again.recipe) == plan.cache_keys(first.recipe)
+    again = stage_workspace(choices_from_recipe(first.recipe, str(tmp_path / "b")))
+    assert recipe_commands(again.recipe) == recipe_commands(first.recipe)
+    assert cache_keys(again.recipe) == cache_keys(first.recipe)
 
 
 def test_a_model_too_new_for_the_toolchain_is_staged_as_a_converted_copy(sources, tmp_path):
@@ -82,7 +86,7 @@ def test_a_model_too_new_for_the_toolchain_is_staged_as_a_converted_copy(sources
     _, images = sources
     new = write_sample_model(tmp_path / "new.onnx", family="yolo11", imgsz=(320, 320), ir_version=10,
                              opset=21)
-    staged = plan.stage_workspace(ConversionChoices(model=str(new), images=str(images),
+    staged = stage_workspace(ConversionChoices(model=str(new), images=str(images),
                                                     out=str(tmp_path / "ws"), calibration_count=20))
     assert staged.recipe.model_converted
     copy = onnx.load(str(staged.workdir / staged.recipe.model_file))
@@ -95,17 +99,17 @@ def test_a_model_too_new_for_the_toolchain_is_staged_as_a_converted_copy(sources
 def test_blocked_plan_leaves_an_earlier_workspace_intact(sources, tmp_path):
     model, images = sources
     ws = tmp_path / "ws"
-    plan.stage_workspace(ConversionChoices(model=str(model), images=str(images), out=str(ws),
+    stage_workspace(ConversionChoices(model=str(model), images=str(images), out=str(ws),
                                            calibration_count=20))
     before = _tree_digest(ws)
     with pytest.raises(PlanBlocked) as blocked:
-        plan.stage_workspace(ConversionChoices(model=str(model), images=str(images), out=str(ws),
+        stage_workspace(ConversionChoices(model=str(model), images=str(images), out=str(ws),
                                                quantize="F16"))
     assert [p.code for p in blocked.value.errors] == ["plan_quantize_unsupported"]
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(PlanBlocked) as no_images:
-        plan.stage_workspace(ConversionChoices(model=str(model), images=str(empty), out=str(ws)))
+        stage_workspace(ConversionChoices(model=str(model), images=str(empty), out=str(ws)))
     assert no_images.value.errors
     assert _tree_digest(ws) == before
 
@@ -115,8 +119,8 @@ def test_output_folder_with_someone_elses_files_is_refused(sources, tmp_path):
     out = tmp_path / "Documents"
     out.mkdir()
     (out / "thesis.docx").write_text("precious")
-    with pytest.raises(plan.WizardError) as caught:
-        plan.stage_workspace(ConversionChoices(model=str(model), images=str(images), out=str(out)))
+    with pytest.raises(WizardError) as caught:
+        stage_workspace(ConversionChoices(model=str(model), images=str(images), out=str(out)))
     assert caught.value.problem.code == "output_not_empty"
     assert (out / "thesis.docx").read_text() == "precious"
     assert sorted(p.name for p in out.iterdir()) == ["thesis.docx"]
@@ -125,7 +129,7 @@ def test_output_folder_with_someone_elses_files_is_refused(sources, tmp_path):
 def test_output_names_not_in_the_graph_are_refused_before_the_toolchain(sources, tmp_path):
     model, images = sources
     with pytest.raises(PlanBlocked) as blocked:
-        plan.stage_workspace(ConversionChoices(model=str(model), images=str(images),
+        stage_workspace(ConversionChoices(model=str(model), images=str(images),
                                                out=str(tmp_path / "ws"),
                                                output_names=("/model.22/cv2.0/cv2.0.2/Conv_output_0",)))
     assert blocked.value.errors[0].code == "plan_output_names_missing"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from wizard.core.plan import planner as plan
+from wizard.core.plan.choices import validate_choices
 from wizard.core.plan import presets
 from wizard.core.messages import WizardError
-from wizard.core.plan.planner import ConversionChoices
+from wizard.core.plan.choices import ConversionChoices
 
 from test_plan import yolo11n_report
 
@@ -29,12 +29,12 @@ def test_every_shipped_preset_loads_in_both_languages_and_validates():
             label, description = preset.text(lang)
             assert label and description
         choices = presets.apply_preset(ConversionChoices("m", "i", "o"), preset)
-        assert plan.validate_choices(choices, yolo11n_report()) == [], preset.id
+        assert validate_choices(choices, yolo11n_report()) == [], preset.id
 
 
 def test_the_default_preset_is_the_guide():
     default = presets.apply_preset(ConversionChoices("m", "i", "o"), presets.get_preset("recamera-default"))
-    assert plan.validate_choices(default, yolo11n_report()) == []
+    assert validate_choices(default, yolo11n_report()) == []
     assert default == ConversionChoices("m", "i", "o", quantize="INT8", aligned_input=True,
                                         customization_format="RGB_PACKED")
 

@@ -23,7 +23,8 @@ pytestmark = [pytest.mark.real_toolchain, pytest.mark.ssh, pytest.mark.docker, p
 @pytest.fixture(scope="module")
 def ssh_run(tmp_path_factory, toolchain_real_image):
     """One job over SSH: stage the sample model with 10 pictures, convert, bring the bundle home."""
-    from wizard.core.plan.planner import ConversionChoices, stage_workspace
+    from wizard.core.plan.choices import ConversionChoices
+    from wizard.core.plan.workspace import stage_workspace
     from wizard.core.runners.job import ConversionJob
     from wizard.core.runners.vm.runner import SshRunner
     from wizard.core.images.samples import generate_sample_images
@@ -73,3 +74,49 @@ def test_the_real_model_tool_reads_the_model_converted_over_ssh(ssh_run, toolcha
     _, _, run_dir, _, _ = ssh_run
     code, info = model_tool_info(docker_client, toolchain_real_image, run_dir / "yolo11n_sym_int8.cvimodel")
     assert code == 0 and "For cv181x chip ONLY" in info and "Cvimodel Version: 1.4.0" in info, info
+
+
+def test_a_real_out_of_memory_kill_over_ssh_gives_the_memory_message(tmp_path, toolchain_real_image):
+    """60 pictures at 640 px, the VM's container limited to 256 MiB (no swap): the real
+    run_calibration is killed by the kernel, the wheel's launcher exits 1 with no "Killed"; the
+    VM's convert.sh sees its cgroup's OOM-kill count rise and the user gets the memory message,
+    naming the step and the picture count, over SSH as through local Docker."""
+    from detecting_model import make_pictures, write_detecting_model
+    from wizard.core.events import ProblemRaised
+    from wizard.core.plan.choices import ConversionChoices
+    from wizard.core.plan.workspace import stage_workspace
+    from wizard.core.runners.job import ConversionJob
+    from wizard.core.runners.vm.runner import SshRunner
+    from wizard.core.ssh import remote_shell as rs
+
+    class MemoryLimitedSshRunner(SshRunner):
+        def _convert_command(self) -> str:
+            argv = rs.docker_run_argv(self.remote_dir, self.run_id, self.image)
+            return rs.join(argv[:3] + ["--memory", "256m", "--memory-swap", "256m"] + argv[3:])
+
+    server = make_server(tmp_path / "sshd")
+    try:
+        model = write_detecting_model(tmp_path / "in" / "yolo11.onnx", 640)
+        make_pictures(tmp_path / "in" / "pictures", 60, 640, seed=2)
+        run_dir = tmp_path / "run"
+        stage_workspace(ConversionChoices(model=str(model), images=str(tmp_path / "in" / "pictures"),
+                                          out=str(run_dir / "workspace"), calibration_count=60,
+                                          toolchain_image=toolchain_real_image))
+        runner = MemoryLimitedSshRunner(server.target, key_file=server.client_key, allow_agent=False,
+                                        app_known_hosts=tmp_path / "app_known_hosts",
+                                        user_known_hosts=tmp_path / "user_known_hosts",
+                                        accept_fingerprint=server.fingerprint(), image=toolchain_real_image,
+                                        poll_interval=0.5, connect_timeout=10)
+        job = ConversionJob(runner, run_dir, cache=False)
+        problems = [e.problem for e in job.events() if isinstance(e, ProblemRaised)]
+    finally:
+        server.stop()
+    log = (run_dir / "convert.log").read_text(encoding="utf-8")
+    assert "[wizard] step transform finished rc=0" in log
+    assert "[wizard] step calibrate finished rc=1" in log and "Killed" not in log
+    assert "[wizard] step calibrate ran out of memory" in log
+    assert job.verdict == "conversion_failed" and job.exit_code == 1
+    memory = [p for p in problems if p.code == "toolchain_out_of_memory"]
+    assert len(memory) == 1, [p.code for p in problems]
+    assert "calibrate" in memory[0].message and "60 calibration pictures" in memory[0].message
+    assert "fewer calibration images" in memory[0].fix

@@ -264,13 +264,13 @@ def test_every_ssh_message_has_both_languages():
 
 
 def test_log_is_handed_on_in_whole_lines_so_a_recorded_offset_is_a_line_boundary():
-    from wizard.core.runners.vm.runner import split_complete_lines
+    from wizard.core.toolchain.lines import complete_lines
 
-    assert split_complete_lines(b"a\nb\r\nc\rd\re") == ([b"a\n", b"b\r\n", b"c\r", b"d\r"], b"e")
-    assert split_complete_lines(b"50%\r") == ([], b"50%\r")  # its \n may be in the next read
-    assert split_complete_lines(b"\n\n") == ([b"\n", b"\n"], b"")
+    assert complete_lines(b"a\nb\r\nc\rd\re") == ([b"a\n", b"b\r\n", b"c\r", b"d\r"], b"e")
+    assert complete_lines(b"50%\r") == ([], b"50%\r")  # its \n may be in the next read
+    assert complete_lines(b"\n\n") == ([b"\n", b"\n"], b"")
     data = b"one\ntwo\r\nbar 10%\rbar 20%\rthree\n"
-    lines, rest = split_complete_lines(data)
+    lines, rest = complete_lines(data)
     assert b"".join(lines) + rest == data and rest == b""
 
 

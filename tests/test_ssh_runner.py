@@ -7,6 +7,7 @@ login is a tmp folder, so the run folders land there and can be inspected direct
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ from docker_support import docker_client, toolchain_double_image  # noqa: F401 (
 from sshd_support import SshServer, password_user, sshd_factory, sshd_server  # noqa: F401 (fixtures)
 from wizard.core.events import LogLine, ProblemRaised, Progress, StepFinished
 from wizard.core.messages import WizardError
+from wizard.core.toolchain.interpreter import is_log_line
 from wizard.core.toolchain.lines import LineSplitter
 from wizard.core.runners.protocol import RunHandle
 from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyUnknown
@@ -42,7 +44,8 @@ def staged_template(tmp_path_factory, double_image) -> Path:
     from PIL import Image
 
     from toolchain_double.helpers import tiny_yolo_onnx
-    from wizard.core.plan import planner as plan
+    from wizard.core.plan.choices import ConversionChoices
+    from wizard.core.plan.workspace import stage_workspace
 
     root = tmp_path_factory.mktemp("ssh-staged")
     model = tiny_yolo_onnx(root / "src" / "yolo11n.onnx")
@@ -51,8 +54,8 @@ def staged_template(tmp_path_factory, double_image) -> Path:
     for i in range(10):
         pixels = (np.random.default_rng(i).random((48, 64, 3)) * 255).astype("uint8")
         Image.fromarray(pixels).save(images / f"img{i}.jpg")
-    staged = plan.stage_workspace(
-        plan.ConversionChoices(model=str(model), images=str(images), out=str(root / "ws"),
+    staged = stage_workspace(
+        ConversionChoices(model=str(model), images=str(images), out=str(root / "ws"),
                                calibration_count=10, toolchain_image=double_image)
     )
     return staged.workdir
@@ -97,9 +100,10 @@ def output_lines(events) -> list[str]:
 
 
 def expected_lines(log: bytes) -> list[str]:
-    """The remote log as lines (the interpreter shows them without trailing blanks)."""
+    """The remote log's log lines (the interpreter shows them without trailing blanks; a bar's
+    redraws are progress, not log lines)."""
     splitter = LineSplitter()
-    return [line.rstrip() for line in splitter.feed(log) + splitter.flush()]
+    return [line.text.rstrip() for line in splitter.feed(log) + splitter.flush() if is_log_line(line.text, line.redraw)]
 
 
 def kill(pids: list[int]) -> list[int]:
@@ -153,7 +157,12 @@ def test_full_conversion_over_ssh_streams_everything_and_cleans_up(sshd_server, 
     cvimodel = results / "work" / "yolo11n_sym_int8.cvimodel"
     assert cvimodel.read_bytes()[:8] == b"CviModel"
     assert cvimodel.read_bytes() == (run_dir / "work" / "yolo11n_sym_int8.cvimodel").read_bytes()
-    assert (results / "convert.log").read_bytes() == remote_log
+    # Only what the user and the later steps need comes back (kept_files); convert.log is not
+    # fetched again (the lines streamed), the float reference stays on the VM until cleanup.
+    assert not (results / "convert.log").exists()
+    assert not (results / "work" / "yolo11n_top_outputs.npz").exists()
+    assert (run_dir / "work" / "yolo11n_top_outputs.npz").is_file()
+    assert (results / "work" / "yolo11n_calib_table").is_file() and (results / "work" / ".listing").is_file()
 
     drain(runner.cleanup(), events)
     assert finished(events, "cleanup").ok
@@ -161,14 +170,15 @@ def test_full_conversion_over_ssh_streams_everything_and_cleans_up(sshd_server, 
     assert subprocess.run(["docker", "inspect", f"recamera-wizard-{runner.run_id}"], capture_output=True).returncode != 0
     assert runner.handle == RunHandle("ssh", runner.run_id, f"{sshd_server.user}@127.0.0.1:{sshd_server.port}")
 
-    # Run again from the same workspace (now holding work/ and the old convert.log): the finished
-    # steps are skipped by their stamps, and the old log is neither uploaded nor streamed again.
+    # Run again from the same workspace (now holding the results and their stamps): model_transform
+    # remakes the float reference that did not come back, the calibration is skipped by its stamp.
     again = runner_for(sshd_server, tmp_path)
     second: list = []
     for step in (again.prepare(), again.upload(workspace), again.run()):
         drain(step, second)
     second_log = (remote_runs(sshd_server) / again.run_id / "convert.log").read_bytes()
-    assert second_log.startswith(b"[wizard] step transform skipped (cached)")
+    assert second_log.startswith(b"[wizard] step transform started")
+    assert b"[wizard] step calibrate skipped (cached)" in second_log
     assert output_lines(second) == expected_lines(second_log)
     drain(again.cleanup(), second)
 
@@ -581,6 +591,19 @@ def test_a_conversion_job_over_ssh_ends_in_success_with_the_bundle(sshd_server, 
     assert (run_dir / "yolo11n_sym_int8.cvimodel").read_bytes()[:8] == b"CviModel"
     assert (run_dir / "results.json").is_file() and (run_dir / "job.json").is_file()
     assert not (remote_runs(sshd_server) / runner.run_id).exists()
+    # What came back over SSH (issue 10.6): the results, not the float reference; results.json
+    # says what stayed on the VM (removed at cleanup), with its size, and the bytes match.
+    work = run_dir / "workspace" / "work"
+    record = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))["work_files"]
+    left = {entry["path"]: entry["bytes"] for entry in record["left_out"]}
+    assert "yolo11n_top_outputs.npz" in left and not (work / "yolo11n_top_outputs.npz").exists()
+    assert "yolo11n_in_f32.npz" in left and "yolo11n_origin.mlir" in left
+    for name in record["brought_back"]:
+        assert (work / name).is_file(), name
+    assert {"yolo11n_sym_int8.cvimodel", "yolo11n.mlir", "yolo11n_top_f32_all_weight.npz",
+            "yolo11n_calib_table"} <= set(record["brought_back"])
+    assert record["left_where"].startswith("removed")
+    assert 0 < runner.downloaded_bytes < sum(left.values()) + record["brought_back_bytes"]
 
 
 def test_cancel_during_an_outage_stops_waiting_for_the_vm(sshd_server, workspace, tmp_path):

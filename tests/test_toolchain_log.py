@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from wizard.core.events import LogLine, ProblemRaised, Progress, StepFinished, StepStarted
-from wizard.core.toolchain.log import LogInterpreter, parse_log
+from wizard.core.toolchain.interpreter import LogInterpreter
+from wizard.core.toolchain.log import parse_log
 
 LOGS = Path(__file__).resolve().parent / "fixtures" / "logs"
 
@@ -102,9 +103,13 @@ def test_transform_compare_failed_is_not_called_quantization():
     ("op_not_supported_mod.log", "toolchain_op_not_supported", "transform", "Mod"),
     ("calibration_table_missing.log", "toolchain_calibration_table_missing", "deploy", "calibration table"),
     ("quantize_f16_cv181x.log", "toolchain_quantize_not_supported", "deploy", "INT8"),
-    ("calibration_oom_137.log", "toolchain_killed_oom", "calibrate", "137"),
-    ("calibration_killed_by_shell.log", "toolchain_killed_oom", "calibrate", "memory"),
+    ("calibration_oom_137.log", "toolchain_out_of_memory", "calibrate", "100 calibration pictures"),
+    ("calibration_killed_by_shell.log", "toolchain_out_of_memory", "calibrate", "250 instead of 500"),
     ("calibration_bad_option.log", "toolchain_bad_option", "calibrate", "--search"),
+    # The REAL model_transform 1.7 (its own last lines, run by hand from the wheel): an unknown
+    # option is no argparse error there (parse_known_args), but a Python error after parsing.
+    ("transform_misspelled_option_with_value.log", "toolchain_misspelled_option", "transform", "--tolerance?"),
+    ("transform_misspelled_flag.log", "toolchain_misspelled_option", "transform", "--keep_aspect_ration"),
     ("transform_crash_unknown.log", "toolchain_tool_error", "transform", "KeyError: '/model.10/m/m.0/attn/Reshape_output_0'"),
     ("silent_failure.log", "toolchain_step_failed", "transform", "Segmentation fault"),
 ])
@@ -337,3 +342,47 @@ def test_tolerance_taken_from_the_step_command_when_the_running_line_is_missing(
                        "Reference x_top_outputs.npz\n"
                        "npz compare FAILED.\n")
     assert "tolerance 0.85,0.45" in report.errors[0].message
+
+
+def test_the_kernels_oom_kill_count_gives_the_memory_message_with_the_picture_count():
+    """The wheel's launcher ends an OOM-killed tool with exit 1 and no message; convert.sh's
+    marker (the cgroup's oom_kill count rose during the step) is what names the cause."""
+    report = parse_log("[wizard] step calibrate started: run_calibration x.mlir --dataset ../calibration "
+                       "--input_num 60 -o x_calib_table\n"
+                       "2026/12/01 10:00:00 - INFO : TPU-MLIR v1.7-20240419\n"
+                       "[wizard] step calibrate ran out of memory: the kernel's OOM killer ended 1 process(es)\n"
+                       "[wizard] step calibrate finished rc=1 elapsed=40\n")
+    data = report.to_dict()
+    assert codes(data) == ["toolchain_out_of_memory"]  # not also "step failed with exit 1"
+    error = data["errors"][0]
+    assert "calibrate" in error["message"] and "60 calibration pictures" in error["message"]
+    assert "30 instead of 60" in error["fix"]
+    assert [(s["name"], s["status"], s["exit_code"]) for s in data["steps"]] == [("calibrate", "failed", 1)]
+
+
+def test_a_transform_killed_for_memory_does_not_blame_the_pictures():
+    report = parse_log("[wizard] step transform started: model_transform --model_name x\n"
+                       "[wizard] step transform ran out of memory: the kernel's OOM killer ended 1 process(es)\n"
+                       "[wizard] step transform finished rc=1 elapsed=4\n")
+    assert [p.code for p in report.errors] == ["toolchain_killed_oom"]
+    assert "transform" in report.errors[0].message and "more memory" in report.errors[0].fix
+
+
+def test_a_pasted_model_transform_command_names_every_option_1_7_does_not_know():
+    """No wizard markers (a user's paste): the shell line gives the step and its options. The
+    last lines are the real model_transform 1.7's for an unknown option with a value."""
+    report = parse_log("$ model_transform --model_name y --model_def y.onnx --tolerence 0.99,0.99 --cache_skp "
+                       "--mean=-0.5,-0.5,-0.5 --toler 0.9,0.9 --mlir y.mlir\n"
+                       + read("transform_misspelled_option_with_value.log").split("\n", 1)[1].rsplit("[wizard]", 1)[0])
+    assert [(p.code, p.params) for p in report.errors] == [
+        ("toolchain_unknown_option", {"tool": "model_transform", "options": "--tolerence, --cache_skp"})]
+    assert report.steps[0].name == "transform" and report.steps[0].status == "failed"
+
+
+def test_the_same_python_error_elsewhere_is_not_called_an_option():
+    report = parse_log("[wizard] step deploy started: model_deploy --mlir x.mlir\n"
+                       "Traceback (most recent call last):\n"
+                       '  File "model_deploy.py", line 1, in <module>\n'
+                       'TypeError: can only concatenate str (not "list") to str\n'
+                       "[wizard] step deploy finished rc=1 elapsed=1\n")
+    assert [p.code for p in report.errors] == ["toolchain_tool_error"]

@@ -156,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     printer = EventPrinter(args.json_events, verbose=args.verbose)
     run_dir = Path(args.out)
     if not args.resume:
-        from wizard.core.plan.planner import check_output_outside_images
+        from wizard.core.plan.workspace import check_output_outside_images
 
         if getattr(args, "images", None):
             check_output_outside_images(run_dir, args.images)  # never a lock file among the photos
@@ -247,7 +247,7 @@ def _run_claimed(args: argparse.Namespace, printer: "EventPrinter", run_dir: Pat
             return EXIT_INFRASTRUCTURE
     choices = choices_from_args(args, str(run_dir / WORKSPACE_DIR))
 
-    from wizard.core.plan.planner import PlanBlocked, stage_workspace
+    from wizard.core.plan.workspace import PlanBlocked, stage_workspace
 
     from wizard.cli.output import ImagesProgress
 

@@ -71,7 +71,7 @@ def add_choice_arguments(parser: argparse.ArgumentParser, *, sources_required: b
 
 def choices_from_args(args: argparse.Namespace, out: str):
     """ConversionChoices from parsed flags, on top of ``--recipe`` when one is given."""
-    from wizard.core.plan.planner import ConversionChoices, choices_from_recipe
+    from wizard.core.plan.choices import ConversionChoices, choices_from_recipe
     from wizard.core.plan.recipe import ConversionRecipe
 
     if getattr(args, "recipe", None):
@@ -128,7 +128,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from wizard.cli.output import EXIT_BLOCKED, ImagesProgress, print_json, print_problem
-    from wizard.core.plan.planner import PlanBlocked, recipe_commands, stage_workspace
+    from wizard.core.plan.commands import recipe_commands
+    from wizard.core.plan.workspace import PlanBlocked, stage_workspace
 
     choices = choices_from_args(args, args.out)
 

@@ -323,7 +323,7 @@ class WorkshopEventPrinter:
 def run_convert(args: argparse.Namespace) -> int:
     from wizard.cli.output import EXIT_BLOCKED, EXIT_INFRASTRUCTURE
     from wizard.cli.convert import _drive, printer_problem
-    from wizard.core.plan.planner import PlanBlocked
+    from wizard.core.plan.workspace import PlanBlocked
     from wizard.core.workshop.attendee import resume_conversion, start_conversion
     from wizard.core.workshop.kit import read_kit
 

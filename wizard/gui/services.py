@@ -403,7 +403,7 @@ def core_conversion(choices, where: str, ssh: SshDetails | None, native: NativeD
     """What ``recamera-wizard convert`` does: stage RUN_DIR/workspace, then run it there."""
     from dataclasses import replace as dc_replace
 
-    from wizard.core.plan.planner import stage_workspace
+    from wizard.core.plan.workspace import stage_workspace
     from wizard.core.runners.bundle import WORKSPACE_DIR
     from wizard.core.runners.job import ConversionJob as CoreJob
 

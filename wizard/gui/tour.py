@@ -50,20 +50,22 @@ class ReplayJob(GuiConversion):
         self.resume = None  # threading.Event set by the tour to go on
 
     def events(self) -> Iterator[Event]:
-        from wizard.core.plan.planner import stage_workspace
-        from wizard.core.toolchain.log import LogInterpreter, parse_log
+        from wizard.core.plan.workspace import stage_workspace
+        from wizard.core.toolchain.interpreter import LogInterpreter
+        from wizard.core.toolchain.lines import split_text
+        from wizard.core.toolchain.log import parse_log
 
         run = Path(self.run_dir)
         yield StepStarted("prepare")
         staged = stage_workspace(replace(self.choices, out=str(run / "workspace")))
         yield StepFinished("prepare", ok=True)
         text = recorded_log(self.log_name)
-        lines = text.splitlines()
+        lines = split_text(text)
         interpreter = LogInterpreter()
         for index, line in enumerate(lines):
             if self.cancelled:
                 return
-            yield from interpreter.feed(line)
+            yield from interpreter.feed(line.text, redraw=line.redraw)
             if index % self.lines_per_tick == 0:
                 time.sleep(self.tick)
             if self.pause_at is not None and self.resume is not None and index == int(len(lines) * self.pause_at):

@@ -5,7 +5,7 @@ chose into a :class:`WizardState` and ask :class:`WizardFlow` whether Next is al
 leads and what Back undoes. Nothing here imports Qt, so whole flows are tested without a display,
 and the CLI can reuse the same rules.
 
-Validation of the conversion options is not done here: it is ``wizard.core.plan.planner.validate_choices``
+Validation of the conversion options is not done here: it is ``wizard.core.plan.choices.validate_choices``
 (the same check the CLI's ``plan`` step runs). This module only turns the state into
 ``ConversionChoices`` and asks, so the GUI never has rules of its own.
 """
@@ -164,7 +164,7 @@ def apply_options(state: WizardState, options: dict[str, Any]) -> None:
 
 def choices_from_state(state: WizardState):
     """The user's choices as ``plan.ConversionChoices``."""
-    from wizard.core.plan import planner as plan  # onnx-heavy: imported when a page first asks
+    from wizard.core.plan.choices import ConversionChoices  # onnx-heavy: imported when a page first asks
 
     wanted: dict[str, Any] = {
         "model": state.model_path,
@@ -177,16 +177,16 @@ def choices_from_state(state: WizardState):
     }
     for name in OPTION_FIELDS:
         wanted[name] = getattr(state, name)
-    return plan.ConversionChoices(**wanted)
+    return ConversionChoices(**wanted)
 
 
 def option_problems(state: WizardState) -> list[Problem]:
     """What the core's validation says about the options (errors and warnings)."""
-    from wizard.core.plan import planner as plan
+    from wizard.core.plan.choices import validate_choices
 
     choices = choices_from_state(state)
     try:
-        found = list(plan.validate_choices(choices, state.model_report))
+        found = list(validate_choices(choices, state.model_report))
     except Exception as exc:  # a validation bug must not hide the page; show it as a problem
         return [problem("unexpected_error", detail=str(exc), log="-")]
     # The model's own problems are shown (and block) on the model page; not twice.

@@ -463,8 +463,8 @@ class CheckTarget:
 
     @classmethod
     def from_workspace(cls, workspace: Path, recipe: Any) -> "CheckTarget":
-        """For a conversion workspace (wizard.core.plan.planner layout): models in work/."""
-        from wizard.core.plan.planner import expected_outputs  # the plan layer names the files
+        """For a conversion workspace (wizard.core.plan layout): models in work/."""
+        from wizard.core.plan.commands import expected_outputs# the plan layer names the files
 
         outputs = expected_outputs(recipe)
         task = getattr(recipe, "task", None)

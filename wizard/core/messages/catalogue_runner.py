@@ -103,6 +103,18 @@ ENTRIES = {
         ja_fix="インターネット接続（pip が PyPI に届くこと）を確認し、"
         "recamera-wizard toolchain-image build をもう一度実行してください。",
     ),
+    "image_build_needs_compiler": Entry(
+        en="Building the toolchain image {image} failed while compiling {requirement} from source "
+        "(tpu_mlir {version} needs it, and it has no Python 3.10 wheel): {detail}",
+        en_fix="Compiling it needs a C compiler (gcc) and the Python 3.10 headers (python3.10-dev). "
+        "sophgo/tpuc_dev, the default base image, has both: build FROM it, or add them to your base "
+        "image, then build again.",
+        ja="ツールチェーンのイメージ {image} の作成中、{requirement} のソースからのコンパイルに失敗しました"
+        "（tpu_mlir {version} が必要とし、Python 3.10 用の wheel がありません）: {detail}",
+        ja_fix="コンパイルには C コンパイラ（gcc）と Python 3.10 のヘッダ（python3.10-dev）が必要です。"
+        "既定のベースイメージ sophgo/tpuc_dev には両方が入っています。これを FROM にするか、"
+        "お使いのベースイメージに追加してから、もう一度作成してください。",
+    ),
     "image_load_failed": Entry(
         en="Could not load a toolchain image from {path}: {detail}",
         en_fix="Use a file made by 'docker save' of the toolchain image (copy it again if it "
@@ -124,14 +136,6 @@ ENTRIES = {
         ja_fix="既定値か、{example} のような値を使ってください。",
     ),
     # --- A run -------------------------------------------------------------------------------
-    "toolchain_out_of_memory": Entry(
-        en="The conversion ran out of memory during {step} and was stopped (exit 137).",
-        en_fix="Use fewer calibration images (e.g. {suggest} instead of {count}) or give Docker "
-        "more memory (Docker Desktop: Settings > Resources > Memory), then convert again.",
-        ja="{step} 中にメモリが不足し、変換が停止されました（終了コード 137）。",
-        ja_fix="キャリブレーション画像を減らす（{count} 枚ではなく例えば {suggest} 枚）か、Docker の"
-        "メモリを増やして（Docker Desktop: 設定 > Resources > Memory）、もう一度変換してください。",
-    ),
     "toolchain_failed": Entry(
         en="The toolchain failed in step {step} (exit code {exit_code}).",
         en_fix="Read the error above; the full log is in {log}.",

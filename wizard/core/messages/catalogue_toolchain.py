@@ -91,13 +91,28 @@ ENTRIES = {
         ja="「アライン入力」は「前処理の統合」と一緒にしか使えません。",
         ja_fix="「前処理の統合」をオンにする（reCamera では必要です）か、「アライン入力」をオフにしてください。",
     ),
+    # Out of memory, however it showed: the kernel's OOM-kill count rising during a step (the
+    # wheel's launcher itself only exits 1), "Killed", MemoryError, exit 137, Docker's OOMKilled.
     "toolchain_killed_oom": Entry(
-        en="The {step} step was killed without a message (exit code 137): the machine ran out of memory.",
-        en_fix="Use fewer calibration images (100 is enough), or give Docker / the VM more memory "
-        "(8 GB or more), then run again.",
-        ja="{step} ステップがメッセージなしで強制終了されました（終了コード 137）。メモリが足りなくなりました。",
-        ja_fix="キャリブレーション画像を減らす（100 枚で十分です）か、Docker / VM のメモリを増やして"
-        "（8 GB 以上）から、もう一度実行してください。",
+        en="The {step} step ran out of memory and was stopped by the system.",
+        en_fix="Give Docker or the VM more memory (8 GB or more; Docker Desktop: Settings > Resources > "
+        "Memory) or close other programs, then run again. Fewer calibration images (100 is enough) "
+        "also lower what calibration needs.",
+        ja="{step} ステップでメモリが足りなくなり、システムによって停止されました。",
+        ja_fix="Docker / VM のメモリを増やす（8 GB 以上。Docker Desktop: 設定 > Resources > Memory）か、"
+        "ほかのプログラムを閉じてから、もう一度実行してください。キャリブレーション画像を減らす"
+        "（100 枚で十分です）と、キャリブレーションに要るメモリも減ります。",
+    ),
+    "toolchain_out_of_memory": Entry(
+        en="The conversion ran out of memory during {step} with {count} calibration pictures and was "
+        "stopped by the system.",
+        en_fix="Use fewer calibration images (e.g. {suggest} instead of {count}: calibration holds every "
+        "picture in memory) or give Docker or the VM more memory (Docker Desktop: Settings > Resources > "
+        "Memory), then convert again.",
+        ja="{step} 中（キャリブレーション画像 {count} 枚）にメモリが不足し、システムによって変換が停止されました。",
+        ja_fix="キャリブレーション画像を減らす（{count} 枚ではなく例えば {suggest} 枚。キャリブレーションは"
+        "全画像をメモリに保持します）か、Docker / VM のメモリを増やして（Docker Desktop: 設定 > "
+        "Resources > Memory）、もう一度変換してください。",
     ),
     "toolchain_disk_full": Entry(
         en="The disk ran full during the conversion (\"No space left on device\").",
@@ -136,6 +151,26 @@ ENTRIES = {
         ja="{tool} がコマンドラインを受け付けませんでした: {detail}",
         ja_fix="ツールチェーンのバージョンとレシピのオプションが合っていません。既定のツールチェーン"
         "（tpu_mlir 1.7）を使うか、レシピの上級者向け設定からそのオプションを外してください。",
+    ),
+    # model_transform 1.7 parses with parse_known_args: an option it does not know is no argparse
+    # error but a Python error after parsing (wizard.core.toolchain.tool_options).
+    "toolchain_misspelled_option": Entry(
+        en="{tool} does not know the option {option}: did you mean {suggestion}? (tpu_mlir 1.7's "
+        "model_transform does not refuse an unknown option: it stops later with a Python error.)",
+        en_fix="Write the option as {suggestion} in the command or the recipe's expert settings, then run again.",
+        ja="{tool} はオプション {option} を知りません。{suggestion} のことではありませんか（tpu_mlir 1.7 の "
+        "model_transform は知らないオプションを拒否せず、後で Python のエラーで止まります）。",
+        ja_fix="コマンドまたはレシピの上級者向け設定でオプションを {suggestion} と書いてから、もう一度実行してください。",
+    ),
+    "toolchain_unknown_option": Entry(
+        en="{tool} does not know the option {options} (tpu_mlir 1.7's model_transform does not refuse "
+        "an unknown option: it stops later with a Python error).",
+        en_fix="Check the spelling of the option ({tool} --help lists the options of the installed "
+        "version) or remove it, then run again.",
+        ja="{tool} はオプション {options} を知りません（tpu_mlir 1.7 の model_transform は知らない"
+        "オプションを拒否せず、後で Python のエラーで止まります）。",
+        ja_fix="オプションのつづりを確かめる（{tool} --help でインストールされた版のオプションが分かります）"
+        "か、そのオプションを外してから、もう一度実行してください。",
     ),
     "toolchain_step_failed": Entry(
         en="The {step} step failed (exit code {rc}). Last lines of its output: {detail}",

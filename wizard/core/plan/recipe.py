@@ -1,8 +1,8 @@
 """The conversion recipe: every parameter of one conversion, saved as recipe.json.
 
-A recipe is plain data, made by ``wizard.core.plan.planner.build_recipe`` from the user's choices and
+A recipe is plain data, made by ``wizard.core.plan.choices.build_recipe`` from the user's choices and
 the inspected model. It can be saved, loaded again (``plan --recipe``) and turned into exact
-command lines (``plan.recipe_commands``) and a script (``plan.render_convert_script``).
+command lines and a script (``wizard.core.plan.commands``).
 
 Workspace layout (paths in a recipe are relative to the workspace folder):
 

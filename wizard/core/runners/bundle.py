@@ -8,7 +8,9 @@
     RUN_DIR/job.json                   the job record (wizard.core.runners.record)
     RUN_DIR/detections.json            the detection check of the model (wizard.core.detections),
     RUN_DIR/detections/                with its side-by-side pictures
-    RUN_DIR/workspace/                 the staged inputs, and work/ with the toolchain outputs
+    RUN_DIR/workspace/                 the staged inputs, and work/ with the toolchain's results
+                                       (wizard.core.plan.kept_files: what the user and the later
+                                       steps need; results.json "work_files" lists the rest)
     RUN_DIR/previous-run/              an earlier result, while a re-run has not succeeded
 """
 

@@ -2,7 +2,7 @@
 
 An entry holds a run's work/ as it stood after ``run_calibration`` (the MLIR, its weight file,
 the reference outputs, the calibration table) plus the ``.done/transform`` and
-``.done/calibrate`` stamps, keyed by ``plan.cache_keys(recipe)["calibrate"]``. That key changes
+``.done/calibrate`` stamps, keyed by ``cache_keys(recipe)["calibrate"]``. That key changes
 exactly when the model, the transform options, the images or their count change, and NOT when only
 deploy options change (processor, tolerance, fuse_preprocess...).
 
@@ -22,6 +22,7 @@ import shutil
 import time
 from pathlib import Path
 
+from wizard.core.plan.commands import cache_keys, output_file_names
 from wizard.core.plan.recipe import WORK_DIR, ConversionRecipe
 
 DONE_DIR = ".done"
@@ -30,18 +31,12 @@ MAX_ENTRIES = 8
 _KEY_RE = re.compile(r"^[0-9a-f]{8,64}$")
 
 
-def _plan():
-    from wizard.core.plan import planner as plan
-
-    return plan
-
-
 def is_deploy_output(rel: str, recipe: ConversionRecipe) -> bool:
     """True for files model_deploy writes (left out of the cache). ``rel`` is relative to work/."""
     name = rel.split("/")[-1]
     if rel == f"{DONE_DIR}/deploy":
         return True
-    model = _plan().output_file_names(recipe)["model"]
+    model = output_file_names(recipe)["model"]
     model_stem = model.rsplit(".", 1)[0]
     if name.startswith(model_stem) or name.endswith((".cvimodel", ".bmodel")):
         return True
@@ -62,7 +57,7 @@ class CalibrationCache:
     @staticmethod
     def key(recipe: ConversionRecipe) -> str | None:
         """None for a recipe without calibration (BF16): nothing worth caching then."""
-        return _plan().cache_keys(recipe).get("calibrate")
+        return cache_keys(recipe).get("calibrate")
 
     def entry(self, recipe: ConversionRecipe) -> Path | None:
         key = self.key(recipe)
@@ -97,8 +92,7 @@ class CalibrationCache:
 
     def store(self, workspace: str | Path, recipe: ConversionRecipe) -> bool:
         """Keep ``workspace``/work's transform + calibrate results when their stamps are current."""
-        plan = _plan()
-        keys = plan.cache_keys(recipe)
+        keys = cache_keys(recipe)
         entry = self.entry(recipe)
         work = Path(workspace) / WORK_DIR
         if entry is None:

@@ -9,7 +9,9 @@ a self-contained run folder (the reproducibility bundle users ask for):
     RUN_DIR/recipe.json                the recipe (a copy of workspace/recipe.json)
     RUN_DIR/reproduce.sh               re-runs the conversion with Docker and the exact image
     RUN_DIR/job.json                   the job record: enough to re-attach after the app closed
-    RUN_DIR/workspace/                 the staged inputs, and work/ with every toolchain output
+    RUN_DIR/workspace/                 the staged inputs, and work/ with the toolchain's results
+                                       (wizard.core.plan.kept_files; results.json "work_files"
+                                       lists what stayed where the run ran, and its size)
     RUN_DIR/previous-run/              an earlier result in this folder, until this run succeeds
 
 It never raises for problems a user can meet: they come out as ``ProblemRaised`` events and a
@@ -31,6 +33,7 @@ from typing import Any, Iterator
 from wizard import __version__
 from wizard.core.events import Event, LogLine, ProblemRaised, Result, StepFinished
 from wizard.core.messages import Problem, WizardError, problem
+from wizard.core.plan.kept_files import LISTING_FILE, parse_listing, split_listing
 from wizard.core.plan.recipe import LOG_FILE, RECIPE_FILE, WORK_DIR, ConversionRecipe
 from wizard.core.runners.bundle import (
     PREVIOUS_RUN_DIR,
@@ -42,6 +45,7 @@ from wizard.core.runners.bundle import (
 )
 from wizard.core.runners.factory import RunnerSpec, attach_runner
 from wizard.core.runners.protocol import EXIT_OOM_KILLED, Runner
+from wizard.core.toolchain.known_failures import MEMORY_CODES, out_of_memory
 from wizard.core.runners.run_folder import drop_earlier_run, set_aside_earlier_run
 from wizard.core.runners.record import (
     JOB_FILE,
@@ -104,6 +108,8 @@ class ConversionJob:
         self._last_save = 0.0
         self._convert_seen_problem = False
         self.earlier_run: Path | None = None  # where an earlier result in run_dir is kept
+        self.work_files: dict[str, Any] | None = None  # what came back from work/, what did not
+        self._work_before: set[str] | None = None  # work/'s files before the upload (None: unknown)
 
     @property
     def cancelled(self) -> bool:
@@ -164,6 +170,7 @@ class ConversionJob:
                         self.cache_restored = True
                         yield ProblemRaised(problem=problem("calibration_reused", "info"), step="upload")
                     if not self.cancelled:
+                        self._work_before = _files_in(self.workspace / WORK_DIR)
                         yield from self._guarded(runner.upload(self.workspace))
                 self.record.state = "running"
                 self.record.save()
@@ -280,7 +287,7 @@ class ConversionJob:
     # -- after the run --
 
     def _finish(self) -> Iterator[Event]:
-        from wizard.core.plan.planner import expected_outputs
+        from wizard.core.plan.commands import expected_outputs
 
         log_text = (self.run_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
         if self.cancelled:
@@ -299,7 +306,7 @@ class ConversionJob:
             oom = self.exit_code == EXIT_OOM_KILLED or self.runner.facts.oom_killed
             if self.exit_code == 0 and model.is_file():
                 try:
-                    _atomic_copy(model, self.run_dir / model.name)
+                    _atomic_copy(model, self.run_dir / model.name, link=True)
                     self.verdict = VERDICT_SUCCESS
                     self.model_path = self.run_dir / model.name
                 except OSError as exc:
@@ -309,9 +316,10 @@ class ConversionJob:
                 self.verdict = VERDICT_CONVERSION_FAILED
                 step = _last_step(log_text)
                 if oom:
-                    p = problem("toolchain_out_of_memory", step=step or "calibrate",
-                                count=self.recipe.calibration_count,
-                                suggest=max(10, self.recipe.calibration_count // 2))
+                    # The engine saw it (Docker's OOMKilled) or the exit status says so; the log
+                    # usually said it first (convert.sh's OOM-kill count): then once is enough.
+                    memory_told = any(x.code in MEMORY_CODES for x in self.problems)
+                    p = None if memory_told else out_of_memory(step or "calibrate", self.recipe.calibration_count)
                 elif self.exit_code == 0:
                     p = problem("model_missing_after_run", path=model_rel, log=str(self.run_dir / LOG_FILE))
                 elif not self._convert_seen_problem:
@@ -322,6 +330,7 @@ class ConversionJob:
                 if p is not None and not any(x.code == p.code for x in self.problems):
                     self.problems.append(p)
                     yield ProblemRaised(problem=p, step=step)
+        self.work_files = self._settle_work()
         if self.cache and self.verdict != VERDICT_CANCELLED:
             self.cache_stored = self.cache.store(self.workspace, self.recipe)
         if self.earlier_run is not None:
@@ -348,7 +357,7 @@ class ConversionJob:
     def _steps_kept_for_next_run(self) -> list[str]:
         """The steps convert.sh will skip when this workspace is run again: a prefix of its
         steps whose work/.done stamp holds the current key, or that the cache will restore."""
-        from wizard.core.plan.planner import cache_keys
+        from wizard.core.plan.commands import cache_keys
         from wizard.core.runners.calibration_cache import CACHED_STEPS, DONE_DIR
 
         cached = set(CACHED_STEPS) if self.cache and self.cache.has(self.recipe) else set()
@@ -394,10 +403,32 @@ class ConversionJob:
             },
             "model_check": model_check,
             "calibration_cache": {"restored": self.cache_restored, "stored": self.cache_stored},
+            "work_files": self.work_files,
             "problems": [p.to_dict() for p in self.problems],
             "wizard_version": __version__,
         })
         atomic_write(self.run_dir / RESULTS_FILE, json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+
+    def _settle_work(self) -> dict[str, Any] | None:
+        """What work/ held where the run ran (convert.sh's listing) and what of it came back
+        (wizard.core.plan.kept_files), for results.json. A run that worked in place (the native
+        runner) drops here what the others leave behind, unless the run is kept; files that were
+        here before the run are never touched."""
+        work = self.workspace / WORK_DIR
+        try:
+            listing = parse_listing((work / LISTING_FILE).read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return None  # convert.sh never ended (cancelled, never started)
+        files = split_listing(listing, self.recipe)
+        if not self.keep_remote and self._work_before is not None:
+            for rel in files.left_out:
+                path = work / rel
+                if rel not in self._work_before and path.is_file() and not path.is_symlink():
+                    path.unlink()
+            for folder in sorted((p for p in work.rglob("*") if p.is_dir()), reverse=True):
+                if not any(folder.iterdir()):
+                    folder.rmdir()  # e.g. model_deploy's <model> folder, emptied above
+        return files.to_dict("kept where the run ran" if self.keep_remote else "removed with the run's container or folder")
 
     def _cleanup_events(self) -> Iterator[Event]:
         try:
@@ -416,11 +447,27 @@ class ConversionJob:
         )
 
 
-def _atomic_copy(source: Path, target: Path) -> None:
-    """Copy under a temporary name and rename: ``target`` is the whole file or is left as it was."""
-    partial = target.with_name(target.name + ".partial")
+def _files_in(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
+
+
+def _linked(source: Path, target: Path) -> bool:
     try:
-        shutil.copy2(source, partial)
+        os.link(source, target)
+        return True
+    except OSError:  # another file system, or one without links (FAT on a USB stick)
+        return False
+
+
+def _atomic_copy(source: Path, target: Path, *, link: bool = False) -> None:
+    """Copy under a temporary name and rename: ``target`` is the whole file or is left as it was.
+    ``link``: a second name for ``source`` where the file system allows it (the model at the top
+    of the run folder is the one in work/, not a second copy of its megabytes)."""
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        if not (link and _linked(source, partial)):
+            shutil.copy2(source, partial)
         os.replace(partial, target)
     except OSError:
         partial.unlink(missing_ok=True)
@@ -429,7 +476,7 @@ def _atomic_copy(source: Path, target: Path) -> None:
 
 def _last_step(log_text: str) -> str:
     """The step whose start marker is the last one in the log (for "failed in step X")."""
-    from wizard.core.toolchain.log import STEP_MARKER_PREFIX
+    from wizard.core.toolchain.interpreter import STEP_MARKER_PREFIX
 
     step = ""
     for line in log_text.splitlines():

@@ -1,6 +1,6 @@
 """The one runner protocol every place the toolchain runs implements (style rule 3).
 
-A runner takes a workspace staged by ``wizard.core.plan.planner.stage_workspace`` (recipe.json,
+A runner takes a workspace staged by ``wizard.core.plan.workspace.stage_workspace`` (recipe.json,
 convert.sh, model/, calibration/, image/) and runs ``bash convert.sh`` inside the toolchain image,
 somewhere: the local Docker engine, or a Linux VM over SSH. Backends differ only inside.
 
@@ -66,7 +66,8 @@ class Runner(ABC):
 
     @abstractmethod
     def download(self, run_dir: Path) -> Iterator[Event]:
-        """Bring the results (work/ outputs, log) back into run_dir, checksums verified."""
+        """Bring the results (what wizard.core.plan.kept_files names of work/) back into run_dir,
+        checksums verified; the rest stays where the run ran until ``cleanup``."""
 
     @abstractmethod
     def cancel(self) -> None:

@@ -1,92 +1,97 @@
-"""From raw output bytes to typed events: what every backend does with the toolchain's output.
+"""Raw tool output to lines, by the one rule every reader of tool output follows.
 
-``LineSplitter`` turns byte chunks (as a socket or docker's multiplexed stream gives them) into
-text lines, per stream: UTF-8 decoded incrementally (a character split across chunks survives),
-lines ended by ``\\n``, ``\\r\\n`` or a lone ``\\r`` (tqdm redraws its bar with ``\\r``; each redraw
-is a line so the UI can show live progress). ``OutputEvents`` feeds those lines to the log
-work's ``LogInterpreter`` (the one parser of tool output) and guarantees one ``LogLine`` per line,
-skipping the first ``skip_lines`` lines' events on a re-attach while still feeding the interpreter
-so it knows which step is running.
+A line ends at ``\\n``, ``\\r\\n`` or a lone ``\\r``. A line ended by a lone ``\\r`` is a
+*redraw*: tqdm (and pip) redraw their bar in place with ``\\r``, so every redraw is a line for live
+progress, but not a log line: convert.log and the log views keep each bar's last state, the one
+its closing ``\\n`` ends. One exception, the toolchain interpreter's call (it knows a bar when it
+sees one): a redraw that holds text other than a bar is a line that a bar from the other stream
+cut in two (stdout and stderr share one log on SSH), and stays a log line, so nothing a tool
+printed is lost.
+
+Bytes are split before they are decoded (``\\r`` and ``\\n`` never occur inside a UTF-8
+sequence), so a character cut across chunks survives, undecodable bytes become U+FFFD, and each
+line's byte size is known: a reader that resumes by byte offset (SSH, native) stops only at line
+boundaries. A ``\\r`` at the very end of a chunk is held back: its ``\\n`` may come next.
+
+Users: the runners (Docker frames, the SSH and native logs, image and environment builds),
+``OutputEvents`` and ``parse_log`` (whole saved logs).
 """
 
 from __future__ import annotations
 
-import codecs
-from typing import Iterator
+import re
+from dataclasses import dataclass
 
-from wizard.core.events import Event, LogLine, StepStarted
+# One complete line with its ending; a lone '\r' counts only once the next byte shows it is lone.
+_COMPLETE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r(?=[^\n]))")
+# The same over a whole text: there the end of the text settles a final '\r'.
+_TEXT_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r(?!\n))")
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str  # without its ending
+    redraw: bool = False  # ended by a lone '\r': a progress bar drawing itself again
+    size: int = 0  # bytes, ending included (0 for lines split from text)
+
+
+def complete_lines(buffer: bytes) -> tuple[list[bytes], bytes]:
+    """The whole lines at the start of ``buffer`` (each with its ending) and the rest."""
+    segments: list[bytes] = []
+    pos = 0
+    while True:
+        match = _COMPLETE.match(buffer, pos)
+        if match is None or match.end() == pos:
+            break
+        segments.append(match.group())
+        pos = match.end()
+    return segments, buffer[pos:]
+
+
+def line_of(segment: bytes) -> Line:
+    """A line from one segment that ``complete_lines`` cut (or the unended rest of a stream)."""
+    if segment.endswith(b"\r\n"):
+        body, redraw = segment[:-2], False
+    elif segment.endswith(b"\n"):
+        body, redraw = segment[:-1], False
+    elif segment.endswith(b"\r"):
+        body, redraw = segment[:-1], True
+    else:
+        body, redraw = segment, False
+    return Line(body.decode("utf-8", errors="replace"), redraw, len(segment))
 
 
 class LineSplitter:
+    """Byte chunks in (as a socket, a file read or docker's stream gives them), lines out."""
+
     def __init__(self) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._pending = ""
-        self._last_was_cr = False
+        self._pending = b""
 
-    def feed(self, data: bytes) -> list[str]:
-        return self._split(self._decoder.decode(data))
+    def feed(self, data: bytes) -> list[Line]:
+        segments, self._pending = complete_lines(self._pending + data)
+        return [line_of(segment) for segment in segments]
 
-    def flush(self) -> list[str]:
-        lines = self._split(self._decoder.decode(b"", final=True))
-        if self._pending:
-            lines.append(self._pending)
-            self._pending = ""
-        return lines
-
-    def _split(self, text: str) -> list[str]:
-        lines: list[str] = []
-        buf = self._pending
-        for ch in text:
-            if ch == "\n":
-                if self._last_was_cr:  # the \n of a \r\n: the line was already emitted at \r
-                    self._last_was_cr = False
-                    continue
-                lines.append(buf)
-                buf = ""
-            elif ch == "\r":
-                lines.append(buf)
-                buf = ""
-                self._last_was_cr = True
-                continue
-            else:
-                buf += ch
-            self._last_was_cr = False
-        self._pending = buf
-        return lines
+    def flush(self) -> list[Line]:
+        """The end of the stream: an unended last line, or a held-back final redraw."""
+        rest, self._pending = self._pending, b""
+        return [line_of(rest)] if rest else []
 
 
-class OutputEvents:
-    """Lines in, events out; counts lines so a re-attach can skip what was already shown."""
-
-    def __init__(self, skip_lines: int = 0) -> None:
-        from wizard.core.toolchain.log import LogInterpreter
-
-        self.interpreter = LogInterpreter()
-        self.skip_lines = skip_lines
-        self.lines = 0  # every output line seen, including skipped ones
-        self.current_step = ""
-        self.splitters = {"stdout": LineSplitter(), "stderr": LineSplitter()}
-
-    def feed_bytes(self, data: bytes, stream: str) -> Iterator[Event]:
-        for line in self.splitters[stream].feed(data):
-            yield from self.feed_line(line, stream)
-
-    def flush(self) -> Iterator[Event]:
-        for stream, splitter in self.splitters.items():
-            for line in splitter.flush():
-                yield from self.feed_line(line, stream)
-
-    def feed_line(self, line: str, stream: str) -> Iterator[Event]:
-        self.lines += 1
-        events = list(self.interpreter.feed(line, stream))
-        for event in events:
-            if isinstance(event, StepStarted):
-                self.current_step = event.step
-        if self.lines <= self.skip_lines:
-            return
-        if not any(isinstance(e, LogLine) for e in events):
-            events.insert(0, LogLine(text=line, step=self.current_step, stream=stream))  # type: ignore[arg-type]
-        yield from events
-
-    def finish(self, exit_code: int | None) -> list[Event]:
-        return list(self.interpreter.finish(exit_code))
+def split_text(text: str) -> list[Line]:
+    """A whole text (a saved log) as lines, by the same rule."""
+    lines: list[Line] = []
+    pos = 0
+    for match in _TEXT_LINE.finditer(text):
+        if match.start() != pos:
+            break
+        piece = match.group()
+        if piece.endswith("\r\n"):
+            lines.append(Line(piece[:-2]))
+        elif piece.endswith("\n"):
+            lines.append(Line(piece[:-1]))
+        else:
+            lines.append(Line(piece[:-1], redraw=True))
+        pos = match.end()
+    if pos < len(text):
+        lines.append(Line(text[pos:]))
+    return lines

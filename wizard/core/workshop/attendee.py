@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from wizard.core.messages import WizardError
-from wizard.core.plan.planner import stage_workspace
+from wizard.core.plan.workspace import stage_workspace
 from wizard.core.runners.bundle import WORKSPACE_DIR, check_run_dir
 from wizard.core.runners.job import ConversionJob
 from wizard.core.runners.record import JobRecord

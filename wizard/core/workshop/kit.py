@@ -44,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from wizard import __version__
 from wizard.core.plan import presets
 from wizard.core.messages import WizardError
-from wizard.core.plan.planner import ConversionChoices, validate_choices
+from wizard.core.plan.choices import ConversionChoices, validate_choices
 from wizard.core.ssh.connection import SshTarget
 from wizard.core.workshop import server_layout as layout
 

@@ -32,7 +32,7 @@ from wizard.core.toolchain.processors import PROCESSORS
 from wizard.gui.pages.base import Page
 from wizard.gui.widgets import wrapped_label
 
-from wizard.core.plan.planner import CUSTOMIZATION_FORMATS, PIXEL_FORMATS
+from wizard.core.plan.choices import CUSTOMIZATION_FORMATS, PIXEL_FORMATS
 from wizard.core.plan.presets import available_presets
 
 AUTO = "__auto__"
@@ -294,13 +294,13 @@ class TargetPage(Page):
 
     def _effective(self, key: str):
         """A state value as the plan will resolve it ("the wizard decides" is a concrete value)."""
-        from wizard.core.plan import planner as plan
+        from wizard.core.plan.choices import resolved_aligned_input, resolved_customization_format
         from wizard.core.app.wizard_flow import choices_from_state
 
         if key == "aligned_input":
-            return plan.resolved_aligned_input(choices_from_state(self.state))
+            return resolved_aligned_input(choices_from_state(self.state))
         if key == "customization_format":
-            return plan.resolved_customization_format(choices_from_state(self.state)) or ""
+            return resolved_customization_format(choices_from_state(self.state)) or ""
         return getattr(self.state, key, None)
 
     def _set_customization(self) -> None:

@@ -4,7 +4,8 @@ One container per run, named ``recamera-wizard-<run_id>`` and labelled, so a run
 again after the app was closed (``DockerRunner.reattach``) and so stray ones can be listed.
 
 Files move through the Docker API only: the workspace goes in with ``put_archive`` (a tar stream)
-and ``work/`` comes back with ``get_archive``, extracted by ``safe_tar``. No bind mounts: a
+and what the user needs of ``work/`` (wizard.core.plan.kept_files) comes back with
+``get_archive``, extracted by ``safe_tar``; the rest goes with the container. No bind mounts: a
 Windows path with spaces or Japanese characters, Docker Desktop's file-sharing settings and
 host/VM path translation then simply do not matter.
 
@@ -23,13 +24,14 @@ import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
 from wizard.core.events import Event, LogLine, Progress, ProblemRaised, StepFinished, StepStarted
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, WORK_DIR, ConversionRecipe
-from wizard.core.toolchain.lines import OutputEvents
+from wizard.core.plan.kept_files import LISTING_FILE, brought_back, is_brought_back, parse_listing
+from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR, ConversionRecipe
+from wizard.core.toolchain.output_events import OutputEvents
 from wizard.core.runners.protocol import RunFacts, RunHandle, Runner
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
 
@@ -136,7 +138,7 @@ def connect(timeout: int = 60):
 def memory_needed(recipe: ConversionRecipe | None) -> int:
     if recipe is None:
         return int(BASE_MEMORY_BYTES)
-    from wizard.core.plan.planner import CALIBRATION_BYTES_PER_PIXEL
+    from wizard.core.plan.choices import CALIBRATION_BYTES_PER_PIXEL
 
     height, width = (recipe.input_shape[-2], recipe.input_shape[-1]) if len(recipe.input_shape) >= 2 else (640, 640)
     per_image = height * width * CALIBRATION_BYTES_PER_PIXEL
@@ -210,6 +212,7 @@ class DockerRunner(Runner):
         self.stop_timeout = stop_timeout
         self._facts = RunFacts()
         self.uploaded_bytes = 0  # tar stream size, for the upload benchmark
+        self.downloaded_bytes = 0  # files brought back from work/, for the benchmark
         self.exit_code: int | None = None
         self.container_seconds: float | None = None  # the engine's own start-to-exit time
         self.cancelled = threading.Event()
@@ -513,27 +516,53 @@ class DockerRunner(Runner):
                            elapsed=time.monotonic() - started)
 
     def download(self, run_dir: Path) -> Iterator[Event]:
-        """Bring the container's work/ into ``run_dir``/work (``run_dir`` is the local workspace)."""
+        """Bring back from the container's work/ what the user and the later steps need
+        (wizard.core.plan.kept_files), one file at a time, into ``run_dir``/work (``run_dir`` is
+        the local workspace). The rest stays in the container until cleanup removes it."""
         import docker.errors
         import requests
 
         if self._container is None:
             raise WizardError.of("run_not_found", run_id=self.run_id, path=str(run_dir))
-        yield StepStarted(step="download", command=f"copy {WORK_DIR}/ from {self.container_name}")
+        yield StepStarted(step="download", command=f"copy the results in {WORK_DIR}/ from {self.container_name}")
         started = time.monotonic()
+        work = Path(run_dir) / WORK_DIR
+        recipe = self.recipe or ConversionRecipe.load(Path(run_dir) / RECIPE_FILE)
+
+        def fetch(rel: str) -> tuple[int, int] | None:
+            """(files, bytes) extracted for one path of work/; None when it is not there."""
+            try:
+                stream, _stat = self._container.get_archive(f"{REMOTE_WORKSPACE}/{WORK_DIR}/{rel}")
+            except docker.errors.NotFound:
+                return None
+            report = extract_tar_stream(stream, work / PurePosixPath(rel).parent)
+            return len(report.files), report.bytes_written
+
         try:
-            stream, stat = self._container.get_archive(f"{REMOTE_WORKSPACE}/{WORK_DIR}")
-        except docker.errors.NotFound:
-            # convert.sh creates work/ first thing; none means it never started (cancelled early).
-            yield StepFinished(step="download", ok=False, elapsed=time.monotonic() - started)
-            return
+            listing = fetch(LISTING_FILE)
+            present = parse_listing((work / LISTING_FILE).read_text(encoding="utf-8", errors="replace")) if listing else {}
+            # Without a listing (convert.sh cut short), each path is simply tried.
+            wanted = [rel for rel in brought_back(recipe) if rel != LISTING_FILE and (
+                not present or rel in present or any(p.startswith(rel + "/") for p in present))]
+            total = sum(size for path, size in present.items() if is_brought_back(path, recipe))
+            files = written = 0
+            found = listing is not None
+            for rel in wanted:
+                got = fetch(rel)
+                if got is not None:
+                    found = True
+                    files, written = files + got[0], written + got[1]
+                    yield Progress(step="download", fraction=min(1.0, written / total) if total else None,
+                                   done=written, total=total or None, text=f"{rel}: {written / 1e6:.1f} MB")
         except (docker.errors.APIError, requests.exceptions.RequestException) as exc:
             raise WizardError(_api_error_problem(exc)) from None
-        total = int(stat.get("size") or 0)
-        progress: list[int] = []
-        report = extract_tar_stream(stream, Path(run_dir), on_bytes=progress.append)
-        yield Progress(step="download", fraction=1.0, done=report.bytes_written, total=total or None,
-                       text=f"{len(report.files)} files, {report.bytes_written / 1e6:.1f} MB")
+        if not found:
+            # convert.sh makes work/.done first thing; nothing means it never started.
+            yield StepFinished(step="download", ok=False, elapsed=time.monotonic() - started)
+            return
+        self.downloaded_bytes = written
+        yield Progress(step="download", fraction=1.0, done=written, total=total or None,
+                       text=f"{files} files, {written / 1e6:.1f} MB")
         yield StepFinished(step="download", ok=True, elapsed=time.monotonic() - started)
 
     def detach(self) -> None:

@@ -30,7 +30,8 @@ from wizard.core.ssh import remote_shell as rs
 from wizard.core.runners.native import commands
 from wizard.core.runners.native.setup import NativeReport, NativeSetup
 from wizard.core.runners.native.shell import LocalShell, process_alive
-from wizard.core.toolchain.lines import OutputEvents
+from wizard.core.toolchain.lines import LineSplitter
+from wizard.core.toolchain.output_events import OutputEvents
 from wizard.core.runners.protocol import RunFacts, RunHandle, Runner, new_run_id
 
 BACKEND = "native"
@@ -90,7 +91,6 @@ class NativeRunner(Runner):
         self.poll_interval = poll_interval
         self.liveness_seconds = liveness_seconds
         self.workspace: Path | None = None
-        self.recipe_calibration_count: int | None = None
         self.exit_code: int | None = None
         self.output: OutputEvents | None = None
         self.skip_lines = 0
@@ -153,7 +153,6 @@ class NativeRunner(Runner):
         if not (self.workspace / SCRIPT_FILE).is_file():
             raise WizardError.of("native_run_not_found", run_id=self.run_id, path=str(self.workspace / SCRIPT_FILE))
         recipe = ConversionRecipe.load(self.workspace / RECIPE_FILE)
-        self.recipe_calibration_count = recipe.calibration_count
         for warning in self.setup.recipe_problems(recipe):
             yield ProblemRaised(warning, step="upload")
         self._facts.image = self.setup.toolchain_record(recipe)
@@ -216,14 +215,11 @@ class NativeRunner(Runner):
         return process_alive(pid)
 
     def _stream(self, started: float) -> Iterator[Event]:
-        # imports paramiko: slow
-        from wizard.core.runners.vm.runner import convert_end_events, split_complete_lines
-
         output = OutputEvents(skip_lines=self.skip_lines)
         self.output = output
         code_path = self.run_dir / rs.EXIT_CODE_FILE
         read_offset = self._log_offset  # bytes read; _log_offset = bytes of whole lines handed on
-        pending = b""
+        splitter = LineSplitter()
         code: int | None = None
         vanished = False
         next_liveness = time.monotonic() + self.liveness_seconds
@@ -235,10 +231,9 @@ class NativeRunner(Runner):
                 log.seek(read_offset)
                 while data := log.read(READ_CHUNK):
                     read_offset += len(data)
-                    segments, pending = split_complete_lines(pending + data)
-                    for segment in segments:
-                        self._log_offset += len(segment)  # before the line goes out (see ssh_runner)
-                        yield from output.feed_bytes(segment, "stdout")
+                    for line in splitter.feed(data):
+                        self._log_offset += line.size  # before the line goes out (see vm/runner.py)
+                        yield from output.feed_line(line, "stdout")
                 if code is not None or self._detached.is_set():
                     break
                 if time.monotonic() >= next_liveness:
@@ -249,16 +244,23 @@ class NativeRunner(Runner):
                 self._wake.wait(self.poll_interval)
         if self._detached.is_set() and code is None:
             return  # the conversion goes on; a re-attach streams the rest
-        if pending:
-            self._log_offset += len(pending)
-            yield from output.feed_bytes(pending, "stdout")
-        yield from output.flush()
+        for line in splitter.flush():
+            self._log_offset += line.size
+            yield from output.feed_line(line, "stdout")
         if self._process is not None:
             self._process.wait()
         self.exit_code = code
-        vanished_problem = problem("native_job_vanished", where=self.setup.where) if vanished else None
-        yield from convert_end_events(output, code, time.monotonic() - started, cancelled=self._cancel.is_set(),
-                                      vanished=vanished_problem, calibration_count=self.recipe_calibration_count)
+        elapsed = time.monotonic() - started
+        if vanished and not self._cancel.is_set():
+            yield ProblemRaised(problem("native_job_vanished", where=self.setup.where), step=output.current_step)
+            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
+            return
+        if self._cancel.is_set() and code != 0:
+            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
+            return
+        # The memory message comes from the log (convert.sh's OOM-kill count, exit 137) or the job.
+        yield from output.finish(code)
+        yield StepFinished("convert", ok=code == 0, exit_code=code, elapsed=elapsed)
 
     def download(self, run_dir: Path) -> Iterator[Event]:
         started = time.monotonic()

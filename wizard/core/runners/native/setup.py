@@ -29,7 +29,7 @@ from wizard.core.runners.native import environment as envs
 from wizard.core.runners.native import host
 from wizard.core.runners.native.environment import EnvironmentSpec
 from wizard.core.runners.native.shell import Shell
-from wizard.core.toolchain.lines import LineSplitter
+from wizard.core.toolchain.lines import Line, LineSplitter
 
 ENVIRONMENT_STEP = "environment"
 TOOL_NAMES = ("model_transform", "run_calibration", "model_deploy")
@@ -226,7 +226,10 @@ class NativeSetup:
         progress = envs.BuildProgress()
         tail: list[str] = []
 
-        def line_events(line: str) -> Iterator[Event]:
+        def line_events(built: Line) -> Iterator[Event]:
+            if built.redraw:
+                return  # pip's bar drawing itself again: not a log line (wizard.core.toolchain.lines)
+            line = built.text
             tail.append(line)
             del tail[:-40]
             yield LogLine(line, step=ENVIRONMENT_STEP, stream="runner")

@@ -10,8 +10,9 @@
               A dropped connection does not stop the job: the runner reconnects with backoff
               and resumes at the same offset, so no line is lost or repeated. After an app
               restart ``SshRunner.attach(handle, ...)`` streams the same run again.
-    download  work/ and convert.log as one tar.gz, SHA-256 computed on the VM, checked here,
-              extracted with safe_tar (nothing outside the run folder can be written)
+    download  what the user needs of work/ (wizard.core.plan.kept_files) as one tar.gz, SHA-256
+              computed on the VM, checked here, extracted with safe_tar (nothing outside the run
+              folder can be written); the rest stays on the VM until cleanup
     cancel    docker stop, docker rm -f, end the wrapper (any thread, ~10 s)
     cleanup   remove the container and the run folder unless keep_remote
 
@@ -33,12 +34,14 @@ from typing import BinaryIO, Callable, Iterator
 from wizard.core.checksums import sha256_file
 from wizard.core.events import Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR
+from wizard.core.plan.kept_files import brought_back
+from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR, ConversionRecipe
 from wizard.core.runners.vm import setup as remote_setup
 from wizard.core.ssh import remote_shell as rs
 from wizard.core.runners.protocol import new_run_id
-from wizard.core.toolchain.lines import LineSplitter, OutputEvents
-from wizard.core.runners.protocol import EXIT_OOM_KILLED, RunFacts, RunHandle, Runner
+from wizard.core.toolchain.lines import Line, LineSplitter
+from wizard.core.toolchain.output_events import OutputEvents
+from wizard.core.runners.protocol import RunFacts, RunHandle, Runner
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
 from wizard.core.ssh.connection import CONNECTION_ERRORS, ConnectionLost, SshConnection, SshCredentials, SshTarget
 from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyStore, HostKeyUnknown
@@ -144,10 +147,11 @@ class SshRunner(Runner):
         self._log_offset = 0  # bytes of convert.log consumed; a re-attach may set it
         self._facts = RunFacts(image={"tag": image} if image else {})
         self.skip_lines = 0  # on a re-attach from offset 0: lines already shown, parsed but not shown
-        self.recipe_calibration_count: int | None = None
         self.output: OutputEvents | None = None
         self.exit_code: int | None = None
         self.uploaded_bytes = 0
+        self.downloaded_bytes = 0
+        self._recipe: ConversionRecipe | None = None  # the uploaded one: it names the results
         self.vm_facts: remote_setup.RemoteFacts | None = None
         self._cancel = threading.Event()
         self._detached = threading.Event()
@@ -371,21 +375,23 @@ class SshRunner(Runner):
         started = time.monotonic()
         splitter = LineSplitter()
         tail: list[str] = []
+        progress = _build_progress(image, dockerfile)
         build = self._connection().stream(rs.build_image_command(image), stdin=dockerfile.encode("utf-8"))
         try:
             while True:
                 chunk = next(build)
                 for line in splitter.feed(chunk):
-                    yield from _build_line_events(line, tail)
+                    yield from _build_line_events(line, tail, progress)
         except StopIteration as done:
             code = done.value
         except ConnectionLost:
             raise WizardError.of("vm_reconnect_failed", target=str(self.target), seconds=0, run_id=self.run_id) from None
         for line in splitter.flush():
-            yield from _build_line_events(line, tail)
+            yield from _build_line_events(line, tail, progress)
         if code != 0:
             detail = next((t for t in reversed(tail) if t.strip()), f"exit code {code}")
-            raise WizardError.of("vm_image_build_failed", image=image, target=str(self.target), detail=detail[:300])
+            raise progress.failure(image, detail) or WizardError.of(
+                "vm_image_build_failed", image=image, target=str(self.target), detail=detail[:300])
         yield StepFinished(IMAGE_STEP, ok=True, elapsed=time.monotonic() - started)
 
     # --- upload ------------------------------------------------------------------------------
@@ -394,7 +400,9 @@ class SshRunner(Runner):
         started = time.monotonic()
         workspace = Path(workspace)
         yield StepStarted("upload", command=f"tar.gz -> {self.target}:{self.remote_dir}")
-        recipe_image, self.recipe_calibration_count = _recipe_facts(workspace)
+        recipe_image = _recipe_image(workspace)
+        if (workspace / RECIPE_FILE).is_file():
+            self._recipe = ConversionRecipe.load(workspace / RECIPE_FILE)
         yield from self._toolchain_for(workspace, recipe_image)
         entries = list(tar_directory(workspace, exclude=not_uploaded))
         files = [(name, path) for name, path in entries if path.is_file()]
@@ -516,7 +524,7 @@ class SshRunner(Runner):
         read_offset = self._log_offset  # bytes received; self.offset = bytes of whole lines handed on
         next_liveness = time.monotonic() + self.liveness_seconds
         vanished = False
-        pending = b""  # an unfinished last line, kept across reconnects
+        splitter = LineSplitter()  # holds an unfinished last line across reconnects
         try:
             while True:
                 if self._conn is not None and not self._conn.alive:
@@ -547,13 +555,12 @@ class SshRunner(Runner):
                                 if sink:
                                     sink.write(data)
                                     sink.flush()
-                                segments, pending = split_complete_lines(pending + data)
-                                for segment in segments:
+                                for line in splitter.feed(data):
                                     # Advanced BEFORE the line's events go out: whoever records
                                     # `offset` while handling a line has that line included, so a
                                     # re-attach from a recorded offset neither repeats nor skips it.
-                                    self._log_offset += len(segment)
-                                    yield from output.feed_bytes(segment, "stdout")
+                                    self._log_offset += line.size
+                                    yield from output.feed_line(line, "stdout")
                     if code is not None:
                         break
                     if time.monotonic() >= next_liveness:
@@ -574,14 +581,22 @@ class SshRunner(Runner):
         finally:
             if sink:
                 sink.close()
-        if pending:
-            self._log_offset += len(pending)
-            yield from output.feed_bytes(pending, "stdout")
-        yield from output.flush()
+        for line in splitter.flush():
+            self._log_offset += line.size
+            yield from output.feed_line(line, "stdout")
         self.exit_code = code
-        vanished_problem = problem("vm_job_vanished", target=str(self.target)) if vanished else None
-        yield from convert_end_events(output, code, time.monotonic() - started, cancelled=self._cancel.is_set(),
-                                      vanished=vanished_problem, calibration_count=self.recipe_calibration_count)
+        elapsed = time.monotonic() - started
+        if vanished and not self._cancel.is_set():
+            yield ProblemRaised(problem("vm_job_vanished", target=str(self.target)), step=output.current_step)
+            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
+            return
+        if self._cancel.is_set() and code != 0:
+            # As the Docker backend: a cancelled run ends without an exit code; the job says why.
+            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
+            return
+        # The memory message comes from the log (convert.sh's OOM-kill count, exit 137) or the job.
+        yield from output.finish(code)
+        yield StepFinished("convert", ok=code == 0, exit_code=code, elapsed=elapsed)
 
     def _remote_gone(self, sftp) -> bool:
         try:
@@ -596,14 +611,17 @@ class SshRunner(Runner):
         started = time.monotonic()
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
-        yield StepStarted("download", command=f"tar.gz <- {self.target}:{self.remote_dir}/{WORK_DIR}")
+        yield StepStarted("download", command=f"tar.gz <- {self.target}:{self.remote_dir}/{WORK_DIR} (the results)")
         partial = run_dir / ".download.tar.gz.partial"
         received = [0]
+        # What the user and the later steps need (kept_files); the rest stays on the VM until
+        # cleanup. convert.log is not fetched: the job wrote every line of it as it streamed.
+        wanted = tuple(f"{WORK_DIR}/{rel}" for rel in brought_back(self._results_recipe(run_dir)))
 
         def fetch() -> None:
             with open(partial, "wb") as out:
                 counting = _Counting(out, received)
-                result = self._connection().run(rs.results_command(self.remote_dir, (WORK_DIR,), (rs.REMOTE_LOG,)),
+                result = self._connection().run(rs.results_command(self.remote_dir, wanted, ()),
                                                 stdout_to=counting, timeout=3600)  # type: ignore[arg-type]
             if result.exit_code != 0:
                 detail = (result.err.strip() or f"exit code {result.exit_code}").splitlines()[-1]
@@ -615,8 +633,9 @@ class SshRunner(Runner):
                 report = extract_tar_stream(f, run_dir)
         finally:
             partial.unlink(missing_ok=True)
+        self.downloaded_bytes = received[0]  # the compressed stream, for the benchmark
         checked = _verify_sums(run_dir, str(self.target))
-        (run_dir / rs.RESULT_SUMS).unlink(missing_ok=True)  # verified; the workspace layout stays as plan.py made it
+        (run_dir / rs.RESULT_SUMS).unlink(missing_ok=True)  # verified; the workspace layout stays as the plan made it
         yield LogLine(f"downloaded {len(report.files)} files, {checked} SHA-256 checksums verified", step="download", stream="runner")
         yield StepFinished("download", ok=True, elapsed=time.monotonic() - started)
 
@@ -665,6 +684,19 @@ class SshRunner(Runner):
             self.close()
         yield StepFinished("cleanup", ok=ok, elapsed=time.monotonic() - started)
 
+    def _results_recipe(self, run_dir: Path) -> ConversionRecipe:
+        """The recipe that names the results: the uploaded one, else the local or remote copy."""
+        if self._recipe is not None:
+            return self._recipe
+        if (run_dir / RECIPE_FILE).is_file():
+            return ConversionRecipe.load(run_dir / RECIPE_FILE)
+        try:
+            with self._connection().sftp().open(f"{self.remote_dir}/{RECIPE_FILE}", "rb") as f:
+                return ConversionRecipe.from_dict(json.loads(f.read(1 << 20).decode("utf-8")))
+        except (ConnectionLost, ValueError, KeyError, TypeError, *CONNECTION_ERRORS):
+            raise WizardError.of("vm_run_not_found", run_id=self.run_id, target=str(self.target),
+                                 path=f"{self.remote_dir}/{RECIPE_FILE}") from None
+
     def _remote_recipe_image(self) -> str | None:
         """After a re-attach the image is only in the run folder's recipe (the sweeper needs it)."""
         try:
@@ -695,7 +727,6 @@ def not_uploaded(rel: str) -> bool:
 
 
 IMAGE_STEP = "image"
-_BUILD_STEP = re.compile(r"^Step (\d+)/(\d+) :")
 
 
 def _toolchain_dockerfile(tag: str) -> str:
@@ -704,14 +735,27 @@ def _toolchain_dockerfile(tag: str) -> str:
     return dockerfile_text(spec_for_tag(tag))
 
 
-def _build_line_events(line: str, tail: list[str]) -> Iterator[Event]:
+def _build_progress(image: str, dockerfile: str):
+    """Named build steps when the Dockerfile is the wizard's own for ``image``."""
+    from wizard.core.runners.docker.image import BuildProgress, dockerfile_text, spec_for_tag
+
+    try:
+        spec = spec_for_tag(image)
+    except WizardError:
+        return BuildProgress(None)
+    return BuildProgress(spec if dockerfile_text(spec) == dockerfile else None)
+
+
+def _build_line_events(built: Line, tail: list[str], progress) -> Iterator[Event]:
+    if built.redraw:
+        return  # pip's bar drawing itself again: not a log line (wizard.core.toolchain.lines)
+    line = built.text
     tail.append(line)
     del tail[:-20]
     yield LogLine(line, step=IMAGE_STEP, stream="runner")
-    match = _BUILD_STEP.match(line)
-    if match:
-        n, total = int(match.group(1)), int(match.group(2))
-        yield Progress(IMAGE_STEP, (n - 1) / total, text=line, done=n, total=total)
+    step = progress.feed(line)
+    if step is not None:
+        yield step
 
 
 class _Counting:
@@ -730,55 +774,15 @@ class _Counting:
             flush()
 
 
-def _recipe_facts(workspace: Path) -> tuple[str, int | None]:
-    """The toolchain image and calibration count the staged recipe asks for."""
+def _recipe_image(workspace: Path) -> str:
+    """The toolchain image the staged recipe asks for."""
     try:
         data = json.loads((workspace / RECIPE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = None
     if not isinstance(data, dict):
-        return DEFAULT_TOOLCHAIN_IMAGE, None
-    count = data.get("calibration_count")
-    return str(data.get("toolchain_image") or DEFAULT_TOOLCHAIN_IMAGE), count if isinstance(count, int) else None
-
-
-def convert_end_events(output: OutputEvents, code: int | None, elapsed: float, *, cancelled: bool,
-                       vanished: Problem | None, calibration_count: int | None) -> Iterator[Event]:
-    """How a run followed through its wrapper's log ends (this runner's, and the native one's):
-    ``vanished`` is the problem to report when the wrapper died without an exit code."""
-    if vanished is not None and not cancelled:
-        yield ProblemRaised(vanished, step=output.current_step)
-        yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
-        return
-    if cancelled and code != 0:
-        # As the Docker backend: a cancelled run ends without an exit code; the job says why.
-        yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
-        return
-    yield from output.finish(code)
-    if code == EXIT_OOM_KILLED:
-        count = calibration_count or 100
-        yield ProblemRaised(problem("toolchain_out_of_memory", step=output.current_step or "calibrate",
-                                    count=count, suggest=max(10, count // 2)), step=output.current_step)
-    yield StepFinished("convert", ok=code == 0, exit_code=code, elapsed=elapsed)
-
-
-_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r(?=[^\n]))")
-
-
-def split_complete_lines(buffer: bytes) -> tuple[list[bytes], bytes]:
-    """Whole lines (each with its ending: \n, \r\n, or a lone \r as tqdm redraws) and the rest.
-
-    A \r at the very end is held back: its \n may come in the next read.
-    """
-    segments: list[bytes] = []
-    pos = 0
-    while True:
-        match = _LINE.match(buffer, pos)
-        if match is None or match.end() == pos:
-            break
-        segments.append(match.group())
-        pos = match.end()
-    return segments, buffer[pos:]
+        return DEFAULT_TOOLCHAIN_IMAGE
+    return str(data.get("toolchain_image") or DEFAULT_TOOLCHAIN_IMAGE)
 
 
 def sums_line(digest: str, name: str) -> str:
