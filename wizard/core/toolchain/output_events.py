@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from wizard.core.events import Event, LogLine, StepStarted
+from wizard.core.events import Event, LogLine, ProblemRaised, StepFinished, StepStarted
+from wizard.core.messages import Problem
 from wizard.core.toolchain.interpreter import LogInterpreter
 from wizard.core.toolchain.lines import Line, LineSplitter
 
@@ -50,3 +51,19 @@ class OutputEvents:
 
     def finish(self, exit_code: int | None) -> list[Event]:
         return list(self.interpreter.finish(exit_code))
+
+    def end_of_run(self, exit_code: int | None, elapsed: float, *, cancelled: bool,
+                   vanished: Problem | None = None) -> Iterator[Event]:
+        """How a run followed through its wrapper's log ends (the VM's and the native runner's):
+        ``vanished`` is the problem to say when the wrapper died without an exit code. A
+        cancelled run ends without an exit code, as the Docker backend's; the job says why. The
+        memory message comes from the log (convert.sh's OOM-kill count, exit 137) or the job."""
+        if vanished is not None and not cancelled:
+            yield ProblemRaised(vanished, step=self.current_step)
+            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
+            return
+        if cancelled and exit_code != 0:
+            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
+            return
+        yield from self.finish(exit_code)
+        yield StepFinished("convert", ok=exit_code == 0, exit_code=exit_code, elapsed=elapsed)

@@ -250,17 +250,8 @@ class NativeRunner(Runner):
         if self._process is not None:
             self._process.wait()
         self.exit_code = code
-        elapsed = time.monotonic() - started
-        if vanished and not self._cancel.is_set():
-            yield ProblemRaised(problem("native_job_vanished", where=self.setup.where), step=output.current_step)
-            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
-            return
-        if self._cancel.is_set() and code != 0:
-            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
-            return
-        # The memory message comes from the log (convert.sh's OOM-kill count, exit 137) or the job.
-        yield from output.finish(code)
-        yield StepFinished("convert", ok=code == 0, exit_code=code, elapsed=elapsed)
+        yield from output.end_of_run(code, time.monotonic() - started, cancelled=self._cancel.is_set(),
+                                     vanished=problem("native_job_vanished", where=self.setup.where) if vanished else None)
 
     def download(self, run_dir: Path) -> Iterator[Event]:
         started = time.monotonic()

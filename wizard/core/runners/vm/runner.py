@@ -585,18 +585,8 @@ class SshRunner(Runner):
             self._log_offset += line.size
             yield from output.feed_line(line, "stdout")
         self.exit_code = code
-        elapsed = time.monotonic() - started
-        if vanished and not self._cancel.is_set():
-            yield ProblemRaised(problem("vm_job_vanished", target=str(self.target)), step=output.current_step)
-            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
-            return
-        if self._cancel.is_set() and code != 0:
-            # As the Docker backend: a cancelled run ends without an exit code; the job says why.
-            yield StepFinished("convert", ok=False, exit_code=None, elapsed=elapsed)
-            return
-        # The memory message comes from the log (convert.sh's OOM-kill count, exit 137) or the job.
-        yield from output.finish(code)
-        yield StepFinished("convert", ok=code == 0, exit_code=code, elapsed=elapsed)
+        yield from output.end_of_run(code, time.monotonic() - started, cancelled=self._cancel.is_set(),
+                                     vanished=problem("vm_job_vanished", target=str(self.target)) if vanished else None)
 
     def _remote_gone(self, sftp) -> bool:
         try:
