@@ -71,7 +71,7 @@ _TOOLCHAIN_CODES = {"detections_runner_failed", "detections_runner_out_of_memory
 _INFRASTRUCTURE_CODES = {"toolchain_image_missing", "backend_unavailable", "detections_backend_unknown",
                          "detections_runner_lost", "detections_runner_not_started", "detections_toolchain_missing",
                          "detections_driver_missing", "output_not_writable", "run_dir_busy", "ssh_host_required",
-                         "password_env_missing"}
+                         "password_env_missing", "detections_write_failed"}
 _TASKS_WITHOUT_BOXES = {"classify": "detections_heads_classify", "obb": "detections_heads_obb"}
 
 
@@ -193,7 +193,10 @@ class CheckRun:
                     yield from self._checked(run)
             else:
                 yield from self._checked(run)
-        except WizardError as exc:
+        except (WizardError, OSError) as exc:
+            if isinstance(exc, OSError):  # the run folder's drive is full or read-only: a message
+                exc = WizardError.of("detections_write_failed", path=str(self.run_dir),
+                                     detail=exc.strerror or str(exc))
             cancelled = exc.problem.code == "detections_cancelled" or self._cancelled.is_set()
             problem = Problem("detections_cancelled", "warning") if cancelled else exc.problem
             self.outcome = outcome_of(problem)

@@ -3,6 +3,14 @@
 from wizard.core.messages import Entry
 
 ENTRIES = {
+    "detections_write_failed": Entry(
+        en="The detection check could not write its results into {path}: {detail}.",
+        en_fix="Free space on that drive (the model and the conversion's results are kept), then run the "
+               "check again: recamera-wizard compare {path}",
+        ja="検出チェックの結果を {path} に書き込めませんでした: {detail}。",
+        ja_fix="そのドライブの空きを増やしてから（モデルと変換結果は残っています）、もう一度チェックしてください: "
+               "recamera-wizard compare {path}",
+    ),
     # --- what the check cannot work with --------------------------------------------------------
     "detections_unsupported_input": Entry(
         en="The detection check cannot prepare pictures for this model's input ({detail}).",

@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
 from wizard.core.events import Event, LogLine, Progress, ProblemRaised, StepFinished, StepStarted
-from wizard.core.messages import Problem, WizardError, problem
+from wizard.core.messages import Problem, WizardError, problem, say
 from wizard.core.plan.kept_files import LISTING_FILE, brought_back, is_brought_back, parse_listing
 from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR, ConversionRecipe
 from wizard.core.toolchain.output_events import OutputEvents
@@ -298,12 +298,12 @@ class DockerRunner(Runner):
             info = client.info()
         except Exception as exc:  # noqa: BLE001 - same meaning as a failed ping
             raise WizardError(classify_engine_error(_chain_text(exc))) from None
-        yield LogLine(text=f"Docker engine {version.get('Version', '?')} "
-                      f"({info.get('OperatingSystem', '?')}, {info.get('NCPU', '?')} CPUs, "
-                      f"{(info.get('MemTotal') or 0) / 1e9:.1f} GB memory)", step="prepare", stream="runner")
+        yield LogLine(text=say("line_docker_engine", version=version.get("Version", "?"),
+                                os=info.get("OperatingSystem", "?"), cpus=info.get("NCPU", "?"),
+                                memory_gb=f"{(info.get('MemTotal') or 0) / 1e9:.1f}"), step="prepare", stream="runner")
         status = require_image(client, self.image)
         self._facts.image = image_record(status)
-        yield LogLine(text=f"toolchain image {self.image} ({status.image_id[:19]})", step="prepare",
+        yield LogLine(text=say("line_docker_image", image=self.image, image_id=status.image_id[:19]), step="prepare",
                       stream="runner")
         warning = memory_warning(int(info.get("MemTotal") or 0), self.recipe)
         if warning:
@@ -607,5 +607,5 @@ class DockerRunner(Runner):
         if not keep_remote:
             self._remove_container(stop_first=False)
         else:
-            yield LogLine(text=f"kept container {self.container_name}", step="cleanup", stream="runner")
+            yield LogLine(text=say("line_docker_kept", name=self.container_name), step="cleanup", stream="runner")
         yield StepFinished(step="cleanup", ok=True)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 from wizard.core.events import Event, LogLine, ProblemRaised, StepFinished, StepStarted
-from wizard.core.messages import WizardError, problem
+from wizard.core.messages import WizardError, problem, say
 from wizard.core.plan.recipe import DEFAULT_TPU_MLIR_VERSION, RECIPE_FILE, SCRIPT_FILE, WORK_DIR, ConversionRecipe
 from wizard.core.ssh import remote_shell as rs
 from wizard.core.runners.native import commands
@@ -162,7 +162,7 @@ class NativeRunner(Runner):
         except OSError as exc:
             raise WizardError.of("native_command_failed", what="create the run folder", where=self.setup.where,
                                  detail=f"{self.run_dir}: {exc.strerror or exc}") from None
-        yield LogLine(f"the conversion runs in {self.workspace} (nothing to upload)", step="upload", stream="runner")
+        yield LogLine(say("line_native_in_place", folder=self.workspace), step="upload", stream="runner")
         yield StepFinished("upload", ok=True, elapsed=time.monotonic() - started)
 
     def run(self) -> Iterator[Event]:
@@ -257,7 +257,7 @@ class NativeRunner(Runner):
         started = time.monotonic()
         work = (self.workspace or Path(run_dir)) / WORK_DIR
         yield StepStarted("download", command=f"{work} (already here)")
-        yield LogLine(f"the results are already in {work}", step="download", stream="runner")
+        yield LogLine(say("line_native_results_in_place", folder=work), step="download", stream="runner")
         yield StepFinished("download", ok=work.is_dir(), elapsed=time.monotonic() - started)
 
     def cancel(self) -> None:
@@ -281,7 +281,7 @@ class NativeRunner(Runner):
         ok = True
         if self.workspace is not None and self.run_dir.exists():
             if keep_remote:
-                yield LogLine(f"kept: {self.run_dir}", step="cleanup", stream="runner")
+                yield LogLine(say("line_kept", folder=self.run_dir), step="cleanup", stream="runner")
             else:
                 result = LocalShell().run(commands.cleanup_command(str(self.run_dir)), timeout=120)
                 if result.exit_code != 0:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from wizard.core.events import Event, LogLine, Progress, ProblemRaised, StepFinished, StepStarted
-from wizard.core.messages import Problem, WizardError, problem
+from wizard.core.messages import Problem, WizardError, problem, say
 from wizard.core.plan.recipe import DEFAULT_TPU_MLIR_VERSION, ConversionRecipe
 from wizard.core.runners.vm import setup as remote_setup
 from wizard.core.runners.native import environment as envs
@@ -154,11 +154,11 @@ class NativeSetup:
             yield ProblemRaised(p, step="prepare")
         if self.toolchain_bin:
             self.bin_dir = self.toolchain_bin
-            yield LogLine(f"using the TPU-MLIR in {self.toolchain_bin} on {self.where}", step="prepare", stream="runner")
+            yield LogLine(say("line_native_toolchain_bin", folder=self.toolchain_bin, where=self.where), step="prepare", stream="runner")
             return
         assert spec is not None
         python = facts.python(self.python)
-        yield LogLine(f"Python {python.version if python else '?'} at {spec.python}", step="prepare", stream="runner")
+        yield LogLine(say("line_native_python", version=python.version if python else "?", path=spec.python), step="prepare", stream="runner")
         if state != envs.STATE_COMPLETE:
             if not self.create_environment:
                 code = "native_env_incomplete" if state == envs.STATE_PARTIAL else "native_env_missing"
@@ -171,7 +171,7 @@ class NativeSetup:
             if self.cancelled.is_set():
                 return
         else:
-            yield LogLine(f"TPU-MLIR {spec.tpu_mlir_version} environment: {spec.path}", step="prepare", stream="runner")
+            yield LogLine(say("line_native_environment", version=spec.tpu_mlir_version, path=spec.path), step="prepare", stream="runner")
         self.environment = spec
         self.bin_dir = spec.bin_dir
 
@@ -217,7 +217,7 @@ class NativeSetup:
                                      detail=params.get("detail", ""), commands=commands) from None
             raise
         for label in outcome.ran:
-            yield LogLine(f"set-up on {self.where}: {label}", step="prepare", stream="runner")
+            yield LogLine(say("line_setup_step", target=self.where, step=label), step="prepare", stream="runner")
 
     def _build(self, spec: EnvironmentSpec) -> Iterator[Event]:
         started = time.monotonic()

@@ -33,7 +33,7 @@ from typing import BinaryIO, Callable, Iterator
 
 from wizard.core.checksums import sha256_file
 from wizard.core.events import Event, LogLine, ProblemRaised, Progress, StepFinished, StepStarted
-from wizard.core.messages import Problem, WizardError, problem
+from wizard.core.messages import Problem, WizardError, problem, say
 from wizard.core.plan.kept_files import brought_back
 from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR, ConversionRecipe
 from wizard.core.runners.vm import setup as remote_setup
@@ -255,7 +255,7 @@ class SshRunner(Runner):
                         self._conn = self._new_connection()
                     else:
                         self._conn.connect()
-                yield LogLine(f"reconnected to {self.target}", step=step, stream="runner")
+                yield LogLine(say("line_vm_reconnected", target=self.target), step=step, stream="runner")
                 return
             except (HostKeyChanged, HostKeyUnknown):
                 raise
@@ -286,7 +286,7 @@ class SshRunner(Runner):
         started = time.monotonic()
         yield StepStarted("prepare", command=f"ssh {self.target}")
         self._connection()
-        yield LogLine(f"connected to {self.target}", step="prepare", stream="runner")
+        yield LogLine(say("line_vm_connected", target=self.target), step="prepare", stream="runner")
         yield from self._prepare_host()
         yield StepFinished("prepare", ok=True, elapsed=time.monotonic() - started)
 
@@ -350,7 +350,7 @@ class SshRunner(Runner):
             consent=self.setup_consent, on_step=steps.append,
         )
         for label in outcome.ran:
-            yield LogLine(f"set-up on {self.target}: {label}", step="prepare", stream="runner")
+            yield LogLine(say("line_setup_step", target=self.target, step=label), step="prepare", stream="runner")
         if outcome.relogin:  # the new docker group counts only in a new login
             with self._lock:
                 if self._conn is not None:
@@ -437,7 +437,7 @@ class SshRunner(Runner):
             yield from self._in_background("upload", send, progress)
             yield progress()
         self.uploaded_bytes = sent[0]  # the compressed stream, for the upload benchmark
-        yield LogLine(f"uploaded {len(files)} files ({total} bytes, {sent[0]} compressed) to {self.remote_dir}",
+        yield LogLine(say("line_vm_uploaded", files=len(files), bytes=total, compressed=sent[0], folder=self.remote_dir),
                       step="upload", stream="runner")
         yield StepFinished("upload", ok=True, elapsed=time.monotonic() - started)
 
@@ -626,7 +626,7 @@ class SshRunner(Runner):
         self.downloaded_bytes = received[0]  # the compressed stream, for the benchmark
         checked = _verify_sums(run_dir, str(self.target))
         (run_dir / rs.RESULT_SUMS).unlink(missing_ok=True)  # verified; the workspace layout stays as the plan made it
-        yield LogLine(f"downloaded {len(report.files)} files, {checked} SHA-256 checksums verified", step="download", stream="runner")
+        yield LogLine(say("line_vm_downloaded", files=len(report.files), checked=checked), step="download", stream="runner")
         yield StepFinished("download", ok=True, elapsed=time.monotonic() - started)
 
     # --- cancel / cleanup --------------------------------------------------------------------
@@ -658,7 +658,7 @@ class SshRunner(Runner):
             if not self._remote_created:
                 pass  # nothing was sent (e.g. the host key was not accepted yet): nothing to remove
             elif keep_remote:
-                yield LogLine(f"kept on the VM: {self.target}:{self.remote_dir}", step="cleanup", stream="runner")
+                yield LogLine(say("line_vm_kept", target=self.target, folder=self.remote_dir), step="cleanup", stream="runner")
             else:
                 result = self._connection().run(self._cleanup_command(), timeout=300)
                 if result.exit_code != 0:
