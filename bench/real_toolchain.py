@@ -55,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from real_toolchain import build_image, find_python310, run_cvimodel  # noqa: E402
+from wizard.core.events import StepFinished  # noqa: E402
 from wizard.core.images.samples import generate_sample_images  # noqa: E402
 from wizard.core.model.samples import write_sample_model  # noqa: E402
 from wizard.core.plan.choices import ConversionChoices  # noqa: E402
@@ -83,10 +84,14 @@ def _convert(client, image: str, model: Path, photos: Path, count: int, root: Pa
     stage_seconds = time.perf_counter() - started
     bare_copy = root / "bare"
     shutil.copytree(staged.workdir, bare_copy)
+    pristine = root / "pristine"  # the staged workspace before any run: every step runs from it
+    shutil.copytree(staged.workdir, pristine)
     runner = DockerRunner(image, recipe=staged.recipe, client=client)
     job = ConversionJob(runner, root / "run", cache=False)
-    for _event in job.events():
-        pass
+    steps = {}
+    for event in job.events():
+        if isinstance(event, StepFinished) and event.step in ("prepare", "upload", "convert", "download", "cleanup"):
+            steps[event.step] = event.elapsed
     wizard_seconds = time.perf_counter() - started
     if job.verdict != "success":
         tail = (root / "run" / "convert.log").read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
@@ -97,15 +102,17 @@ def _convert(client, image: str, model: Path, photos: Path, count: int, root: Pa
         cores = os.cpu_count() or 2
         for count in sorted({4, cores}):  # the launcher's forced 4, and what convert.sh sets here
             fresh = root / f"bare_threads{count}"
-            shutil.copytree(staged.workdir, fresh)
+            shutil.copytree(pristine, fresh)
             threads[count] = _bare(image, fresh, threads=count)
             shutil.rmtree(fresh, ignore_errors=True)
     shutil.rmtree(bare_copy, ignore_errors=True)  # root-owned files from the container: as root
+    shutil.rmtree(pristine, ignore_errors=True)
     results = json.loads((root / "run" / "results.json").read_text(encoding="utf-8"))
     return {"seconds": wizard_seconds, "bare": bare_seconds, "stage": stage_seconds,
             "download": runner.downloaded_bytes, "upload": runner.uploaded_bytes, "kept": _size_of(root / "run"),
             "kept_work": _size_of(root / "run" / "workspace" / "work"),
             "left_out": (results.get("work_files") or {}).get("left_out_bytes", 0), "threads": threads,
+            "steps": steps,
             "model": root / "run" / f"{staged.recipe.name}_sym_int8.cvimodel"}
 
 
@@ -178,6 +185,8 @@ def main() -> int:
                 print(f"bare_{key}_seconds={figures['bare']:.1f}")
                 print(f"overhead_{key}_seconds={figures['seconds'] - figures['bare']:.1f}")
                 print(f"stage_{key}_seconds={figures['stage']:.1f}")
+                for step, seconds in figures["steps"].items():
+                    print(f"job_{step}_{key}_seconds={seconds:.1f}")
                 print(f"download_{key}_bytes={figures['download']}")
                 print(f"kept_work_{key}_bytes={figures['kept_work']}")
                 print(f"left_out_{key}_bytes={figures['left_out']}")

@@ -34,7 +34,9 @@ if subprocess.Popen(["python3", "-c", CHILD] + sys.argv[1:]).wait() != 0:
 """
 MAKE_OUTPUT = "import sys; a = sys.argv; open(a[a.index({flag!r}) + 1], 'w').write('made\\n')"
 TOOLS = {
-    "model_transform": MAKE_OUTPUT.format(flag="--mlir"),
+    # What the later steps need of it: the MLIR, the weight file it names, the float reference.
+    "model_transform": "; ".join([MAKE_OUTPUT.format(flag="--mlir"), MAKE_OUTPUT.format(flag="--test_result"),
+                                  "open(a[a.index('--model_name') + 1] + '_top_f32_all_weight.npz', 'w').write('w')"]),
     # Holds far more than the container may have, as run_calibration holds every picture.
     "run_calibration": "blocks = [bytearray(32 << 20) for _ in range(64)]",
     "model_deploy": MAKE_OUTPUT.format(flag="--model"),
