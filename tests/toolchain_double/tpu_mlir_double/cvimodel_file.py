@@ -184,8 +184,11 @@ def _filler(size: int, seed: bytes) -> bytes:
 
 def cvimodel_bytes(*, name: str, chip: str, inputs: list[Tensor], outputs: list[Tensor], weight_size: int = 4096,
                    cmdbuf_size: int = 2048, seed: str = "", mlir_version: str = MLIR_VERSION,
-                   build_time: str = BUILD_TIME) -> bytes:
-    """A whole .cvimodel: header, body, a weight section and one command buffer."""
+                   build_time: str = BUILD_TIME, weight_payload: bytes = b"") -> bytes:
+    """A whole .cvimodel: header, body, a weight section and one command buffer. ``weight_payload``
+    opens the weight section (the double's model_runner reads its description of the model there:
+    the section is filler anyway, and the file goes wherever the model goes)."""
+    weight_size = max(weight_size, len(weight_payload))
     io = inputs + outputs
     tensors = [_tensor(t, i, min(MEM_IO_FIRST + i, 7)) for i, t in enumerate(io)]
     names_in, names_out = [t.name for t in inputs], [t.name for t in outputs]
@@ -211,7 +214,8 @@ def cvimodel_bytes(*, name: str, chip: str, inputs: list[Tensor], outputs: list[
         (6, "vtable", [program]), (7, "vtable", sections), (8, "str", chip), (9, "str", mlir_version),
     ])
     body = _Encoder().finish(model)
-    payload = body + _filler(weight_size, b"weight" + seed.encode()) + _filler(cmdbuf_size, b"cmdbuf" + seed.encode())
+    weight = weight_payload + _filler(weight_size - len(weight_payload), b"weight" + seed.encode())
+    payload = body + weight + _filler(cmdbuf_size, b"cmdbuf" + seed.encode())
     header = (MAGIC + struct.pack("<IBB", len(body), VERSION[0], VERSION[1]) + hashlib.md5(payload).digest()
               + chip.encode("ascii")[:16].ljust(16, b"\0") + PADDING)
     assert len(header) == HEADER_SIZE

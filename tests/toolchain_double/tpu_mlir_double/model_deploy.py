@@ -15,7 +15,7 @@ from tpu_mlir_double.misc import str2dict, str2list  # model_deploy.py redefines
 from tpu_mlir_double.mlir_file import read_mlir, tensor_shape
 from tpu_mlir_double.cvimodel_file import cvimodel_bytes, deploy_io
 from tpu_mlir_double.model_files import bmodel_bytes, model_sizes
-from tpu_mlir_double.model_runner import describe_cvimodel, model_inference, write_description
+from tpu_mlir_double.model_runner import describe_cvimodel, description_payload, model_inference
 from tpu_mlir_double.model_transform import check_patterns
 from tpu_mlir_double.preprocess import print_load_config, raw_input_shape, supported_customization_format
 from tpu_mlir_double.scene import encode, load_scene, quantize_int8, scene_boxes
@@ -247,8 +247,10 @@ def deploy(args, faults: dict) -> int:
                 quant_input=args.quant_input, quant_output=args.quant_output,
                 num_classes=int(info.get("num_classes", 80)),
                 other_shape=lambda t: tensor_shape(t, info["input_shape"]))
+            description = describe_cvimodel(info, args.model, args.chip, args.fuse_preprocess, args.aligned_input,
+                                            args.customization_format or "", args.quant_input, args.quant_output)
             data = cvimodel_bytes(name=name, chip=args.chip, inputs=inputs, outputs=outputs, weight_size=weights,
-                                  cmdbuf_size=body, seed=name)
+                                  cmdbuf_size=body, seed=name, weight_payload=description_payload(description))
         else:
             data = bmodel_bytes(args.chip, body + weights, name)
         with open(args.model, "wb") as fh:
@@ -258,11 +260,6 @@ def deploy(args, faults: dict) -> int:
     run_wrapped(TOOL, ["tpuc-opt", final_mlir,
                        f'--codegen="model_file={args.model} embed_debug_info={args.debug} model_version={args.model_version}"',
                        "-o", "/dev/null"], codegen)
-    if args.chip in CV18XX:
-        # The real .cvimodel carries its tensors; the double's model_runner reads them from here.
-        write_description(args.model, describe_cvimodel(
-            info, args.model, args.chip, args.fuse_preprocess, args.aligned_input,
-            args.customization_format or "", args.quant_input, args.quant_output))
     if do_validate and not args.skip_validation:
         out(f"[CMD]: model_runner.py --input {in_npz} --model {args.model} --output {model_npz}")
         outputs = info["outputs"]

@@ -27,7 +27,9 @@ from tpu_mlir_double.preprocess import raw_input_shape
 from tpu_mlir_double.scene import SceneError, SparseTensor, bf16, encode, head_layout, load_scene, quantize_int8, scene_boxes
 
 TOOL = "model_runner.py"
-SIDECAR_SUFFIX = ".double.json"  # what the double's model_deploy records about a .cvimodel it wrote
+# What the double's model_deploy records about a .cvimodel it wrote, at the start of its weight
+# section (filler in the double's models): it travels with the file, wherever it is copied.
+DESCRIPTION_MARKER = b"\0tpu_mlir_double model description:"
 EXTRA_PLACEHOLDER_SHAPE = (1, 4, 2, 2)  # dumped non-head tensors: real names, zero data, tiny
 
 
@@ -139,13 +141,11 @@ def model_inference(data: dict, model_file: str) -> dict:
             "Error, invalid cvimodel file",
             "python3: /work/chip_compiler/cviruntime/src/common/model.cpp:460: static std::__cxx11::string "
             "cvi::runtime::CviModel::getChipType(const string&, const int8_t*, size_t): Assertion `0' failed."])
-    sidecar = model_file + SIDECAR_SUFFIX
-    if not os.path.exists(sidecar):
-        err(f"tpu_mlir_double: {sidecar} is missing: the double runs only .cvimodel files its own "
-            "model_deploy wrote (it records their tensors there)\n")
+    desc = read_description(model_file)
+    if desc is None:
+        err(f"tpu_mlir_double: {model_file} holds no description of its tensors: the double runs only "
+            ".cvimodel files its own model_deploy wrote (it records them in the weight section)\n")
         raise SystemExit(1)
-    with open(sidecar, encoding="utf-8") as fh:
-        desc = json.load(fh)
     stamp = datetime.datetime.fromtimestamp(os.path.getmtime(model_file)).strftime("%Y-%m-%d %H:%M:%S")
     for line in (f"setenv:{chip}", f"Start TPU Simulator for {chip}", "device[0] opened, 4294967296",
                  "version: 1.4.0", f"{desc['model_name']} Build at {stamp} For platform {chip}",
@@ -232,7 +232,21 @@ def describe_cvimodel(info: dict, model_file: str, chip: str, fuse: bool, aligne
             "quant_output": bool(quant_output), "extra_tensors": extras}
 
 
-def write_description(model_file: str, desc: dict) -> None:
-    with open(model_file + SIDECAR_SUFFIX, "w", encoding="utf-8") as fh:
-        json.dump(desc, fh, indent=1, sort_keys=True)
+def description_payload(desc: dict) -> bytes:
+    """What model_deploy puts at the start of the weight section (cvimodel_file's weight_payload)."""
+    return DESCRIPTION_MARKER + json.dumps(desc, sort_keys=True).encode("utf-8") + b"\0"
+
+
+def read_description(model_file: str) -> dict | None:
+    with open(model_file, "rb") as fh:
+        data = fh.read()
+    start = data.find(DESCRIPTION_MARKER)
+    if start < 0:
+        return None
+    start += len(DESCRIPTION_MARKER)
+    end = data.find(b"\0", start)
+    try:
+        return json.loads(data[start:end].decode("utf-8"))
+    except ValueError:
+        return None
 

@@ -100,9 +100,9 @@ class DockerModelRunner:
             try:
                 for chunk in container.logs(stream=True, follow=True):
                     for line in splitter.feed(chunk):
-                        yield from reader.feed(line, fetch)
+                        yield from reader.feed(line.text, fetch)
                 for line in splitter.flush():
-                    yield from reader.feed(line, fetch)
+                    yield from reader.feed(line.text, fetch)
             except Exception as exc:  # noqa: BLE001 - the stream a cancel cut, or the engine's error
                 if self._cancelled.is_set():
                     return

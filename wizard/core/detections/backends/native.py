@@ -97,9 +97,9 @@ class NativeModelRunner:
             assert process.stdout is not None
             while chunk := process.stdout.read1(READ_CHUNK):  # type: ignore[attr-defined]
                 for line in splitter.feed(chunk):
-                    yield from reader.feed(line)
+                    yield from reader.feed(line.text)
             for line in splitter.flush():
-                yield from reader.feed(line)
+                yield from reader.feed(line.text)
             exit_code = process.wait()
             if self._cancelled.is_set():
                 return

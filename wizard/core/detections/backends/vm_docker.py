@@ -200,11 +200,11 @@ class VmModelRunner:
             while True:
                 chunk = next(output)
                 for line in splitter.feed(chunk):
-                    yield from reader.feed(line, fetch)
+                    yield from reader.feed(line.text, fetch)
         except StopIteration as done:
             exit_code = done.value
         for line in splitter.flush():
-            yield from reader.feed(line, fetch)
+            yield from reader.feed(line.text, fetch)
         if self._cancelled.is_set():
             return
         reader.check_finished(exit_code)
