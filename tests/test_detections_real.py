@@ -101,15 +101,33 @@ def test_the_inputs_are_exactly_what_model_deploy_fed_the_models(real_run):
     work = run_dir / "workspace" / "work"
     pre = Preprocess.from_recipe(RunFolder(run_dir).recipe)
     canvas, _ = letterbox(load_rgb(run_dir / "workspace" / "image" / "test.jpg"), pre)
-    deploy_raw, deploy_f32 = load_npz(work / "yolo11_in_ori.npz"), load_npz(work / "yolo11_in_f32.npz")
-    assert list(deploy_raw) == ["images_raw"] and list(deploy_f32) == ["images"]
+    # model_deploy's own fused input comes back with the run (kept_files); its float twin
+    # (_in_f32.npz) is the same pixels as float and stays where the run ran.
+    deploy_raw = load_npz(work / "yolo11_in_ori.npz")
+    assert list(deploy_raw) == ["images_raw"]
     assert np.array_equal(int8_side_input(canvas, pre)["images_raw"], deploy_raw["images_raw"])
-    assert np.array_equal(float_side_input(canvas, pre)["images"], deploy_f32["images"])
+    assert np.array_equal(float_side_input(canvas, pre)["images"], _float_from_fused(deploy_raw["images_raw"], pre))
 
 
-def test_the_float_side_is_the_toolchains_own_reference_bit_for_bit(real_run, tmp_path, toolchain_real_image):
-    """The test picture through the check: its float outputs equal model_transform's reference."""
+def _float_from_fused(raw: np.ndarray, pre: Preprocess) -> np.ndarray:
+    """model_deploy's uint8 RGB input (1, 1, S, align64(3S)) as the float model's (1, 3, S, S)."""
+    size = raw.shape[2]
+    pixels = raw.reshape(size, -1)[:, : 3 * size].reshape(size, size, 3).astype(np.float32)
+    mean, scale = (np.asarray(v, dtype=np.float32).reshape(1, 1, 3) for v in (pre.mean, pre.scale))
+    return ((pixels - mean) * scale).transpose(2, 0, 1)[None].astype(np.float32)
+
+
+def test_the_float_side_is_the_toolchains_own_reference_bit_for_bit(real_run, tmp_path, toolchain_real_image,
+                                                                    docker_client):
+    """The test picture through the check: its float outputs equal what the real model_runner
+    gives for model_deploy's own input on the top MLIR (the float reference model_deploy uses)."""
     run_dir = shutil.copytree(real_run["run"], tmp_path / "run")
+    work = run_dir / "workspace" / "work"
+    pre = Preprocess.from_recipe(RunFolder(run_dir).recipe)
+    np.savez(work / "reference_in.npz", images=_float_from_fused(load_npz(work / "yolo11_in_ori.npz")["images_raw"], pre))
+    code, output = run_in_image(docker_client, toolchain_real_image, work,
+                                "model_runner.py --input reference_in.npz --model yolo11.mlir --output reference_out.npz")
+    assert code == 0, output[-2000:]
     events = list(run_check(run_dir, count=2, backend=DockerModelRunner(toolchain_real_image)))
     assert events[-1].details["outcome"] == "checked", events[-3:]
     folder = RunFolder(run_dir)
@@ -120,7 +138,7 @@ def test_the_float_side_is_the_toolchains_own_reference_bit_for_bit(real_run, tm
     cache = RawOutputCache(run_dir / CACHE_DIR)
     key = picture_key(sha256_file(test_picture), target.preprocess)
     cached = cache.get(model_key(target.top_mlir), key)
-    reference = load_npz(run_dir / "workspace" / "work" / "yolo11_top_outputs.npz")
+    reference = load_npz(work / "reference_out.npz")
     assert cached is not None and len(cached) == 6 and all("/model.23/cv" in k for k in cached)
     assert all(np.array_equal(cached[k], reference[k]) for k in cached)
     # The cvimodel's 20-odd dumped tensors came back trimmed to its six float outputs.

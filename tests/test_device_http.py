@@ -6,6 +6,7 @@ No mocks: the real client, the real HTTP exchanges, the simulator's files on dis
 from __future__ import annotations
 
 import hashlib
+import shutil
 import json
 import threading
 
@@ -279,3 +280,31 @@ def test_firmware_without_get_model_file_still_deploys(sim, cvimodel, state_dir)
     events, result = _deploy(sim, cvimodel, state_dir)
     assert result.ok, _problems(events)
     assert any("cannot send the model back" in getattr(e, "text", "") for e in events)
+
+
+def test_the_thresholds_the_detection_check_used_are_the_ones_the_camera_runs_with(sim, cvimodel, state_dir, tmp_path):
+    """A run folder with a detection check: the deploy writes its score/IoU thresholds into the
+    model node, so the camera runs the model as it was checked; restore brings the old ones back."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    model = run_dir / cvimodel.name
+    shutil.copy(cvimodel, model)
+    (run_dir / "detections.json").write_text(json.dumps({"thresholds": {"score": 0.35, "iou": 0.3,
+                                                                         "source": "user"}}))
+    before = sim.model_node()
+    events, result = _deploy(sim, model, state_dir)
+    assert result.ok, _problems(events)
+    assert (sim.model_node()["tscore"], sim.model_node()["tiou"]) == (0.35, 0.3)
+    assert (sim.loaded_model["tscore"], sim.loaded_model["tiou"]) == (0.35, 0.3)
+    restored = list(restore_previous(RestoreRequest(device=sim.device, node_red_port=sim.nodered_port,
+                                                    state_dir=str(state_dir))))
+    assert restored[-1].ok, restored
+    assert (sim.model_node()["tscore"], sim.model_node()["tiou"]) == (before["tscore"], before["tiou"])
+
+
+def test_without_a_check_the_flow_keeps_its_own_thresholds(sim, cvimodel, state_dir, tmp_path):
+    from wizard.core.device.deploy import checked_thresholds
+
+    assert checked_thresholds(cvimodel) is None  # no detections.json beside it
+    (tmp_path / "detections.json").write_text("{ not json")
+    assert checked_thresholds(tmp_path / "m.cvimodel") is None  # unreadable: the flow's own stay

@@ -72,6 +72,9 @@ class DeployRequest:
     state_dir: str | None = None
     verify_readback: bool = True
     chunk_size: int = CHUNK_SIZE
+    # (score, NMS IoU) for the flow's model node: None = the ones the run's detection check used
+    # (its detections.json beside the model), else the flow's own stay.
+    thresholds: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class DeployPlan:
     chunks: tuple[tuple[int, int], ...]
     steps: tuple[str, ...]
     state_dir: str
+    thresholds: tuple[float, float] | None = None  # written to the model node with the switch
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +107,7 @@ class DeployPlan:
             "chunks": len(self.chunks),
             "steps": list(self.steps),
             "state_dir": self.state_dir,
+            "thresholds": list(self.thresholds) if self.thresholds else None,
         }
 
 
@@ -202,7 +207,23 @@ def plan_deploy(request: DeployRequest) -> DeployPlan:
         chunks=plan_chunks(size, request.chunk_size) if request.method == "http" else ((0, size),),
         steps=tuple(steps),
         state_dir=state_dir,
+        thresholds=request.thresholds or checked_thresholds(model_path),
     )
+
+
+def checked_thresholds(model_path: Path) -> tuple[float, float] | None:
+    """The score and IoU thresholds the run's detection check judged the model with (its
+    detections.json in the run folder beside the model): the camera then runs the model as it
+    was checked. None when the run has no readable check."""
+    import json
+
+    report = Path(model_path).parent / "detections.json"
+    try:
+        thresholds = json.loads(report.read_text(encoding="utf-8")).get("thresholds") or {}
+        score, iou = float(thresholds["score"]), float(thresholds["iou"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return (score, iou) if 0.0 < score < 1.0 and 0.0 < iou < 1.0 else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,7 +460,8 @@ def _switch_flow(plan: DeployPlan, point: backup.RestorePoint, details, uri: str
         for attempt in range(2):
             rev, current = nodered.get_flows()
             try:
-                switch = flow_edit.switch_model(current, uri, plan.model_info["model_name"], plan.classes)
+                switch = flow_edit.switch_model(current, uri, plan.model_info["model_name"], plan.classes,
+                                                thresholds=plan.thresholds)
             except flow_edit.FlowEditError as exc:
                 raise DeviceError(problem(exc.code, address=plan.address.host, **exc.params)) from None
             saved = point.keep_flow(rev, current)

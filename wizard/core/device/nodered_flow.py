@@ -51,11 +51,14 @@ def switch_model(
     uri: str,
     model_name: str,
     classes: Sequence[str] | None = None,
+    thresholds: tuple[float, float] | None = None,
 ) -> FlowSwitch:
-    """A copy of ``flows`` whose single model node uses ``uri``; thresholds and wiring untouched.
+    """A copy of ``flows`` whose single model node uses ``uri``; wiring untouched.
 
     ``classes`` also go into the node's ``classes`` field so the editor shows the same labels
     as model.json (sscma-node takes model.json's classes first; the field is the fallback).
+    ``thresholds`` (score, IoU), when given, become the node's ``tscore``/``tiou`` (the values
+    the detection check used); otherwise the node keeps its own.
     """
     nodes = model_nodes(flows)
     if not nodes:
@@ -71,6 +74,8 @@ def switch_model(
             node["model"] = model_name
             if classes is not None:
                 node["classes"] = ",".join(c.replace(",", " ") for c in classes)
+            if thresholds is not None:
+                node["tscore"], node["tiou"] = thresholds
             return FlowSwitch(new_flows, target_id, old_uri, uri, old_model, model_name)
     raise FlowEditError("flow_no_model_node")  # unreachable: the node was found above
 
