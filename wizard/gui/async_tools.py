@@ -139,3 +139,12 @@ async def ask(box) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     return QMessageBox.StandardButton(value)
+
+
+async def settled(task: "asyncio.Task | None") -> None:
+    """Wait until ``task`` has ended, a cancel included (a page's wait after its Cancel)."""
+    if task is not None:
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass

@@ -29,7 +29,7 @@ from wizard.core.app import wizard_flow as rules
 from wizard.core.detections.check import DEFAULT_PICTURES
 from wizard.core.events import LogLine, ProblemRaised, Progress, Result
 from wizard.core.messages import Problem, WizardError, problem
-from wizard.gui.async_tools import EventPump, run_blocking
+from wizard.gui.async_tools import EventPump, run_blocking, settled
 from wizard.gui.detection_gallery import (
     AgreementFigure,
     ClassTable,
@@ -348,11 +348,7 @@ class DetectionPanel(QWidget):
             self._task.cancel()
 
     async def wait(self) -> None:
-        if self._task is not None:
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await settled(self._task)
         self.cancel_button.setEnabled(True)
 
     def handle_events(self, events) -> None:

@@ -33,7 +33,7 @@ from wizard.core.events import (
 from wizard.core.messages import WizardError
 from wizard.core.app.settings import ActiveJob
 from wizard.core.runners.native.setup import ENVIRONMENT_STEP
-from wizard.gui.async_tools import EventPump
+from wizard.gui.async_tools import EventPump, settled
 from wizard.gui.pages.base import Page
 from wizard.gui.services import GuiConversion, native_details, vm_details
 from wizard.gui.widgets import LogView, ProblemList, wrapped_label
@@ -331,11 +331,7 @@ class ConvertPage(Page):
             self._task.cancel()
 
     async def wait(self) -> None:
-        if self._task is not None:
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await settled(self._task)
         self.cancel_button.setEnabled(True)
 
     # -- events ----------------------------------------------------------------------------------
