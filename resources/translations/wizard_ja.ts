@@ -158,6 +158,22 @@
         <source>Stopping…</source>
         <translation>停止しています…</translation>
     </message>
+    <message>
+        <source>Waiting: you are next. The conversion starts as soon as the server has a free place.</source>
+        <translation>待機中: 次はあなたの番です。サーバーに空きができしだい変換が始まります。</translation>
+    </message>
+    <message>
+        <source>Waiting: %1 ahead of you.</source>
+        <translation>待機中: あなたの前に %1 件あります。</translation>
+    </message>
+    <message>
+        <source>The workshop&apos;s server runs %1 conversions at once.</source>
+        <translation>ワークショップのサーバーは同時に %1 件まで変換します。</translation>
+    </message>
+    <message>
+        <source>Cancelled while waiting: your place in the queue was given up.</source>
+        <translation>待機中に取り消しました。キューでの順番は取り消されました。</translation>
+    </message>
 </context>
 <context>
     <name>DetectionGallery</name>
