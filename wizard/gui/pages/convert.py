@@ -221,7 +221,8 @@ class ConvertPage(Page):
         else:
             text = self.tr("Waiting: %1 ahead of you.").replace("%1", str(self.queue_ahead))
         if self._queue_slots:
-            text += " " + self.tr("The workshop's server runs %1 conversions at once.").replace(
+            text += ("" if text.endswith("。") else " ") + self.tr(
+                "The workshop's server runs %1 conversions at once.").replace(
                 "%1", str(self._queue_slots))
         return text
 

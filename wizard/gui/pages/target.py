@@ -290,7 +290,8 @@ class TargetPage(Page):
                     widget.setEnabled(False)
                     widget.setToolTip(note)
             base = self._help_texts.get(key, "")
-            self.helps[key].setText(f"{note} {base}" if is_locked else base)
+            gap = "" if note.endswith("。") else " "  # Japanese sentences run on without a space
+            self.helps[key].setText(f"{note}{gap}{base}" if is_locked else base)
         # A preset would change locked options: it is the instructor's choice too.
         any_locked = bool(locked & set(self.lock_widgets))
         self.preset.setEnabled(not any_locked)
