@@ -158,6 +158,22 @@
         <source>Stopping…</source>
         <translation>停止しています…</translation>
     </message>
+    <message>
+        <source>Waiting: you are next. The conversion starts as soon as the server has a free place.</source>
+        <translation>待機中: 次はあなたの番です。サーバーに空きができしだい変換が始まります。</translation>
+    </message>
+    <message>
+        <source>Waiting: %1 ahead of you.</source>
+        <translation>待機中: あなたの前に %1 件あります。</translation>
+    </message>
+    <message>
+        <source>The workshop&apos;s server runs %1 conversions at once.</source>
+        <translation>ワークショップのサーバーは同時に %1 件まで変換します。</translation>
+    </message>
+    <message>
+        <source>Cancelled while waiting: your place in the queue was given up.</source>
+        <translation>待機中に取り消しました。キューでの順番は取り消されました。</translation>
+    </message>
 </context>
 <context>
     <name>DetectionGallery</name>
@@ -738,6 +754,22 @@
         <source>The conversion keeps running in the background; open the wizard again to see it finish.</source>
         <translation>変換はバックグラウンドで続きます。ウィザードをもう一度開くと、終わるところを確認できます。</translation>
     </message>
+    <message>
+        <source>Open workshop kit</source>
+        <translation>ワークショップキットを開く</translation>
+    </message>
+    <message>
+        <source>Workshop kit (*.rcwkit)</source>
+        <translation>ワークショップキット (*.rcwkit)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>ファイル(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open workshop kit…</source>
+        <translation>ワークショップキットを開く…</translation>
+    </message>
 </context>
 <context>
     <name>ModelPage</name>
@@ -1296,6 +1328,14 @@
         <source>Not possible with the other options chosen</source>
         <translation>ほかの設定との組み合わせでは選べません</translation>
     </message>
+    <message>
+        <source>Workshop: %1. Options marked &quot;set by your instructor&quot; cannot be changed here.</source>
+        <translation>ワークショップ: %1。「講師が設定しました」と書かれた設定はここでは変更できません。</translation>
+    </message>
+    <message>
+        <source>Set by your instructor.</source>
+        <translation>講師が設定しました。</translation>
+    </message>
 </context>
 <context>
     <name>WelcomePage</name>
@@ -1358,6 +1398,10 @@
         <location filename="../../wizard/gui/pages/welcome.py" line="112"/>
         <source>Wizard recipe (recipe.json *.json)</source>
         <translation>ウィザードのレシピ (recipe.json *.json)</translation>
+    </message>
+    <message>
+        <source>Open workshop kit…</source>
+        <translation>ワークショップキットを開く…</translation>
     </message>
 </context>
 <context>

@@ -19,4 +19,4 @@ def launch_gui(args: argparse.Namespace) -> int:
 
         print_problem(problem("gui_unavailable", detail=str(exc)))
         return EXIT_INFRASTRUCTURE
-    return run_app(lang=getattr(args, "lang", None))
+    return run_app(lang=getattr(args, "lang", None), kit=getattr(args, "kit", None))

@@ -51,7 +51,8 @@ def build_window(*, services=None, store: SettingsStore | None = None, lang: str
     return MainWindow(ctx)
 
 
-def run_app(lang: str | None = None) -> int:
+def run_app(lang: str | None = None, kit: str | None = None) -> int:
+    """The window; ``kit``: a workshop kit to open at once (``recamera-wizard --kit KIT``)."""
     import qasync
 
     from wizard.gui.errors import asyncio_exception_handler, install_excepthook, setup_logging
@@ -64,6 +65,8 @@ def run_app(lang: str | None = None) -> int:
     loop.set_exception_handler(asyncio_exception_handler)
     window = build_window(lang=lang)
     window.show()
+    if kit:
+        window.open_kit(kit)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     with loop:

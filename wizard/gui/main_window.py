@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -110,6 +111,15 @@ class MainWindow(QMainWindow):
             self.pages[page_id] = page
         self.convert_page.finished.connect(lambda ok: self.refresh())
         self.welcome_page.reattach_requested.connect(self.reattach)
+        self.welcome_page.kit_requested.connect(self.pick_kit)
+
+        # File > Open workshop kit…; a kit dropped on the window opens the same way.
+        self.file_menu = self.menuBar().addMenu("")
+        self.open_kit_action = QAction(self)
+        self.open_kit_action.setObjectName("openKitAction")
+        self.open_kit_action.triggered.connect(self.pick_kit)
+        self.file_menu.addAction(self.open_kit_action)
+        self.setAcceptDrops(True)
 
         # Bottom: why Next is not available yet, and the buttons.
         self.problems = ProblemList()
@@ -215,8 +225,70 @@ class MainWindow(QMainWindow):
         if self.ctx.flow.state.job_status == rules.JOB_RUNNING:
             return
         self.ctx.flow.restart()
+        if self.ctx.kit is not None:  # a workshop's next conversion starts from its kit again
+            from wizard.gui.workshop_kit import apply_kit
+
+            apply_kit(self.ctx.kit, self.ctx.flow.state, self.ctx.settings)
         for page in self.pages.values():
             page.retranslate()
+
+    # -- workshop kits ---------------------------------------------------------------------------
+    def pick_kit(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open workshop kit"), "",
+                                              self.tr("Workshop kit (*.rcwkit)"))
+        if path:
+            self.open_kit(path)
+
+    def open_kit(self, path: str):
+        """Open a kit (menu, drop, --kit): read off the loop; refused = its message, nothing changes."""
+        return self.ctx.spawn(self._open_kit(str(path)), name="open-kit")
+
+    async def _open_kit(self, path: str) -> None:
+        from wizard.core.messages import WizardError
+        from wizard.gui.async_tools import run_blocking
+        from wizard.gui.workshop_kit import apply_kit, read_kit
+
+        if self.ctx.flow.state.job_status == rules.JOB_RUNNING:
+            return  # a running conversion keeps its options; the kit can be opened after it
+        try:
+            kit = await run_blocking(read_kit, path)
+        except WizardError as exc:
+            self.show_problem(exc.problem)
+            return
+        self.ctx.kit = kit
+        self.ctx.flow.restart()  # a fresh conversion, the kit's choices on every page
+        apply_kit(kit, self.ctx.flow.state, self.ctx.settings)
+        if kit.content.language and kit.content.language != TRANSLATIONS.language:
+            self.set_language(kit.content.language)
+        self.ctx.save_settings()
+        for page in self.pages.values():
+            page.retranslate()
+        device = self.pages["device"]
+        for edit, value in ((getattr(device, "address_edit", None), kit.content.camera.host),
+                            (getattr(device, "user_edit", None), kit.content.camera.user)):
+            if edit is not None:
+                edit.setText(value)
+        self.retranslate()
+        self.go_next()  # to the model page: the attendee picks their model and pictures
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        from wizard.gui.workshop_kit import is_kit_path
+
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if len(urls) == 1 and is_kit_path(urls[0].toLocalFile()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        from wizard.gui.workshop_kit import is_kit_path
+
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if len(urls) == 1 and is_kit_path(urls[0].toLocalFile()):
+            event.acceptProposedAction()
+            self.open_kit(urls[0].toLocalFile())
+        else:
+            event.ignore()
 
     def reattach(self) -> None:
         job_record = self.ctx.settings.active_job
@@ -277,6 +349,12 @@ class MainWindow(QMainWindow):
             self.steps.item(index).setText(f"{index + 1}. {names[page_id]}")
         self.back_button.setText(self.tr("Back"))
         self.restart_button.setText(self.tr("Start over"))
+        self.file_menu.setTitle(self.tr("&File"))
+        self.open_kit_action.setText(self.tr("Open workshop kit…"))
+        title = self.tr("reCamera Model Wizard")
+        if self.ctx.kit is not None:
+            title = f"{title} — {self.ctx.kit.title}"
+        self.setWindowTitle(title)
         self._update_next_text()
         index = self.language.findData(TRANSLATIONS.language)
         if index >= 0 and index != self.language.currentIndex():

@@ -85,6 +85,50 @@ class ReplayJob(GuiConversion):
         self.cancelled = True
 
 
+class WaitingJob(GuiConversion):
+    """A workshop job waiting for a place on the shared server (the core's queue events), until
+    the tour cancels it."""
+
+    def __init__(self, choices, ahead: int = 3, slots: int = 2):
+        import threading
+
+        self.run_dir = str(choices.out)
+        self.ahead, self.slots = ahead, slots
+        self.cancelled = threading.Event()
+
+    def events(self) -> Iterator[Event]:
+        from wizard.core.events import QueueLeft, QueueWaiting
+
+        for ahead in (self.ahead + 2, self.ahead):  # the place goes down while it waits
+            yield QueueWaiting(ticket=12, position=ahead + 1, ahead=ahead, slots=self.slots)
+        self.cancelled.wait(60)
+        yield QueueLeft(ticket=12)
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+
+
+def tour_kit(path: Path) -> Path:
+    """An instructor's kit as make-kit writes it (written by the core's kit writer; its server
+    is never contacted: the tour's conversion waits in a replayed queue)."""
+    import base64
+    import os
+
+    from wizard.core.workshop.kit import (KitCamera, KitContent, KitServer, KitToolchain, key_fingerprint,
+                                          resolve_options, write_kit)
+
+    blob = b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20" + os.urandom(32)
+    content = KitContent(
+        kit_id="kit-tour01", title="reCamera workshop, room 3", preset="recamera-default",
+        options=resolve_options("recamera-default", {}),
+        locked=("processor", "quantize", "fuse_preprocess", "customization_format", "pixel_format"),
+        server=KitServer(target="attendee@127.0.0.1:2222", host_key_type="ssh-ed25519",
+                         host_key=base64.b64encode(blob).decode(), host_key_fingerprint=key_fingerprint(blob),
+                         workshop_id="room-3", slots=2),
+        toolchain=KitToolchain(image="recamera-wizard/toolchain:1.7"), camera=KitCamera())
+    return write_kit(path, content).path
+
+
 class ReplayedHost:
     """A shell that answers the native check from a host's probe output: nothing runs."""
 
@@ -341,11 +385,61 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     await _settle(window)
     shoot("09_welcome_recent_runs")
 
+    await _tour_workshop(window, services, shoot, work, model, images)
+
     window.ctx.settings.active_job = None
     window._close_confirmed = True
     window.close()
     shutil.rmtree(work, ignore_errors=True)
     return shots
+
+
+async def _tour_workshop(window, services: TourServices, shoot, work: Path, model: Path, images: Path) -> None:
+    """An attendee opens the instructor's kit (its locked choices on the Target page), then their
+    conversion waits for a place on the room's server."""
+    from PySide6.QtWidgets import QApplication
+
+    flow = window.ctx.flow
+    await window.open_kit(str(tour_kit(work / "room3.rcwkit")))
+    await _settle(window)
+    _expect(window.ctx.kit is not None and flow.current == "model", "the tour's kit was not opened", window)
+    window.pages["model"].load_model(str(model))
+    await _settle(window)
+    window.go_next()
+    window.pages["images"].load_source(str(images))
+    for _ in range(100):  # the pictures are checked off the GUI thread; a loaded machine is slow
+        await _settle(window, 0.1)
+        if flow.can_next():
+            break
+    _expect(flow.can_next(), "the sample pictures were not accepted (workshop)", window)
+    window.go_next()
+    target = window.pages["target"]
+    target.state.out_dir = str(work / "runs" / "workshop")
+    target.refresh()
+    target.expert_toggle.setChecked(True)
+    await _settle(window)
+    shoot("10_workshop_kit")
+    target.expert_toggle.setChecked(False)
+    window.go_next()
+    await _settle(window)
+
+    original_start = services.start_conversion
+    services.start_conversion = lambda choices, where, ssh, native=None: WaitingJob(choices)  # type: ignore
+    window.go_next()
+    convert = window.convert_page
+    for _ in range(200):
+        if convert.queue_ahead == 3:
+            break
+        await asyncio.sleep(0.05)
+    for _ in range(15):  # paint; not _settle: it would wait for the waiting conversion to end
+        QApplication.processEvents()
+        await asyncio.sleep(0.02)
+    _expect(convert.queue_ahead == 3, "the waiting conversion was not shown", window)
+    shoot("11_workshop_waiting")
+    convert.cancel()
+    await convert.wait()
+    services.start_conversion = original_start  # type: ignore[method-assign]
+    await _settle(window)
 
 
 async def _tour_detection_check(window, services: TourServices, shoot) -> None:

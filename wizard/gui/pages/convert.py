@@ -26,6 +26,9 @@ from wizard.core.events import (
     LogLine,
     ProblemRaised,
     Progress,
+    QueueAdmitted,
+    QueueLeft,
+    QueueWaiting,
     Result,
     StepFinished,
     StepStarted,
@@ -63,6 +66,10 @@ class ConvertPage(Page):
         self._phase = ""
         self.events_seen = 0
         self._detached = False
+        # A workshop server's queue: how many jobs are ahead of ours (None: not waiting), its slots.
+        self.queue_ahead: int | None = None
+        self._queue_slots = 0
+        self._queue_left = False
 
         self.steps_box = QGroupBox()
         grid = QGridLayout(self.steps_box)
@@ -180,6 +187,9 @@ class ConvertPage(Page):
 
     def _show_phase(self) -> None:
         status = self.state.job_status
+        if status == rules.JOB_RUNNING and self.queue_ahead is not None:
+            self.phase_label.setText(self._waiting_text())
+            return
         phases = {
             "prepare": self.tr("Preparing the workspace…"),
             ENVIRONMENT_STEP: self.tr("Setting up the toolchain (first time only)…"),
@@ -197,11 +207,24 @@ class ConvertPage(Page):
             text = self.tr("Finished. Click Next to see the results.")
         elif status == rules.JOB_FAILED:
             text = self.tr("The conversion did not succeed. Click Next to see what to try.")
+        elif status == rules.JOB_CANCELLED and self._queue_left:
+            text = self.tr("Cancelled while waiting: your place in the queue was given up.")
         elif status == rules.JOB_CANCELLED:
             text = self.tr("Cancelled. Nothing is running any more.")
         else:
             text = self.tr("Ready to start.")
         self.phase_label.setText(text)
+
+    def _waiting_text(self) -> str:
+        if self.queue_ahead == 0:
+            text = self.tr("Waiting: you are next. The conversion starts as soon as the server has a free place.")
+        else:
+            text = self.tr("Waiting: %1 ahead of you.").replace("%1", str(self.queue_ahead))
+        if self._queue_slots:
+            text += ("" if text.endswith("。") else " ") + self.tr(
+                "The workshop's server runs %1 conversions at once.").replace(
+                "%1", str(self._queue_slots))
+        return text
 
     def _show_buttons(self) -> None:
         running = self.state.job_status == rules.JOB_RUNNING
@@ -223,6 +246,9 @@ class ConvertPage(Page):
         self._phase = ""
         self.result = None
         self.events_seen = 0
+        self.queue_ahead = None
+        self._queue_slots = 0
+        self._queue_left = False
         self.progress.setValue(0)
         self.progress_text.setText("")
         self.problems.set_problems([])
@@ -305,6 +331,9 @@ class ConvertPage(Page):
         state = self.state
         state.job_status = status
         state.result_ok = status == rules.JOB_SUCCEEDED
+        if self.queue_ahead is not None:  # ended while still waiting for a place
+            self._queue_left = self._queue_left or status == rules.JOB_CANCELLED
+            self.queue_ahead = None
         if self.result is not None and self.result.run_dir:
             state.run_dir = self.result.run_dir
         elif self.job is not None and self.job.run_dir:
@@ -366,6 +395,17 @@ class ConvertPage(Page):
                         event.time - self._step_started.get(event.step, event.time))
                     if event.ok:
                         self.progress.setValue(int(self._overall(event.step, 1.0) * 1000))
+            elif isinstance(event, QueueWaiting):
+                # The place only ever improves: a late or repeated report never shows a worse one.
+                ahead = max(0, event.ahead)
+                self.queue_ahead = ahead if self.queue_ahead is None else min(self.queue_ahead, ahead)
+                self._queue_slots = event.slots
+            elif isinstance(event, QueueAdmitted):
+                self.queue_ahead = None  # our turn: the usual live progress from here on
+                self._queue_slots = event.slots
+            elif isinstance(event, QueueLeft):
+                self.queue_ahead = None
+                self._queue_left = True
             elif isinstance(event, ProblemRaised):
                 new_problems.append(event.problem)
             elif isinstance(event, Result):

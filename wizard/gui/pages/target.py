@@ -97,6 +97,10 @@ class TargetPage(Page):
         self._row(form, "quantize", self.quantize)
         self._row(form, "name", self.name_edit)
         self._row(form, "out_dir", out_widget)
+        # A workshop kit's note: which workshop, and that its instructor fixed some options.
+        self.kit_note = wrapped_label(object_name="kitNote")
+        self.kit_note.setVisible(False)
+        self.body.addWidget(self.kit_note)
         self.body.addWidget(basic)
 
         self.expert_toggle = QPushButton()
@@ -167,6 +171,15 @@ class TargetPage(Page):
             self._row(expert, key, widget)
         self.expert_box.setVisible(False)
         self.body.addWidget(self.expert_box)
+        # The widgets of each option a workshop kit can lock (disabled while it is locked).
+        self.lock_widgets: dict[str, tuple[QWidget, ...]] = {
+            "processor": (self.processor,), "quantize": (self.quantize,), "pixel_format": (self.pixel_format,),
+            "keep_aspect_ratio": (self.keep_aspect,), "fuse_preprocess": (self.fuse,),
+            "aligned_input": (self.aligned,), "customization_format": (self.customization,),
+            "quant_input": (self.quant_input,), "tolerance": (self.own_tolerance, self.tol_cos, self.tol_euclid),
+            "mean": (self.mean_edit,), "scale": (self.scale_edit,),
+        }
+        self._help_texts: dict[str, str] = {}
         self.body.addStretch(1)
         self.retranslate()
 
@@ -231,6 +244,7 @@ class TargetPage(Page):
         for key, (label, help_text) in texts.items():
             self.labels[key].setText(label)
             self.helps[key].setText(help_text)
+        self._help_texts = {key: help_text for key, (_label, help_text) in texts.items()}
         self.out_button.setText(self.tr("Choose…"))
         self.keep_aspect.setText(self.tr("Pad, don't stretch"))
         self.fuse.setText(self.tr("On the chip"))
@@ -251,6 +265,37 @@ class TargetPage(Page):
             if proc is not None:
                 self.processor.setItemText(i, proc.label(lang))
         self._toggle_expert(self.expert_toggle.isChecked())
+        self._show_locks()
+
+    # -- a workshop kit's locked choices ---------------------------------------------------------
+    def locked(self) -> frozenset[str]:
+        from wizard.gui.workshop_kit import locked_options
+
+        return locked_options(self.ctx.kit)
+
+    def _show_locks(self) -> None:
+        """Disable what the kit's instructor locked, saying so next to it; the kit's title on top."""
+        locked = self.locked()
+        kit = self.ctx.kit
+        self.kit_note.setVisible(kit is not None)
+        if kit is not None:
+            self.kit_note.setText(self.tr(
+                "Workshop: %1. Options marked \"set by your instructor\" cannot be changed here.").replace(
+                    "%1", kit.title))
+        note = self.tr("Set by your instructor.")
+        for key, widgets in self.lock_widgets.items():
+            is_locked = key in locked
+            for widget in widgets:
+                if is_locked:
+                    widget.setEnabled(False)
+                    widget.setToolTip(note)
+            base = self._help_texts.get(key, "")
+            gap = "" if note.endswith("。") else " "  # Japanese sentences run on without a space
+            self.helps[key].setText(f"{note}{gap}{base}" if is_locked else base)
+        # A preset would change locked options: it is the instructor's choice too.
+        any_locked = bool(locked & set(self.lock_widgets))
+        self.preset.setEnabled(not any_locked)
+        self.preset.setToolTip(note if any_locked else "")
 
     def _toggle_expert(self, on: bool) -> None:
         self.expert_box.setVisible(on)
@@ -267,6 +312,9 @@ class TargetPage(Page):
     def _set(self, key: str, value) -> None:
         if self._updating:
             return
+        if key in self.locked():  # the kit's instructor set it: the widget shows their value again
+            self.refresh()
+            return
         setattr(self.state, key, value)
         if key == "processor":
             proc = PROCESSORS.get(value)
@@ -279,8 +327,9 @@ class TargetPage(Page):
         preset = self.presets.get(preset_id)
         if preset is None:
             return
+        locked = self.locked()
         for key, value in preset.choices.items():
-            if hasattr(self.state, key):
+            if hasattr(self.state, key) and key not in locked:
                 setattr(self.state, key, value)
         self.refresh()
         self.changed.emit()
@@ -369,6 +418,11 @@ class TargetPage(Page):
                 allowed = rules.allowed_values(s, key, [not current])[not current]
                 box.setEnabled(allowed)
                 box.setToolTip("" if allowed else self.tr("Not possible with the other options chosen"))
+            for widget in (self.processor, self.quantize, self.pixel_format, self.customization,
+                           self.own_tolerance, self.mean_edit, self.scale_edit):
+                widget.setEnabled(True)
+                widget.setToolTip("")
+            self._show_locks()
         finally:
             self._updating = False
 

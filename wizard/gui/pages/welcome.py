@@ -27,6 +27,7 @@ from wizard.gui.widgets import wrapped_label
 class WelcomePage(Page):
     page_id = "welcome"
     reattach_requested = Signal()
+    kit_requested = Signal()  # "Open workshop kit…": the window asks for the file and opens it
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -38,6 +39,10 @@ class WelcomePage(Page):
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.recipe_button)
+        self.kit_button = QPushButton()
+        self.kit_button.setObjectName("openKitButton")
+        self.kit_button.clicked.connect(lambda: self.kit_requested.emit())
+        buttons.addWidget(self.kit_button)
         buttons.addStretch(1)
         self.body.addLayout(buttons)
 
@@ -72,6 +77,7 @@ class WelcomePage(Page):
             "puts it on your reCamera. Nothing is changed in your own files."))
         self.new_button.setText(self.tr("New conversion"))
         self.recipe_button.setText(self.tr("Open saved recipe…"))
+        self.kit_button.setText(self.tr("Open workshop kit…"))
         self.recent_box.setTitle(self.tr("Recent runs"))
         self.recent_empty.setText(self.tr("No conversions yet. Your runs will be listed here."))
         self.open_run_button.setText(self.tr("Open results"))
