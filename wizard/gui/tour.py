@@ -292,13 +292,7 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     _expect(flow.can_next(), "the sample pictures were not accepted", window)
 
     window.go_next()
-    target = window.pages["target"]
-    target.state.out_dir = str(work / "runs" / "helmet")
-    target.refresh()
-    target.expert_toggle.setChecked(True)
-    await _settle(window)
-    shoot("04_target")
-    target.expert_toggle.setChecked(False)
+    await _shoot_target(window, shoot, "04_target", work / "runs" / "helmet")
 
     _expect(flow.can_next(), "the default options were refused", window)
     window.go_next()
@@ -394,6 +388,17 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
     return shots
 
 
+async def _shoot_target(window, shoot, name: str, out_dir: Path) -> None:
+    """The Target page with its expert options open (saving to ``out_dir``)."""
+    target = window.pages["target"]
+    target.state.out_dir = str(out_dir)
+    target.refresh()
+    target.expert_toggle.setChecked(True)
+    await _settle(window)
+    shoot(name)
+    target.expert_toggle.setChecked(False)
+
+
 async def _tour_workshop(window, services: TourServices, shoot, work: Path, model: Path, images: Path) -> None:
     """An attendee opens the instructor's kit (its locked choices on the Target page), then their
     conversion waits for a place on the room's server."""
@@ -413,13 +418,7 @@ async def _tour_workshop(window, services: TourServices, shoot, work: Path, mode
             break
     _expect(flow.can_next(), "the sample pictures were not accepted (workshop)", window)
     window.go_next()
-    target = window.pages["target"]
-    target.state.out_dir = str(work / "runs" / "workshop")
-    target.refresh()
-    target.expert_toggle.setChecked(True)
-    await _settle(window)
-    shoot("10_workshop_kit")
-    target.expert_toggle.setChecked(False)
+    await _shoot_target(window, shoot, "10_workshop_kit", work / "runs" / "workshop")
     window.go_next()
     await _settle(window)
 
