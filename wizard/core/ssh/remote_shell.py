@@ -252,3 +252,16 @@ def cleanup_command(run_dir: str, run_id: str, image: str) -> str:
         f"if [ -e {d} ]; then {sweeper} > /dev/null 2>&1; rm -rf -- {d}; fi; "
         f"[ ! -e {d} ]"
     )
+
+
+def probe_values(text: str, mark: str) -> dict[str, str]:
+    """``key=value`` lines a probe printed after its ``mark`` (what a chatty .bashrc printed
+    before it is ignored); keys are lower-case words."""
+    if mark in text:
+        text = text.split(mark, 1)[1]
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and re.fullmatch(r"[a-z_]+", key):
+            values[key] = value.strip()
+    return values

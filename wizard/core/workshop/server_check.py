@@ -64,13 +64,7 @@ class WorkshopFacts:
 
 
 def parse_probe(text: str) -> WorkshopFacts:
-    if _MARK in text:
-        text = text.split(_MARK, 1)[1]
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep and re.fullmatch(r"[a-z_]+", key):
-            values[key] = value.strip()
+    values = rs.probe_values(text, _MARK)
 
     def number(key: str, scale: int = 1) -> int | None:
         try:

@@ -103,13 +103,7 @@ class RemoteFacts:
 def parse_probe(text: str) -> RemoteFacts:
     """Facts from probe_command's output; anything printed before the marker (a chatty
     .bashrc) is ignored."""
-    if _MARK in text:
-        text = text.split(_MARK, 1)[1]
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep and re.fullmatch(r"[a-z_]+", key):
-            values[key] = value.strip()
+    values = rs.probe_values(text, _MARK)
 
     def number(key: str) -> int | None:
         try:
