@@ -12,8 +12,10 @@ APP_APT_PACKAGES="python3 python3-venv python3-pip libegl1 libgl1 libglib2.0-0 l
   libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
   libxcb-xfixes0 fonts-noto-cjk"
 # The tests also need: a virtual display, a real OpenSSH server, debootstrap for the test image,
-# binutils (objdump) for the PyInstaller build test, sudo for the VM set-up test.
-TEST_APT_PACKAGES="xvfb xauth openssh-server openssh-client sudo debootstrap binutils"
+# binutils (objdump) for the PyInstaller build test, sudo for the VM set-up test, gcc and the C
+# library headers for the real TPU-MLIR environment (pycocotools 2.0.6 compiles from source),
+# dash (Ubuntu's /bin/sh, the remote commands are tested in it) and flock (the workshop queue).
+TEST_APT_PACKAGES="xvfb xauth openssh-server openssh-client sudo debootstrap binutils gcc libc6-dev dash util-linux"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
