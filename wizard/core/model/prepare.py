@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wizard.core.messages import WizardError, problem
+from wizard.core.messages import WizardError
 from wizard.core.user_paths import check_input_file
 from wizard.core.model.inspect import MAX_TOOLCHAIN_IR, MAX_TOOLCHAIN_OPSET, ModelReport
 

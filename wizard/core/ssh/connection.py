@@ -18,7 +18,6 @@ it on stdin). paramiko is blocking: the GUI calls this from an executor thread.
 from __future__ import annotations
 
 import logging
-import re
 import select
 import shlex
 import socket
@@ -29,7 +28,7 @@ from typing import BinaryIO, Callable
 
 import paramiko
 
-from wizard.core.messages import WizardError, problem
+from wizard.core.messages import WizardError
 from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyStore, HostKeyUnknown, fingerprint
 from wizard.core.ssh.target import SshTarget
 from wizard.core.user_paths import input_file_problem

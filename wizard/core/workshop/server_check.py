@@ -15,7 +15,6 @@ server keeps 2 GB free for itself.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 

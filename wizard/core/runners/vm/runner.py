@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 import tempfile
 import threading
 import time

@@ -12,7 +12,6 @@ Two halves:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Callable
 
