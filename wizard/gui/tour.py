@@ -236,13 +236,16 @@ def _scroll_to(widget) -> None:
 
 
 async def _settle(window, seconds: float = 0.3) -> None:
-    """Let pending tasks finish and Qt paint."""
-    from PySide6.QtWidgets import QApplication
+    """Let pending tasks finish and Qt paint.
 
+    Only by awaiting: the qasync loop is Qt's, so Qt paints while this coroutine sleeps. Calling
+    QApplication.processEvents() here would run other tasks' wake-ups inside this task, which
+    asyncio refuses ("Cannot enter into task ... while another task is being executed"): the
+    refused wake-up is lost and its task never resumes (the CI run that hung for 300 s).
+    """
     await window.ctx.idle()
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        QApplication.processEvents()
         await asyncio.sleep(0.02)
 
 
@@ -402,7 +405,6 @@ async def _shoot_target(window, shoot, name: str, out_dir: Path) -> None:
 async def _tour_workshop(window, services: TourServices, shoot, work: Path, model: Path, images: Path) -> None:
     """An attendee opens the instructor's kit (its locked choices on the Target page), then their
     conversion waits for a place on the room's server."""
-    from PySide6.QtWidgets import QApplication
 
     flow = window.ctx.flow
     await window.open_kit(str(tour_kit(work / "room3.rcwkit")))
@@ -430,9 +432,7 @@ async def _tour_workshop(window, services: TourServices, shoot, work: Path, mode
         if convert.queue_ahead == 3:
             break
         await asyncio.sleep(0.05)
-    for _ in range(15):  # paint; not _settle: it would wait for the waiting conversion to end
-        QApplication.processEvents()
-        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.3)  # paint; not _settle: it would wait for the waiting conversion to end
     _expect(convert.queue_ahead == 3, "the waiting conversion was not shown", window)
     shoot("11_workshop_waiting")
     convert.cancel()
@@ -460,7 +460,7 @@ async def _tour_detection_check(window, services: TourServices, shoot) -> None:
         if services.last_check is not None and services.last_check.paused.is_set():
             break
         await asyncio.sleep(0.05)
-    # Not _settle: the check's task waits for this shot, and processEvents() would wake it re-entrantly.
+    # Not _settle: it would wait for the check's task, which waits for this shot.
     await asyncio.sleep(0.4)
     shoot("07_results_checking")
     services.last_check.resume.set()
