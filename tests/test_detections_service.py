@@ -122,6 +122,16 @@ def test_new_thresholds_re_decode_from_the_cache_without_model_runner(double_run
     assert "detections_try_lower_threshold" in [m.code for m in report.suggestions]
     assert len(list((run_dir / CACHE_DIR).rglob("*.npz"))) == 8  # 4 pictures x 2 sides, no inputs left
 
+    # The camera's own flow (the loopback simulator's model node: 0.62 / 0.33), read by
+    # --thresholds-from-camera: the report decodes with them, again from the cache alone.
+    from recamera_sim import ReCameraSimulator
+
+    with ReCameraSimulator(tmp_path / "camera") as camera:
+        from_camera = cli(["compare", str(run_dir), "--count", "4", "--image", "recamera-wizard-test/no-such-image:0",
+                           "--json", "--thresholds-from-camera", "127.0.0.1", "--node-red-port", str(camera.nodered_port)])
+    assert from_camera.returncode == 0, from_camera.stdout + from_camera.stderr
+    assert _report(run_dir).thresholds == {"score": 0.62, "iou": 0.33, "source": "camera_flow"}
+
 
 def test_cancel_removes_the_container_and_a_new_check_continues(double_run, tmp_path, docker_client,
                                                                double_image):

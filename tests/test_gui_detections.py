@@ -122,8 +122,9 @@ def make_pictures(folder: Path, indices, size=(640, 480)) -> Path:
 class SceneCheck(GuiDetectionCheck):
     """What Services.run_detection_check returns, made of the core's DetectionCheck."""
 
-    def __init__(self, run_dir: str, count: int, pictures_dir: str | None, runner: SceneRunner):
+    def __init__(self, run_dir: str, count: int, pictures_dir: str | None, runner: SceneRunner, thresholds=None):
         self.run_dir = run_dir
+        self.thresholds = thresholds
         self.count = count
         self.pictures_dir = pictures_dir
         self.runner = runner
@@ -141,7 +142,8 @@ class SceneCheck(GuiDetectionCheck):
             calibration = run / "calibration"
             pictures, skipped = choose_pictures(test_picture=run / "picture_00.png",
                                                 calibration_dir=calibration, count=self.count)
-        self.check = DetectionCheck(target, pictures, self.runner, CheckOptions(count=self.count), skipped)
+        options = CheckOptions(count=self.count, **({"thresholds": self.thresholds} if self.thresholds else {}))
+        self.check = DetectionCheck(target, pictures, self.runner, options, skipped)
         yield from self.check.run()
 
     def cancel(self) -> None:
@@ -154,7 +156,7 @@ def checks_with(services, runner: SceneRunner) -> list[SceneCheck]:
     made: list[SceneCheck] = []
 
     def factory(run_dir, ssh, count, pictures_dir, thresholds):
-        made.append(SceneCheck(run_dir, count, pictures_dir, runner))
+        made.append(SceneCheck(run_dir, count, pictures_dir, runner, thresholds))
         return made[-1]
 
     services.detection_factory = factory
@@ -254,6 +256,38 @@ def test_the_check_runs_with_progress_per_picture_and_shows_its_result(make_wind
     assert len(panel.gallery.tiles) == 4 and panel.gallery_box.isVisibleTo(page)
     assert panel.check_button.text() == "Check again" and panel.check_button.isEnabled()
     assert made[0].cancel_called.is_set() is False
+
+
+def test_the_cameras_own_thresholds_are_read_before_the_check_and_shown(make_window, loop, tmp_path, services):
+    """The real Services.camera_thresholds against the loopback camera simulator's Node-RED
+    (tests/recamera_sim; its model node has 0.62 / 0.33); the check itself is the scene double."""
+    from recamera_sim import ReCameraSimulator, closed_loopback_port
+    from wizard.core.detections.decode import Thresholds
+
+    run_dir = make_run(tmp_path / "run")
+    checks_with(services, SceneRunner())
+    window = make_window()
+    window.ctx.settings.device_host = "127.0.0.1"
+    page = open_results(window, loop, run_dir)
+    panel = page.detections
+    assert "127.0.0.1" in panel.camera_thresholds_box.text() and panel.camera_thresholds_box.isVisibleTo(page)
+    with ReCameraSimulator(tmp_path / "camera") as camera:
+        services.node_red_port = camera.nodered_port
+        panel.camera_thresholds_box.setChecked(True)
+        panel.check_button.click()
+        run(loop, wait_for(lambda: services.detection_calls, what="the check started"))
+        run(loop, panel.wait())
+    assert services.detection_calls[-1][4] == Thresholds(0.62, 0.33, "camera_flow")
+    assert panel.report is not None and panel.report.thresholds == {"score": 0.62, "iou": 0.33, "source": "camera_flow"}
+    assert "0.62" in panel.thresholds_label.text() and "your camera's flow" in panel.thresholds_label.text()
+    assert camera.deploys == []  # read only
+
+    # The camera unplugged: its message, and no check runs.
+    services.node_red_port = closed_loopback_port()
+    panel.check_button.click()
+    run(loop, wait_for(lambda: not panel.running(), what="the camera read given up"))
+    assert [p.code for p in panel.problems.problems()] == ["detections_camera_unreachable"]
+    assert len(services.detection_calls) == 1 and panel.check_button.isEnabled()
 
 
 def test_cancel_really_stops_the_check_and_keeps_nothing_half_done(make_window, loop, tmp_path, services):

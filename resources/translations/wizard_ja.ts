@@ -376,6 +376,34 @@
         <source>%1 so far</source>
         <translation>経過 %1</translation>
     </message>
+    <message>
+        <source>Decode with my camera&apos;s thresholds (read from its Node-RED flow at %1)</source>
+        <translation>カメラのしきい値でデコードする（%1 の Node-RED フローから読み取ります）</translation>
+    </message>
+    <message>
+        <source>your camera&apos;s flow</source>
+        <translation>カメラのフローの値</translation>
+    </message>
+    <message>
+        <source>chosen by you</source>
+        <translation>あなたが指定した値</translation>
+    </message>
+    <message>
+        <source>the camera&apos;s factory flow</source>
+        <translation>カメラの出荷時フローの値</translation>
+    </message>
+    <message>
+        <source>the camera&apos;s model node defaults</source>
+        <translation>カメラのモデルノードの既定値</translation>
+    </message>
+    <message>
+        <source>Boxes decoded with a score above %1 and an NMS IoU of %2 (%3).</source>
+        <translation>スコア %1 超、NMS の IoU %2 でボックスをデコードしました（%3）。</translation>
+    </message>
+    <message>
+        <source>Reading the thresholds in your camera&apos;s flow…</source>
+        <translation>カメラのフローからしきい値を読み取っています…</translation>
+    </message>
 </context>
 <context>
     <name>DevicePage</name>

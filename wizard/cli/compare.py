@@ -5,7 +5,8 @@ toolchain's model_runner on the same pictures, where the conversion ran, decodes
 camera does and prints a verdict in plain words: how many of the original's boxes INT8 still
 finds, per class, the worst pictures, what to try, and where the side-by-side pictures are.
 
-Exit codes: 0 checked (whatever the agreement), 2 the run or the pictures cannot be checked,
+Exit codes: 0 checked (whatever the agreement), 2 the run or the pictures cannot be checked (or
+the camera named by --thresholds-from-camera gave no thresholds),
 3 model_runner failed (crash, out of memory), 4 Docker/SSH/the environment could not be used,
 130 cancelled (Ctrl-C stops and removes the container; a second Ctrl-C leaves at once).
 """
@@ -41,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="score threshold (default: the camera's model node, 0.45)")
     parser.add_argument("--iou", type=float, default=None, metavar="0.25",
                         help="NMS IoU threshold (default: the camera's model node, 0.25)")
+    parser.add_argument("--thresholds-from-camera", nargs="?", const="", default=None, metavar="HOST[:PORT]",
+                        help="use the thresholds of the model node in your camera's Node-RED flow (default "
+                        "address 192.168.42.1; --score/--iou still override one of them)")
+    parser.add_argument("--node-red-port", type=int, default=None, metavar="PORT",
+                        help="the camera's Node-RED port (default 1880)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("-v", "--verbose", action="store_true", help="also print model_runner's own lines")
     _add_where_arguments(parser)
@@ -95,11 +101,23 @@ def run(args: argparse.Namespace) -> int:
     from wizard.core.detections.check import DEFAULT_PICTURES
     from wizard.core.detections.service import run_check, user_thresholds
 
-    thresholds = user_thresholds(args.score, args.iou)
+    thresholds = user_thresholds(args.score, args.iou, default=_camera_or_default_thresholds(args))
     check = run_check(args.run_dir, spec=_spec(args), pictures_dir=args.pictures,
                       count=args.count or DEFAULT_PICTURES, thresholds=thresholds)
     printer = CheckPrinter(json_output=args.json, verbose=args.verbose)
     return drive(check, printer)
+
+
+def _camera_or_default_thresholds(args: argparse.Namespace):
+    """The camera's own thresholds with --thresholds-from-camera, else the model node's defaults."""
+    from wizard.core.detections.decode import MODEL_NODE_DEFAULT
+
+    if args.thresholds_from_camera is None:
+        return MODEL_NODE_DEFAULT
+    from wizard.core.detections.camera_thresholds import read_camera_thresholds
+    from wizard.core.device.address import DEFAULT_NODE_RED_PORT
+
+    return read_camera_thresholds(args.thresholds_from_camera or None, args.node_red_port or DEFAULT_NODE_RED_PORT)
 
 
 def drive(check, printer: "CheckPrinter") -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -63,6 +64,7 @@ class DetectionPanel(QWidget):
         self._pumping = False  # the check's events are still coming (the task may still read the report)
         self._started = 0.0
         self._loading: asyncio.Task | None = None
+        self._reading_camera: asyncio.Task | None = None  # the camera's thresholds, read before a check
 
         self.figure = AgreementFigure()
         self.figure_box = QGroupBox()
@@ -100,6 +102,12 @@ class DetectionPanel(QWidget):
         box.addLayout(controls)
         self.folder_label = wrapped_label(object_name="pathLabel")
         box.addWidget(self.folder_label)
+        # The camera's own score/IoU thresholds (its Node-RED flow) instead of the model node's defaults.
+        self.camera_thresholds_box = QCheckBox()
+        self.camera_thresholds_box.setObjectName("cameraThresholds")
+        box.addWidget(self.camera_thresholds_box)
+        self.thresholds_label = wrapped_label(object_name="helpText")
+        box.addWidget(self.thresholds_label)
 
         self.progress = QProgressBar()
         self.progress.setObjectName("detectionProgress")
@@ -194,6 +202,24 @@ class DetectionPanel(QWidget):
             self.folder_label.setText(self.tr(
                 "Checking with the test picture and a varied sample of the calibration pictures."))
 
+    def _show_thresholds(self) -> None:
+        """The score and IoU thresholds the shown check decoded with, and whose they are."""
+        self.camera_thresholds_box.setText(self.tr(
+            "Decode with my camera's thresholds (read from its Node-RED flow at %1)").replace(
+                "%1", self.ctx.settings.device_host or "192.168.42.1"))
+        thresholds = dict(getattr(self.report, "thresholds", None) or {})
+        if not thresholds:
+            self.thresholds_label.setText("")
+            return
+        whose = {"camera_flow": self.tr("your camera's flow"), "user": self.tr("chosen by you"),
+                 "factory_flow": self.tr("the camera's factory flow"),
+                 "model_node_default": self.tr("the camera's model node defaults")}
+        source = str(thresholds.get("source", ""))
+        self.thresholds_label.setText(self.tr("Boxes decoded with a score above %1 and an NMS IoU of %2 (%3).")
+                                      .replace("%1", f"{thresholds.get('score')}")
+                                      .replace("%2", f"{thresholds.get('iou')}")
+                                      .replace("%3", whose.get(source, source)))
+
     def _show_state(self) -> None:
         running = self.running()
         available = self.ctx.services.detection_check_available()
@@ -204,9 +230,12 @@ class DetectionPanel(QWidget):
         if self.check_button.objectName() != primary:
             self.check_button.setObjectName(primary)
             self.check_button.style().polish(self.check_button)
-        for widget in (self.check_button, self.count_label, self.count_spin, self.folder_button):
+        for widget in (self.check_button, self.count_label, self.count_spin, self.folder_button,
+                       self.camera_thresholds_box):
             widget.setVisible(can_check)
             widget.setEnabled(not running)
+        self._show_thresholds()
+        self.thresholds_label.setVisible(bool(self.thresholds_label.text()))
         self.clear_folder_button.setVisible(can_check and bool(self.pictures_dir))
         self.clear_folder_button.setEnabled(not running)
         self.folder_label.setVisible(can_check)
@@ -292,15 +321,38 @@ class DetectionPanel(QWidget):
 
     # -- running ---------------------------------------------------------------------------------
     def running(self) -> bool:
-        return self._pumping
+        return self._pumping or (self._reading_camera is not None and not self._reading_camera.done())
 
     def start(self) -> None:
         if self.running() or not self.run_dir:
             return
+        if self.camera_thresholds_box.isChecked():
+            self._reading_camera = self.ctx.spawn(self._start_with_camera_thresholds(), name="camera-thresholds")
+            return
+        self._start_check(None)
+
+    async def _start_with_camera_thresholds(self) -> None:
+        """Read the camera's thresholds off the GUI thread, then check with them; a camera that is
+        away is its message here, and no check starts."""
+        self.problems.set_problems([])
+        self.progress_text.setText(self.tr("Reading the thresholds in your camera's flow…"))
+        self._show_state()
+        try:
+            thresholds = await run_blocking(self.ctx.services.camera_thresholds, self.ctx.settings.device_host)
+        except WizardError as exc:
+            self.progress_text.setText("")
+            self.problems.set_problems([exc.problem])
+            self._reading_camera = None
+            self._show_state()
+            return
+        self._reading_camera = None
+        self._start_check(thresholds)
+
+    def _start_check(self, thresholds) -> None:
         state = self.ctx.state
         ssh = ssh_details(state, self.ctx.ssh_password) if state.where == rules.WHERE_SSH else None
         check = self.ctx.services.run_detection_check(self.run_dir, ssh, self.count_spin.value(),
-                                                      self.pictures_dir or None, None)
+                                                      self.pictures_dir or None, thresholds)
         self.check = check
         self.result = None
         self.problems.set_problems([])
@@ -342,6 +394,12 @@ class DetectionPanel(QWidget):
 
     def cancel(self) -> None:
         """Really stop: our Task is cancelled, its pump asks the check to stop and waits for it."""
+        if self._reading_camera is not None and not self._reading_camera.done():
+            self._reading_camera.cancel()  # no check started yet: nothing else to stop
+            self._reading_camera = None
+            self.progress_text.setText("")
+            self._show_state()
+            return
         if self.running() and self._task is not None:
             self.progress_text.setText(self.tr("Stopping…"))
             self.cancel_button.setEnabled(False)

@@ -322,6 +322,15 @@ class Services:
             path = path / REPORT_FILE
         return DetectionReport.load(path) if path.is_file() else None
 
+    node_red_port: int = 1880  # the camera's Node-RED (recamera.md); the tests: their simulator's
+
+    def camera_thresholds(self, device: str):
+        """The score/IoU thresholds of the camera's model node, read from its Node-RED flow
+        (nothing changed on the camera). WizardError when it does not answer or has none."""
+        from wizard.core.detections.camera_thresholds import read_camera_thresholds
+
+        return read_camera_thresholds(device or None, self.node_red_port)
+
     def run_detection_check(self, run_dir: str, ssh: SshDetails | None, count: int,
                             pictures_dir: str | None = None, thresholds=None) -> GuiDetectionCheck:
         """The check of a finished run, where its conversion ran: over SSH when ``ssh`` is given,
