@@ -351,9 +351,11 @@ class _CoreJob(GuiConversion):
     """Wraps wizard.core.runners.job.ConversionJob: stage (for a new run), then drive the runner."""
 
     def __init__(self, make_job: Callable[[], Any], run_dir: str, *, resume: bool = False,
-                 stage: Callable[[Callable[[str, int, int], None]], Any] | None = None):
+                 stage: Callable[[Callable[[str, int, int], None]], Any] | None = None,
+                 record_cancelled: Callable[[], None] | None = None):
         self._make_job = make_job
         self._stage = stage
+        self._record_cancelled = record_cancelled  # job.json for a run cancelled before it began
         self._resume = resume
         self.run_dir = run_dir
         self._job = None
@@ -372,7 +374,14 @@ class _CoreJob(GuiConversion):
         with claimed_run_dir(self.run_dir):
             if self._stage is not None:
                 refuse_if_a_run_is_going(Path(self.run_dir))
-            yield from self._events()
+            try:
+                yield from self._events()
+            finally:
+                # Cancelled before the run began (while the pictures were staged; the window's pump
+                # then closes this generator at its next event): the run folder says so, as the
+                # CLI's Ctrl-C does, and what was staged stays.
+                if self._job is None and self._cancelled.is_set() and self._record_cancelled is not None:
+                    self._record_cancelled()
 
     def _events(self) -> Iterator[Event]:
         from wizard.core.events import ProblemRaised, Progress, StepFinished, StepStarted
@@ -391,6 +400,7 @@ class _CoreJob(GuiConversion):
                 yield ProblemRaised(warning, step="prepare")
             yield StepFinished("prepare", ok=True)
         if self._cancelled.is_set():
+            yield ProblemRaised(problem("conversion_cancelled_before_run", "warning", path=str(self.run_dir)))
             return
         self._job = self._make_job()
         yield from (self._job.resume() if self._resume else self._job.events())
@@ -428,21 +438,32 @@ def core_conversion(choices, where: str, ssh: SshDetails | None, native: NativeD
         staged["workspace"] = stage_workspace(staged_choices, on_progress=on_progress)
         return staged["workspace"]
 
-    def make_job():
-        from wizard.core.runners.factory import RunnerSpec, build_runner
+    def runner_spec(image: str):
+        from wizard.core.runners.factory import RunnerSpec
 
-        recipe = staged["workspace"].recipe
         if where == "ssh":
             assert ssh is not None
-            spec = ssh.runner_spec(image=recipe.toolchain_image)
-        elif where == "native":
-            spec = (native or NativeDetails()).runner_spec()
-        else:
-            spec = RunnerSpec(backend="docker", image=recipe.toolchain_image)
-        runner = build_runner(spec, recipe)
-        return CoreJob(runner, run_dir)
+            return ssh.runner_spec(image=image)
+        if where == "native":
+            return (native or NativeDetails()).runner_spec()
+        return RunnerSpec(backend="docker", image=image)
 
-    return _CoreJob(make_job, str(run_dir), stage=stage)
+    def make_job():
+        from wizard.core.runners.factory import build_runner
+
+        recipe = staged["workspace"].recipe
+        return CoreJob(build_runner(runner_spec(recipe.toolchain_image), recipe), run_dir)
+
+    def record_cancelled() -> None:
+        from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE
+        from wizard.core.runners.run_folder import record_cancelled_before_run
+
+        recipe = staged["workspace"].recipe if "workspace" in staged else None  # None: cancelled before staging
+        image = recipe.toolchain_image if recipe else (choices.toolchain_image or DEFAULT_TOOLCHAIN_IMAGE)
+        spec = runner_spec(image)
+        record_cancelled_before_run(run_dir, backend=spec.backend, where=spec.host or "local", image=image)
+
+    return _CoreJob(make_job, str(run_dir), stage=stage, record_cancelled=record_cancelled)
 
 
 def temporary_copy(path: str) -> str:
