@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wizard.core.images.calibration import prepare_calibration_set  # noqa: E402
+from wizard.core.images.stage import prepare_calibration_set  # noqa: E402
 from wizard.core.images.samples import generate_sample_images  # noqa: E402
 
 

@@ -2,7 +2,8 @@
 
 - import-linter contracts in pyproject.toml: the GUI and CLI sit on the core; inside the core
   app -> workshop/detections -> runners/device -> plan -> model/images/toolchain -> ssh -> events
-  -> messages; the core never imports Qt.
+  -> messages; inside images stage -> select -> convert/sources/preview -> decode -> sniff/report;
+  the core never imports Qt.
 - No import cycles between any two modules of wizard/ (grimp's graph, function-local imports
   included).
 - Both rules are proved to bite on a copy of the package with a deliberately wrong import.
@@ -86,6 +87,7 @@ def test_no_import_cycles():
     ("core/runners/job.py", "from wizard.core.device import deploy", "Inside the core"),
     ("core/plan/recipe.py", "import wizard.cli", "Faces above the core"),
     ("core/toolchain/cvimodel.py", "import PySide6", "never imports Qt"),
+    ("core/images/decode.py", "from wizard.core.images import select", "Inside images"),
 ])
 def test_a_wrong_import_breaks_a_contract(package_copy, module, wrong_import, contract):
     path = package_copy / "wizard" / module

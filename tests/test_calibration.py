@@ -19,18 +19,19 @@ import pytest
 from PIL import Image
 
 from wizard.core import messages
-from wizard.core.images import calibration
-from wizard.core.images.calibration import (
+from wizard.core.images.convert import (
     CALIBRATION_SUFFIXES,
+    DEFAULT_MAX_SIDE,
     TEST_INPUT_SUFFIXES,
-    CalibrationReport,
-    PreparationCancelled,
-    make_thumbnail,
-    pick_representative_image,
-    prepare_calibration_set,
+    is_our_output,
     prepare_image,
-    scan_sources,
 )
+from wizard.core.images.preview import make_thumbnail
+from wizard.core.images.report import MIN_USABLE, CalibrationReport
+from wizard.core.images.select import pick_representative_image
+from wizard.core.images.sniff import detect_kind
+from wizard.core.images.sources import scan_sources
+from wizard.core.images.stage import PreparationCancelled, prepare_calibration_set
 from wizard.core.messages import WizardError
 from wizard.core.images.samples import draw_scene, generate_sample_images
 
@@ -244,7 +245,7 @@ def test_conversions_are_correct_and_noted(mixed):
         assert image.getexif().get(0x0112) in (None, 1)  # never rotated twice by a viewer
 
     huge = by_source(accepted, files["huge"])
-    assert (huge.width, huge.height) == (calibration.DEFAULT_MAX_SIDE, 768)
+    assert (huge.width, huge.height) == (DEFAULT_MAX_SIDE, 768)
     assert "image_note_downsized" in note_codes(huge)
     assert any("5000×3000" in note for note in huge.notes)
 
@@ -344,11 +345,11 @@ def test_detect_kind_tells_heic_avif_and_video_apart():
         body = b"ftyp" + major + b"\x00\x00\x00\x00" + b"".join(compatible)
         return struct.pack(">I", len(body) + 4) + body
 
-    assert calibration.detect_kind(ftyp(b"heic", b"mif1", b"heic")) == "heic"
-    assert calibration.detect_kind(ftyp(b"mif1", b"mif1", b"avif")) == "avif"
-    assert calibration.detect_kind(ftyp(b"isom", b"isom", b"mp41")) == "video"
-    assert calibration.detect_kind(b"%PDF-1.7\n") == "pdf"
-    assert calibration.detect_kind(b"") == "empty"
+    assert detect_kind(ftyp(b"heic", b"mif1", b"heic")) == "heic"
+    assert detect_kind(ftyp(b"mif1", b"mif1", b"avif")) == "avif"
+    assert detect_kind(ftyp(b"isom", b"isom", b"mp41")) == "video"
+    assert detect_kind(b"%PDF-1.7\n") == "pdf"
+    assert detect_kind(b"") == "empty"
 
 
 def test_pixel_identical_files_in_different_formats_are_duplicates(tmp_path):
@@ -440,7 +441,7 @@ def test_count_zero_or_none_keeps_everything(thirty, tmp_path):
 
 def test_below_minimum_fails_and_below_recommended_warns(tmp_path):
     few = tmp_path / "few"
-    for i in range(calibration.MIN_USABLE - 1):
+    for i in range(MIN_USABLE - 1):
         save_jpeg(few / f"{i}.jpg", i, size=(64, 48))
     report = prepare_calibration_set(few, tmp_path / "out_few", count=None)
     assert not report.ok
@@ -532,7 +533,7 @@ def test_outputs_are_deterministic(thirty, tmp_path):
     assert [Path(a.output).read_bytes() for a in first.accepted] == [
         Path(b.output).read_bytes() for b in second.accepted
     ]
-    assert all(calibration.is_our_output(a.output) for a in first.accepted)
+    assert all(is_our_output(a.output) for a in first.accepted)
 
 
 def test_missing_source_folder_is_a_clear_error(tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fs_support import small_tmpfs
-from wizard.core.images.calibration import prepare_calibration_set
+from wizard.core.images.stage import prepare_calibration_set
 from wizard.core.images.samples import draw_scene
 from wizard.core.messages import WizardError
 

@@ -18,7 +18,7 @@ from conftest import REPO_ROOT
 from wizard.core.plan.choices import ConversionChoices, choices_from_recipe
 from wizard.core.plan.commands import cache_keys
 from wizard.core.plan.workspace import stage_workspace
-from wizard.core.images.calibration import prepare_calibration_set
+from wizard.core.images.stage import prepare_calibration_set
 from wizard.core.messages import WizardError
 from wizard.core.images.samples import generate_sample_images
 from wizard.core.model.samples import write_sample_model
@@ -114,19 +114,19 @@ def test_a_zip_bomb_is_refused_from_its_directory_before_anything_is_unpacked(tm
 
 
 def test_the_limits_are_checked_from_the_directory(tmp_path, monkeypatch):
-    from wizard.core.images import calibration
+    from wizard.core.images import sources
 
     photos = tmp_path / "photos"
     generate_sample_images(photos, 12, size=(320, 240), seed=10)
     archive = _zip_folder(photos, tmp_path / "photos.zip")
     written: list[str] = []
-    monkeypatch.setattr(calibration, "_extract_member", lambda *args: written.append(args[1].filename))
-    monkeypatch.setattr(calibration, "MAX_ZIP_BYTES", 100_000)
+    monkeypatch.setattr(sources, "_extract_member", lambda *args: written.append(args[1].filename))
+    monkeypatch.setattr(sources, "MAX_ZIP_BYTES", 100_000)
     with pytest.raises(WizardError) as caught:
         prepare_calibration_set(archive, tmp_path / "out")
     assert caught.value.problem.code == "calib_zip_too_big"
     assert "GB the wizard unpacks" in caught.value.problem.message
-    monkeypatch.setattr(calibration, "MAX_ZIP_MEMBERS", 5)
+    monkeypatch.setattr(sources, "MAX_ZIP_MEMBERS", 5)
     with pytest.raises(WizardError) as caught:
         prepare_calibration_set(archive, tmp_path / "out")
     assert caught.value.problem.code == "calib_zip_too_many_files"

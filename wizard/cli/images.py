@@ -8,7 +8,9 @@ from collections import defaultdict
 
 from wizard.cli.output import EXIT_BLOCKED, EXIT_CANCELLED, EXIT_OK, ImagesProgress, print_json, print_problem
 from wizard.core import messages
-from wizard.core.images import calibration
+from wizard.core.images.convert import DEFAULT_MAX_SIDE
+from wizard.core.images.report import DEFAULT_COUNT, CalibrationReport, RejectedImage
+from wizard.core.images.stage import prepare_calibration_set
 
 NOTES_SHOWN_PER_KIND = 5
 
@@ -23,12 +25,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("src_dir", metavar="SRC_DIR", help="folder with your photos (searched recursively)")
     parser.add_argument("--out", required=True, metavar="DIR",
                         help="output folder (new, empty, or a previous output of this command)")
-    parser.add_argument("--count", type=int, default=calibration.DEFAULT_COUNT, metavar="N",
-                        help=f"how many images to keep, chosen at random (default {calibration.DEFAULT_COUNT}; 0 = all)")
+    parser.add_argument("--count", type=int, default=DEFAULT_COUNT, metavar="N",
+                        help=f"how many images to keep, chosen at random (default {DEFAULT_COUNT}; 0 = all)")
     parser.add_argument("--seed", type=int, default=0, metavar="S",
                         help="random seed for choosing images (same seed, same images)")
-    parser.add_argument("--max-side", type=int, default=calibration.DEFAULT_MAX_SIDE, metavar="PX",
-                        help=f"downsize images whose longest side is larger (default {calibration.DEFAULT_MAX_SIDE})")
+    parser.add_argument("--max-side", type=int, default=DEFAULT_MAX_SIDE, metavar="PX",
+                        help=f"downsize images whose longest side is larger (default {DEFAULT_MAX_SIDE})")
     parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     parser.set_defaults(handler=run_images)
 
@@ -43,7 +45,7 @@ def run_images(args: argparse.Namespace) -> int:
     # A bar on a terminal, a line per tenth into a log: the same as plan and convert.
     progress = None if args.json else ImagesProgress()
     try:
-        report = calibration.prepare_calibration_set(
+        report = prepare_calibration_set(
             args.src_dir,
             args.out,
             args.count,
@@ -68,7 +70,7 @@ def run_images(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_BLOCKED
 
 
-def _print_human(report: calibration.CalibrationReport) -> None:
+def _print_human(report: CalibrationReport) -> None:
     summary, _ = messages.render("calib_summary", {
         "accepted": len(report.accepted), "out": report.output_dir, "usable": report.usable_total,
         "rejected": len(report.rejected), "duplicates": len(report.duplicates),
@@ -76,7 +78,7 @@ def _print_human(report: calibration.CalibrationReport) -> None:
     })
     print(summary)
     # One line per rejected file, the fix once per kind of reason: long lists stay readable.
-    by_code: dict[str, list[calibration.RejectedImage]] = defaultdict(list)
+    by_code: dict[str, list[RejectedImage]] = defaultdict(list)
     for item in report.rejected:
         by_code[item.problem.code if item.problem else ""].append(item)
     for items in by_code.values():

@@ -175,7 +175,7 @@ class Services:
     # -- images --------------------------------------------------------------------------------
     def scan_images(self, source: str) -> list[Any]:
         """Cheap listing (names, sizes, kinds) for the grid; decodes nothing."""
-        from wizard.core.images.calibration import scan_sources
+        from wizard.core.images.sources import scan_sources
 
         return [s for s in scan_sources(source) if not s.ignored]
 
@@ -187,7 +187,7 @@ class Services:
         should_stop: Callable[[], bool] | None = None,
     ):
         """The real check (decode, duplicates, sample) into a preview folder in the cache."""
-        from wizard.core.images.calibration import prepare_calibration_set
+        from wizard.core.images.stage import prepare_calibration_set
 
         # A fresh folder per check (the previous check's is removed): a folder left by another
         # version or a crashed check must never make the check refuse to write.
@@ -199,13 +199,13 @@ class Services:
 
     def thumbnail(self, path: str, size: int) -> tuple[int, int, bytes]:
         """(width, height, RGB bytes): plain data, so a worker thread can make it."""
-        from wizard.core.images.calibration import make_thumbnail
+        from wizard.core.images.preview import make_thumbnail
 
         image = make_thumbnail(path, size)
         return image.width, image.height, image.tobytes("raw", "RGB")
 
     def representative_image(self, report) -> str:
-        from wizard.core.images.calibration import pick_representative_image
+        from wizard.core.images.select import pick_representative_image
 
         picked = pick_representative_image(report)
         return picked.source if picked is not None else ""

@@ -41,7 +41,7 @@ JOB_SUCCEEDED = "succeeded"
 JOB_FAILED = "failed"
 JOB_CANCELLED = "cancelled"
 
-from wizard.core.images.calibration import DEFAULT_COUNT, MIN_USABLE
+from wizard.core.images.report import DEFAULT_COUNT, MIN_USABLE
 
 
 @dataclass

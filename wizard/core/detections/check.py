@@ -236,7 +236,7 @@ def choose_pictures(test_picture: Path | None = None, calibration_dir: Path | No
     chosen: list[tuple[Path, str]] = []
     skipped: list[SkippedPicture] = []
     if check_dir is not None:
-        from wizard.core.images.calibration import scan_sources  # the image scanner of the images layer
+        from wizard.core.images.sources import scan_sources  # the image scanner of the images layer
 
         found = []
         for source in scan_sources(check_dir):

@@ -32,7 +32,7 @@ class StagedWorkspace:
     workdir: Path
     recipe: ConversionRecipe
     model_report: ModelReport
-    calibration_report: object  # wizard.core.images.calibration.CalibrationReport
+    calibration_report: object  # wizard.core.images.report.CalibrationReport
     problems: tuple[Problem, ...] = ()  # warnings worth showing (errors raise instead)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -107,11 +107,10 @@ def stage_workspace(
     Raises WizardError (with every blocking problem's first one) when something blocks the plan.
     Nothing in the source folders is modified; a failed staging leaves ``choices.out`` as it was.
     """
-    from wizard.core.images.calibration import (
-        pick_representative_image,
-        prepare_calibration_set,
-        prepare_image,
-    )
+    # Here, not at the top: the images and model modules load Pillow, numpy and onnx.
+    from wizard.core.images.convert import prepare_image
+    from wizard.core.images.select import pick_representative_image
+    from wizard.core.images.stage import prepare_calibration_set
     from wizard.core.model.inspect import inspect_model
     from wizard.core.model.prepare import prepare_model_for_toolchain
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.core import messages
-from wizard.core.images.calibration import MIN_USABLE
+from wizard.core.images.report import MIN_USABLE
 from wizard.gui.async_tools import run_blocking
 from wizard.gui.pages.base import Page
 from wizard.gui.thumbnails import PathRole, ThumbnailModel
@@ -32,7 +32,7 @@ from wizard.gui.widgets import DropZone, ProblemList, wrapped_label
 
 
 def _is_zip(path: str) -> bool:
-    from wizard.core.images.calibration import is_zip_source
+    from wizard.core.images.sources import is_zip_source
 
     return is_zip_source(path)
 
