@@ -425,3 +425,52 @@ def test_a_damaged_saved_check_is_named_and_can_be_run_again(make_window, loop, 
     panel.check_button.click()
     run(loop, panel.wait())
     assert panel.report is not None and panel.problems.problems() == []
+
+
+def test_the_drawings_words_follow_the_windows_language(make_window, loop, tmp_path, services):
+    """A check drawn in English, shown in a window switched to Japanese: the gallery shows drawings
+    made anew with Japanese words (real core drawing into the app's cache), and the check's own
+    English drawings come back with English. The check itself is the scene double."""
+    from wizard.core.detections.draw import drawings_in_language
+
+    run_dir = make_run(tmp_path / "run")
+    saved = saved_check(run_dir)
+    assert saved.drawings_lang == "en"
+    window = make_window()
+    page = open_results(window, loop, run_dir)
+    gallery = page.detections.gallery
+    run(loop, wait_for(lambda: gallery.loaded, what="drawings decoded"))
+    own = [str(run_dir / r.image) for r in saved.pictures]
+    assert gallery.drawings_lang == "en" and [gallery.drawing_path(i) for i in range(6)] == own
+
+    window.set_language("ja")
+    run(loop, wait_for(lambda: gallery.loaded and gallery.drawings_lang == "ja", what="drawings in Japanese"))
+    redrawn = [gallery.drawing_path(i) for i in range(6)]
+    assert all(p and Path(p).is_file() and not p.startswith(str(run_dir)) for p in redrawn)
+    assert all(Path(a).read_bytes() != Path(b).read_bytes() for a, b in zip(own, redrawn))  # other words
+    assert all(t.has_image() for t in gallery.tiles)
+    gallery.enlarge(0)
+    assert gallery.dialog._paths[0] == redrawn[0]
+    gallery.dialog.close_button.click()
+    # Drawn once per report and language: asked again, the same files, untouched.
+    stamps = [Path(p).stat().st_mtime_ns for p in redrawn]
+    assert drawings_in_language(saved, run_dir, "ja", Path(redrawn[0]).parent.parent) == redrawn
+    assert [Path(p).stat().st_mtime_ns for p in redrawn] == stamps
+
+    window.set_language("en")
+    run(loop, wait_for(lambda: gallery.loaded and gallery.drawings_lang == "en", what="drawings in English"))
+    assert [gallery.drawing_path(i) for i in range(6)] == own
+
+
+def test_a_picture_that_is_gone_keeps_the_checks_own_drawing(tmp_path):
+    from wizard.core.detections.draw import drawings_in_language
+
+    run_dir = make_run(tmp_path / "run")
+    saved = saved_check(run_dir)
+    Path(saved.pictures[0].source).unlink()
+    paths = drawings_in_language(saved, run_dir, "ja", tmp_path / "cache")
+    assert paths[0] == str(run_dir / saved.pictures[0].image)
+    assert all(p.startswith(str(tmp_path / "cache")) for p in paths[1:])
+    assert drawings_in_language(saved, run_dir, "en", tmp_path / "cache") == [str(run_dir / r.image) for r in saved.pictures]
+    assert drawings_in_language(saved.model_copy(update={"drawings_lang": None}), run_dir, "ja", tmp_path / "c2") == [
+        str(run_dir / r.image) for r in saved.pictures]  # a report that does not say: as it is

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard.core.messages import Problem
+from wizard.core.messages import Problem, current_language
 from wizard.gui.async_tools import run_blocking
 from wizard.gui.widgets import wrapped_label
 
@@ -295,16 +295,31 @@ def _load_images(make: Callable[[str, int], tuple[int, int, bytes]], paths: Sequ
     return out
 
 
+def _drawings_in(in_language, report, folder: Path, lang: str, paths: list[str | None],
+                 make: Callable[[str, int], tuple[int, int, bytes]]) -> tuple[list[str | None], list[QImage | None]]:
+    """Worker thread: each picture's drawing with its words in ``lang``, and its thumbnail."""
+    if in_language is not None and report is not None:
+        paths = in_language(report, folder, lang)
+    return paths, _load_images(make, paths, THUMB_BOX)
+
+
 class DetectionGallery(QWidget):
     """The checked pictures in a grid, worst agreement first; a click opens :class:`PictureDialog`."""
 
     def __init__(self, make_thumbnail: Callable[[str, int], tuple[int, int, bytes]],
-                 spawn: Callable[..., asyncio.Task | None] = _ensure_future, parent: QWidget | None = None):
+                 spawn: Callable[..., asyncio.Task | None] = _ensure_future, parent: QWidget | None = None,
+                 drawings_in_language: Callable[[Any, Path, str], list[str | None]] | None = None):
         super().__init__(parent)
         self.setObjectName("detectionGallery")
         self._make = make_thumbnail  # blocking (path, size) -> (w, h, rgb bytes)
         self._spawn = spawn  # AppContext.spawn: our tasks are awaited by idle() and report their errors
+        # Blocking (report, folder, lang) -> a drawing per picture with its words in lang (redrawn
+        # when the check drew them in the other language); None: the check's drawings as they are.
+        self._in_language = drawings_in_language
         self._folder = Path()
+        self._report: Any = None
+        self._paths: list[str | None] = []
+        self.drawings_lang = ""  # the language of the drawings shown
         self.records: list[Any] = []
         self.tiles: list[PictureTile] = []
         self._columns = 0
@@ -326,7 +341,9 @@ class DetectionGallery(QWidget):
         self.tiles = []
         self._columns = 0
         self._folder = Path(folder)
+        self._report = report
         self.records = list(report.pictures) if report is not None else []
+        self._paths = [str(self._folder / r.image) if r.image else None for r in self.records]
         for index, record in enumerate(self.records):
             tile = PictureTile(index, record)
             tile.clicked.connect(self.enlarge)
@@ -336,12 +353,14 @@ class DetectionGallery(QWidget):
         self._loader = self._spawn(self._load(), name="detection-drawings") if self.records else None
 
     def drawing_path(self, index: int) -> str | None:
-        image = self.records[index].image
-        return str(self._folder / image) if image else None
+        return self._paths[index]
 
     async def _load(self) -> None:
-        paths = [self.drawing_path(i) for i in range(len(self.records))]
-        images = await run_blocking(_load_images, self._make, paths, THUMB_BOX)
+        lang = current_language()
+        # One trip off the GUI thread: the drawings in this language (drawn anew if need be), decoded.
+        self._paths, images = await run_blocking(_drawings_in, self._in_language, self._report, self._folder, lang,
+                                                 list(self._paths), self._make)
+        self.drawings_lang = lang
         for tile, image in zip(self.tiles, images):
             tile.set_pixmap(QPixmap.fromImage(image) if image is not None else None)
         self.loaded = True
@@ -370,11 +389,15 @@ class DetectionGallery(QWidget):
             tile.render()
         if self.dialog is not None:
             self.dialog.retranslate()
+        if self.records and self.loaded and self.drawings_lang and self.drawings_lang != current_language():
+            # The words in the drawings follow the window's language too.
+            self.loaded = False
+            self._loader = self._spawn(self._load(), name="detection-drawings")
 
     def enlarge(self, index: int) -> None:
         if self.dialog is None:
             self.dialog = PictureDialog(self._make, self._spawn, self.window())
-        self.dialog.show_pictures(self.records, self._folder, index)
+        self.dialog.show_pictures(self.records, self._paths, index)
         self.dialog.open()  # not exec(): a nested event loop breaks the qasync loop's tasks
 
 
@@ -388,7 +411,7 @@ class PictureDialog(QDialog):
         self._make = make_image
         self._spawn = spawn
         self.records: list[Any] = []
-        self._folder = Path()
+        self._paths: list[str | None] = []  # each picture's drawing (the gallery's, in its language)
         self.index = 0
         self._source: QPixmap | None = None
         self._loader: asyncio.Task | None = None
@@ -430,9 +453,9 @@ class PictureDialog(QDialog):
         self.legend.setText(legend_text())
         self._render_caption()
 
-    def show_pictures(self, records: Sequence[Any], folder: Path, index: int) -> None:
+    def show_pictures(self, records: Sequence[Any], paths: Sequence[str | None], index: int) -> None:
         self.records = list(records)
-        self._folder = Path(folder)
+        self._paths = list(paths)
         self.show_index(index)
 
     def show_index(self, index: int) -> None:
@@ -449,8 +472,7 @@ class PictureDialog(QDialog):
         self._render_caption()
         if self._loader is not None and not self._loader.done():
             self._loader.cancel()
-        path = str(self._folder / record.image) if record.image else None
-        self._loader = self._spawn(self._load(self.index, path), name="detection-picture")
+        self._loader = self._spawn(self._load(self.index, self._paths[self.index]), name="detection-picture")
 
     async def _load(self, index: int, path: str | None) -> None:
         images = await run_blocking(_load_images, self._make, [path], FULL_BOX)

@@ -144,7 +144,8 @@ class DetectionPanel(QWidget):
         gallery = QVBoxLayout(self.gallery_box)
         self.legend = wrapped_label(object_name="helpText")
         gallery.addWidget(self.legend)
-        self.gallery = DetectionGallery(ctx.services.thumbnail, ctx.spawn)
+        self.gallery = DetectionGallery(ctx.services.thumbnail, ctx.spawn,
+                                        drawings_in_language=ctx.services.drawings_in_language)
         gallery.addWidget(self.gallery)
         self.notes = ProblemList()
         self.notes.setObjectName("detectionNotes")

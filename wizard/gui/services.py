@@ -324,6 +324,13 @@ class Services:
 
     node_red_port: int = 1880  # the camera's Node-RED (recamera.md); the tests: their simulator's
 
+    def drawings_in_language(self, report, folder, lang: str) -> list[str | None]:
+        """The check's drawings with their words in ``lang`` (drawn anew into the cache when the
+        check drew them in the other language)."""
+        from wizard.core.detections.draw import drawings_in_language
+
+        return drawings_in_language(report, folder, lang, _cache_dir() / "drawings")
+
     def camera_thresholds(self, device: str):
         """The score/IoU thresholds of the camera's model node, read from its Node-RED flow
         (nothing changed on the camera). WizardError when it does not answer or has none."""

@@ -718,6 +718,7 @@ class DetectionCheck:
             preprocess=target.preprocess.to_dict(), thresholds=options.thresholds.to_dict(),
             match_iou=options.match_iou, ultralytics=options.ultralytics.to_dict(),
             summary=summary_record(summary), verdict=Message.of(summary.verdict),
+            drawings_lang=lang if options.draw else None,
             suggestions=[Message.of(p) for p in summary.suggestions], notes=[Message.of(p) for p in notes],
             pictures=records, skipped=[Skipped(source=s.path, message=Message.of(s.problem)) for s in self.skipped],
         )

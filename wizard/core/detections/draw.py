@@ -233,6 +233,36 @@ def drawing_name(rank: int, name: str) -> str:
     return f"{rank:02d}_{stem}.png"
 
 
+def drawings_in_language(report, folder: str | os.PathLike, lang: str,
+                         cache_root: str | os.PathLike) -> list[str | None]:
+    """The report's drawings with their words in ``lang``, one path (or None) per picture.
+
+    The check's own drawings when they are in that language (or their language is not known);
+    else drawn anew from the checked pictures into ``cache_root`` (once per report and language:
+    the report's key names the folder), so a window switched to the other language shows
+    its own words without checking again. A picture that is gone keeps the check's drawing."""
+    folder = Path(folder)
+    own = [str(folder / r.image) if r.image else None for r in report.pictures]
+    if report.drawings_lang in (None, lang):
+        return own
+    target = Path(cache_root) / f"{report.key[:24]}-{lang}"
+    paths: list[str | None] = []
+    for record, fallback in zip(report.pictures, own):
+        if fallback is None:
+            paths.append(None)
+            continue
+        drawn = target / Path(record.image).name
+        if not drawn.is_file():
+            if not Path(record.source).is_file():
+                paths.append(fallback)
+                continue
+            partial = drawn.with_name(drawn.name + ".partial")
+            draw_picture(record, record.source, partial, lang=lang)
+            os.replace(partial, drawn)  # a drawing interrupted half-way is never taken for a whole one
+        paths.append(str(drawn))
+    return paths
+
+
 def draw_all(records: Sequence[PictureRecord], pictures: Sequence[str | os.PathLike], folder: str | os.PathLike,
              *, lang: str = "en") -> list[Path]:
     return [draw_picture(r, p, Path(folder) / drawing_name(r.rank, r.name), lang=lang)

@@ -158,6 +158,7 @@ class DetectionReport(_Record):
     notes: list[Message]
     pictures: list[PictureRecord]
     skipped: list[Skipped]
+    drawings_lang: str | None = None  # the language the drawings' words are in (None: a report of 0.x)
 
     def save(self, path: str | os.PathLike) -> Path:
         """Atomically: a reader never sees half a report."""
