@@ -46,8 +46,8 @@ for d in {layout.RUNS_DIR}/*/; do
   [ -d "$d" ] || continue
   id=${{d#{layout.RUNS_DIR}/}}; id=${{id%/}}; o="$t/runs/$id"; mkdir -p "$o"
   for f in {files}; do [ -f "$d$f" ] && head -c 65536 "$d$f" > "$o/$f"; done
-  [ -f "$d{rs.REMOTE_LOG}" ] && tail -c 16384 "$d{rs.REMOTE_LOG}" > "$o/convert.log.tail"
-  p=$(cat "$d{rs.WRAPPER_PID_FILE}" 2>/dev/null)
+  [ -f "${{d}}{rs.REMOTE_LOG}" ] && tail -c 16384 "${{d}}{rs.REMOTE_LOG}" > "$o/convert.log.tail"
+  p=$(cat "${{d}}{rs.WRAPPER_PID_FILE}" 2>/dev/null)
   if [ -n "$p" ]; then : > "$o/started"; kill -0 "$p" 2>/dev/null && : > "$o/alive"; fi
 done
 for d in {layout.RECORDS_DIR}/*/; do
