@@ -1123,8 +1123,8 @@
         <translation>自動更新を停止しました。「更新」を押すともう一度試します。</translation>
     </message>
     <message>
-        <source>place %1 in line</source>
-        <translation>順番 %1 番目</translation>
+        <source>(place %1 in line)</source>
+        <translation>（順番 %1 番目）</translation>
     </message>
     <message>
         <source>Updated at %1; again every %2 s while this is open.</source>
@@ -1135,8 +1135,8 @@
         <translation>ワークショップキットが開かれていません。会場のキットを選んでください。</translation>
     </message>
     <message>
-        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Server %2, workshop %3, %4 at once (host key %5, pinned by the kit)</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;サーバー %2、ワークショップ %3、同時に %4 件（ホスト鍵 %5、キットで固定）</translation>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Server %2, workshop %3, %4 at once&lt;br&gt;Host key %5 (pinned by the kit)</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;サーバー %2、ワークショップ %3、同時に %4 件&lt;br&gt;ホスト鍵 %5（キットで固定）</translation>
     </message>
     <message>
         <source>Refreshing…</source>

@@ -96,12 +96,11 @@ class RoomStatusDialog(QDialog):
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.login_hint = QLabel()
         self.login_hint.setWordWrap(True)
-        self.login_hint.setObjectName("hint")
+        self.login_hint.setObjectName("helpText")
         self.form = QFormLayout()
         self.key_label, self.password_label = QLabel(), QLabel()
         self.form.addRow(self.key_label, key_row)
         self.form.addRow(self.password_label, self.password_edit)
-        self.form.addRow("", self.login_hint)
 
         self.server_label = QLabel()
         self.server_label.setObjectName("roomServer")
@@ -118,13 +117,13 @@ class RoomStatusDialog(QDialog):
         self.empty_label = QLabel()
         self.empty_label.setObjectName("roomEmpty")
         self.error_label = QLabel()
-        self.error_label.setObjectName("roomError")
+        self.error_label.setObjectName("problem_error")  # the window's problem box (wizard.qss)
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #cf222e;")
+        self.error_label.setMargin(8)
         self.error_label.hide()
 
         self.updated_label = QLabel()
-        self.updated_label.setObjectName("hint")
+        self.updated_label.setObjectName("helpText")
         self.refresh_button = QPushButton()
         self.refresh_button.setObjectName("roomRefresh")
         self.refresh_button.clicked.connect(self.refresh)
@@ -138,6 +137,7 @@ class RoomStatusDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(kit_row)
         layout.addLayout(self.form)
+        layout.addWidget(self.login_hint)
         layout.addWidget(self.server_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label)
@@ -254,8 +254,7 @@ class RoomStatusDialog(QDialog):
         for row, job in enumerate(jobs):
             label = job.label()
             if job.state == "waiting" and job.position is not None:
-                place = self.tr("place %1 in line").replace("%1", str(job.position))
-                label = f"{label} ({place})"
+                label += " " + self.tr("(place %1 in line)").replace("%1", str(job.position))
             cells = ["" if job.ticket is None else f"#{job.ticket}", job.attendee, job.model, label,
                      duration_text(job.elapsed), duration_text(job.waited)]
             for column, text in enumerate(cells):
@@ -280,7 +279,7 @@ class RoomStatusDialog(QDialog):
             return
         server = kit.server
         self.kit_label.setText(
-            self.tr("<b>%1</b><br>Server %2, workshop %3, %4 at once (host key %5, pinned by the kit)")
+            self.tr("<b>%1</b><br>Server %2, workshop %3, %4 at once<br>Host key %5 (pinned by the kit)")
             .replace("%1", _escape(kit.title)).replace("%2", _escape(server.target))
             .replace("%3", _escape(server.workshop_id)).replace("%4", str(server.slots))
             .replace("%5", _escape(server.host_key_fingerprint)))
