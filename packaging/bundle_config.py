@@ -26,6 +26,12 @@ APP_NAME = "reCamera Model Wizard"  # what the user sees: .app name, Start menu,
 EXE_NAME = "recamera-wizard"  # the one-folder directory and the executable, as on the CLI
 CLI_EXE_NAME = "recamera-wizard-cli"  # Windows only: a console twin for --self-test and steps
 BUNDLE_ID = "org.recamera-wizard.wizard"
+# An instructor's workshop kit (wizard.core.workshop.kit.KIT_SUFFIX): the packaged apps register
+# it so a double-click opens the kit (Windows: the installer's ProgID runs `--kit "%1"`; macOS:
+# Launch Services sends the app a file-open event, handled in wizard/gui/app.py).
+KIT_EXTENSION = "rcwkit"
+KIT_UTI = "org.recamera-wizard.kit"
+KIT_TYPE_NAME = "reCamera workshop kit"
 
 # resources/ lands at the bundle root under this name, i.e. sys._MEIPASS/resources, mirroring
 # <checkout>/resources, so wizard.resources finds it the same way frozen and from source.
@@ -364,13 +370,30 @@ def macos_info_plist(version: str, minimum_system: str) -> dict:
         # Follow the system's dark mode instead of forcing the light appearance.
         "NSRequiresAquaSystemAppearance": False,
         "NSHumanReadableCopyright": "Apache-2.0, reCamera Model Wizard developers",
-        # .onnx files can be dropped on the app icon; the wizard opens them.
+        # .onnx files can be dropped on the app icon; the wizard opens them. A workshop kit is
+        # the app's own document type: a double-click on it opens the kit.
         "CFBundleDocumentTypes": [
             {
                 "CFBundleTypeName": "ONNX model",
                 "CFBundleTypeRole": "Viewer",
                 "LSHandlerRank": "Alternate",
                 "CFBundleTypeExtensions": ["onnx"],
+            },
+            {
+                "CFBundleTypeName": KIT_TYPE_NAME,
+                "CFBundleTypeRole": "Viewer",
+                "LSHandlerRank": "Owner",
+                "LSItemContentTypes": [KIT_UTI],
+            },
+        ],
+        # The kit's type is declared by this app (no other app knows it). It is a zip inside,
+        # but is declared as plain data so the Archive Utility never offers to unpack it.
+        "UTExportedTypeDeclarations": [
+            {
+                "UTTypeIdentifier": KIT_UTI,
+                "UTTypeDescription": KIT_TYPE_NAME,
+                "UTTypeConformsTo": ["public.data"],
+                "UTTypeTagSpecification": {"public.filename-extension": [KIT_EXTENSION]},
             }
         ],
     }

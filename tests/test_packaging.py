@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -442,3 +444,70 @@ def test_spec_runs_for_each_os_with_the_right_executables(platform, tmp_path, mo
     else:
         assert list(exes) == ["recamera-wizard"] and exes["recamera-wizard"]["console"] is True
         assert exes["recamera-wizard"]["icon"] is None and bundles == []
+
+
+def _iss_defines(iss: str) -> dict[str, str]:
+    return dict(re.findall(r'^#define (\w+) "(.*)"$', iss, flags=re.MULTILINE))
+
+
+def _iss_section(iss: str, name: str) -> list[str]:
+    lines, inside = [], False
+    for line in iss.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            inside = stripped == f"[{name}]"
+        elif inside and stripped and not stripped.startswith(";"):
+            lines.append(stripped)
+    return lines
+
+
+def _iss_entry(line: str, defines: dict[str, str]) -> dict[str, str]:
+    """One Inno Setup entry ('Name: value; Name: "a ""quoted"" value"'), its {#defines} expanded."""
+    fields = {}
+    for name, value in re.findall(r'(\w+):\s*("(?:[^"]|"")*"|[^;]*)\s*(?:;|$)', line):
+        value = value.strip()
+        if value.startswith('"') and value.endswith('"'):
+            value = value[1:-1].replace('""', '"')
+        fields[name] = re.sub(r"\{#(\w+)\}", lambda m: defines[m.group(1)], value)
+    return fields
+
+
+def test_inno_setup_script_registers_the_workshop_kit_for_a_double_click():
+    from wizard.cli.parser import build_parser
+    from wizard.core.workshop.kit import KIT_SUFFIX
+
+    iss = (PACKAGING / "windows" / "recamera-wizard.iss").read_text(encoding="utf-8")
+    defines = _iss_defines(iss)
+    assert "ChangesAssociations=yes" in _iss_section(iss, "Setup")
+    entries = [_iss_entry(line, defines) for line in _iss_section(iss, "Registry")]
+    assert entries and all(e["Root"] == "HKA" for e in entries)  # per-user or all users, as installed
+    values = {(e["Subkey"], e["ValueName"]): e for e in entries}
+    extension, prog_id, exe = defines["KitExtension"], defines["KitProgId"], defines["AppExe"]
+    assert extension == KIT_SUFFIX == "." + cfg.KIT_EXTENSION
+    assert values[(rf"Software\Classes\{extension}", "")]["ValueData"] == prog_id
+    assert "uninsdeletevalue" in values[(rf"Software\Classes\{extension}", "")]["Flags"]
+    assert (rf"Software\Classes\{extension}\OpenWithProgids", prog_id) in values
+    assert values[(rf"Software\Classes\{prog_id}", "")]["Flags"] == "uninsdeletekey"
+    assert values[(rf"Software\Classes\{prog_id}\DefaultIcon", "")]["ValueData"] == rf"{{app}}\{exe},0"
+    command = values[(rf"Software\Classes\{prog_id}\shell\open\command", "")]["ValueData"]
+    assert command == rf'"{{app}}\{exe}" --kit "%1"'
+    # What Explorer runs is the window with the kit: the real CLI parser reads it so.
+    args = build_parser().parse_args(shlex.split(command.replace("%1", r"C:\Users\aiko\room 3.rcwkit"), posix=False)[1:])
+    assert args.command is None and args.kit.strip('"') == r"C:\Users\aiko\room 3.rcwkit"
+
+
+def test_macos_info_plist_declares_the_workshop_kit_type():
+    import plistlib
+
+    import wizard
+    from wizard.core.workshop.kit import KIT_SUFFIX
+
+    plist = plistlib.loads(plistlib.dumps(cfg.macos_info_plist(wizard.__version__, "12.0")))  # a valid plist
+    exported = {t["UTTypeIdentifier"]: t for t in plist["UTExportedTypeDeclarations"]}
+    kit_type = exported[cfg.KIT_UTI]
+    assert kit_type["UTTypeTagSpecification"]["public.filename-extension"] == [KIT_SUFFIX.lstrip(".")]
+    assert kit_type["UTTypeConformsTo"] == ["public.data"] and kit_type["UTTypeDescription"]
+    documents = [d for d in plist["CFBundleDocumentTypes"] if cfg.KIT_UTI in d.get("LSItemContentTypes", [])]
+    assert len(documents) == 1
+    assert documents[0]["LSHandlerRank"] == "Owner" and documents[0]["CFBundleTypeRole"] == "Viewer"
+    assert any(d.get("CFBundleTypeExtensions") == ["onnx"] for d in plist["CFBundleDocumentTypes"])

@@ -217,3 +217,33 @@ def test_the_kit_cli_refuses_a_changed_kit_before_opening_anything(tmp_path, hos
         result = cli(argv, env={"QT_QPA_PLATFORM": "offscreen"})
         assert result.returncode == 2, result.stderr
         assert "checksum does not match" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_double_clicked_changed_kit_opens_the_window_to_say_why(tmp_path, host_key, monkeypatch):
+    """The packaged windowed app started by Windows for a double-clicked kit (frozen, stderr a
+    log file) opens the window, whose open_kit shows the refusal; from a console: exit 2 as above.
+    The window is a stand-in that records the call (no Qt here)."""
+    import io
+    import sys
+
+    import wizard.cli as cli_main
+    from wizard.cli import gui
+
+    path = tmp_path / "k.rcwkit"
+    write_kit(path, content(host_key))
+    edited = rewrite(path, tmp_path / "edited.rcwkit",
+                     lambda n, d: d.replace(b'"slots": 2', b'"slots": 9') if n == kits.CONTENT_FILE else d)
+    opened = []
+    monkeypatch.setattr(gui, "launch_gui", lambda args: opened.append(args.kit) or 0)
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert cli_main._main(["--kit", str(edited)]) == 2 and opened == []
+    log = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", log)
+    assert cli_main._main(["--kit", str(edited)]) == 0 and opened == [str(edited)]
+    assert "checksum does not match" in log.getvalue()

@@ -156,3 +156,39 @@ def test_bad_plans_are_refused_with_a_message():
                                                 "authorize a key for workshop", "set the password of workshop"]
     assert all(argv[:2] == ("sh", "-c") for _, argv in commands)
     assert not any("password" in arg for _, argv in commands for arg in argv[3:])  # only the file's name
+
+
+def test_the_status_command_reads_a_live_runs_log_by_sh(tmp_path):
+    """The snapshot command itself, run by /bin/sh on a planted workshop folder (the server is this
+    machine): a running job's step and a failed one's cause come from their own convert.log (a shell
+    variable glued to the log's name once read nothing, and every running step showed as '?')."""
+    from wizard.core.workshop.status import status_command
+
+    ws = tmp_path / "ws"
+    for sub in ("queue/waiting", "queue/running", "queue/slots", "runs", "records"):
+        (ws / sub).mkdir(parents=True)
+    (ws / "slots").write_text("2\n")
+    wrapper = subprocess.Popen(["sleep", "60"])
+    try:
+        (ws / "runs" / RUNNING).mkdir()
+        (ws / "runs" / RUNNING / "attendee.json").write_text(who("runner"))
+        (ws / "runs" / RUNNING / "queue.state").write_text("ticket 3 1000\nadmitted 1 1010\n")
+        (ws / "runs" / RUNNING / ".wizard-run.pid").write_text(f"{wrapper.pid}\n")
+        (ws / "runs" / RUNNING / "convert.log").write_text(
+            "[wizard] step transform started: x\n[wizard] step transform finished rc=0 elapsed=1\n"
+            "[wizard] step calibrate started: run_calibration x\n")
+        (ws / "runs" / FAILED).mkdir()
+        (ws / "runs" / FAILED / "attendee.json").write_text(who("failed"))
+        (ws / "runs" / FAILED / "queue.state").write_text("ticket 5 1000\nadmitted 1 1001\nended 1 1020\n")
+        (ws / "runs" / FAILED / "exit_code").write_text("1\n")
+        (ws / "runs" / FAILED / "convert.log").write_text(
+            "[wizard] step transform started: model_transform\nRuntimeError: Op not support:{'Mod'}\n"
+            "[wizard] step transform finished rc=1\n")
+        out = subprocess.run(["sh", "-c", status_command(str(ws), "ws1")], capture_output=True, check=True).stdout
+    finally:
+        wrapper.kill()
+        wrapper.wait(10)
+    jobs = {job.run_id: job for job in parse_status(out, target="w@h:22", workshop_id="ws1").jobs}
+    assert (jobs[RUNNING].state, jobs[RUNNING].step, jobs[RUNNING].label()) == ("running", "calibrate",
+                                                                                "running: calibrate")
+    assert jobs[FAILED].state == "failed" and "Mod" in jobs[FAILED].cause

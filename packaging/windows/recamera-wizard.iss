@@ -20,6 +20,10 @@
 
 #define AppName "reCamera Model Wizard"
 #define AppExe "recamera-wizard.exe"
+; A workshop kit opens with a double-click: the app gets --kit "<the file>" (wizard/cli/parser.py).
+#define KitExtension ".rcwkit"
+#define KitProgId "reCameraWizard.WorkshopKit"
+#define KitTypeName "reCamera workshop kit"
 
 [Setup]
 ; The AppId identifies the app across versions (upgrades, uninstall): never change it.
@@ -50,6 +54,8 @@ WizardStyle=modern
 ; Qt 6 itself needs Windows 10 or later.
 MinVersion=10.0
 CloseApplications=yes
+; Explorer is told when the .rcwkit association is added or removed.
+ChangesAssociations=yes
 
 [Languages]
 Name: "english"; MessagesFile: "compiler:Default.isl"
@@ -68,6 +74,15 @@ Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs 
 [Icons]
 Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExe}"
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; Tasks: desktopicon
+
+[Registry]
+; HKA: the current user's classes for a per-user install, the machine's for an install for all users.
+Root: HKA; Subkey: "Software\Classes\{#KitExtension}"; ValueType: string; ValueName: ""; ValueData: "{#KitProgId}"; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\{#KitExtension}\OpenWithProgids"; ValueType: string; ValueName: "{#KitProgId}"; ValueData: ""; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\{#KitProgId}"; ValueType: string; ValueName: ""; ValueData: "{#KitTypeName}"; Flags: uninsdeletekey
+Root: HKA; Subkey: "Software\Classes\{#KitProgId}\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\{#AppExe},0"
+Root: HKA; Subkey: "Software\Classes\{#KitProgId}\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"" --kit ""%1"""
+Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\SupportedTypes"; ValueType: string; ValueName: "{#KitExtension}"; ValueData: ""; Flags: uninsdeletekey
 
 [Run]
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent

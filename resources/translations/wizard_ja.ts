@@ -798,6 +798,10 @@
         <source>Open workshop kit…</source>
         <translation>ワークショップキットを開く…</translation>
     </message>
+    <message>
+        <source>Workshop room status…</source>
+        <translation>ワークショップ会場の状況…</translation>
+    </message>
 </context>
 <context>
     <name>ModelPage</name>
@@ -1114,6 +1118,113 @@
         <location filename="../../wizard/gui/pages/results.py" line="226"/>
         <source>Bundle saved to %1</source>
         <translation>バンドルを %1 に保存しました</translation>
+    </message>
+</context>
+<context>
+    <name>RoomStatusDialog</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 時間 %2 分</translation>
+    </message>
+    <message>
+        <source>Workshop kit of the room</source>
+        <translation>会場のワークショップキット</translation>
+    </message>
+    <message>
+        <source>Workshop kit (*.rcwkit)</source>
+        <translation>ワークショップキット (*.rcwkit)</translation>
+    </message>
+    <message>
+        <source>SSH private key</source>
+        <translation>SSH 秘密鍵</translation>
+    </message>
+    <message>
+        <source>Updating by itself is paused: press Refresh to try again.</source>
+        <translation>自動更新を停止しました。「更新」を押すともう一度試します。</translation>
+    </message>
+    <message>
+        <source>(place %1 in line)</source>
+        <translation>（順番 %1 番目）</translation>
+    </message>
+    <message>
+        <source>Updated at %1; again every %2 s while this is open.</source>
+        <translation>%1 に更新。開いている間は %2 秒ごとに更新します。</translation>
+    </message>
+    <message>
+        <source>No workshop kit is open: choose the kit of the room.</source>
+        <translation>ワークショップキットが開かれていません。会場のキットを選んでください。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Server %2, workshop %3, %4 at once&lt;br&gt;Host key %5 (pinned by the kit)</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;サーバー %2、ワークショップ %3、同時に %4 件&lt;br&gt;ホスト鍵 %5（キットで固定）</translation>
+    </message>
+    <message>
+        <source>Refreshing…</source>
+        <translation>更新中…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>Workshop room status</source>
+        <translation>ワークショップ会場の状況</translation>
+    </message>
+    <message>
+        <source>Choose kit…</source>
+        <translation>キットを選ぶ…</translation>
+    </message>
+    <message>
+        <source>Key file:</source>
+        <translation>鍵ファイル:</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>参照…</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>パスワード:</translation>
+    </message>
+    <message>
+        <source>optional: your SSH agent and default keys are tried</source>
+        <translation>省略可: SSH エージェントと既定の鍵を試します</translation>
+    </message>
+    <message>
+        <source>The login of the room's server (yours or the attendees' account). With a key file, the password field is the key's passphrase. Kept in memory only.</source>
+        <translation>会場のサーバーへのログイン（あなたのアカウントまたは受講者用アカウント）。鍵ファイルを指定した場合、パスワード欄は鍵のパスフレーズです。メモリー上にだけ保持します。</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>整理番号</translation>
+    </message>
+    <message>
+        <source>Attendee</source>
+        <translation>受講者</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>モデル</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Elapsed</source>
+        <translation>経過時間</translation>
+    </message>
+    <message>
+        <source>Waited</source>
+        <translation>待ち時間</translation>
     </message>
 </context>
 <context>

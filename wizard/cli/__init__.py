@@ -65,6 +65,18 @@ def _stdout_to_devnull() -> None:
         pass
 
 
+def _started_from_a_console() -> bool:
+    """False for the packaged windowed app started by the OS (a double-clicked .rcwkit on
+    Windows runs it with --kit; its stderr is a log file nobody reads), True otherwise."""
+    if not getattr(sys, "frozen", False):
+        return True
+    stream = sys.stderr
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -84,6 +96,8 @@ def _main(argv: Sequence[str] | None) -> int:
                 read_kit(args.kit)
             except messages.WizardError as exc:
                 print_problem(exc.problem)
+                if not _started_from_a_console():  # a double-clicked kit: the window says why
+                    return launch_gui(args)
                 return EXIT_BLOCKED
 
         return launch_gui(args)

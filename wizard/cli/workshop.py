@@ -267,17 +267,7 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def format_room(room) -> str:
-    server = room.server
-    gb = 1024**3
-
-    def size(n):
-        return f"{n / gb:.1f}" if n is not None else "?"
-
-    used = (server.mem_total - server.mem_available) if server.mem_total and server.mem_available is not None else None
-    lines = [messages.render("workshop_status_server", {
-        "target": room.target, "running": server.running, "slots": server.slots if server.slots else "?",
-        "waiting": server.waiting, "load": " ".join(f"{x:.2f}" for x in server.load) or "?",
-        "mem_used": size(used), "mem_total": size(server.mem_total), "disk_free": size(server.disk_free)})[0]]
+    lines = [room.server_summary()]
     if not room.jobs:
         lines.append(messages.render("workshop_status_empty")[0])
     for job in room.jobs:

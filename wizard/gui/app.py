@@ -17,6 +17,73 @@ def _ensure_qt_platform() -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+class KitFileOpens:
+    """macOS sends a double-clicked .rcwkit (or one dropped on the Dock icon) to the running app
+    as a QFileOpenEvent, not as argv; Windows passes ``--kit PATH`` (the installer's ProgID) and
+    needs nothing here. An application-wide event filter hands each kit to the newest window's
+    open_kit, the same path as File > Open workshop kit…; kits that arrive before the window
+    exists (the event that launched the app) wait for it. Installed on macOS only: every Qt
+    event of the app passes through the filter, a cost for nothing where the OS never sends one."""
+
+    def __init__(self, app):
+        from PySide6.QtCore import QEvent, QObject
+
+        file_open = QEvent.Type.FileOpen
+        owner = self
+
+        class Filter(QObject):
+            def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+                return event.type() == file_open and owner.offer(event.file())
+
+        self.app = app
+        self.filter = Filter(app)
+        self._window = None  # a weak reference: a closed window is not kept alive
+        self.pending: list[str] = []
+        app.installEventFilter(self.filter)
+
+    def window(self):
+        import shiboken6
+
+        window = self._window() if self._window is not None else None
+        return window if window is not None and shiboken6.isValid(window) else None
+
+    def offer(self, path: str) -> bool:
+        from wizard.gui.workshop_kit import is_kit_path
+
+        if not is_kit_path(path):
+            return False  # not a kit: Qt's own handling
+        window = self.window()
+        if window is None:
+            self.pending.append(path)
+        else:
+            window.open_kit(path)
+        return True
+
+    def attach(self, window) -> None:
+        import weakref
+
+        self._window = weakref.ref(window)
+        waiting, self.pending = self.pending, []
+        for path in waiting:
+            window.open_kit(path)
+
+    def remove(self) -> None:
+        self.app.removeEventFilter(self.filter)
+
+
+kit_file_opens: KitFileOpens | None = None
+
+
+def install_kit_file_opens(app) -> KitFileOpens:
+    """Handle the OS's file-open events on ``app`` (once); build_window attaches each new window."""
+    import shiboken6
+
+    global kit_file_opens
+    if kit_file_opens is None or not shiboken6.isValid(kit_file_opens.filter) or kit_file_opens.app is not app:
+        kit_file_opens = KitFileOpens(app)
+    return kit_file_opens
+
+
 def make_application(argv: list[str] | None = None):
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -25,6 +92,8 @@ def make_application(argv: list[str] | None = None):
 
     _ensure_qt_platform()
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    if sys.platform == "darwin":
+        install_kit_file_opens(app)
     app.setApplicationName("reCamera Model Wizard")
     app.setOrganizationName("reCamera Model Wizard")
     icon = resource_path("icons", "app.png")
@@ -48,7 +117,10 @@ def build_window(*, services=None, store: SettingsStore | None = None, lang: str
     TRANSLATIONS.set_language(lang or settings.language or os_language())
     ctx = AppContext(flow=WizardFlow(), services=services or Services(), store=store, settings=settings)
     ctx.flow.state.where = rules.remembered_where(settings.where, ctx.flow.state.os_kind)
-    return MainWindow(ctx)
+    window = MainWindow(ctx)
+    if kit_file_opens is not None:  # the newest window opens the kits the OS hands the app
+        kit_file_opens.attach(window)
+    return window
 
 
 def run_app(lang: str | None = None, kit: str | None = None) -> int:

@@ -119,6 +119,10 @@ class MainWindow(QMainWindow):
         self.open_kit_action.setObjectName("openKitAction")
         self.open_kit_action.triggered.connect(self.pick_kit)
         self.file_menu.addAction(self.open_kit_action)
+        self.room_status_action = QAction(self)  # the instructor's view of the room (room_status.py)
+        self.room_status_action.setObjectName("roomStatusAction")
+        self.room_status_action.triggered.connect(self.show_room_status)
+        self.file_menu.addAction(self.room_status_action)
         self.setAcceptDrops(True)
 
         # Bottom: why Next is not available yet, and the buttons.
@@ -271,6 +275,11 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self.go_next()  # to the model page: the attendee picks their model and pictures
 
+    def show_room_status(self):
+        from wizard.gui.room_status import open_room_status
+
+        return open_room_status(self)
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         from wizard.gui.workshop_kit import is_kit_path
 
@@ -351,6 +360,7 @@ class MainWindow(QMainWindow):
         self.restart_button.setText(self.tr("Start over"))
         self.file_menu.setTitle(self.tr("&File"))
         self.open_kit_action.setText(self.tr("Open workshop kit…"))
+        self.room_status_action.setText(self.tr("Workshop room status…"))
         title = self.tr("reCamera Model Wizard")
         if self.ctx.kit is not None:
             title = f"{title} — {self.ctx.kit.title}"

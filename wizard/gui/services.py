@@ -352,6 +352,18 @@ class Services:
 
         return _CoreDetectionCheck(make_run, run_dir)
 
+    # -- workshop ----------------------------------------------------------------------------------
+    def room_status(self, kit, credentials: dict[str, Any]):
+        """The room at a glance (wizard.core.workshop.status.RoomStatus): what ``recamera-wizard
+        workshop status --kit KIT`` fetches, through the kit's pinned host key. ``credentials``:
+        the login's ``key_file``, ``password``, ``key_passphrase`` (memory only; empty ones are
+        left out, as the CLI leaves out options it was not given). Raises WizardError."""
+        from wizard.core.messages import current_language
+        from wizard.core.workshop.status import fetch_status
+
+        options = {name: value for name, value in credentials.items() if value}
+        return fetch_status(kit, lang=current_language(), **options)
+
 
 
 class _CoreJob(GuiConversion):

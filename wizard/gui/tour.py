@@ -24,6 +24,7 @@ from typing import Any, Iterator
 
 from wizard.core.events import Event, Result, StepFinished, StepStarted
 from wizard.gui.services import GuiConversion, GuiDetectionCheck, Services, ToolchainStatus
+from wizard.gui.tour_room_status import tour_room_status
 
 TOUR_DATA = Path(__file__).resolve().parent / "tour_data"
 OK_LOG = "clean_yolo11n.log.gz"
@@ -439,6 +440,7 @@ async def _tour_workshop(window, services: TourServices, shoot, work: Path, mode
     await convert.wait()
     services.start_conversion = original_start  # type: ignore[method-assign]
     await _settle(window)
+    await tour_room_status(window, shoot)
 
 
 async def _tour_detection_check(window, services: TourServices, shoot) -> None:

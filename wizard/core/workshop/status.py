@@ -46,8 +46,8 @@ for d in {layout.RUNS_DIR}/*/; do
   [ -d "$d" ] || continue
   id=${{d#{layout.RUNS_DIR}/}}; id=${{id%/}}; o="$t/runs/$id"; mkdir -p "$o"
   for f in {files}; do [ -f "$d$f" ] && head -c 65536 "$d$f" > "$o/$f"; done
-  [ -f "$d{rs.REMOTE_LOG}" ] && tail -c 16384 "$d{rs.REMOTE_LOG}" > "$o/convert.log.tail"
-  p=$(cat "$d{rs.WRAPPER_PID_FILE}" 2>/dev/null)
+  [ -f "${{d}}{rs.REMOTE_LOG}" ] && tail -c 16384 "${{d}}{rs.REMOTE_LOG}" > "$o/convert.log.tail"
+  p=$(cat "${{d}}{rs.WRAPPER_PID_FILE}" 2>/dev/null)
   if [ -n "$p" ]; then : > "$o/started"; kill -0 "$p" 2>/dev/null && : > "$o/alive"; fi
 done
 for d in {layout.RECORDS_DIR}/*/; do
@@ -135,6 +135,20 @@ class RoomStatus:
 
     def job_of(self, run_id: str) -> JobStatus | None:
         return next((j for j in self.jobs if j.run_id == run_id), None)
+
+    def server_summary(self, lang: str | None = None) -> str:
+        """The server's load in one line: slots busy, waiting, load, memory, disk (GB)."""
+        server = self.server
+        gb = 1024**3
+
+        def size(n: int | None) -> str:
+            return f"{n / gb:.1f}" if n is not None else "?"
+
+        used = (server.mem_total - server.mem_available) if server.mem_total and server.mem_available is not None else None
+        return render("workshop_status_server", {
+            "target": self.target, "running": server.running, "slots": server.slots if server.slots else "?",
+            "waiting": server.waiting, "load": " ".join(f"{x:.2f}" for x in server.load) or "?",
+            "mem_used": size(used), "mem_total": size(server.mem_total), "disk_free": size(server.disk_free)}, lang)[0]
 
 
 # --- reading the snapshot ----------------------------------------------------------------------------
