@@ -169,6 +169,10 @@ class TourServices(Services):
         self.last_job = ReplayJob(choices, self.log_name)
         return self.last_job
 
+    def start_workshop_conversion(self, kit, choices, attendee, credentials) -> GuiConversion:
+        """The room's server is never contacted: the tour's job waits in a replayed queue."""
+        return WaitingJob(choices)
+
     def detection_check_available(self) -> bool:
         return True
 
@@ -403,8 +407,8 @@ async def _shoot_target(window, shoot, name: str, out_dir: Path) -> None:
 
 
 async def _tour_workshop(window, services: TourServices, shoot, work: Path, model: Path, images: Path) -> None:
-    """An attendee opens the instructor's kit (its locked choices on the Target page), then their
-    conversion waits for a place on the room's server."""
+    """An attendee opens the instructor's kit (its locked choices on the Target page, the room's
+    server on the Where page), then their conversion waits for a place on that server."""
 
     flow = window.ctx.flow
     await window.open_kit(str(tour_kit(work / "room3.rcwkit")))
@@ -423,10 +427,17 @@ async def _tour_workshop(window, services: TourServices, shoot, work: Path, mode
     await _shoot_target(window, shoot, "10_workshop_kit", work / "runs" / "workshop")
     window.go_next()
     await _settle(window)
+    # The Where page: the room's server as the kit sets it, the attendee's name and sign-in.
+    where = window.pages["where"]
+    _expect(where.workshop_box.isVisibleTo(where), "the Where page does not show the workshop's server", window)
+    where.workshop_name_edit.setText("Akiko")
+    where.workshop_key_edit.setText("~/.ssh/room3_ed25519")
+    where._workshop_edited()
+    await _settle(window)
+    shoot("10_workshop_where")
+    _expect(flow.can_next(), "the workshop's Where page was not ready", window)
 
-    original_start = services.start_conversion
-    services.start_conversion = lambda choices, where, ssh, native=None: WaitingJob(choices)  # type: ignore
-    window.go_next()
+    window.go_next()  # Start: the tour's services answer the workshop path with a waiting job
     convert = window.convert_page
     for _ in range(200):
         if convert.queue_ahead == 3:
@@ -437,7 +448,6 @@ async def _tour_workshop(window, services: TourServices, shoot, work: Path, mode
     shoot("11_workshop_waiting")
     convert.cancel()
     await convert.wait()
-    services.start_conversion = original_start  # type: ignore[method-assign]
     await _settle(window)
 
 
