@@ -196,10 +196,19 @@ def test_real_services_stage_the_kits_options_and_refuse_a_locked_change(tmp_pat
     from wizard.core.messages import WizardError
     from wizard.gui.services import Services
 
+    from wizard.core.app.settings import Settings
+    from wizard.gui.workshop_kit import apply_kit
+
     monkeypatch.setenv("RECAMERA_WIZARD_HOME", str(tmp_path / "home"))
-    kit = read_kit(make_kit(tmp_path / "room3.rcwkit"))
+    # "mean" locked as the preset leaves it (None: the wizard decides), while the window's state
+    # holds a concrete default there: that is not a change of a locked option.
+    kit = read_kit(make_kit(tmp_path / "room3.rcwkit", locked=("processor", "quantize", "pixel_format", "mean")))
+    assert kit.options["mean"] is None
     model, pictures = sample_model(tmp_path / "in"), sample_images(tmp_path / "in" / "pictures")
-    choices = kit.choices(model=str(model), images=str(pictures), out=str(tmp_path / "run"))
+    state = rules.WizardState()
+    apply_kit(kit, state, Settings())
+    state.model_path, state.images_source, state.out_dir = str(model), str(pictures), str(tmp_path / "run")
+    choices = rules.choices_from_state(state)
     changed = replace(choices, keep_aspect_ratio=False)
     job = Services().start_workshop_conversion(kit, changed, "Aiko", WorkshopCredentials(key_path="/nowhere"))
     events = job.events()
@@ -215,7 +224,7 @@ def test_real_services_stage_the_kits_options_and_refuse_a_locked_change(tmp_pat
     info = json.loads((tmp_path / "run" / ".workshop.json").read_text())
     assert info["attendee"] == "Aiko" and info["kit_id"] == "kit-guitest"
 
-    locked = replace(choices, out=str(tmp_path / "run2"), quantize="BF16")
+    locked = replace(choices, out=str(tmp_path / "run2"), quantize="BF16")  # a change the page never allows
     job = Services().start_workshop_conversion(kit, locked, "Aiko", WorkshopCredentials(key_path="/nowhere"))
     with pytest.raises(WizardError) as refused:
         list(job.events())

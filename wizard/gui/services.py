@@ -491,8 +491,9 @@ def core_conversion(choices, where: str, ssh: SshDetails | None, native: NativeD
 
 
 def workshop_overrides(kit, choices) -> dict[str, Any]:
-    """The options the attendee changed from the kit's (only unlocked ones can differ: the pages
-    keep the locked ones as the kit says, and the core refuses a change to one anyway)."""
+    """The options the attendee changed from the kit's. Where the kit locks an option as "the
+    wizard decides" (None: e.g. mean), the state's concrete default is not a change (the pages
+    cannot change a locked option); any other change of a locked one is the core's to refuse."""
     from wizard.core.app.wizard_flow import OPTION_FIELDS
 
     def plain(value):
@@ -501,6 +502,8 @@ def workshop_overrides(kit, choices) -> dict[str, Any]:
     kit_options = kit.options
     changed = {}
     for name in OPTION_FIELDS:
+        if kit.is_locked(name) and kit_options.get(name) is None:
+            continue
         value = plain(getattr(choices, name))
         if value is not None and value != plain(kit_options.get(name)):
             changed[name] = value
