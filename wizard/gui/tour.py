@@ -108,14 +108,17 @@ class WaitingJob(GuiConversion):
         self.cancelled.set()
 
 
-def tour_kit(path: Path) -> Path:
+def tour_kit(path: Path, sample_model: Path | None = None, sample_images: Path | None = None) -> Path:
     """An instructor's kit as make-kit writes it (written by the core's kit writer; its server
-    is never contacted: the tour's conversion waits in a replayed queue)."""
+    is never contacted: the tour's conversion waits in a replayed queue), with the sample model
+    and pictures given."""
     import base64
     import os
 
-    from wizard.core.workshop.kit import (KitCamera, KitContent, KitServer, KitToolchain, key_fingerprint,
-                                          resolve_options, write_kit)
+    from wizard.core.workshop.kit import (KitCamera, KitContent, KitSamples, KitServer, KitToolchain,
+                                          key_fingerprint, resolve_options, sample_members, write_kit)
+
+    model_member, files = sample_members(sample_model, sample_images)
 
     blob = b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20" + os.urandom(32)
     content = KitContent(
@@ -125,8 +128,9 @@ def tour_kit(path: Path) -> Path:
         server=KitServer(target="attendee@127.0.0.1:2222", host_key_type="ssh-ed25519",
                          host_key=base64.b64encode(blob).decode(), host_key_fingerprint=key_fingerprint(blob),
                          workshop_id="room-3", slots=2),
-        toolchain=KitToolchain(image="recamera-wizard/toolchain:1.7"), camera=KitCamera())
-    return write_kit(path, content).path
+        toolchain=KitToolchain(image="recamera-wizard/toolchain:1.7"), camera=KitCamera(),
+        samples=KitSamples(model=model_member, images=tuple(m for m, _ in files if m != model_member)))
+    return write_kit(path, content, files).path
 
 
 class ReplayedHost:
@@ -155,6 +159,7 @@ class TourServices(Services):
         self.last_job: ReplayJob | None = None
         self.check_pictures: list[Path] = []  # backgrounds of the detection check's pictures
         self.last_check = None
+        self.samples_dir: Path | None = None  # where the kit's samples are unpacked (the tour's own folder)
 
     def toolchain_status(self, tag: str = "") -> ToolchainStatus:
         return ToolchainStatus(True, True, [], "recorded")
@@ -168,6 +173,13 @@ class TourServices(Services):
     def start_conversion(self, choices, where, ssh, native=None) -> GuiConversion:
         self.last_job = ReplayJob(choices, self.log_name)
         return self.last_job
+
+    def extract_kit_samples(self, kit) -> tuple[str, str]:
+        """The core's unpacking, into the tour's folder (not this computer's app cache)."""
+        if self.samples_dir is None:
+            return super().extract_kit_samples(kit)
+        model, images = kit.extract_samples(self.samples_dir)
+        return (str(model) if model else "", str(images) if images else "")
 
     def start_workshop_conversion(self, kit, choices, attendee, credentials) -> GuiConversion:
         """The room's server is never contacted: the tour's job waits in a replayed queue."""
@@ -411,13 +423,18 @@ async def _tour_workshop(window, services: TourServices, shoot, work: Path, mode
     server on the Where page), then their conversion waits for a place on that server."""
 
     flow = window.ctx.flow
-    await window.open_kit(str(tour_kit(work / "room3.rcwkit")))
+    services.samples_dir = work / "kit-samples"
+    await window.open_kit(str(tour_kit(work / "room3.rcwkit", model, images)))
     await _settle(window)
     _expect(window.ctx.kit is not None and flow.current == "model", "the tour's kit was not opened", window)
-    window.pages["model"].load_model(str(model))
+    model_page = window.pages["model"]
+    _expect(model_page.sample_button.isVisible(), "the Model page offers no sample of the kit", window)
+    model_page.sample_button.click()  # the kit's sample model, unpacked and checked
     await _settle(window)
+    _expect(flow.can_next(), "the kit's sample model was not accepted", window)
+    shoot("10_workshop_model")
     window.go_next()
-    window.pages["images"].load_source(str(images))
+    window.pages["images"].sample_button.click()
     for _ in range(100):  # the pictures are checked off the GUI thread; a loaded machine is slow
         await _settle(window, 0.1)
         if flow.can_next():
