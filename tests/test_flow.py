@@ -343,3 +343,29 @@ def test_the_remembered_place_to_run_is_used_only_where_it_can_be_chosen():
     assert flow.remembered_where("native", "windows") == flow.WHERE_LOCAL  # the settings moved to Windows
     assert flow.remembered_where("ssh", "macos") == flow.WHERE_SSH
     assert flow.remembered_where("cloud", "linux") == flow.WHERE_LOCAL  # an edited or newer settings file
+
+
+def test_in_a_workshop_the_where_page_wants_a_showable_name_and_a_way_to_sign_in():
+    """With a kit open the Where page is the room's server: no Docker, VM or native check is asked
+    for; the attendee's name goes through the core's check (attendee.check_attendee_name) and the
+    sign-in needs its key file or its password."""
+    s = WizardState(where=flow.WHERE_LOCAL, docker_ready=False, workshop=True,
+                    workshop_server="attendee@127.0.0.1:2222", workshop_attendee="Aiko", workshop_key_path="")
+    assert codes(flow.page_problems("where", s)) == ["flow_workshop_key_missing"]
+    assert flow.page_problems("where", s)[0].params == {"server": "attendee@127.0.0.1:2222"}
+    s.workshop_key_path = "/keys/room3"
+    assert flow.page_problems("where", s) == []  # Docker not running here does not matter
+    s.workshop_sign_in = flow.SIGN_IN_PASSWORD
+    assert codes(flow.page_problems("where", s)) == ["flow_workshop_password_missing"]
+    s.workshop_has_password = True
+    assert flow.page_problems("where", s) == []
+    for bad in ("", "   ", "x" * 81, "two\nlines"):
+        s.workshop_attendee = bad
+        found = flow.page_problems("where", s)
+        assert codes(found) == ["workshop_bad_attendee"] and flow.blocking(found), bad
+        assert found[0].params == {"value": bad[:100]}
+    s.workshop_attendee = "  Aiko Tanaka  "  # surrounding spaces are the core's to trim, not an error
+    assert flow.page_problems("where", s) == []
+    # Outside a workshop the same state is the usual Docker question again.
+    s.workshop = False
+    assert codes(flow.page_problems("where", s)) == ["flow_docker_not_ready"]

@@ -379,7 +379,7 @@ def test_closing_during_a_run_keeps_the_job_and_next_start_reconnects(make_windo
 
     # Next start: the welcome page offers to reconnect; reconnecting follows the run on the convert page.
     reattached = FakeJob(record.run_dir, total_lines=90)
-    services.reattach = lambda run_dir, ssh_options=None: reattached
+    services.reattach = lambda run_dir, ssh_options=None, workshop=None: reattached
     again = make_window()
     assert again.ctx.settings.active_job is not None
     assert again.welcome_page.reattach_box.isVisibleTo(again.welcome_page)

@@ -85,6 +85,7 @@ class FakeServices(Services):
         self.job_factory: Callable[[Any], GuiConversion] | None = None
         self.jobs: list[GuiConversion] = []
         self.started: list[tuple[str, Any, Any]] = []  # (where, ssh details, native details) per start
+        self.workshop_started: list[tuple[Any, Any, str, Any]] = []  # (kit, choices, attendee, credentials)
         # The native check's answer: a NativeReport (tests/native_reports.py), or a WizardError.
         self.native_report: Any = None
         self.native_calls: list[Any] = []  # the SshDetails (None: this computer) of each check
@@ -125,6 +126,12 @@ class FakeServices(Services):
 
     def start_conversion(self, choices, where, ssh, native=None) -> GuiConversion:
         self.started.append((where, ssh, native))
+        job = self.job_factory(choices) if self.job_factory else FakeJob(str(choices.out))
+        self.jobs.append(job)
+        return job
+
+    def start_workshop_conversion(self, kit, choices, attendee, credentials) -> GuiConversion:
+        self.workshop_started.append((kit, choices, attendee, credentials))
         job = self.job_factory(choices) if self.job_factory else FakeJob(str(choices.out))
         self.jobs.append(job)
         return job

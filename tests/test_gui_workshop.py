@@ -17,14 +17,18 @@ import pytest
 
 from test_gui_support import gui_home, loop, make_window, run, services, to_page  # noqa: F401
 from wizard.core.workshop import kit as kits
-from wizard.core.workshop.kit import KitCamera, KitContent, KitServer, KitToolchain, resolve_options, write_kit
+from wizard.core.workshop.kit import (KitCamera, KitContent, KitSamples, KitServer, KitToolchain, resolve_options,
+                                      sample_members, write_kit)
 
 pytestmark = pytest.mark.gui
 
 
-def make_kit(path: Path, *, language: str | None = None, locked=("processor", "quantize", "pixel_format")) -> Path:
+def make_kit(path: Path, *, language: str | None = None, locked=("processor", "quantize", "pixel_format"),
+             sample_model: Path | None = None, sample_images: Path | None = None) -> Path:
     """A real kit: a fresh ed25519-shaped host key, options from the default preset with bgr
-    pixels, three options locked, and the camera at a non-default (never contacted) address."""
+    pixels, three options locked, and the camera at a non-default (never contacted) address;
+    optionally a sample model and sample pictures packed in it."""
+    model_member, files = sample_members(sample_model, sample_images)
     blob = b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20" + os.urandom(32)
     content = KitContent(
         kit_id="kit-guitest", title="Room 3 workshop", preset="recamera-default",
@@ -34,8 +38,9 @@ def make_kit(path: Path, *, language: str | None = None, locked=("processor", "q
                          host_key=base64.b64encode(blob).decode(), host_key_fingerprint=kits.key_fingerprint(blob),
                          workshop_id="room-3", slots=2),
         toolchain=KitToolchain(image="recamera-wizard/toolchain:room3"),
-        camera=KitCamera(host="10.9.8.7", user="room3"), language=language)
-    return write_kit(path, content).path
+        camera=KitCamera(host="10.9.8.7", user="room3"), language=language,
+        samples=KitSamples(model=model_member, images=tuple(m for m, _ in files if m != model_member)))
+    return write_kit(path, content, files).path
 
 
 def test_an_opened_kit_fills_the_pages_and_locks_its_choices(make_window, loop, tmp_path, monkeypatch):

@@ -658,6 +658,10 @@
         <source>Chosen automatically once the pictures are checked; select one in the grid to change it.</source>
         <translation>画像の確認が終わると自動で選ばれます。変えたいときは一覧から選んでください。</translation>
     </message>
+    <message>
+        <source>Use the workshop&apos;s sample pictures</source>
+        <translation>ワークショップのサンプル写真を使う</translation>
+    </message>
 </context>
 <context>
     <name>LogView</name>
@@ -802,6 +806,10 @@
         <source>Workshop room status…</source>
         <translation>ワークショップ会場の状況…</translation>
     </message>
+    <message>
+        <source>To reconnect, type the password of the workshop&apos;s server again:</source>
+        <translation>再接続するには、ワークショップのサーバーのパスワードをもう一度入力してください:</translation>
+    </message>
 </context>
 <context>
     <name>ModelPage</name>
@@ -941,6 +949,10 @@
         <location filename="../../wizard/gui/pages/model.py" line="159"/>
         <source>none found</source>
         <translation>見つかりません</translation>
+    </message>
+    <message>
+        <source>Use the workshop&apos;s sample model</source>
+        <translation>ワークショップのサンプルモデルを使う</translation>
     </message>
 </context>
 <context>
@@ -1777,6 +1789,70 @@
         <location filename="../../wizard/gui/pages/where.py" line="339"/>
         <source>Your cloud provider&apos;s console shows it (ssh-keygen -lf on the machine). If it differs, do not connect.</source>
         <translation>クラウド事業者のコンソール（またはマシン上の ssh-keygen -lf）で確認できます。違っていたら接続しないでください。</translation>
+    </message>
+    <message>
+        <source>The workshop&apos;s server</source>
+        <translation>ワークショップのサーバー</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>サーバー</translation>
+    </message>
+    <message>
+        <source>Host key</source>
+        <translation>ホスト鍵</translation>
+    </message>
+    <message>
+        <source>Your name</source>
+        <translation>あなたの名前</translation>
+    </message>
+    <message>
+        <source>Sign in with</source>
+        <translation>サインイン方法</translation>
+    </message>
+    <message>
+        <source>a key file</source>
+        <translation>鍵ファイル</translation>
+    </message>
+    <message>
+        <source>a password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>the key file your instructor gave you</source>
+        <translation>講師から受け取った鍵ファイル</translation>
+    </message>
+    <message>
+        <source>as your instructor will see it</source>
+        <translation>講師の画面に表示される名前</translation>
+    </message>
+    <message>
+        <source>Where the conversion runs</source>
+        <translation>変換を実行する場所</translation>
+    </message>
+    <message>
+        <source>Your instructor set up one server for the room: your conversion runs there. When every place on it is busy, yours waits in line, and the next page shows how many are ahead of you.</source>
+        <translation>講師が教室用のサーバーを 1 台用意しました。変換はそこで実行されます。空きがないときは順番待ちになり、次のページにあなたの前に何件あるかが表示されます。</translation>
+    </message>
+    <message>
+        <source>Set by your instructor.</source>
+        <translation>講師が設定しました。</translation>
+    </message>
+    <message>
+        <source>Your model and pictures are uploaded to this server for the conversion, and removed from it afterwards. The wizard connects only if the server shows the host key of the kit.</source>
+        <translation>変換のため、モデルと写真をこのサーバーにアップロードし、終わったら削除します。ウィザードは、サーバーがキットのホスト鍵を示したときだけ接続します。</translation>
+    </message>
+    <message>
+        <source>Key passphrase</source>
+        <translation>鍵のパスフレーズ</translation>
+    </message>
+    <message>
+        <source>the password your instructor gave you</source>
+        <translation>講師から受け取ったパスワード</translation>
+    </message>
+    <message>
+        <source>only if your key has one</source>
+        <translation>鍵に設定している場合のみ</translation>
     </message>
 </context>
 <context>

@@ -29,6 +29,7 @@ class AppContext:
     ssh_setup_consent: bool = False
     ssh_build_image: bool = False
     native_sudo_password: str | None = field(default=None, repr=False)  # this computer's, for sudo; memory only
+    workshop_password: str | None = field(default=None, repr=False)  # the room's server's; memory only
     kit: Any = None  # the workshop kit opened (wizard.core.workshop.kit.Kit), None outside a workshop
 
     @property

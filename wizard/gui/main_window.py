@@ -303,14 +303,19 @@ class MainWindow(QMainWindow):
         job_record = self.ctx.settings.active_job
         if job_record is None:
             return
-        ssh = None
+        if job_record.backend == "workshop" and self._workshop_password_needed():
+            self.ctx.spawn(self._ask_workshop_password_then_reattach(), name="workshop-password")
+            return
+        ssh = workshop = None
         if job_record.backend in ("ssh", "ssh-native") and self.ctx.settings.recent_hosts:
             from wizard.gui.services import SshDetails
 
             host = self.ctx.settings.recent_hosts[0]
             ssh = SshDetails(host.host, host.user, host.port, host.key_path, password=self.ctx.secrets.get(host.key))
+        elif job_record.backend == "workshop":
+            workshop = self._workshop_sign_in()
         try:
-            job = self.ctx.services.reattach(job_record.run_dir, ssh)
+            job = self.ctx.services.reattach(job_record.run_dir, ssh, workshop)
         except Exception as exc:  # noqa: BLE001 - a stale record is a message, not a crash
             from wizard.core.messages import WizardError
 
@@ -322,6 +327,43 @@ class MainWindow(QMainWindow):
             return
         self.ctx.flow.reattach(job_record.run_dir)
         self.convert_page.attach(job)
+
+    def _workshop_password_needed(self) -> bool:
+        from wizard.core.app.wizard_flow import SIGN_IN_PASSWORD
+
+        return self.ctx.settings.workshop_sign_in == SIGN_IN_PASSWORD and not self.ctx.workshop_password
+
+    async def _ask_workshop_password_then_reattach(self) -> None:
+        """A workshop run signed in with a password: the password was kept only in memory, so
+        ask for it again (without a nested event loop), then reconnect."""
+        import asyncio
+
+        from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit
+
+        dialog = QInputDialog(self)
+        dialog.setObjectName("workshopPasswordDialog")
+        dialog.setWindowTitle(self.tr("reCamera Model Wizard"))
+        dialog.setLabelText(self.tr("To reconnect, type the password of the workshop's server again:"))
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        answer: asyncio.Future = asyncio.get_running_loop().create_future()
+        dialog.finished.connect(lambda result: answer.done() or answer.set_result(result))
+        self.workshop_password_dialog = dialog  # tests answer it
+        dialog.open()
+        if int(await answer) != QDialog.DialogCode.Accepted.value or not dialog.textValue():
+            return
+        self.ctx.workshop_password = dialog.textValue()
+        self.reattach()
+
+    def _workshop_sign_in(self):
+        """How to sign in to the room's server again: as on the Where page (the key file is in the
+        settings; a password only while the wizard is open)."""
+        from wizard.core.app.wizard_flow import SIGN_IN_PASSWORD
+        from wizard.gui.services import WorkshopCredentials
+
+        settings, password = self.ctx.settings, self.ctx.workshop_password
+        if settings.workshop_sign_in == SIGN_IN_PASSWORD:
+            return WorkshopCredentials(password=password)
+        return WorkshopCredentials(key_path=settings.workshop_key_path, key_passphrase=password)
 
     # -- language --------------------------------------------------------------------------------
     def set_language(self, lang: str) -> None:

@@ -74,6 +74,35 @@ class NativeDetails:
                           setup_consent=self.setup_consent, password=self.password or None)
 
 
+@dataclass
+class WorkshopCredentials:
+    """How the attendee signs in to the workshop's server (the kit's; its host key is pinned, so
+    there is no fingerprint to accept): a key file (and its passphrase, if any) or a password."""
+
+    key_path: str = ""
+    password: str | None = field(default=None, repr=False)  # memory only, never saved
+    key_passphrase: str | None = field(default=None, repr=False)
+    allow_agent: bool = True  # also the SSH agent's keys (tests: off, only the given key)
+
+    def runner_options(self) -> dict[str, Any]:
+        """The WorkshopRunner's credentials, as keyword arguments."""
+        options: dict[str, Any] = {"key_file": self.key_path or None, "password": self.password or None,
+                                   "key_passphrase": self.key_passphrase or None}
+        if not self.allow_agent:
+            options["allow_agent"] = False
+        return options
+
+
+def workshop_credentials(state, password: str | None) -> WorkshopCredentials:
+    """The sign-in chosen on the Where page: with a key file, the password field is the key's
+    passphrase (if it has one); with a password, no key file is offered."""
+    from wizard.core.app.wizard_flow import SIGN_IN_PASSWORD
+
+    if state.workshop_sign_in == SIGN_IN_PASSWORD:
+        return WorkshopCredentials(password=password or None)
+    return WorkshopCredentials(key_path=state.workshop_key_path, key_passphrase=password or None)
+
+
 def ssh_details(state, password: str | None, **options) -> SshDetails:
     """The SSH details of the wizard's state; with a key file, the password field is also the
     key's passphrase (one field: a user has one or the other)."""
@@ -286,12 +315,37 @@ class Services:
                          native: NativeDetails | None = None) -> GuiConversion:
         return core_conversion(choices, where, ssh, self._native(native) if where == "native" else None)
 
-    def reattach(self, run_dir: str, ssh: SshDetails | None = None) -> GuiConversion:
-        """Follow a run started before the window was closed (its job.json tells how)."""
-        from wizard.core.runners.job import reattach
+    def start_workshop_conversion(self, kit, choices, attendee: str,
+                                  credentials: WorkshopCredentials) -> GuiConversion:
+        """In a workshop: stage the attendee's workspace with the kit's options and convert on the
+        kit's server, in its queue (wizard.core.workshop.attendee, as ``workshop convert``)."""
+        return workshop_conversion(kit, choices, attendee, credentials)
 
+    def reattach(self, run_dir: str, ssh: SshDetails | None = None,
+                 workshop: WorkshopCredentials | None = None) -> GuiConversion:
+        """Follow a run started before the window was closed (its job.json tells how: a workshop
+        run goes back to its place in the room's queue, with ``workshop``'s sign-in)."""
         spec = ssh.runner_spec() if ssh is not None else None
-        return _CoreJob(lambda: reattach(run_dir, spec=spec), run_dir, resume=True)
+
+        def make_job():
+            from wizard.core.runners.job import reattach
+            from wizard.core.runners.record import JobRecord
+            from wizard.core.workshop.attendee import resume_conversion
+            from wizard.core.workshop.runner import BACKEND as WORKSHOP
+
+            if (Path(run_dir) / "job.json").is_file() and JobRecord.load(Path(run_dir)).backend == WORKSHOP:
+                return resume_conversion(run_dir, **(workshop or WorkshopCredentials()).runner_options())
+            return reattach(run_dir, spec=spec)
+
+        return _CoreJob(make_job, run_dir, resume=True)
+
+    def extract_kit_samples(self, kit) -> tuple[str, str]:
+        """The kit's sample model and pictures unpacked on this computer ("" for what it has
+        none of): (model file, pictures folder)."""
+        from wizard.core.workshop.attendee import samples_folder
+
+        model, images = kit.extract_samples(samples_folder(kit))
+        return (str(model) if model else "", str(images) if images else "")
 
     def read_results(self, run_dir: str) -> dict[str, Any]:
         """results.json of a run (written by the job), else a parse of its log."""
@@ -483,6 +537,44 @@ def core_conversion(choices, where: str, ssh: SshDetails | None, native: NativeD
         record_cancelled_before_run(run_dir, backend=spec.backend, where=spec.host or "local", image=image)
 
     return _CoreJob(make_job, str(run_dir), stage=stage, record_cancelled=record_cancelled)
+
+
+def workshop_overrides(kit, choices) -> dict[str, Any]:
+    """The options the attendee changed from the kit's. Where the kit locks an option as "the
+    wizard decides" (None: e.g. mean), the state's concrete default is not a change (the pages
+    cannot change a locked option); any other change of a locked one is the core's to refuse."""
+    from wizard.core.app.wizard_flow import OPTION_FIELDS
+
+    def plain(value):
+        return tuple(value) if isinstance(value, list) else value
+
+    kit_options = kit.options
+    changed = {}
+    for name in OPTION_FIELDS:
+        if kit.is_locked(name) and kit_options.get(name) is None:
+            continue
+        value = plain(getattr(choices, name))
+        if value is not None and value != plain(kit_options.get(name)):
+            changed[name] = value
+    return changed
+
+
+def workshop_conversion(kit, choices, attendee: str, credentials: WorkshopCredentials) -> GuiConversion:
+    """What ``recamera-wizard workshop convert`` does: stage RUN_DIR/workspace with the kit's
+    options, then convert on the kit's server (waiting in its queue when every place is busy)."""
+    run_dir = Path(choices.out)
+    made: dict[str, Any] = {}
+
+    def stage(on_progress):
+        from wizard.core.workshop.attendee import start_conversion
+
+        made["job"] = start_conversion(
+            kit, run_dir=run_dir, attendee=attendee, model=choices.model, images=choices.images,
+            name=choices.name, test_image=choices.test_image, output_names=choices.output_names,
+            overrides=workshop_overrides(kit, choices), on_progress=on_progress, **credentials.runner_options())
+        return made["job"]
+
+    return _CoreJob(lambda: made["job"], str(run_dir), stage=stage)
 
 
 def temporary_copy(path: str) -> str:

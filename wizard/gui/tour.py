@@ -109,14 +109,17 @@ class WaitingJob(GuiConversion):
         self.cancelled.set()
 
 
-def tour_kit(path: Path) -> Path:
+def tour_kit(path: Path, sample_model: Path | None = None, sample_images: Path | None = None) -> Path:
     """An instructor's kit as make-kit writes it (written by the core's kit writer; its server
-    is never contacted: the tour's conversion waits in a replayed queue)."""
+    is never contacted: the tour's conversion waits in a replayed queue), with the sample model
+    and pictures given."""
     import base64
     import os
 
-    from wizard.core.workshop.kit import (KitCamera, KitContent, KitServer, KitToolchain, key_fingerprint,
-                                          resolve_options, write_kit)
+    from wizard.core.workshop.kit import (KitCamera, KitContent, KitSamples, KitServer, KitToolchain,
+                                          key_fingerprint, resolve_options, sample_members, write_kit)
+
+    model_member, files = sample_members(sample_model, sample_images)
 
     blob = b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20" + os.urandom(32)
     content = KitContent(
@@ -126,8 +129,9 @@ def tour_kit(path: Path) -> Path:
         server=KitServer(target="attendee@127.0.0.1:2222", host_key_type="ssh-ed25519",
                          host_key=base64.b64encode(blob).decode(), host_key_fingerprint=key_fingerprint(blob),
                          workshop_id="room-3", slots=2),
-        toolchain=KitToolchain(image="recamera-wizard/toolchain:1.7"), camera=KitCamera())
-    return write_kit(path, content).path
+        toolchain=KitToolchain(image="recamera-wizard/toolchain:1.7"), camera=KitCamera(),
+        samples=KitSamples(model=model_member, images=tuple(m for m, _ in files if m != model_member)))
+    return write_kit(path, content, files).path
 
 
 class ReplayedHost:
@@ -156,6 +160,7 @@ class TourServices(Services):
         self.last_job: ReplayJob | None = None
         self.check_pictures: list[Path] = []  # backgrounds of the detection check's pictures
         self.last_check = None
+        self.samples_dir: Path | None = None  # where the kit's samples are unpacked (the tour's own folder)
 
     def toolchain_status(self, tag: str = "") -> ToolchainStatus:
         return ToolchainStatus(True, True, [], "recorded")
@@ -169,6 +174,17 @@ class TourServices(Services):
     def start_conversion(self, choices, where, ssh, native=None) -> GuiConversion:
         self.last_job = ReplayJob(choices, self.log_name)
         return self.last_job
+
+    def extract_kit_samples(self, kit) -> tuple[str, str]:
+        """The core's unpacking, into the tour's folder (not this computer's app cache)."""
+        if self.samples_dir is None:
+            return super().extract_kit_samples(kit)
+        model, images = kit.extract_samples(self.samples_dir)
+        return (str(model) if model else "", str(images) if images else "")
+
+    def start_workshop_conversion(self, kit, choices, attendee, credentials) -> GuiConversion:
+        """The room's server is never contacted: the tour's job waits in a replayed queue."""
+        return WaitingJob(choices)
 
     def detection_check_available(self) -> bool:
         return True
@@ -404,17 +420,22 @@ async def _shoot_target(window, shoot, name: str, out_dir: Path) -> None:
 
 
 async def _tour_workshop(window, services: TourServices, shoot, work: Path, model: Path, images: Path) -> None:
-    """An attendee opens the instructor's kit (its locked choices on the Target page), then their
-    conversion waits for a place on the room's server."""
+    """An attendee opens the instructor's kit (its locked choices on the Target page, the room's
+    server on the Where page), then their conversion waits for a place on that server."""
 
     flow = window.ctx.flow
-    await window.open_kit(str(tour_kit(work / "room3.rcwkit")))
+    services.samples_dir = work / "kit-samples"
+    await window.open_kit(str(tour_kit(work / "room3.rcwkit", model, images)))
     await _settle(window)
     _expect(window.ctx.kit is not None and flow.current == "model", "the tour's kit was not opened", window)
-    window.pages["model"].load_model(str(model))
+    model_page = window.pages["model"]
+    _expect(model_page.sample_button.isVisible(), "the Model page offers no sample of the kit", window)
+    model_page.sample_button.click()  # the kit's sample model, unpacked and checked
     await _settle(window)
+    _expect(flow.can_next(), "the kit's sample model was not accepted", window)
+    shoot("10_workshop_model")
     window.go_next()
-    window.pages["images"].load_source(str(images))
+    window.pages["images"].sample_button.click()
     for _ in range(100):  # the pictures are checked off the GUI thread; a loaded machine is slow
         await _settle(window, 0.1)
         if flow.can_next():
@@ -424,10 +445,17 @@ async def _tour_workshop(window, services: TourServices, shoot, work: Path, mode
     await _shoot_target(window, shoot, "10_workshop_kit", work / "runs" / "workshop")
     window.go_next()
     await _settle(window)
+    # The Where page: the room's server as the kit sets it, the attendee's name and sign-in.
+    where = window.pages["where"]
+    _expect(where.workshop_box.isVisibleTo(where), "the Where page does not show the workshop's server", window)
+    where.workshop_name_edit.setText("Akiko")
+    where.workshop_key_edit.setText("~/.ssh/room3_ed25519")
+    where._workshop_edited()
+    await _settle(window)
+    shoot("10_workshop_where")
+    _expect(flow.can_next(), "the workshop's Where page was not ready", window)
 
-    original_start = services.start_conversion
-    services.start_conversion = lambda choices, where, ssh, native=None: WaitingJob(choices)  # type: ignore
-    window.go_next()
+    window.go_next()  # Start: the tour's services answer the workshop path with a waiting job
     convert = window.convert_page
     for _ in range(200):
         if convert.queue_ahead == 3:
@@ -438,7 +466,6 @@ async def _tour_workshop(window, services: TourServices, shoot, work: Path, mode
     shoot("11_workshop_waiting")
     convert.cancel()
     await convert.wait()
-    services.start_conversion = original_start  # type: ignore[method-assign]
     await _settle(window)
     await tour_room_status(window, shoot)
 

@@ -5,11 +5,14 @@ Every way of opening a kit (File > Open workshop kit…, dropping the file on th
 loop with the core's read_kit (a refused kit is a message with its reason, nothing changes) and
 hands an accepted one to ``apply_kit`` here: the kit's options, toolchain image, camera defaults
 and language go into the state and settings, and the options the instructor locked are kept
-as the kit says (the pages show them disabled, "set by your instructor").
+as the kit says (the pages show them disabled, "set by your instructor"). The conversion then
+runs on the kit's server (the Where page shows it, the attendee's name and sign-in), as the
+attendee named there.
 """
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 from typing import Any
 
@@ -37,3 +40,16 @@ def apply_kit(kit: Kit, state: Any, settings: Any) -> None:
     state.toolchain_image = kit.content.toolchain.image
     settings.device_host = kit.content.camera.host
     settings.device_user = kit.content.camera.user
+    state.workshop = True
+    state.workshop_server = kit.server.target
+    state.workshop_attendee = settings.workshop_attendee or _login_name()
+    state.workshop_sign_in = settings.workshop_sign_in if settings.workshop_sign_in in rules.SIGN_INS \
+        else rules.SIGN_IN_KEY
+    state.workshop_key_path = settings.workshop_key_path
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name known (a container, Windows without USERNAME)
+        return ""

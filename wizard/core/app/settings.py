@@ -63,6 +63,10 @@ class Settings:
     device_host: str = "192.168.42.1"
     device_user: str = "recamera"
     active_job: ActiveJob | None = None
+    # In a workshop: the attendee's name and how they sign in to the room's server (never a password).
+    workshop_attendee: str = ""
+    workshop_sign_in: str = "key"
+    workshop_key_path: str = ""
     format: int = SETTINGS_FORMAT
 
     # -- recents -------------------------------------------------------------------------------

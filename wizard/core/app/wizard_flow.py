@@ -35,6 +35,10 @@ TOOLCHAIN_DOCKER = "docker"  # on the cloud machine: Docker there
 TOOLCHAIN_NATIVE = "native"  # on the cloud machine: a Python 3.10 environment there, no Docker
 TOOLCHAINS = (TOOLCHAIN_DOCKER, TOOLCHAIN_NATIVE)
 
+SIGN_IN_KEY = "key"  # in a workshop: the attendee signs in to the room's server with a key file
+SIGN_IN_PASSWORD = "password"  # ... or with the password the instructor gave
+SIGN_INS = (SIGN_IN_KEY, SIGN_IN_PASSWORD)
+
 JOB_IDLE = "idle"
 JOB_RUNNING = "running"
 JOB_SUCCEEDED = "succeeded"
@@ -108,6 +112,15 @@ class WizardState:
     ssh_native_report: Any = None
     ssh_native_setup_consent: bool = False
     ssh_native_env_consent: bool = False
+
+    # In a workshop (an instructor's kit is open): the conversion runs on the room's server, the
+    # kit's (the Where page shows it instead of the places above), as the attendee named here.
+    workshop: bool = False
+    workshop_server: str = ""  # the kit's "user@host:port", shown; set by the instructor
+    workshop_attendee: str = ""
+    workshop_sign_in: str = SIGN_IN_KEY
+    workshop_key_path: str = ""
+    workshop_has_password: bool = False  # the password itself lives in memory only
 
     # Convert / results / device.
     job_status: str = JOB_IDLE
@@ -357,7 +370,27 @@ def _native_where_problems(state: WizardState) -> list[Problem]:
                            env_consent=state.native_env_consent)
 
 
+def _workshop_where_problems(state: WizardState) -> list[Problem]:
+    """In a workshop: a name the instructor can show (the core's check), and a way to sign in."""
+    from wizard.core.messages import WizardError
+    from wizard.core.workshop.attendee import check_attendee_name
+
+    found: list[Problem] = []
+    try:
+        check_attendee_name(state.workshop_attendee)
+    except WizardError as exc:
+        found.append(exc.problem)
+    if state.workshop_sign_in == SIGN_IN_PASSWORD:
+        if not state.workshop_has_password:
+            found.append(problem("flow_workshop_password_missing", server=state.workshop_server))
+    elif not state.workshop_key_path:
+        found.append(problem("flow_workshop_key_missing", server=state.workshop_server))
+    return found
+
+
 def _where_problems(state: WizardState) -> list[Problem]:
+    if state.workshop:
+        return _workshop_where_problems(state)
     if state.where == WHERE_NATIVE:
         return _native_where_problems(state)
     if state.where == WHERE_LOCAL:

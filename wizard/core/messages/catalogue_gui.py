@@ -75,6 +75,18 @@ ENTRIES = {
         ja="{host} への接続をまだ試していません。",
         ja_fix="「接続テスト」を押してください。",
     ),
+    "flow_workshop_key_missing": Entry(
+        en="No key file is chosen to sign in to the workshop's server {server}.",
+        en_fix="Choose the key file your instructor gave you, or sign in with a password.",
+        ja="ワークショップのサーバー {server} にサインインする鍵ファイルが選ばれていません。",
+        ja_fix="講師から受け取った鍵ファイルを選ぶか、パスワードでサインインしてください。",
+    ),
+    "flow_workshop_password_missing": Entry(
+        en="No password is given to sign in to the workshop's server {server}.",
+        en_fix="Type the password your instructor gave you (it is kept only while the wizard is open).",
+        ja="ワークショップのサーバー {server} にサインインするパスワードが入力されていません。",
+        ja_fix="講師から受け取ったパスワードを入力してください（ウィザードを開いている間だけ保持します）。",
+    ),
     "flow_native_needs_linux_windows": Entry(
         en="Without Docker, the converter runs only on Linux, and this computer runs Windows.",
         en_fix="Install WSL2 with Ubuntu 22.04 (wsl --install -d Ubuntu-22.04), start the wizard inside it and choose "

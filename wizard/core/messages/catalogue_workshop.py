@@ -187,9 +187,9 @@ ENTRIES = {
     ),
     "workshop_bad_attendee": Entry(
         en="'{value}' cannot be shown as an attendee's name (1 to 80 characters, no line breaks).",
-        en_fix="Give a shorter name with --attendee.",
+        en_fix="Give a name of 1 to 80 characters on one line (the window's name field, or --attendee).",
         ja="'{value}' は受講者名として表示できません（1〜80 文字、改行なし）。",
-        ja_fix="--attendee で短い名前を指定してください。",
+        ja_fix="1〜80 文字で改行のない名前を指定してください（ウィンドウの名前欄、または --attendee）。",
     ),
     "workshop_not_a_workshop_run": Entry(
         en="{path} is not a workshop conversion (its job record says backend '{backend}').",

@@ -38,7 +38,7 @@ from wizard.core.app.settings import ActiveJob
 from wizard.core.runners.native.setup import ENVIRONMENT_STEP
 from wizard.gui.async_tools import EventPump, settled
 from wizard.gui.pages.base import Page
-from wizard.gui.services import GuiConversion, native_details, vm_details
+from wizard.gui.services import GuiConversion, native_details, vm_details, workshop_credentials
 from wizard.gui.widgets import LogView, ProblemList, wrapped_label
 
 WAITING, RUNNING, DONE, FAILED, SKIPPED = "waiting", "running", "done", "failed", "skipped"
@@ -262,6 +262,14 @@ class ConvertPage(Page):
         from wizard.core.app.wizard_flow import choices_from_state
 
         state = self.state
+        if state.workshop and self.ctx.kit is not None:
+            # A workshop: on the room's server (the kit's), in its queue, as the attendee named.
+            self.ctx.save_settings()  # the name and key file, for the next conversion and a re-attach
+            job = self.ctx.services.start_workshop_conversion(
+                self.ctx.kit, choices_from_state(state), state.workshop_attendee.strip(),
+                workshop_credentials(state, self.ctx.workshop_password))
+            self.attach(job)
+            return
         ssh = native = None
         if state.where == rules.WHERE_SSH:
             ssh = vm_details(state, self.ctx.ssh_password, docker_setup_consent=self.ctx.ssh_setup_consent,

@@ -54,9 +54,15 @@ class ImagesPage(Page):
         self.zip_button = QPushButton()
         self.zip_button.clicked.connect(self.pick_zip)
         self.path_label = wrapped_label(object_name="pathLabel")
+        # In a workshop whose kit has sample pictures: take them instead of one's own.
+        self.sample_button = QPushButton()
+        self.sample_button.setObjectName("kitSamplePictures")
+        self.sample_button.clicked.connect(self.use_kit_samples)
+        self.sample_button.setVisible(False)
         row = QHBoxLayout()
         row.addWidget(self.pick_button)
         row.addWidget(self.zip_button)
+        row.addWidget(self.sample_button)
         row.addWidget(self.path_label, 1)
         self.body.addWidget(self.drop)
         self.body.addLayout(row)
@@ -146,6 +152,8 @@ class ImagesPage(Page):
         self.drop.label.setText(self.tr("Drop a folder or a .zip of pictures here"))
         self.pick_button.setText(self.tr("Choose folder…"))
         self.zip_button.setText(self.tr("Choose .zip…"))
+        self.sample_button.setText(self.tr("Use the workshop's sample pictures"))
+        self._show_kit_samples()
         self.count_label.setText(self.tr("Pictures used for calibration:"))
         self.count_help.setText(self.tr(
             "100 is a good start. More can help a little but takes longer and needs more memory "
@@ -158,12 +166,30 @@ class ImagesPage(Page):
         self._show_rejected()
 
     def on_enter(self) -> None:
+        self._show_kit_samples()
         self.path_label.setText(self.state.images_source or self.tr("No folder chosen yet."))
         self.count_spin.setValue(self.state.calibration_count)
         if self.state.images_source and self.report is None and not self.state.images_scanning:
             self.load_source(self.state.images_source)  # from a recipe or a tour: check it now
 
+    def _show_kit_samples(self) -> None:
+        kit = self.ctx.kit
+        self.sample_button.setVisible(bool(kit is not None and kit.content.samples.images))
+
     # -- actions -------------------------------------------------------------------------------
+    def use_kit_samples(self) -> None:
+        """The kit's sample pictures, unpacked on this computer off the event loop, then checked."""
+        self.sample_button.setEnabled(False)
+        self.ctx.spawn(self._use_kit_samples(), name="kit-sample-pictures")
+
+    async def _use_kit_samples(self) -> None:
+        try:
+            _model, images = await run_blocking(self.ctx.services.extract_kit_samples, self.ctx.kit)
+        finally:
+            self.sample_button.setEnabled(True)
+        if images:
+            self.load_source(images)
+
     def pick_folder(self) -> None:
         start = self.ctx.settings.recent_image_sources[0] if self.ctx.settings.recent_image_sources else ""
         path = QFileDialog.getExistingDirectory(self, self.tr("Choose the folder with your pictures"), start)

@@ -30,8 +30,14 @@ class ModelPage(Page):
         self.pick_button = QPushButton()
         self.pick_button.clicked.connect(self.pick_model)
         self.path_label = wrapped_label(object_name="pathLabel")
+        # In a workshop whose kit has a sample model: take it instead of one's own.
+        self.sample_button = QPushButton()
+        self.sample_button.setObjectName("kitSampleModel")
+        self.sample_button.clicked.connect(self.use_kit_sample)
+        self.sample_button.setVisible(False)
         row = QHBoxLayout()
         row.addWidget(self.pick_button)
+        row.addWidget(self.sample_button)
         row.addWidget(self.path_label, 1)
         self.body.addWidget(self.drop)
         self.body.addLayout(row)
@@ -74,6 +80,7 @@ class ModelPage(Page):
             "model.export(format=\"onnx\")). The wizard reads it and tells you what it found."))
         self.drop.label.setText(self.tr("Drop your .onnx model here"))
         self.pick_button.setText(self.tr("Choose model…"))
+        self.sample_button.setText(self.tr("Use the workshop's sample model"))
         self.found_box.setTitle(self.tr("What the wizard found"))
         self.labels["family"].setText(self.tr("Model family"))
         self.labels["task"].setText(self.tr("Task"))
@@ -89,6 +96,23 @@ class ModelPage(Page):
 
     def on_enter(self) -> None:
         self.show_report()
+
+    def _show_kit_sample(self) -> None:
+        kit = self.ctx.kit
+        self.sample_button.setVisible(bool(kit is not None and kit.content.samples.model))
+
+    def use_kit_sample(self) -> None:
+        """The kit's sample model, unpacked on this computer off the event loop, then loaded."""
+        self.sample_button.setEnabled(False)
+        self.ctx.spawn(self._use_kit_sample(), name="kit-sample-model")
+
+    async def _use_kit_sample(self) -> None:
+        try:
+            model, _images = await run_blocking(self.ctx.services.extract_kit_samples, self.ctx.kit)
+        finally:
+            self.sample_button.setEnabled(True)
+        if model:
+            self.load_model(model)
 
     def pick_model(self) -> None:
         start = str(Path(self.ctx.settings.recent_models[0]).parent) if self.ctx.settings.recent_models else ""
@@ -124,6 +148,7 @@ class ModelPage(Page):
 
     def show_report(self) -> None:
         state = self.state
+        self._show_kit_sample()
         self.path_label.setText(state.model_path or self.tr("No model chosen yet."))
         report = state.model_report
         self.found_box.setVisible(report is not None)

@@ -1,5 +1,8 @@
 """Page 5: where the toolchain runs. This computer (Docker, or without Docker on Linux) or your own
-cloud VM over SSH (Docker there, or a Python environment there)."""
+cloud VM over SSH (Docker there, or a Python environment there).
+
+In a workshop (an instructor's kit is open) there is no choice: the room's server, the kit's, is
+shown with its pinned host key, and the attendee gives their name and how they sign in."""
 
 from __future__ import annotations
 
@@ -174,6 +177,60 @@ class WherePage(Page):
             edit.textEdited.connect(lambda _: self._ssh_edited())
         self.port_spin.valueChanged.connect(lambda _: self._ssh_edited())
 
+        # -- a workshop's server (the kit's) ------------------------------------------------------
+        self.workshop_box = QGroupBox()
+        self.workshop_box.setObjectName("workshopServer")
+        workshop = QVBoxLayout(self.workshop_box)
+        self.workshop_note = wrapped_label(object_name="workshopNote")
+        workshop.addWidget(self.workshop_note)
+        room = QFormLayout()
+        room.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.workshop_server_value = wrapped_label(object_name="workshopServerValue")
+        self.workshop_key_value = wrapped_label(object_name="workshopHostKey")
+        self.workshop_name_edit = QLineEdit()
+        self.workshop_name_edit.setObjectName("attendeeEdit")
+        self.workshop_name_edit.setMaxLength(200)  # longer is refused by the check anyway, with its message
+        self.workshop_name_edit.textEdited.connect(lambda _: self._workshop_edited())
+        self.workshop_key_radio = QRadioButton()
+        self.workshop_key_radio.setObjectName("workshopKeyRadio")
+        self.workshop_password_radio = QRadioButton()
+        self.workshop_password_radio.setObjectName("workshopPasswordRadio")
+        sign_ins = QButtonGroup(self)
+        sign_ins.addButton(self.workshop_key_radio)
+        sign_ins.addButton(self.workshop_password_radio)
+        self.workshop_key_radio.toggled.connect(lambda on: on and self._set_sign_in(rules.SIGN_IN_KEY))
+        self.workshop_password_radio.toggled.connect(lambda on: on and self._set_sign_in(rules.SIGN_IN_PASSWORD))
+        sign_in_row = QHBoxLayout()
+        sign_in_row.setContentsMargins(0, 0, 0, 0)
+        sign_in_row.addWidget(self.workshop_key_radio)
+        sign_in_row.addWidget(self.workshop_password_radio)
+        sign_in_row.addStretch(1)
+        sign_in_widget = QWidget()
+        sign_in_widget.setLayout(sign_in_row)
+        self.workshop_key_edit = QLineEdit()
+        self.workshop_key_edit.setObjectName("workshopKeyEdit")
+        self.workshop_key_edit.textEdited.connect(lambda _: self._workshop_edited())
+        self.workshop_key_button = QPushButton()
+        self.workshop_key_button.clicked.connect(self._pick_workshop_key)
+        workshop_key_row = QHBoxLayout()
+        workshop_key_row.setContentsMargins(0, 0, 0, 0)
+        workshop_key_row.addWidget(self.workshop_key_edit, 1)
+        workshop_key_row.addWidget(self.workshop_key_button)
+        self.workshop_key_widget = QWidget()
+        self.workshop_key_widget.setLayout(workshop_key_row)
+        self.workshop_password_edit = QLineEdit()
+        self.workshop_password_edit.setObjectName("workshopPasswordEdit")
+        self.workshop_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.workshop_password_edit.textEdited.connect(lambda _: self._workshop_edited())
+        self.workshop_labels = [QLabel() for _ in range(6)]
+        for label, widget in zip(self.workshop_labels, (self.workshop_server_value, self.workshop_key_value,
+                                                        self.workshop_name_edit, sign_in_widget,
+                                                        self.workshop_key_widget, self.workshop_password_edit)):
+            room.addRow(label, widget)
+        self.workshop_form = room
+        workshop.addLayout(room)
+
+        self.body.addWidget(self.workshop_box)
         self.body.addWidget(self.local_radio)
         self.body.addWidget(self.local_box)
         self.body.addWidget(self.native_radio)
@@ -219,6 +276,16 @@ class WherePage(Page):
         self.build_consent.setText(self.tr(
             "If the toolchain image is missing there, let the machine build it (10-20 min)"))
         self.test_button.setText(self.tr("Test connection"))
+        self.workshop_box.setTitle(self.tr("The workshop's server"))
+        for label, text in zip(self.workshop_labels, (self.tr("Server"), self.tr("Host key"), self.tr("Your name"),
+                                                      self.tr("Sign in with"), self.tr("Key file"), "")):
+            label.setText(text)
+        self.workshop_key_radio.setText(self.tr("a key file"))
+        self.workshop_password_radio.setText(self.tr("a password"))
+        self.workshop_key_button.setText(self.tr("Choose…"))
+        self.workshop_key_edit.setPlaceholderText(self.tr("the key file your instructor gave you"))
+        self.workshop_name_edit.setPlaceholderText(self.tr("as your instructor will see it"))
+        self._show_workshop()
         for view in (self.native_view, self.vm_native_view):
             view.retranslate()  # now, not when Qt's LanguageChange event reaches it later
         self._show_local()
@@ -227,6 +294,10 @@ class WherePage(Page):
 
     # -- entering --------------------------------------------------------------------------------
     def on_enter(self) -> None:
+        self._show_workshop()
+        if self.state.workshop:
+            self._enter_workshop()
+            return
         s = self.state
         if not s.ssh_host and self.ctx.settings.recent_hosts:
             recent = self.ctx.settings.recent_hosts[0]
@@ -252,6 +323,70 @@ class WherePage(Page):
         (self.vm_native_radio if s.ssh_toolchain == rules.TOOLCHAIN_NATIVE else self.vm_docker_radio).setChecked(True)
         self._show_boxes()
         self._check_if_unchecked()
+
+    # -- a workshop: the room's server -----------------------------------------------------------
+    def _show_workshop(self) -> None:
+        """With a kit open only the room's server is shown (the places to choose are hidden)."""
+        s = self.state
+        in_workshop = s.workshop
+        self.workshop_box.setVisible(in_workshop)
+        for widget in (self.local_radio, self.native_radio, self.ssh_radio):
+            widget.setVisible(not in_workshop)
+        if in_workshop:
+            for widget in (self.local_box, self.native_box, self.ssh_box, self.native_refused):
+                widget.setVisible(False)
+            self.title.setText(self.tr("Where the conversion runs"))
+            self.intro.setText(self.tr(
+                "Your instructor set up one server for the room: your conversion runs there. When every "
+                "place on it is busy, yours waits in line, and the next page shows how many are ahead of you."))
+            kit = self.ctx.kit
+            fingerprint = kit.server.host_key_fingerprint if kit is not None else ""
+            set_by = self.tr("Set by your instructor.")
+            self.workshop_note.setText(self.tr(
+                "Your model and pictures are uploaded to this server for the conversion, and removed from it "
+                "afterwards. The wizard connects only if the server shows the host key of the kit."))
+            self.workshop_server_value.setText(f"{s.workshop_server}\n{set_by}")
+            self.workshop_key_value.setText(f"{fingerprint}\n{set_by}" if fingerprint else set_by)
+            password = s.workshop_sign_in == rules.SIGN_IN_PASSWORD
+            self.workshop_labels[5].setText(self.tr("Password") if password
+                                            else self.tr("Key passphrase"))
+            self.workshop_password_edit.setPlaceholderText(
+                self.tr("the password your instructor gave you") if password
+                else self.tr("only if your key has one"))
+            self.workshop_form.setRowVisible(4, not password)
+
+    def _enter_workshop(self) -> None:
+        s = self.state
+        self.workshop_name_edit.setText(s.workshop_attendee)
+        self.workshop_key_edit.setText(s.workshop_key_path)
+        self.workshop_password_edit.setText(self.ctx.workshop_password or "")
+        s.workshop_has_password = bool(self.ctx.workshop_password)
+        radio = self.workshop_password_radio if s.workshop_sign_in == rules.SIGN_IN_PASSWORD else self.workshop_key_radio
+        radio.setChecked(True)
+        self._show_workshop()
+
+    def _set_sign_in(self, sign_in: str) -> None:
+        self.state.workshop_sign_in = sign_in
+        self.ctx.settings.workshop_sign_in = sign_in
+        self._show_workshop()
+        self.changed.emit()
+
+    def _workshop_edited(self) -> None:
+        s = self.state
+        s.workshop_attendee = self.workshop_name_edit.text()
+        s.workshop_key_path = self.workshop_key_edit.text().strip()
+        self.ctx.workshop_password = self.workshop_password_edit.text() or None
+        s.workshop_has_password = bool(self.ctx.workshop_password)
+        # The name and key file are remembered for the next conversion (never the password).
+        self.ctx.settings.workshop_attendee = s.workshop_attendee.strip()
+        self.ctx.settings.workshop_key_path = s.workshop_key_path
+        self.changed.emit()
+
+    def _pick_workshop_key(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose your private key"), "")
+        if path:
+            self.workshop_key_edit.setText(path)
+            self._workshop_edited()
 
     def _show_native_offered(self) -> None:
         refused = rules.native_not_offered(self.state.os_kind)
