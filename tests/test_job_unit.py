@@ -230,4 +230,4 @@ def test_the_factory_builds_and_reattaches_every_backend(tmp_path):
         again = attach_runner(spec, runner.handle, recipe, workspace=tmp_path, skip_lines=3)
         assert type(again) is type(runner) and again.handle == runner.handle
     vm = build_runner(RunnerSpec(backend="ssh", host="me@127.0.0.1:2222", key_passphrase="pp", build_image=True), recipe)
-    assert vm.credentials.key_passphrase == "pp" and vm.build_image  # what the GUI used to drop
+    assert vm.credentials.key_passphrase == "pp" and vm.consents.build_image  # what the GUI used to drop

@@ -22,6 +22,7 @@ from typing import Any
 
 from wizard.core.messages import WizardError, render
 from wizard.core.ssh import remote_shell as rs
+from wizard.core.ssh.options import SshCredentials, SshTimings
 from wizard.core.toolchain.log import parse_log
 from wizard.core.workshop import queue_shell as qs
 from wizard.core.workshop import server_layout as layout
@@ -285,18 +286,16 @@ def _is_float(text: str) -> bool:
         return False
 
 
-def fetch_status(kit, lang: str | None = None, **ssh_options: Any) -> RoomStatus:
-    """The room's status from the kit's server (its pinned host key; the instructor's login
-    credentials in ``ssh_options``: key_file, password, allow_agent...). Blocking."""
+def fetch_status(kit, lang: str | None = None, *, credentials: SshCredentials = SshCredentials(),
+                 timings: SshTimings = SshTimings()) -> RoomStatus:
+    """The room's status from the kit's server (its pinned host key; the instructor's login in
+    ``credentials``). Blocking."""
     # paramiko (through these) is slow to import: only the status fetch needs it.
-    from wizard.core.ssh.connection import ConnectionLost, SshConnection, SshCredentials
+    from wizard.core.ssh.connection import ConnectionLost, SshConnection
     from wizard.core.workshop.host_key import PinnedHostKey
 
     server = kit.server
-    credentials = SshCredentials(key_file=ssh_options.get("key_file"), key_passphrase=ssh_options.get("key_passphrase"),
-                                 password=ssh_options.get("password"), allow_agent=ssh_options.get("allow_agent", True))
-    conn = SshConnection(server.ssh_target, credentials, PinnedHostKey(server),
-                         connect_timeout=ssh_options.get("connect_timeout", 15.0)).connect()
+    conn = SshConnection(server.ssh_target, credentials, PinnedHostKey(server), timings=timings).connect()
     try:
         home = conn.run(rs.home_command(), timeout=30).out.strip()
         result = conn.run(status_command(layout.workshop_dir(home, server.workshop_id), server.workshop_id), timeout=120)

@@ -45,6 +45,7 @@ from wizard.core.messages import WizardError
 from wizard.core.runners.protocol import new_run_id
 from wizard.core.runners.safe_tar import write_tar
 from wizard.core.ssh import remote_shell as rs
+from wizard.core.ssh.options import HostKeyPolicy, SshCredentials, SshTimings
 from wizard.core.toolchain.lines import LineSplitter
 
 BATCH_DIR = "/detections"
@@ -53,25 +54,19 @@ BATCH_DIR = "/detections"
 class VmModelRunner:
     """``ModelRunnerBackend`` on a VM over SSH (its Docker)."""
 
-    def __init__(self, host: str, *, image: str, key_file: str | Path | None = None, password: str | None = None,
-                 key_passphrase: str | None = None, accept_fingerprint: str | None = None, allow_agent: bool = True,
-                 app_known_hosts: str | Path | None = None, user_known_hosts: str | Path | None = None,
-                 run_id: str = "", remote_root: str = rs.DEFAULT_REMOTE_ROOT, connect_timeout: float = 15.0,
-                 **_ignored: Any) -> None:
-        """Options as SshRunner's (``_ignored``: its set-up consents, which a check never needs:
-        the VM and the image are there since the conversion ran on them)."""
-        # paramiko (under both): imported when a VM is used
-        from wizard.core.runners.vm.runner import default_app_known_hosts
-        from wizard.core.ssh.connection import HostKeyStore, SshCredentials, SshTarget
+    def __init__(self, host: str, *, image: str, credentials: SshCredentials = SshCredentials(),
+                 host_keys: HostKeyPolicy = HostKeyPolicy(), timings: SshTimings = SshTimings(), run_id: str = "",
+                 remote_root: str = rs.DEFAULT_REMOTE_ROOT) -> None:
+        """``credentials``, ``host_keys``, ``timings``: as SshRunner's (a check needs no set-up
+        consent: the VM and the image are there since the conversion ran on them)."""
+        from wizard.core.ssh.connection import SshTarget  # paramiko: imported when a VM is used
 
         self.target = SshTarget.parse(host)
         self.image = image
-        self.credentials = SshCredentials(key_file=Path(key_file) if key_file else None,
-                                          key_passphrase=key_passphrase, password=password, allow_agent=allow_agent)
-        self.host_keys = HostKeyStore(Path(app_known_hosts) if app_known_hosts else default_app_known_hosts(),
-                                      Path(user_known_hosts) if user_known_hosts else None)
-        self.accept_fingerprint = accept_fingerprint
-        self.connect_timeout = connect_timeout
+        self.credentials = credentials
+        self.host_keys = host_keys.store()
+        self.accept_fingerprint = host_keys.accept_fingerprint
+        self.timings = timings
         self.run_id = rs.check_run_id(run_id or new_run_id())
         self.remote_root = remote_root
         self.where = str(self.target)
@@ -83,9 +78,12 @@ class VmModelRunner:
         self.bytes_received = 0  # outputs fetched over SFTP
 
     @classmethod
-    def from_spec(cls, spec, image: str, **options: Any) -> "VmModelRunner":
-        """From the conversion's RunnerSpec (wizard.core.runners.factory)."""
-        return cls(spec.host, image=spec.image or image, **{**spec.ssh_options(), **options})
+    def from_spec(cls, spec, image: str, *, credentials: SshCredentials | None = None,
+                  host_keys: HostKeyPolicy | None = None) -> "VmModelRunner":
+        """From the conversion's RunnerSpec (wizard.core.runners.factory); ``credentials`` and
+        ``host_keys`` replace the spec's when given."""
+        return cls(spec.host, image=spec.image or image, credentials=credentials or spec.ssh_credentials(),
+                   host_keys=host_keys or spec.host_key_policy())
 
     # -- connection ----------------------------------------------------------------------------
 
@@ -93,7 +91,7 @@ class VmModelRunner:
         from wizard.core.ssh.connection import SshConnection  # paramiko: imported when used
 
         return SshConnection(self.target, self.credentials, self.host_keys, accept_fingerprint=self.accept_fingerprint,
-                             connect_timeout=self.connect_timeout).connect()
+                             timings=self.timings).connect()
 
     def _connection(self):
         if self._conn is None or not self._conn.alive:

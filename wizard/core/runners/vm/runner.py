@@ -42,18 +42,24 @@ from wizard.core.toolchain.lines import Line, LineSplitter
 from wizard.core.toolchain.output_events import OutputEvents
 from wizard.core.runners.protocol import RunFacts, RunHandle, Runner
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
-from wizard.core.ssh.connection import CONNECTION_ERRORS, ConnectionLost, SshConnection, SshCredentials, SshTarget
-from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyStore, HostKeyUnknown
+from wizard.core.ssh.connection import CONNECTION_ERRORS, ConnectionLost, SshConnection, SshTarget
+from wizard.core.ssh.options import HostKeyPolicy, SshCredentials, SshTimings
+from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyUnknown
 
 BACKEND = "ssh"
 READ_CHUNK = 256 * 1024
 LIVENESS_SECONDS = 10.0  # how often a quiet run checks that its wrapper is still alive
 
 
-def default_app_known_hosts() -> Path:
-    from wizard.core import app_dirs
+@dataclass(frozen=True)
+class VmConsents:
+    """What the user let the wizard do to their VM: ``setup_consent``, install and start Docker and
+    add them to the docker group (the guide's set-up) when the VM needs it; ``build_image``, build
+    a missing toolchain image there (``docker build``: the VM downloads the base image and
+    tpu_mlir, 10-20 minutes)."""
 
-    return app_dirs.data_dir() / "known_hosts"
+    setup_consent: bool = False
+    build_image: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,63 +86,42 @@ class SshRunner(Runner):
         self,
         target: str | SshTarget,
         *,
-        key_file: str | Path | None = None,
-        password: str | None = None,
-        key_passphrase: str | None = None,
-        allow_agent: bool = True,
-        app_known_hosts: str | Path | None = None,
-        user_known_hosts: str | Path | None = None,
-        accept_fingerprint: str | None = None,
+        credentials: SshCredentials = SshCredentials(),
+        host_keys: HostKeyPolicy = HostKeyPolicy(),
+        consents: VmConsents = VmConsents(),
+        timings: SshTimings = SshTimings(),
         image: str | None = None,
         run_id: str | None = None,
         remote_root: str = rs.DEFAULT_REMOTE_ROOT,
-        setup_consent: bool = False,
-        build_image: bool = False,
         dockerfile_for: Callable[[str], str] | None = None,
         live_log: str | Path | None = None,
-        poll_interval: float = 0.5,
-        reconnect_timeout: float = 300.0,
-        connect_timeout: float = 15.0,
-        keepalive_seconds: int = 15,
     ):
-        """``target``: "user@host[:port]". Authentication: ``key_file``, the SSH agent, and/or
-        ``password`` (kept in memory only; also given to ``sudo -S`` on stdin during set-up).
+        """``target``: "user@host[:port]". ``credentials``: a key file, the SSH agent and/or a
+        password (kept in memory only; also given to ``sudo -S`` on stdin during set-up).
 
-        Host keys: checked against ``user_known_hosts`` (default ~/.ssh/known_hosts, read only)
-        and ``app_known_hosts`` (default <app data>/known_hosts). An unknown key raises
-        ``HostKeyUnknown`` (with ``.fingerprint``); pass that fingerprint as ``accept_fingerprint``
-        once the user accepted it. A changed key raises ``HostKeyChanged``, always.
+        ``host_keys``: the known_hosts files to check against. An unknown key raises
+        ``HostKeyUnknown`` (with ``.fingerprint``); pass that fingerprint as the policy's
+        ``accept_fingerprint`` once the user accepted it. A changed key raises ``HostKeyChanged``,
+        always.
 
-        ``setup_consent``: the user agreed that the wizard may install and start Docker and add
-        them to the docker group (the guide's set-up) when the VM needs it.
-        ``build_image``: the user agreed that a missing toolchain image is built on the VM
-        (``docker build``, the VM downloads the base image and tpu_mlir: 10-20 minutes).
+        ``consents``: what the user let the wizard do to the VM (VmConsents).
+        ``timings``: connect, keepalive, reconnect and log-polling times (SshTimings).
+        ``image``: the toolchain image (None: the recipe's); ``run_id`` (None: a new one) names the
+        run folder under ``remote_root`` on the VM.
         ``dockerfile_for(tag)``: the Dockerfile of an image (default: toolchain_image's).
         ``live_log``: a local file that receives convert.log's bytes as they stream.
         """
         self.target = target if isinstance(target, SshTarget) else SshTarget.parse(target)
-        self.credentials = SshCredentials(
-            key_file=Path(key_file) if key_file else None,
-            key_passphrase=key_passphrase,
-            password=password,
-            allow_agent=allow_agent,
-        )
-        self.host_keys = HostKeyStore(
-            Path(app_known_hosts) if app_known_hosts else default_app_known_hosts(),
-            Path(user_known_hosts) if user_known_hosts else None,
-        )
-        self.accept_fingerprint = accept_fingerprint
+        self.credentials = credentials
+        self.host_keys = host_keys.store()
+        self.accept_fingerprint = host_keys.accept_fingerprint
+        self.consents = consents
+        self.timings = timings
         self.image = image
         self.run_id = rs.check_run_id(run_id or new_run_id())
         self.remote_root = remote_root
-        self.setup_consent = setup_consent
-        self.build_image = build_image
         self.dockerfile_for = dockerfile_for or _toolchain_dockerfile
         self.live_log = Path(live_log) if live_log else None
-        self.poll_interval = poll_interval
-        self.reconnect_timeout = reconnect_timeout
-        self.connect_timeout = connect_timeout
-        self.keepalive_seconds = keepalive_seconds
         self.liveness_seconds = LIVENESS_SECONDS
 
         self._conn: SshConnection | None = None
@@ -202,8 +187,7 @@ class SshRunner(Runner):
             self.credentials,
             self.host_keys,
             accept_fingerprint=self.accept_fingerprint,
-            connect_timeout=self.connect_timeout,
-            keepalive_seconds=self.keepalive_seconds,
+            timings=self.timings,
         ).connect()
 
     def _connection(self) -> SshConnection:
@@ -246,7 +230,7 @@ class SshRunner(Runner):
                 yield ProblemRaised(lost, step=step)
             else:
                 yield LogLine(lost.message, step=step, stream="runner")
-            if self._cancel.wait(min(delay, max(0.0, self.reconnect_timeout - (time.monotonic() - start)))):
+            if self._cancel.wait(min(delay, max(0.0, self.timings.reconnect_timeout - (time.monotonic() - start)))):
                 pass  # cancelled: still try once, so the cancel command can reach the VM
             try:
                 with self._lock:
@@ -260,10 +244,10 @@ class SshRunner(Runner):
                 raise
             except WizardError:
                 pass  # unreachable for now: keep trying within the time limit
-            if self._cancel.is_set() or time.monotonic() - start >= self.reconnect_timeout:
+            if self._cancel.is_set() or time.monotonic() - start >= self.timings.reconnect_timeout:
                 # Cancelled while the VM is out of reach: stop waiting; the job stays re-attachable.
                 raise WizardError.of("vm_reconnect_failed", target=str(self.target),
-                                     seconds=int(self.reconnect_timeout), run_id=self.run_id)
+                                     seconds=int(self.timings.reconnect_timeout), run_id=self.run_id)
             delay = min(delay * 2, 15.0)
 
     # --- a look at the VM without changing it (the GUI's "Test connection") -------------------
@@ -299,8 +283,8 @@ class SshRunner(Runner):
         problems = remote_setup.problems_for(facts, str(self.target))
         if any(p.is_error for p in problems):
             plan = remote_setup.setup_plan(facts, str(self.target))
-            if not plan.needed or plan.unsupported is not None or not self.setup_consent:
-                if plan.unsupported is not None and self.setup_consent:
+            if not plan.needed or plan.unsupported is not None or not self.consents.setup_consent:
+                if plan.unsupported is not None and self.consents.setup_consent:
                     raise WizardError(plan.unsupported)
                 raise WizardError(next(p for p in problems if p.is_error))
             yield from self._run_setup(plan, facts)
@@ -346,7 +330,7 @@ class SshRunner(Runner):
 
         outcome = remote_setup.run_setup(
             plan, facts, run, target=str(self.target), password=self.credentials.password,
-            consent=self.setup_consent, on_step=steps.append,
+            consent=self.consents.setup_consent, on_step=steps.append,
         )
         for label in outcome.ran:
             yield LogLine(say("line_setup_step", target=self.target, step=label), step="prepare", stream="runner")
@@ -362,7 +346,7 @@ class SshRunner(Runner):
     def _ensure_image(self, image: str) -> Iterator[Event]:
         if self._image_present(image):
             return
-        if not self.build_image:
+        if not self.consents.build_image:
             raise WizardError.of("vm_image_missing", image=image, target=str(self.target))
         yield from self._build_image(image)
 
@@ -466,7 +450,7 @@ class SshRunner(Runner):
                 continue
             if isinstance(exc, ConnectionLost):
                 raise WizardError.of("vm_reconnect_failed", target=str(self.target),
-                                     seconds=int(self.reconnect_timeout), run_id=self.run_id) from None
+                                     seconds=int(self.timings.reconnect_timeout), run_id=self.run_id) from None
             raise exc
 
     # --- run ---------------------------------------------------------------------------------
@@ -569,7 +553,7 @@ class SshRunner(Runner):
                         if self._wrapper_state() == "vanished":
                             vanished = True
                             break
-                    self._cancel.wait(self.poll_interval)
+                    self._cancel.wait(self.timings.poll_interval)
                     if self._detached.is_set() and not self._cancel.is_set():
                         return  # nobody follows any more; a re-attach resumes at the offset
                 except (ConnectionLost, *CONNECTION_ERRORS) as exc:
@@ -834,4 +818,4 @@ def _verify_sums(run_dir: Path, target: str) -> int:
     return count
 
 
-__all__ = ["SshRunner", "VmReport"]
+__all__ = ["SshRunner", "VmConsents", "VmReport"]
