@@ -57,6 +57,7 @@ from wizard.core.messages import Problem, WizardError
 from wizard.core.plan.recipe import CALIBRATION_DIR, RECIPE_FILE, TEST_IMAGE, ConversionRecipe
 from wizard.core.runners.bundle import RESULTS_FILE, WORKSPACE_DIR
 from wizard.core.runners.factory import RunnerSpec
+from wizard.core.runners.status import Verdict
 
 CACHE_DIR = ".detections-cache"
 
@@ -102,7 +103,7 @@ class RunFolder:
         except (OSError, ValueError):
             self.results = {}
         model_name = (self.results.get("paths") or {}).get("model")
-        if self.results.get("verdict") != "success" or not model_name or not (self.path / model_name).is_file():
+        if self.results.get("verdict") != Verdict.SUCCESS or not model_name or not (self.path / model_name).is_file():
             raise WizardError.of("detections_run_no_model", path=str(self.path),
                                  verdict=self.results.get("verdict") or "-")
         self.model = self.path / model_name

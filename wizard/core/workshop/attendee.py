@@ -25,6 +25,7 @@ from wizard.core.plan.workspace import stage_workspace
 from wizard.core.runners.bundle import WORKSPACE_DIR, check_run_dir
 from wizard.core.runners.job import ConversionJob
 from wizard.core.runners.record import JobRecord
+from wizard.core.runners.status import RecordState
 from wizard.core.ssh.options import SshCredentials, SshTimings
 from wizard.core.workshop.kit import Kit, read_kit
 from wizard.core.workshop.runner import BACKEND, WorkshopRunner
@@ -130,7 +131,7 @@ def resume_conversion(run_dir: str | Path, *, kit: Kit | None = None, cache: Any
     if kit.content.kit_id != info.kit_id or kit.server.target != record.where:
         raise WizardError.of("workshop_resume_other_kit", path=str(run_dir), expected=info.kit_id,
                              kit=kit.content.kit_id)
-    if record.state == "finished":
+    if record.state == RecordState.FINISHED:
         raise WizardError.of("run_already_finished", run_id=record.run_id, path=str(run_dir),
                              verdict=record.verdict or "?")
     # From byte 0, skipping the lines convert.log already has (as the SSH backend's re-attach).

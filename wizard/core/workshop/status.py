@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from wizard.core.messages import WizardError, render
+from wizard.core.runners.status import Verdict
 from wizard.core.ssh import remote_shell as rs
 from wizard.core.ssh.options import SshCredentials, SshTimings
 from wizard.core.toolchain.log import parse_log
@@ -81,7 +82,7 @@ class JobStatus:
     ticket: int | None = None
     ahead: int | None = None  # waiting: jobs before it in line
     step: str = ""  # running: the toolchain step; failed: where
-    verdict: str = ""  # done: "success"; failed: "conversion_failed"; cancelled: "cancelled"
+    verdict: str = ""  # a Verdict: done, SUCCESS; failed, CONVERSION_FAILED; cancelled, CANCELLED
     cause: str = ""  # failed: the first error, in plain words
     exit_code: int | None = None
     elapsed: float | None = None  # since it joined the queue (to its end when it ended)
@@ -240,10 +241,10 @@ def parse_status(data: bytes, *, target: str, workshop_id: str, lang: str | None
         ahead = None
         verdict = cause = step = ""
         if cancelled and (exit_code is not None or not alive):
-            kind, verdict = "cancelled", "cancelled"
+            kind, verdict = "cancelled", Verdict.CANCELLED
         elif exit_code is not None:
             step, cause = _step_and_cause(tail, exit_code, lang)
-            kind, verdict = ("done", "success") if exit_code == 0 else ("failed", "conversion_failed")
+            kind, verdict = ("done", Verdict.SUCCESS) if exit_code == 0 else ("failed", Verdict.CONVERSION_FAILED)
         elif alive and state.admitted is not None:
             kind = "running"
             step, _ = _step_and_cause(tail, None, lang)
