@@ -105,7 +105,8 @@ class ConversionJob:
         self._work_before: set[str] | None = None  # work/'s files before the upload (None: unknown)
 
     @property
-    def cancelled(self) -> bool:
+    def cancel_requested(self) -> bool:
+        """``cancel()`` was called (any thread): the run is being stopped."""
         return self._cancel_requested.is_set()
 
     def cancel(self) -> None:
@@ -159,25 +160,25 @@ class ConversionJob:
             try:
                 if not resume:
                     yield from self._guarded(runner.prepare())
-                    if self.cache and not self.cancelled and self.cache.restore(self.workspace, self.recipe):
+                    if self.cache and not self.cancel_requested and self.cache.restore(self.workspace, self.recipe):
                         self.cache_restored = True
                         yield ProblemRaised(problem=problem("calibration_reused", "info"), step="upload")
-                    if not self.cancelled:
+                    if not self.cancel_requested:
                         self._work_before = _files_in(self.workspace / WORK_DIR)
                         yield from self._guarded(runner.upload(self.workspace))
                 self.record.state = RecordState.RUNNING
                 self.record.save()
-                if not self.cancelled:
+                if not self.cancel_requested:
                     yield from self._guarded(self._stream(runner.run()))
-                if self.detached and not self.cancelled:
+                if self.detached and not self.cancel_requested:
                     self._log.flush()  # type: ignore[union-attr]
                     self.record.save()  # state "running", with the log position re-attach needs
                     finished_cleanly = True  # nothing to clean: the run goes on without us
                     return
-                if not self.cancelled:
+                if not self.cancel_requested:
                     yield from self._guarded(runner.download(self.workspace))
             except WizardError as exc:
-                if not self.cancelled:
+                if not self.cancel_requested:
                     self.problems.append(exc.problem)
                     self.verdict = Verdict.INFRASTRUCTURE_FAILED
                     yield ProblemRaised(problem=exc.problem)
@@ -237,7 +238,7 @@ class ConversionJob:
                     self.problems.append(event.problem)
                 yield event
         except WizardError:
-            if self.cancelled:
+            if self.cancel_requested:
                 return
             raise
 
@@ -283,7 +284,7 @@ class ConversionJob:
         from wizard.core.plan.commands import expected_outputs
 
         log_text = (self.run_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
-        if self.cancelled:
+        if self.cancel_requested:
             self.verdict = Verdict.CANCELLED
             kept = self._steps_kept_for_next_run()
             # Say what is true: a cancelled run brings nothing back, so only steps whose results

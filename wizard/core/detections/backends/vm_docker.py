@@ -72,7 +72,7 @@ class VmModelRunner:
         self.where = str(self.target)
         self._conn = None
         self._home: str | None = None
-        self._cancelled = threading.Event()
+        self._cancel_requested = threading.Event()
         self._running: tuple[str, str] | None = None  # (remote folder, container id) of the batch
         self.bytes_sent = 0  # the compressed upload stream
         self.bytes_received = 0  # outputs fetched over SFTP
@@ -124,7 +124,7 @@ class VmModelRunner:
 
     def cancel(self) -> None:
         """Remove the batch's container over a second connection (the first is mid-read)."""
-        self._cancelled.set()
+        self._cancel_requested.set()
         running = self._running
         if running is None:
             return
@@ -144,7 +144,7 @@ class VmModelRunner:
     def run_model_runner(self, job: ModelRunnerJob) -> Iterator[Event]:
         from wizard.core.ssh.connection import CONNECTION_ERRORS, ConnectionLost  # paramiko
 
-        if self._cancelled.is_set():
+        if self._cancel_requested.is_set():
             return
         batch_id = rs.check_run_id(f"{self.run_id}-{job.side}")
         try:
@@ -155,11 +155,11 @@ class VmModelRunner:
             yield LogLine(f"model_runner on {self.where} in {self.image}: {len(job.inputs)} pictures, {job.model.name}",
                           step=MODEL_RUNNER_STEP, stream="runner")
             self._upload(job, remote_dir)
-            if self._cancelled.is_set():
+            if self._cancel_requested.is_set():
                 return
             yield from self._stream(job, remote_dir, batch_id)
         except (ConnectionLost, *CONNECTION_ERRORS) as exc:
-            if self._cancelled.is_set():
+            if self._cancel_requested.is_set():
                 return
             raise WizardError.of("detections_runner_lost", where=self.where) from exc
         finally:
@@ -203,7 +203,7 @@ class VmModelRunner:
             exit_code = done.value
         for line in splitter.flush():
             yield from reader.feed(line.text, fetch)
-        if self._cancelled.is_set():
+        if self._cancel_requested.is_set():
             return
         reader.check_finished(exit_code)
 

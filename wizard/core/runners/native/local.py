@@ -74,7 +74,7 @@ class NativeRunner(Runner):
         ``sudo_password`` is given to sudo on stdin only (kept in memory).
         """
         self.run_id = rs.check_run_id(run_id or new_run_id())
-        self._cancel = threading.Event()
+        self._cancel_requested = threading.Event()
         self._wake = threading.Event()  # cancel or detach: stop waiting for the next poll
         self._detached = threading.Event()
         self.setup = NativeSetup(
@@ -86,7 +86,7 @@ class NativeRunner(Runner):
             create_environment=create_environment,
             setup_consent=setup_consent,
             password=sudo_password,
-            cancelled=self._cancel,
+            cancel_requested=self._cancel_requested,
         )
         self.poll_interval = poll_interval
         self.liveness_seconds = liveness_seconds
@@ -144,7 +144,7 @@ class NativeRunner(Runner):
         started = time.monotonic()
         yield StepStarted("prepare", command="check Python 3.10 and the TPU-MLIR environment")
         yield from self.setup.prepare()
-        yield StepFinished("prepare", ok=not self._cancel.is_set(), elapsed=time.monotonic() - started)
+        yield StepFinished("prepare", ok=not self._cancel_requested.is_set(), elapsed=time.monotonic() - started)
 
     def upload(self, workspace: Path) -> Iterator[Event]:
         started = time.monotonic()
@@ -168,7 +168,7 @@ class NativeRunner(Runner):
     def run(self) -> Iterator[Event]:
         started = time.monotonic()
         if not self._started:
-            if self._cancel.is_set():
+            if self._cancel_requested.is_set():
                 yield StepFinished("convert", ok=False, elapsed=0.0)
                 return
             command = commands.convert_command(self.setup.bin_dir or "", str(self.run_dir.parents[1] / SCRIPT_FILE))
@@ -250,7 +250,7 @@ class NativeRunner(Runner):
         if self._process is not None:
             self._process.wait()
         self.exit_code = code
-        yield from output.end_of_run(code, time.monotonic() - started, cancelled=self._cancel.is_set(),
+        yield from output.end_of_run(code, time.monotonic() - started, cancelled=self._cancel_requested.is_set(),
                                      vanished=problem("native_job_vanished", where=self.setup.where) if vanished else None)
 
     def download(self, run_dir: Path) -> Iterator[Event]:
@@ -262,7 +262,7 @@ class NativeRunner(Runner):
 
     def cancel(self) -> None:
         """Stop the run: SIGTERM to its whole process group, SIGKILL after a grace. Any thread."""
-        self._cancel.set()
+        self._cancel_requested.set()
         self._wake.set()
         if not self._started or self.workspace is None:
             return  # before the start: the environment build (if any) stops on the flag

@@ -67,7 +67,7 @@ class NativeSetup:
     create_environment: bool = False
     setup_consent: bool = False
     password: str | None = field(default=None, repr=False)  # for sudo -S; memory only
-    cancelled: threading.Event = field(default_factory=threading.Event)
+    cancel_requested: threading.Event = field(default_factory=threading.Event)  # set by the runner's cancel()
 
     facts: host.HostFacts | None = None
     environment: EnvironmentSpec | None = None
@@ -168,7 +168,7 @@ class NativeSetup:
                 yield ProblemRaised(problem("native_env_incomplete", "warning", where=self.where, path=spec.path),
                                     step="prepare")
             yield from self._build(spec)
-            if self.cancelled.is_set():
+            if self.cancel_requested.is_set():
                 return
         else:
             yield LogLine(say("line_native_environment", version=spec.tpu_mlir_version, path=spec.path), step="prepare", stream="runner")
@@ -237,7 +237,7 @@ class NativeSetup:
             if fraction is not None:
                 yield Progress(ENVIRONMENT_STEP, fraction, text=line.strip()[:200])
 
-        build = self.shell.stream(envs.build_script(spec), self.cancelled)
+        build = self.shell.stream(envs.build_script(spec), self.cancel_requested)
         code: int | None = None
         try:
             while True:
@@ -248,7 +248,7 @@ class NativeSetup:
         for line in splitter.flush():
             yield from line_events(line)
         elapsed = time.monotonic() - started
-        if self.cancelled.is_set():
+        if self.cancel_requested.is_set():
             yield StepFinished(ENVIRONMENT_STEP, ok=False, elapsed=elapsed)
             return
         if code != 0:

@@ -47,11 +47,11 @@ class _VmShell:
             raise self._lost() from None
         return ShellResult(result.exit_code, result.out, result.err)
 
-    def stream(self, command: str, cancelled: threading.Event) -> Generator[bytes, None, int | None]:
+    def stream(self, command: str, cancel_requested: threading.Event) -> Generator[bytes, None, int | None]:
         output = self.runner._connection().stream(command)
         try:
             while True:
-                if cancelled.is_set():
+                if cancel_requested.is_set():
                     # Closing the channel: the build's next write fails and it stops; what it left
                     # has no marker, so it is never used and is redone next time.
                     output.close()
@@ -102,7 +102,7 @@ class NativeSshRunner(SshRunner):
             create_environment=create_environment,
             setup_consent=self.consents.setup_consent,
             password=self.credentials.password,
-            cancelled=self._cancel,
+            cancel_requested=self._cancel_requested,
         )
 
     def _on_the_vm(self, path: str) -> str:

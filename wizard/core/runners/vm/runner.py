@@ -137,7 +137,7 @@ class SshRunner(Runner):
         self.downloaded_bytes = 0
         self._recipe: ConversionRecipe | None = None  # the uploaded one: it names the results
         self.vm_facts: remote_setup.RemoteFacts | None = None
-        self._cancel = threading.Event()
+        self._cancel_requested = threading.Event()
         self._detached = threading.Event()
         self._lock = threading.Lock()
 
@@ -230,7 +230,7 @@ class SshRunner(Runner):
                 yield ProblemRaised(lost, step=step)
             else:
                 yield LogLine(lost.message, step=step, stream="runner")
-            if self._cancel.wait(min(delay, max(0.0, self.timings.reconnect_timeout - (time.monotonic() - start)))):
+            if self._cancel_requested.wait(min(delay, max(0.0, self.timings.reconnect_timeout - (time.monotonic() - start)))):
                 pass  # cancelled: still try once, so the cancel command can reach the VM
             try:
                 with self._lock:
@@ -244,7 +244,7 @@ class SshRunner(Runner):
                 raise
             except WizardError:
                 pass  # unreachable for now: keep trying within the time limit
-            if self._cancel.is_set() or time.monotonic() - start >= self.timings.reconnect_timeout:
+            if self._cancel_requested.is_set() or time.monotonic() - start >= self.timings.reconnect_timeout:
                 # Cancelled while the VM is out of reach: stop waiting; the job stays re-attachable.
                 raise WizardError.of("vm_reconnect_failed", target=str(self.target),
                                      seconds=int(self.timings.reconnect_timeout), run_id=self.run_id)
@@ -553,8 +553,8 @@ class SshRunner(Runner):
                         if self._wrapper_state() == "vanished":
                             vanished = True
                             break
-                    self._cancel.wait(self.timings.poll_interval)
-                    if self._detached.is_set() and not self._cancel.is_set():
+                    self._cancel_requested.wait(self.timings.poll_interval)
+                    if self._detached.is_set() and not self._cancel_requested.is_set():
                         return  # nobody follows any more; a re-attach resumes at the offset
                 except (ConnectionLost, *CONNECTION_ERRORS) as exc:
                     if isinstance(exc, (FileNotFoundError, PermissionError)):
@@ -568,7 +568,7 @@ class SshRunner(Runner):
             self._log_offset += line.size
             yield from output.feed_line(line, "stdout")
         self.exit_code = code
-        yield from output.end_of_run(code, time.monotonic() - started, cancelled=self._cancel.is_set(),
+        yield from output.end_of_run(code, time.monotonic() - started, cancelled=self._cancel_requested.is_set(),
                                      vanished=problem("vm_job_vanished", target=str(self.target)) if vanished else None)
 
     def _remote_gone(self, sftp) -> bool:
@@ -619,7 +619,7 @@ class SshRunner(Runner):
 
         Uses its own connection: the streaming one may be mid-read or broken.
         """
-        self._cancel.set()
+        self._cancel_requested.set()
         if not self._started:
             return
         try:
