@@ -32,7 +32,7 @@ from wizard.core.runners.native.setup import NativeReport, NativeSetup
 from wizard.core.runners.native.shell import LocalShell, process_alive
 from wizard.core.toolchain.lines import LineSplitter
 from wizard.core.toolchain.output_events import OutputEvents
-from wizard.core.runners.protocol import RunFacts, RunHandle, Runner, new_run_id
+from wizard.core.runners.protocol import LogFollowingRunner, RunHandle, new_run_id
 
 BACKEND = "native"
 RUNS_DIR = ".wizard-runs"
@@ -46,7 +46,7 @@ def default_env_root() -> Path:
     return app_dirs.data_dir() / "toolchains"
 
 
-class NativeRunner(Runner):
+class NativeRunner(LogFollowingRunner):
     backend = BACKEND
 
     def __init__(
@@ -73,10 +73,9 @@ class NativeRunner(Runner):
         ``sudo apt-get install`` the packages a missing venv module, Python.h or C compiler need;
         ``sudo_password`` is given to sudo on stdin only (kept in memory).
         """
+        super().__init__()
         self.run_id = rs.check_run_id(run_id or new_run_id())
-        self._cancel_requested = threading.Event()
         self._wake = threading.Event()  # cancel or detach: stop waiting for the next poll
-        self._detached = threading.Event()
         self.setup = NativeSetup(
             LocalShell(),
             env_root=os.path.abspath(env_root or default_env_root()),
@@ -93,11 +92,7 @@ class NativeRunner(Runner):
         self.workspace: Path | None = None
         self.exit_code: int | None = None
         self.output: OutputEvents | None = None
-        self.skip_lines = 0
-        self._started = False
         self._process: subprocess.Popen | None = None
-        self._log_offset = 0
-        self._facts = RunFacts()
 
     # --- identity, re-attach -------------------------------------------------------------------
 
@@ -107,26 +102,14 @@ class NativeRunner(Runner):
         """A runner for a run started earlier (e.g. before the app was closed), in ``workspace``
         (the job's RUN_DIR/workspace): ``run()`` streams its log from byte ``offset`` (0 = all
         of it again, ``skip_lines`` of those parsed but not shown) and waits for its end."""
-        if handle.backend != BACKEND:
-            raise ValueError(f"not a native run: {handle}")
         runner = cls(handle.run_id, **options)
+        runner._follow_earlier_run(handle, offset, skip_lines)
         runner.workspace = Path(workspace).resolve()
-        runner._started = True
-        runner._log_offset = offset
-        runner.skip_lines = skip_lines
         return runner
 
     @property
     def handle(self) -> RunHandle:
         return RunHandle(backend=BACKEND, run_id=self.run_id, where="local")
-
-    @property
-    def log_offset(self) -> int:
-        return self._log_offset
-
-    @property
-    def facts(self) -> RunFacts:
-        return self._facts
 
     @property
     def run_dir(self) -> Path:

@@ -29,7 +29,7 @@ from wizard.core.runners.native import environment as envs
 from wizard.core.runners.native import host
 from wizard.core.runners.native.environment import EnvironmentSpec
 from wizard.core.runners.native.shell import Shell
-from wizard.core.toolchain.lines import Line, LineSplitter
+from wizard.core.toolchain.build_log import build_events
 
 ENVIRONMENT_STEP = "environment"
 TOOL_NAMES = ("model_transform", "run_calibration", "model_deploy")
@@ -222,31 +222,15 @@ class NativeSetup:
     def _build(self, spec: EnvironmentSpec) -> Iterator[Event]:
         started = time.monotonic()
         yield StepStarted(ENVIRONMENT_STEP, command=envs.build_command_shown(spec))
-        splitter = LineSplitter()
         progress = envs.BuildProgress()
         tail: list[str] = []
 
-        def line_events(built: Line) -> Iterator[Event]:
-            if built.redraw:
-                return  # pip's bar drawing itself again: not a log line (wizard.core.toolchain.lines)
-            line = built.text
-            tail.append(line)
-            del tail[:-40]
-            yield LogLine(line, step=ENVIRONMENT_STEP, stream="runner")
+        def told(line: str) -> Progress | None:
             fraction = progress.feed(line)
-            if fraction is not None:
-                yield Progress(ENVIRONMENT_STEP, fraction, text=line.strip()[:200])
+            return None if fraction is None else Progress(ENVIRONMENT_STEP, fraction, text=line.strip()[:200])
 
         build = self.shell.stream(envs.build_script(spec), self.cancel_requested)
-        code: int | None = None
-        try:
-            while True:
-                for line in splitter.feed(next(build)):
-                    yield from line_events(line)
-        except StopIteration as done:
-            code = done.value
-        for line in splitter.flush():
-            yield from line_events(line)
+        code = yield from build_events(build, ENVIRONMENT_STEP, tail, keep=40, progress=told)
         elapsed = time.monotonic() - started
         if self.cancel_requested.is_set():
             yield StepFinished(ENVIRONMENT_STEP, ok=False, elapsed=elapsed)

@@ -37,10 +37,10 @@ from wizard.core.plan.kept_files import brought_back
 from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR, ConversionRecipe
 from wizard.core.runners.vm import setup as remote_setup
 from wizard.core.ssh import remote_shell as rs
-from wizard.core.runners.protocol import new_run_id
-from wizard.core.toolchain.lines import Line, LineSplitter
+from wizard.core.toolchain.build_log import build_events
+from wizard.core.toolchain.lines import LineSplitter
 from wizard.core.toolchain.output_events import OutputEvents
-from wizard.core.runners.protocol import RunFacts, RunHandle, Runner
+from wizard.core.runners.protocol import LogFollowingRunner, RunFacts, RunHandle, new_run_id
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
 from wizard.core.ssh.connection import CONNECTION_ERRORS, ConnectionLost, SshConnection, SshTarget
 from wizard.core.ssh.options import HostKeyPolicy, SshCredentials, SshTimings
@@ -79,7 +79,7 @@ class VmReport:
         return not any(p.is_error for p in self.problems) and bool(self.image_present)
 
 
-class SshRunner(Runner):
+class SshRunner(LogFollowingRunner):
     backend = BACKEND
 
     def __init__(
@@ -111,6 +111,7 @@ class SshRunner(Runner):
         ``dockerfile_for(tag)``: the Dockerfile of an image (default: toolchain_image's).
         ``live_log``: a local file that receives convert.log's bytes as they stream.
         """
+        super().__init__()
         self.target = target if isinstance(target, SshTarget) else SshTarget.parse(target)
         self.credentials = credentials
         self.host_keys = host_keys.store()
@@ -126,48 +127,30 @@ class SshRunner(Runner):
 
         self._conn: SshConnection | None = None
         self._home: str | None = None
-        self._started = False  # the wrapper was started (here, or before an app restart)
         self._remote_created = False  # the run folder may exist on the VM (upload began, or attach)
-        self._log_offset = 0  # bytes of convert.log consumed; a re-attach may set it
         self._facts = RunFacts(image={"tag": image} if image else {})
-        self.skip_lines = 0  # on a re-attach from offset 0: lines already shown, parsed but not shown
         self.output: OutputEvents | None = None
         self.exit_code: int | None = None
         self.uploaded_bytes = 0
         self.downloaded_bytes = 0
         self._recipe: ConversionRecipe | None = None  # the uploaded one: it names the results
         self.vm_facts: remote_setup.RemoteFacts | None = None
-        self._cancel_requested = threading.Event()
-        self._detached = threading.Event()
         self._lock = threading.Lock()
 
     # --- re-attach ---------------------------------------------------------------------------
 
     @classmethod
     def attach(cls, handle: RunHandle, offset: int = 0, skip_lines: int = 0, **options) -> "SshRunner":
-        """A runner for a run started earlier (e.g. before an app restart): ``run()`` streams its
-        log from byte ``offset`` (0 = all of it again; ``skip_lines`` of those are parsed but not
-        shown, as the Docker backend does) and waits for its end; then download/cleanup."""
-        if handle.backend != cls.backend:
-            raise ValueError(f"not a {cls.backend} run: {handle}")
+        """A runner for a run started earlier on the VM (Runner._follow_earlier_run); ``options``
+        as the constructor's."""
         runner = cls(handle.where, run_id=handle.run_id, **options)
-        runner._started = True
+        runner._follow_earlier_run(handle, offset, skip_lines)
         runner._remote_created = True
-        runner._log_offset = offset
-        runner.skip_lines = skip_lines
         return runner
 
     @property
     def handle(self) -> RunHandle:
         return RunHandle(backend=self.backend, run_id=self.run_id, where=str(self.target))
-
-    @property
-    def log_offset(self) -> int:
-        return self._log_offset
-
-    @property
-    def facts(self) -> RunFacts:
-        return self._facts
 
     def detach(self) -> None:
         """The job stops reading at its next line, or ``run()`` ends (without a StepFinished) at its
@@ -356,21 +339,13 @@ class SshRunner(Runner):
         dockerfile = self.dockerfile_for(image)
         yield StepStarted(IMAGE_STEP, command=f"docker build -t {image} - (on {self.target})")
         started = time.monotonic()
-        splitter = LineSplitter()
         tail: list[str] = []
         progress = _build_progress(image, dockerfile)
         build = self._connection().stream(rs.build_image_command(image), stdin=dockerfile.encode("utf-8"))
         try:
-            while True:
-                chunk = next(build)
-                for line in splitter.feed(chunk):
-                    yield from _build_line_events(line, tail, progress)
-        except StopIteration as done:
-            code = done.value
+            code = yield from build_events(build, IMAGE_STEP, tail, keep=20, progress=progress.feed)
         except ConnectionLost:
             raise WizardError.of("vm_reconnect_failed", target=str(self.target), seconds=0, run_id=self.run_id) from None
-        for line in splitter.flush():
-            yield from _build_line_events(line, tail, progress)
         if code != 0:
             detail = next((t for t in reversed(tail) if t.strip()), f"exit code {code}")
             raise progress.failure(image, detail) or WizardError.of(
@@ -717,18 +692,6 @@ def _build_progress(image: str, dockerfile: str):
     except WizardError:
         return BuildProgress(None)
     return BuildProgress(spec if dockerfile_text(spec) == dockerfile else None)
-
-
-def _build_line_events(built: Line, tail: list[str], progress) -> Iterator[Event]:
-    if built.redraw:
-        return  # pip's bar drawing itself again: not a log line (wizard.core.toolchain.lines)
-    line = built.text
-    tail.append(line)
-    del tail[:-20]
-    yield LogLine(line, step=IMAGE_STEP, stream="runner")
-    step = progress.feed(line)
-    if step is not None:
-        yield step
 
 
 class _Counting:
