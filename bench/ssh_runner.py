@@ -47,6 +47,7 @@ from wizard.core.plan.workspace import stage_workspace
 from wizard.core.toolchain.interpreter import is_log_line  # noqa: E402
 from wizard.core.toolchain.lines import LineSplitter  # noqa: E402
 from wizard.core.runners.vm.runner import SshRunner  # noqa: E402
+from wizard.core.ssh.options import HostKeyPolicy, SshCredentials  # noqa: E402
 from wizard.core.images.samples import generate_sample_images  # noqa: E402
 from wizard.core.model.samples import write_sample_model  # noqa: E402
 
@@ -58,10 +59,10 @@ def ensure_image() -> None:
         subprocess.run(["bash", str(ROOT / "tests" / "images" / "build_toolchain_double_image.sh")], check=True)
 
 
-def runner(server, tmp: Path, **options) -> SshRunner:
-    return SshRunner(server.target, key_file=server.client_key, allow_agent=False,
-                     app_known_hosts=tmp / "kh", user_known_hosts=tmp / "ukh",
-                     accept_fingerprint=server.fingerprint(), **options)
+def runner(server, tmp: Path) -> SshRunner:
+    return SshRunner(server.target, credentials=SshCredentials(key_file=server.client_key, allow_agent=False),
+                     host_keys=HostKeyPolicy(app_known_hosts=tmp / "kh", user_known_hosts=tmp / "ukh",
+                                             accept_fingerprint=server.fingerprint()))
 
 
 def main() -> int:

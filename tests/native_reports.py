@@ -54,7 +54,7 @@ class RecordedHost:
             return ShellResult(0, self.probe_output(), "")
         return ShellResult(0, self.env_state + "\n", "")  # the environment's state command
 
-    def stream(self, command, cancelled):  # pragma: no cover - a check never streams
+    def stream(self, command, cancel_requested):  # pragma: no cover - a check never streams
         raise AssertionError("a check must not build anything")
 
 

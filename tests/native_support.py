@@ -96,12 +96,11 @@ def stage_tiny(root: Path, *, images: int = 10, toolchain_image: str | None = No
 
 
 def vm_options(server, tmp: Path, **options) -> dict:
-    """SshRunner options for a test sshd (tests/sshd_support.py), its host key accepted."""
-    defaults = dict(key_file=server.client_key, allow_agent=False, app_known_hosts=tmp / "app_known_hosts",
-                    user_known_hosts=tmp / "user_known_hosts", accept_fingerprint=server.fingerprint(),
-                    poll_interval=0.2, reconnect_timeout=30, connect_timeout=10)
-    defaults.update(options)
-    return defaults
+    """NativeSshRunner's login, host keys and timings for a test sshd (tests/sshd_support.py), its
+    host key accepted; ``options`` by field name override those, others are passed on."""
+    from sshd_support import login_options
+
+    return login_options(server, tmp, **{"reconnect_timeout": 30, **options})
 
 
 def stage_sample(root: Path, *, size: int = 320, images: int = 10) -> Path:

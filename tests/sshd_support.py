@@ -223,6 +223,33 @@ def make_server(
     return server
 
 
+def login_options(server: SshServer, tmp: Path, **options) -> dict:
+    """A runner's ``credentials``, ``host_keys`` and ``timings`` for this test sshd: the server's
+    client key and no SSH agent of the machine, the test's own known_hosts files with the host key
+    accepted, short polls. ``options`` by field name override those (``key_file=None``,
+    ``accept_fingerprint=None``, ``reconnect_timeout=2``...); any other option is passed on as it
+    is (``image``, ``setup_consent``...)."""
+    from dataclasses import fields
+
+    from wizard.core.ssh.options import HostKeyPolicy, SshCredentials, SshTimings
+
+    groups = {
+        "credentials": (SshCredentials, {"key_file": server.client_key, "allow_agent": False}),
+        "host_keys": (HostKeyPolicy, {"app_known_hosts": tmp / "app_known_hosts",
+                                      "user_known_hosts": tmp / "user_known_hosts",
+                                      "accept_fingerprint": server.fingerprint()}),
+        "timings": (SshTimings, {"poll_interval": 0.2, "reconnect_timeout": 60, "connect_timeout": 10}),
+    }
+    rest = {}
+    for name, value in options.items():
+        group = next((g for g in groups.values() if name in {f.name for f in fields(g[0])}), None)
+        if group is None:
+            rest[name] = value
+        else:
+            group[1][name] = value
+    return {**{key: kind(**values) for key, (kind, values) in groups.items()}, **rest}
+
+
 @dataclass
 class PasswordUser:
     name: str

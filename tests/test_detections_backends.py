@@ -69,13 +69,15 @@ def test_the_check_over_ssh_in_the_vms_docker(double_run, tmp_path, docker_clien
 @pytest.mark.docker
 def test_a_cancel_over_ssh_removes_the_container_and_the_vms_folder(double_run, tmp_path, docker_client):
     from wizard.core.detections.backends.vm_docker import VmModelRunner
+    from wizard.core.ssh.options import HostKeyPolicy, SshCredentials
 
     server = make_server(tmp_path / "sshd")
     try:
         run_dir = copy_run(double_run, tmp_path / "run")
-        backend = VmModelRunner(server.target, image=RunFolder(run_dir).toolchain_image, key_file=server.client_key,
-                                allow_agent=False, app_known_hosts=tmp_path / "known_hosts",
-                                accept_fingerprint=server.fingerprint())
+        backend = VmModelRunner(server.target, image=RunFolder(run_dir).toolchain_image,
+                                credentials=SshCredentials(key_file=server.client_key, allow_agent=False),
+                                host_keys=HostKeyPolicy(app_known_hosts=tmp_path / "known_hosts",
+                                                        accept_fingerprint=server.fingerprint()))
         check = run_check(run_dir, count=8, thresholds=LOW, backend=backend)
         for event in check:
             if isinstance(event, Progress) and event.done == 1 and event.text.startswith("Original"):

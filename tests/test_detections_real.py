@@ -159,8 +159,9 @@ def test_the_check_over_the_real_sshd_gives_the_same_detections(real_run, tmp_pa
         spec = RunnerSpec(backend="ssh", host=server.target, key_file=str(server.client_key),
                           accept_fingerprint=server.fingerprint())
         # The conversion's spec; the test's own known_hosts file and no SSH agent of the machine.
-        backend = VmModelRunner.from_spec(spec, RunFolder(run_dir).toolchain_image, allow_agent=False,
-                                          app_known_hosts=tmp_path / "known_hosts")
+        backend = VmModelRunner.from_spec(spec, RunFolder(run_dir).toolchain_image,
+                                          credentials=replace(spec.ssh_credentials(), allow_agent=False),
+                                          host_keys=replace(spec.host_key_policy(), app_known_hosts=tmp_path / "known_hosts"))
         check = run_check(run_dir, backend=backend, pictures_dir=real_run["root"] / "held_out", count=CHECKED)
         events = list(check)
     finally:

@@ -88,6 +88,14 @@ def test_failed_conversion_stops_at_results_and_back_reruns(tmp_path):
     assert f.state.job_status == flow.JOB_IDLE and f.state.result_ok is None
 
 
+def test_the_windows_job_status_comes_from_the_runs_verdict():
+    """One mapping from the run's verdict (runners/status.py) to the window's job status."""
+    from wizard.core.runners.status import Verdict
+
+    assert [flow.job_status_after(v) for v in (*Verdict, "")] == [
+        flow.JOB_SUCCEEDED, flow.JOB_FAILED, flow.JOB_FAILED, flow.JOB_CANCELLED, flow.JOB_FAILED]
+
+
 def test_cancelled_job_can_be_left_and_restarted(tmp_path):
     f = WizardFlow()
     fill_until_where(f, tmp_path)

@@ -32,6 +32,30 @@ def test_verdicts_map_to_the_cli_exit_codes():
         == [0, 3, 4, 130]
 
 
+def test_the_status_words_are_the_strings_run_folders_keep(tmp_path, monkeypatch):
+    """runners/status.py's words are job.json's and results.json's exact strings: a record saved
+    with them reads back as them, an old record written as bare strings loads and compares equal,
+    and they print as the saved word (in a message's params, an f-string, JSON)."""
+    import json
+
+    from wizard.core.runners.status import RecordState, Verdict
+
+    assert [v.value for v in Verdict] == ["success", "conversion_failed", "infrastructure_failed", "cancelled"]
+    assert [s.value for s in RecordState] == ["created", "running", "finished"]
+    assert (f"{Verdict.CONVERSION_FAILED}", str(RecordState.RUNNING), json.dumps([Verdict.SUCCESS])) == (
+        "conversion_failed", "running", '["success"]')
+    monkeypatch.setenv("RECAMERA_WIZARD_HOME", str(tmp_path / "home"))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    JobRecord(run_id="20261122-000000-abcdef", backend="docker", where="local", run_dir=str(run_dir),
+              image="img:1", state=RecordState.FINISHED, verdict=Verdict.CANCELLED).save()
+    saved = json.loads((run_dir / "job.json").read_text(encoding="utf-8"))
+    assert (saved["state"], saved["verdict"]) == ("finished", "cancelled")
+    (run_dir / "job.json").write_text(json.dumps({**saved, "state": "running", "verdict": ""}), encoding="utf-8")
+    old = JobRecord.load(run_dir)
+    assert old.state == RecordState.RUNNING and old.state != RecordState.FINISHED
+
+
 def test_job_record_round_trip_and_history(tmp_path, monkeypatch):
     monkeypatch.setenv("RECAMERA_WIZARD_HOME", str(tmp_path / "home"))
     run_dir = tmp_path / "run"
@@ -230,4 +254,4 @@ def test_the_factory_builds_and_reattaches_every_backend(tmp_path):
         again = attach_runner(spec, runner.handle, recipe, workspace=tmp_path, skip_lines=3)
         assert type(again) is type(runner) and again.handle == runner.handle
     vm = build_runner(RunnerSpec(backend="ssh", host="me@127.0.0.1:2222", key_passphrase="pp", build_image=True), recipe)
-    assert vm.credentials.key_passphrase == "pp" and vm.build_image  # what the GUI used to drop
+    assert vm.credentials.key_passphrase == "pp" and vm.consents.build_image  # what the GUI used to drop

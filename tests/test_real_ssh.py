@@ -15,7 +15,7 @@ import pytest
 
 from docker_support import docker_client  # noqa: F401 (fixtures)
 from real_toolchain import model_tool_info, toolchain_real_image  # noqa: F401 (fixtures)
-from sshd_support import make_server
+from sshd_support import login_options, make_server
 
 pytestmark = [pytest.mark.real_toolchain, pytest.mark.ssh, pytest.mark.docker, pytest.mark.slow]
 
@@ -39,10 +39,8 @@ def ssh_run(tmp_path_factory, toolchain_real_image):
         stage_workspace(ConversionChoices(model=str(model), images=str(root / "photos"),
                                           out=str(run_dir / "workspace"), calibration_count=10,
                                           toolchain_image=toolchain_real_image))
-        runner = SshRunner(server.target, key_file=server.client_key, allow_agent=False,
-                           app_known_hosts=root / "app_known_hosts", user_known_hosts=root / "user_known_hosts",
-                           accept_fingerprint=server.fingerprint(), image=toolchain_real_image,
-                           poll_interval=0.5, connect_timeout=10)
+        runner = SshRunner(server.target, image=toolchain_real_image,
+                           **login_options(server, root, poll_interval=0.5, reconnect_timeout=300))
         job = ConversionJob(runner, run_dir, cache=False)
         events = list(job.events())
         yield job, events, run_dir, server, runner
@@ -102,11 +100,8 @@ def test_a_real_out_of_memory_kill_over_ssh_gives_the_memory_message(tmp_path, t
         stage_workspace(ConversionChoices(model=str(model), images=str(tmp_path / "in" / "pictures"),
                                           out=str(run_dir / "workspace"), calibration_count=60,
                                           toolchain_image=toolchain_real_image))
-        runner = MemoryLimitedSshRunner(server.target, key_file=server.client_key, allow_agent=False,
-                                        app_known_hosts=tmp_path / "app_known_hosts",
-                                        user_known_hosts=tmp_path / "user_known_hosts",
-                                        accept_fingerprint=server.fingerprint(), image=toolchain_real_image,
-                                        poll_interval=0.5, connect_timeout=10)
+        runner = MemoryLimitedSshRunner(server.target, image=toolchain_real_image,
+                                        **login_options(server, tmp_path, poll_interval=0.5, reconnect_timeout=300))
         job = ConversionJob(runner, run_dir, cache=False)
         problems = [e.problem for e in job.events() if isinstance(e, ProblemRaised)]
     finally:

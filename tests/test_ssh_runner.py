@@ -19,14 +19,15 @@ from pathlib import Path
 import pytest
 
 from docker_support import docker_client, toolchain_double_image  # noqa: F401 (fixtures)
-from sshd_support import SshServer, password_user, sshd_factory, sshd_server  # noqa: F401 (fixtures)
+from sshd_support import SshServer, login_options, password_user, sshd_factory, sshd_server  # noqa: F401 (fixtures)
 from wizard.core.events import LogLine, ProblemRaised, Progress, StepFinished
 from wizard.core.messages import WizardError
 from wizard.core.toolchain.interpreter import is_log_line
 from wizard.core.toolchain.lines import LineSplitter
 from wizard.core.runners.protocol import RunHandle
 from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyUnknown
-from wizard.core.runners.vm.runner import SshRunner
+from wizard.core.runners.vm.runner import SshRunner, VmConsents
+from wizard.core.ssh.options import HostKeyPolicy, SshCredentials, SshTimings
 
 pytestmark = pytest.mark.ssh
 
@@ -68,19 +69,12 @@ def workspace(staged_template, tmp_path) -> Path:
     return ws
 
 
-def runner_for(server: SshServer, tmp: Path, **options) -> SshRunner:
-    defaults = dict(
-        key_file=server.client_key,
-        allow_agent=False,
-        app_known_hosts=tmp / "app_known_hosts",
-        user_known_hosts=tmp / "user_known_hosts",
-        accept_fingerprint=server.fingerprint(),
-        poll_interval=0.2,
-        reconnect_timeout=60,
-        connect_timeout=10,
-    )
-    defaults.update(options)
-    return SshRunner(server.target, **defaults)
+def runner_for(server: SshServer, tmp: Path, *, setup_consent: bool = False, build_image: bool = False,
+               **options) -> SshRunner:
+    """An SshRunner on the test sshd (sshd_support.login_options: its key, its host key accepted,
+    the test's known_hosts files); ``options`` by field name override those."""
+    consents = VmConsents(setup_consent=setup_consent, build_image=build_image)
+    return SshRunner(server.target, consents=consents, **login_options(server, tmp, **options))
 
 
 def drain(events, into: list, on_event=None):
@@ -235,9 +229,7 @@ def test_reattach_from_a_run_handle_after_an_app_restart(sshd_server, workspace,
     first.close()
     handle = first.handle
 
-    again = SshRunner.attach(handle, key_file=sshd_server.client_key, allow_agent=False,
-                             app_known_hosts=tmp_path / "app_known_hosts", user_known_hosts=tmp_path / "user_known_hosts",
-                             poll_interval=0.2)
+    again = SshRunner.attach(handle, **login_options(sshd_server, tmp_path, accept_fingerprint=None))
     later: list = []
     drain(again.run(), later)
     assert finished(later, "convert").ok
@@ -374,8 +366,9 @@ def test_a_vm_without_docker_gets_a_clear_message(sshd_factory, tmp_path):
 def test_unreachable_vm_and_wrong_key_are_clear_errors(sshd_server, tmp_path):
     from sshd_support import free_port, keygen
 
-    closed = SshRunner(f"root@127.0.0.1:{free_port()}", allow_agent=False, app_known_hosts=tmp_path / "kh",
-                       user_known_hosts=tmp_path / "ukh", connect_timeout=3)
+    closed = SshRunner(f"root@127.0.0.1:{free_port()}", credentials=SshCredentials(allow_agent=False),
+                       host_keys=HostKeyPolicy(app_known_hosts=tmp_path / "kh", user_known_hosts=tmp_path / "ukh"),
+                       timings=SshTimings(connect_timeout=3))
     with pytest.raises(WizardError) as unreachable:
         list(closed.prepare())
     assert unreachable.value.problem.code == "vm_unreachable"
@@ -528,7 +521,7 @@ def test_a_job_that_vanishes_without_an_exit_code_ends_the_stream(sshd_server, w
 
 
 def test_a_remote_command_that_stops_reading_its_input_reports_its_own_error(sshd_server, tmp_path):
-    from wizard.core.ssh.connection import SshConnection, SshCredentials, SshTarget
+    from wizard.core.ssh.connection import SshConnection, SshTarget
     from wizard.core.ssh.host_keys import HostKeyStore
 
     store = HostKeyStore(tmp_path / "kh", tmp_path / "ukh")
@@ -562,9 +555,8 @@ def test_a_long_outage_gives_up_clearly_and_the_run_is_reattached_later(sshd_ser
     seen = output_lines(events)
 
     sshd_server.start()  # the network is back
-    later = SshRunner.attach(runner.handle, offset=runner.log_offset, key_file=sshd_server.client_key, allow_agent=False,
-                             app_known_hosts=tmp_path / "app_known_hosts", user_known_hosts=tmp_path / "user_known_hosts",
-                             poll_interval=0.2)
+    later = SshRunner.attach(runner.handle, offset=runner.log_offset,
+                             **login_options(sshd_server, tmp_path, accept_fingerprint=None))
     rest: list = []
     drain(later.run(), rest)
     assert finished(rest, "convert").ok

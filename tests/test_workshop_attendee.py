@@ -16,6 +16,7 @@ from sshd_support import sshd_server  # noqa: F401 (fixture)
 from workshop_support import Attendee, Room, app_env, attendee_inputs, new_workshop_id
 from workshop_support import workshop_image  # noqa: F401 (fixture)
 from wizard.core.events import LogLine, QueueWaiting, Result
+from wizard.core.ssh.options import SshCredentials, SshTimings
 from wizard.core.workshop.attendee import resume_conversion, start_conversion
 from wizard.core.workshop.kit import read_kit
 
@@ -96,7 +97,8 @@ def test_the_core_api_a_gui_uses_detaches_and_reattaches(room, tmp_path, monkeyp
     holder = open(slot, "a")
     fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)  # someone else's long conversion
     run_dir = tmp_path / "run"
-    ssh = {"key_file": room.server.client_key, "allow_agent": False, "poll_interval": 0.2}
+    ssh = {"credentials": SshCredentials(key_file=room.server.client_key, allow_agent=False),
+           "timings": SshTimings(poll_interval=0.2)}
     job = start_conversion(kit, run_dir=run_dir, attendee="GUI user", model=model, images=images, cache=False, **ssh)
     seen = []
     for event in job.events():

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from wizard.cli.where import runner_spec
 from wizard.core import messages
+from wizard.core.runners.status import Verdict
 
 # Files a run folder may already hold: a run folder can be converted again (the cache makes
 # that cheap), but a folder with anything else in it is refused so nothing of the user's is hit.
@@ -180,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
             printer_problem(printer, messages.problem("conversion_cancelled_before_run", "warning",
                                                       path=str(run_dir)))
             return EXIT_CANCELLED
-    if printer.verdict == "success" and not args.no_detection_check:
+    if printer.verdict == Verdict.SUCCESS and not args.no_detection_check:
         return _detection_check(args, printer, run_dir, code)
     return code
 

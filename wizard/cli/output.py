@@ -21,9 +21,11 @@ EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a tool whose r
 
 
 def verdict_exit_code(verdict: str) -> int:
-    """The exit code of a conversion's verdict (wizard.core.runners.record.VERDICTS)."""
-    return {"success": EXIT_OK, "conversion_failed": EXIT_CONVERSION_FAILED,
-            "infrastructure_failed": EXIT_INFRASTRUCTURE, "cancelled": EXIT_CANCELLED}.get(verdict, EXIT_INFRASTRUCTURE)
+    """The exit code of a conversion's verdict (wizard.core.runners.status.Verdict)."""
+    from wizard.core.runners.status import Verdict
+
+    return {Verdict.SUCCESS: EXIT_OK, Verdict.CONVERSION_FAILED: EXIT_CONVERSION_FAILED,
+            Verdict.INFRASTRUCTURE_FAILED: EXIT_INFRASTRUCTURE, Verdict.CANCELLED: EXIT_CANCELLED}.get(verdict, EXIT_INFRASTRUCTURE)
 
 
 def print_json(data: Any) -> None:

@@ -122,12 +122,19 @@ def _env_secret(var: str | None) -> str | None:
     return value
 
 
-def _ssh_options(args: argparse.Namespace) -> dict:
-    options = {"key_file": args.key, "password": _env_secret(args.password_env),
-               "key_passphrase": _env_secret(args.key_passphrase_env)}
-    if getattr(args, "accept_host_key", None):
-        options["accept_fingerprint"] = args.accept_host_key
-    return {k: v for k, v in options.items() if v is not None}
+def _credentials(args: argparse.Namespace):
+    """The login the options name (secrets from their environment variables)."""
+    from wizard.core.ssh.options import SshCredentials
+
+    return SshCredentials(key_file=args.key, password=_env_secret(args.password_env),
+                          key_passphrase=_env_secret(args.key_passphrase_env))
+
+
+def _host_keys(args: argparse.Namespace):
+    """The default known_hosts files, and ``--accept-host-key`` where the command has it."""
+    from wizard.core.ssh.options import HostKeyPolicy
+
+    return HostKeyPolicy(accept_fingerprint=getattr(args, "accept_host_key", None) or None)
 
 
 def _explicit_options(args: argparse.Namespace) -> dict:
@@ -169,7 +176,7 @@ def run_prepare_server(args: argparse.Namespace) -> int:
     )
     printer = EventPrinter(json_events=False)
     try:
-        for event in prepare_server(args.host, plan, **_ssh_options(args)):
+        for event in prepare_server(args.host, plan, credentials=_credentials(args), host_keys=_host_keys(args)):
             printer(event)
     except messages.WizardError as exc:
         from wizard.cli.output import print_problem
@@ -202,7 +209,7 @@ def run_make_kit(args: argparse.Namespace) -> int:
         camera=KitCamera(host=args.camera_host, user=args.camera_user), language=args.language,
     )
     try:
-        kit, warnings = make_kit(args.out, args.host, draft, **_ssh_options(args))
+        kit, warnings = make_kit(args.out, args.host, draft, credentials=_credentials(args), host_keys=_host_keys(args))
     except KitNotMade as failed:
         if args.json:
             print_json({"ok": False, "problems": [p.to_dict() for p in failed.problems]})
@@ -255,7 +262,7 @@ def run_status(args: argparse.Namespace) -> int:
 
     kit = read_kit(args.kit)
     try:
-        room = fetch_status(kit, lang=messages.current_language(), **_ssh_options(args))
+        room = fetch_status(kit, lang=messages.current_language(), credentials=_credentials(args))
     except messages.WizardError as exc:
         print_problem(exc.problem)
         return EXIT_INFRASTRUCTURE
@@ -325,10 +332,10 @@ def run_convert(args: argparse.Namespace) -> int:
     kit = read_kit(args.kit) if args.kit else None  # a refused kit: its reason, exit 2
     if kit is not None and kit.content.language and args.lang is None:
         messages.set_language(kit.content.language)
-    ssh = _ssh_options(args)
+    login = _credentials(args)
     if args.resume:
         try:
-            job = resume_conversion(args.out, kit=kit, cache=cache, **ssh)
+            job = resume_conversion(args.out, kit=kit, cache=cache, credentials=login)
         except messages.WizardError as exc:
             if exc.problem.code == "run_already_finished":
                 printer_problem(printer, messages.Problem(exc.problem.code, "info", exc.problem.params))
@@ -348,7 +355,7 @@ def run_convert(args: argparse.Namespace) -> int:
         job = start_conversion(
             kit, run_dir=args.out, attendee=args.attendee or getpass.getuser(), model=args.model, images=args.images,
             use_samples=args.samples, name=args.name, test_image=args.test_image, output_names=args.output_names,
-            overrides=_explicit_options(args), on_progress=on_progress, cache=cache, **ssh)
+            overrides=_explicit_options(args), on_progress=on_progress, cache=cache, credentials=login)
     except PlanBlocked as blocked:
         for p in blocked.errors + blocked.warnings:
             printer_problem(printer, p)

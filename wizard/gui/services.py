@@ -84,13 +84,12 @@ class WorkshopCredentials:
     key_passphrase: str | None = field(default=None, repr=False)
     allow_agent: bool = True  # also the SSH agent's keys (tests: off, only the given key)
 
-    def runner_options(self) -> dict[str, Any]:
-        """The WorkshopRunner's credentials, as keyword arguments."""
-        options: dict[str, Any] = {"key_file": self.key_path or None, "password": self.password or None,
-                                   "key_passphrase": self.key_passphrase or None}
-        if not self.allow_agent:
-            options["allow_agent"] = False
-        return options
+    def ssh_credentials(self):
+        """The login the WorkshopRunner takes (``credentials=``)."""
+        from wizard.core.ssh.options import SshCredentials
+
+        return SshCredentials(key_file=self.key_path or None, password=self.password or None,
+                              key_passphrase=self.key_passphrase or None, allow_agent=self.allow_agent)
 
 
 def workshop_credentials(state, password: str | None) -> WorkshopCredentials:
@@ -334,7 +333,7 @@ class Services:
             from wizard.core.workshop.runner import BACKEND as WORKSHOP
 
             if (Path(run_dir) / "job.json").is_file() and JobRecord.load(Path(run_dir)).backend == WORKSHOP:
-                return resume_conversion(run_dir, **(workshop or WorkshopCredentials()).runner_options())
+                return resume_conversion(run_dir, credentials=(workshop or WorkshopCredentials()).ssh_credentials())
             return reattach(run_dir, spec=spec)
 
         return _CoreJob(make_job, run_dir, resume=True)
@@ -413,10 +412,11 @@ class Services:
         the login's ``key_file``, ``password``, ``key_passphrase`` (memory only; empty ones are
         left out, as the CLI leaves out options it was not given). Raises WizardError."""
         from wizard.core.messages import current_language
+        from wizard.core.ssh.options import SshCredentials
         from wizard.core.workshop.status import fetch_status
 
         options = {name: value for name, value in credentials.items() if value}
-        return fetch_status(kit, lang=current_language(), **options)
+        return fetch_status(kit, lang=current_language(), credentials=SshCredentials(**options))
 
 
 
@@ -571,7 +571,7 @@ def workshop_conversion(kit, choices, attendee: str, credentials: WorkshopCreden
         made["job"] = start_conversion(
             kit, run_dir=run_dir, attendee=attendee, model=choices.model, images=choices.images,
             name=choices.name, test_image=choices.test_image, output_names=choices.output_names,
-            overrides=workshop_overrides(kit, choices), on_progress=on_progress, **credentials.runner_options())
+            overrides=workshop_overrides(kit, choices), on_progress=on_progress, credentials=credentials.ssh_credentials())
         return made["job"]
 
     return _CoreJob(lambda: made["job"], str(run_dir), stage=stage)

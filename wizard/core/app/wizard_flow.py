@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from wizard.core.app_dirs import os_kind as this_os_kind
 from wizard.core.messages import Problem, problem
+from wizard.core.runners.status import Verdict
 from wizard.core.toolchain.processors import PROCESSORS, RECAMERA_PROCESSOR, get_processor
 from wizard.core.plan.recipe import YOLO_MEAN, YOLO_SCALE, ConversionRecipe
 
@@ -39,11 +40,22 @@ SIGN_IN_KEY = "key"  # in a workshop: the attendee signs in to the room's server
 SIGN_IN_PASSWORD = "password"  # ... or with the password the instructor gave
 SIGN_INS = (SIGN_IN_KEY, SIGN_IN_PASSWORD)
 
+# The window's view of its conversion: not started, under way, or ended (job_status_after).
 JOB_IDLE = "idle"
 JOB_RUNNING = "running"
 JOB_SUCCEEDED = "succeeded"
 JOB_FAILED = "failed"
 JOB_CANCELLED = "cancelled"
+
+
+def job_status_after(verdict: str) -> str:
+    """The window's job status once a run ended with ``verdict`` (wizard.core.runners.status):
+    a conversion or infrastructure failure, or no verdict at all, is a failed job."""
+    if verdict == Verdict.SUCCESS:
+        return JOB_SUCCEEDED
+    if verdict == Verdict.CANCELLED:
+        return JOB_CANCELLED
+    return JOB_FAILED
 
 from wizard.core.images.report import DEFAULT_COUNT, MIN_USABLE
 

@@ -497,10 +497,10 @@ class DetectionCheck:
         self.options = options
         self.skipped = list(skipped)
         self.report: DetectionReport | None = None
-        self._cancelled = False
+        self._cancel_requested = False
 
     def cancel(self) -> None:
-        self._cancelled = True
+        self._cancel_requested = True
         self.backend.cancel()
 
     # -- the steps -----------------------------------------------------------------------------
@@ -590,7 +590,7 @@ class DetectionCheck:
             runs = self.backend.run_model_runner(job)
             try:
                 for event in runs:
-                    if self._cancelled:
+                    if self._cancel_requested:
                         raise WizardError.of("detections_cancelled")
                     if isinstance(event, Progress) and event.step == MODEL_RUNNER_STEP and event.done:
                         while collected < min(event.done, len(missing)):
@@ -606,7 +606,7 @@ class DetectionCheck:
                     else:
                         yield event
             except WizardError as exc:
-                if self._cancelled and exc.problem.code != "detections_cancelled":
+                if self._cancel_requested and exc.problem.code != "detections_cancelled":
                     # What a cancel broke (a removed container, a closed channel) is the cancel.
                     raise WizardError.of("detections_cancelled") from None
                 raise
@@ -614,7 +614,7 @@ class DetectionCheck:
                 close = getattr(runs, "close", None)
                 if close is not None:
                     close()  # a backend's own clean-up (its container, its process) runs now
-            if self._cancelled:
+            if self._cancel_requested:
                 raise WizardError.of("detections_cancelled")
             while collected < len(missing):  # a runner that reported no progress
                 index = missing[collected]

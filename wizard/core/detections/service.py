@@ -57,6 +57,7 @@ from wizard.core.messages import Problem, WizardError
 from wizard.core.plan.recipe import CALIBRATION_DIR, RECIPE_FILE, TEST_IMAGE, ConversionRecipe
 from wizard.core.runners.bundle import RESULTS_FILE, WORKSPACE_DIR
 from wizard.core.runners.factory import RunnerSpec
+from wizard.core.runners.status import Verdict
 
 CACHE_DIR = ".detections-cache"
 
@@ -102,7 +103,7 @@ class RunFolder:
         except (OSError, ValueError):
             self.results = {}
         model_name = (self.results.get("paths") or {}).get("model")
-        if self.results.get("verdict") != "success" or not model_name or not (self.path / model_name).is_file():
+        if self.results.get("verdict") != Verdict.SUCCESS or not model_name or not (self.path / model_name).is_file():
             raise WizardError.of("detections_run_no_model", path=str(self.path),
                                  verdict=self.results.get("verdict") or "-")
         self.model = self.path / model_name
@@ -158,7 +159,7 @@ class CheckRun:
         self.report: DetectionReport | None = None
         self.outcome = ""
         self._check: DetectionCheck | None = None
-        self._cancelled = threading.Event()
+        self._cancel_requested = threading.Event()
         self._lock = threading.Lock()
         self._events = self._run()
 
@@ -172,7 +173,7 @@ class CheckRun:
         self._events.close()
 
     def cancel(self) -> None:
-        self._cancelled.set()
+        self._cancel_requested.set()
         with self._lock:
             check = self._check
         if check is not None:
@@ -197,7 +198,7 @@ class CheckRun:
             if isinstance(exc, OSError):  # the run folder's drive is full or read-only: a message
                 exc = WizardError.of("detections_write_failed", path=str(self.run_dir),
                                      detail=exc.strerror or str(exc))
-            cancelled = exc.problem.code == "detections_cancelled" or self._cancelled.is_set()
+            cancelled = exc.problem.code == "detections_cancelled" or self._cancel_requested.is_set()
             problem = Problem("detections_cancelled", "warning") if cancelled else exc.problem
             self.outcome = outcome_of(problem)
             yield ProblemRaised(problem, CHECK_STEP)
@@ -219,7 +220,7 @@ class CheckRun:
     def _checked(self, run: RunFolder) -> Iterator[Event]:
         target = run.target()
         pictures, skipped = run.pictures(self.pictures_dir, self.count)
-        if self._cancelled.is_set():
+        if self._cancel_requested.is_set():
             raise WizardError.of("detections_cancelled")
         if self.backend is None:
             from wizard.core.detections.backends import backend_for
@@ -229,7 +230,7 @@ class CheckRun:
         check = DetectionCheck(target, pictures, self.backend, options, skipped=skipped)
         with self._lock:
             self._check = check
-        if self._cancelled.is_set():
+        if self._cancel_requested.is_set():
             check.cancel()
         for event in check.run():
             if not isinstance(event, Result):

@@ -34,8 +34,9 @@ from wizard.core.device.errors import Cancelled, DeviceError
 from wizard.core.device.lines import line
 from wizard.core.events import Event, LogLine, Progress, StepFinished, StepStarted
 from wizard.core.messages import WizardError, problem
-from wizard.core.ssh.connection import ConnectionLost, SshConnection, SshCredentials, SshTarget
-from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyStore, HostKeyUnknown
+from wizard.core.ssh.connection import ConnectionLost, SshConnection, SshTarget
+from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyUnknown
+from wizard.core.ssh.options import HostKeyPolicy, SshCredentials, SshTimings
 
 BLOCK = 256 * 1024
 
@@ -63,13 +64,9 @@ class SshDeployer:
         self.user = user
         self._password = password
         self.key_filename = key_filename
-        if known_hosts:
-            self.known_hosts = Path(known_hosts).expanduser()
-        else:
-            from wizard.core import app_dirs
-
-            self.known_hosts = app_dirs.data_dir() / "known_hosts"
-        self.host_keys = HostKeyStore(self.known_hosts, trust_user_file=use_system_known_hosts)
+        self.host_keys = HostKeyPolicy(app_known_hosts=Path(known_hosts).expanduser() if known_hosts else None,
+                                       trust_user_file=use_system_known_hosts).store()
+        self.known_hosts = self.host_keys.app_file
         self.accept_fingerprint = accept_fingerprint
         self.remote_base = remote_base.rstrip("/") or "/"
         self.timeout = timeout
@@ -93,13 +90,14 @@ class SshDeployer:
     def connect(self) -> None:
         explicit = self._password is not None or self.key_filename is not None
         credentials = SshCredentials(
-            key_file=Path(self.key_filename) if self.key_filename else None,
+            key_file=self.key_filename,
             password=self._password,
             allow_agent=not explicit,
             look_for_keys=not explicit,
         )
         connection = SshConnection(self.target, credentials, self.host_keys,
-                                   accept_fingerprint=self.accept_fingerprint, connect_timeout=self.timeout)
+                                   accept_fingerprint=self.accept_fingerprint,
+                                   timings=SshTimings(connect_timeout=self.timeout))
         try:
             connection.connect()
             self._sftp = connection.sftp()

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from wizard.core.messages import WizardError
 from wizard.core.plan.recipe import ConversionRecipe
 from wizard.core.runners.protocol import RunHandle, Runner
+from wizard.core.ssh.options import HostKeyPolicy, SshCredentials
 
 DOCKER = "docker"  # the local Docker engine (Docker Desktop)
 VM_DOCKER = "ssh"  # the user's Linux VM over SSH, the toolchain in Docker there
@@ -45,17 +46,13 @@ class RunnerSpec:
     create_environment: bool = False  # the user let the wizard make the environment (~1.4 GB, once)
     docker_client: Any = field(default=None, repr=False, compare=False)  # tests: an engine client
 
-    def ssh_options(self) -> dict[str, Any]:
-        """SshRunner's authentication and consent options (None = SshRunner's default)."""
-        options = {
-            "key_file": self.key_file,
-            "password": self.password,
-            "key_passphrase": self.key_passphrase,
-            "accept_fingerprint": self.accept_fingerprint,
-            "setup_consent": self.setup_consent,
-            "build_image": self.build_image,
-        }
-        return {k: v for k, v in options.items() if v is not None}
+    def ssh_credentials(self) -> SshCredentials:
+        """How the SSH backends log in to the VM (the agent is tried too)."""
+        return SshCredentials(key_file=self.key_file, password=self.password, key_passphrase=self.key_passphrase)
+
+    def host_key_policy(self) -> HostKeyPolicy:
+        """The default known_hosts files, and the fingerprint the user accepted, if any."""
+        return HostKeyPolicy(accept_fingerprint=self.accept_fingerprint)
 
 
 def _docker(spec: RunnerSpec, recipe: ConversionRecipe, run_id: str) -> Runner:
@@ -67,8 +64,21 @@ def _docker(spec: RunnerSpec, recipe: ConversionRecipe, run_id: str) -> Runner:
 def _vm_docker(spec: RunnerSpec, recipe: ConversionRecipe, run_id: str) -> Runner:
     from wizard.core.runners.vm.runner import SshRunner  # paramiko: imported when used
 
-    return SshRunner(spec.host, image=spec.image or recipe.toolchain_image, run_id=run_id or None,
-                     **spec.ssh_options())
+    return SshRunner(spec.host, image=spec.image or recipe.toolchain_image, run_id=run_id or None, **_vm_options(spec))
+
+
+def _vm_options(spec: RunnerSpec) -> dict[str, Any]:
+    """SshRunner's login, host keys and consents from the spec."""
+    from wizard.core.runners.vm.runner import VmConsents
+
+    return {"credentials": spec.ssh_credentials(), "host_keys": spec.host_key_policy(),
+            "consents": VmConsents(setup_consent=spec.setup_consent, build_image=spec.build_image)}
+
+
+def _vm_native_options(spec: RunnerSpec, recipe: ConversionRecipe) -> dict[str, Any]:
+    """NativeSshRunner's: the login and host keys, the set-up consent, the environment's options."""
+    return {"credentials": spec.ssh_credentials(), "host_keys": spec.host_key_policy(),
+            "setup_consent": spec.setup_consent, **_native_options(spec, recipe)}
 
 
 def _native_options(spec: RunnerSpec, recipe: ConversionRecipe) -> dict[str, Any]:
@@ -87,8 +97,7 @@ def _native(spec: RunnerSpec, recipe: ConversionRecipe, run_id: str) -> Runner:
 def _vm_native(spec: RunnerSpec, recipe: ConversionRecipe, run_id: str) -> Runner:
     from wizard.core.runners.native.vm import NativeSshRunner  # paramiko: imported when used
 
-    options = {k: v for k, v in spec.ssh_options().items() if k != "build_image"}
-    return NativeSshRunner(spec.host, run_id=run_id or None, **_native_options(spec, recipe), **options)
+    return NativeSshRunner(spec.host, run_id=run_id or None, **_vm_native_options(spec, recipe))
 
 
 def _docker_attach(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRecipe, skip_lines: int,
@@ -105,7 +114,7 @@ def _vm_docker_attach(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRec
 
     # From byte 0, skipping the lines convert.log already has: the recorded byte offset can be
     # ahead of the lines handed out (the runner reads in chunks), and a log is small.
-    return SshRunner.attach(handle, offset=0, skip_lines=skip_lines, **spec.ssh_options())
+    return SshRunner.attach(handle, offset=0, skip_lines=skip_lines, **_vm_options(spec))
 
 
 def _native_attach(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRecipe, skip_lines: int,
@@ -120,8 +129,7 @@ def _vm_native_attach(spec: RunnerSpec, handle: RunHandle, recipe: ConversionRec
                       workspace: Path) -> Runner:
     from wizard.core.runners.native.vm import NativeSshRunner
 
-    options = {k: v for k, v in spec.ssh_options().items() if k != "build_image"}
-    return NativeSshRunner.attach(handle, offset=0, skip_lines=skip_lines, **_native_options(spec, recipe), **options)
+    return NativeSshRunner.attach(handle, offset=0, skip_lines=skip_lines, **_vm_native_options(spec, recipe))
 
 
 Builder = Callable[[RunnerSpec, ConversionRecipe, str], Runner]
@@ -162,7 +170,7 @@ def check_vm(spec: RunnerSpec, recipe_image: str = ""):
     may raise HostKeyUnknown (with ``.fingerprint``) or HostKeyChanged."""
     from wizard.core.runners.vm.runner import SshRunner
 
-    runner = SshRunner(spec.host, image=spec.image or recipe_image or None, **spec.ssh_options())
+    runner = SshRunner(spec.host, image=spec.image or recipe_image or None, **_vm_options(spec))
     try:
         return runner.check()
     finally:

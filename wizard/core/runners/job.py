@@ -15,7 +15,7 @@ a self-contained run folder (the reproducibility bundle users ask for):
     RUN_DIR/previous-run/              an earlier result in this folder, until this run succeeds
 
 It never raises for problems a user can meet: they come out as ``ProblemRaised`` events and a
-final ``Result`` whose ``details["verdict"]`` is one of VERDICTS (the CLI maps it to an exit
+final ``Result`` whose ``details["verdict"]`` is a ``Verdict`` (runners/status.py) (the CLI maps it to an exit
 code). Cleanup runs however the run ended, including when the caller stops iterating.
 """
 
@@ -47,15 +47,8 @@ from wizard.core.runners.factory import RunnerSpec, attach_runner
 from wizard.core.runners.protocol import EXIT_OOM_KILLED, Runner
 from wizard.core.toolchain.known_failures import MEMORY_CODES, out_of_memory
 from wizard.core.runners.run_folder import drop_earlier_run, set_aside_earlier_run
-from wizard.core.runners.record import (
-    JOB_FILE,
-    VERDICT_CANCELLED,
-    VERDICT_CONVERSION_FAILED,
-    VERDICT_INFRASTRUCTURE,
-    VERDICT_SUCCESS,
-    JobRecord,
-    atomic_write,
-)
+from wizard.core.runners.record import JOB_FILE, JobRecord, atomic_write
+from wizard.core.runners.status import RecordState, Verdict
 
 
 # How often the record's log position is saved while lines stream (a crash loses at most this).
@@ -112,7 +105,8 @@ class ConversionJob:
         self._work_before: set[str] | None = None  # work/'s files before the upload (None: unknown)
 
     @property
-    def cancelled(self) -> bool:
+    def cancel_requested(self) -> bool:
+        """``cancel()`` was called (any thread): the run is being stopped."""
         return self._cancel_requested.is_set()
 
     def cancel(self) -> None:
@@ -143,12 +137,12 @@ class ConversionJob:
             self.earlier_run = set_aside_earlier_run(self.run_dir)
         except WizardError as exc:
             self.problems.append(exc.problem)
-            self.verdict = VERDICT_INFRASTRUCTURE
+            self.verdict = Verdict.INFRASTRUCTURE_FAILED
             yield ProblemRaised(problem=exc.problem)
             yield self._result()
             return
         self._open_log(resume=False)
-        self.record.state = "created"
+        self.record.state = RecordState.CREATED
         self.record.save()
         yield from self._drive(resume=False)
 
@@ -166,32 +160,32 @@ class ConversionJob:
             try:
                 if not resume:
                     yield from self._guarded(runner.prepare())
-                    if self.cache and not self.cancelled and self.cache.restore(self.workspace, self.recipe):
+                    if self.cache and not self.cancel_requested and self.cache.restore(self.workspace, self.recipe):
                         self.cache_restored = True
                         yield ProblemRaised(problem=problem("calibration_reused", "info"), step="upload")
-                    if not self.cancelled:
+                    if not self.cancel_requested:
                         self._work_before = _files_in(self.workspace / WORK_DIR)
                         yield from self._guarded(runner.upload(self.workspace))
-                self.record.state = "running"
+                self.record.state = RecordState.RUNNING
                 self.record.save()
-                if not self.cancelled:
+                if not self.cancel_requested:
                     yield from self._guarded(self._stream(runner.run()))
-                if self.detached and not self.cancelled:
+                if self.detached and not self.cancel_requested:
                     self._log.flush()  # type: ignore[union-attr]
                     self.record.save()  # state "running", with the log position re-attach needs
                     finished_cleanly = True  # nothing to clean: the run goes on without us
                     return
-                if not self.cancelled:
+                if not self.cancel_requested:
                     yield from self._guarded(runner.download(self.workspace))
             except WizardError as exc:
-                if not self.cancelled:
+                if not self.cancel_requested:
                     self.problems.append(exc.problem)
-                    self.verdict = VERDICT_INFRASTRUCTURE
+                    self.verdict = Verdict.INFRASTRUCTURE_FAILED
                     yield ProblemRaised(problem=exc.problem)
             except OSError as exc:
                 # The run folder's disk filled (or went away) while the log or the results came in.
                 yield self._write_failed(exc)
-                self.verdict = VERDICT_INFRASTRUCTURE
+                self.verdict = Verdict.INFRASTRUCTURE_FAILED
             yield from self._finish()
             yield from self._cleanup_events()
             finished_cleanly = True
@@ -213,15 +207,15 @@ class ConversionJob:
     def _record_stopped(self) -> None:
         """The run is over without reaching the end (Ctrl-C twice, the view closed, a bug): the
         record and results still say so, and the earlier result stays in previous-run/."""
-        if self.record.state == "finished":
+        if self.record.state == RecordState.FINISHED:
             return
-        self.verdict = self.verdict or VERDICT_CANCELLED
+        self.verdict = self.verdict or Verdict.CANCELLED
         try:
             log_text = (self.run_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
             self._write_bundle(log_text)
         except Exception:  # noqa: BLE001 - the record below matters more than the results file
             pass
-        self.record.state = "finished"
+        self.record.state = RecordState.FINISHED
         self.record.verdict = self.verdict
         self.record.exit_code = self.exit_code
         self.record.finished = time.time()
@@ -244,7 +238,7 @@ class ConversionJob:
                     self.problems.append(event.problem)
                 yield event
         except WizardError:
-            if self.cancelled:
+            if self.cancel_requested:
                 return
             raise
 
@@ -290,8 +284,8 @@ class ConversionJob:
         from wizard.core.plan.commands import expected_outputs
 
         log_text = (self.run_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
-        if self.cancelled:
-            self.verdict = VERDICT_CANCELLED
+        if self.cancel_requested:
+            self.verdict = Verdict.CANCELLED
             kept = self._steps_kept_for_next_run()
             # Say what is true: a cancelled run brings nothing back, so only steps whose results
             # were here before it (stamps in work/, or the calibration cache) are skipped next time.
@@ -307,13 +301,13 @@ class ConversionJob:
             if self.exit_code == 0 and model.is_file():
                 try:
                     _atomic_copy(model, self.run_dir / model.name, link=True)
-                    self.verdict = VERDICT_SUCCESS
+                    self.verdict = Verdict.SUCCESS
                     self.model_path = self.run_dir / model.name
                 except OSError as exc:
-                    self.verdict = VERDICT_INFRASTRUCTURE
+                    self.verdict = Verdict.INFRASTRUCTURE_FAILED
                     yield self._write_failed(exc)
             else:
-                self.verdict = VERDICT_CONVERSION_FAILED
+                self.verdict = Verdict.CONVERSION_FAILED
                 step = _last_step(log_text)
                 if oom:
                     # The engine saw it (Docker's OOMKilled) or the exit status says so; the log
@@ -331,10 +325,10 @@ class ConversionJob:
                     self.problems.append(p)
                     yield ProblemRaised(problem=p, step=step)
         self.work_files = self._settle_work()
-        if self.cache and self.verdict != VERDICT_CANCELLED:
+        if self.cache and self.verdict != Verdict.CANCELLED:
             self.cache_stored = self.cache.store(self.workspace, self.recipe)
         if self.earlier_run is not None:
-            if self.verdict == VERDICT_SUCCESS:
+            if self.verdict == Verdict.SUCCESS:
                 drop_earlier_run(self.run_dir)
                 p = problem("earlier_run_replaced", "info", path=str(self.run_dir))
             else:
@@ -344,10 +338,10 @@ class ConversionJob:
         try:
             self._write_bundle(log_text)
         except OSError as exc:
-            if self.verdict == VERDICT_SUCCESS:
-                self.verdict = VERDICT_INFRASTRUCTURE
+            if self.verdict == Verdict.SUCCESS:
+                self.verdict = Verdict.INFRASTRUCTURE_FAILED
             yield self._write_failed(exc)
-        self.record.state = "finished"
+        self.record.state = RecordState.FINISHED
         self.record.verdict = self.verdict
         self.record.exit_code = self.exit_code
         self.record.finished = time.time()
@@ -386,7 +380,7 @@ class ConversionJob:
         results.update({
             "format": RESULTS_FORMAT,
             "verdict": self.verdict,
-            "ok": self.verdict == VERDICT_SUCCESS,
+            "ok": self.verdict == Verdict.SUCCESS,
             "exit_code": self.exit_code,
             "run_id": self.record.run_id,
             "backend": self.record.backend,
@@ -439,7 +433,7 @@ class ConversionJob:
 
     def _result(self) -> Result:
         return Result(
-            ok=self.verdict == VERDICT_SUCCESS,
+            ok=self.verdict == Verdict.SUCCESS,
             run_dir=str(self.run_dir),
             model_path=str(self.model_path) if self.model_path else None,
             details={"verdict": self.verdict, "exit_code": self.exit_code, "run_id": self.record.run_id,
@@ -509,7 +503,7 @@ def reattach(run_dir: str | Path, *, cache: Any = None, spec: RunnerSpec | None 
     """
     record = JobRecord.load(run_dir)
     workspace = Path(run_dir) / WORKSPACE_DIR
-    if record.state == "finished":
+    if record.state == RecordState.FINISHED:
         raise WizardError.of("run_already_finished", run_id=record.run_id, path=str(run_dir),
                              verdict=record.verdict or "?")
     recipe = ConversionRecipe.load(workspace / RECIPE_FILE)
@@ -520,7 +514,7 @@ def reattach(run_dir: str | Path, *, cache: Any = None, spec: RunnerSpec | None 
     except WizardError as exc:
         if exc.problem.code == "run_not_found":
             # The run is over, whatever ended it: the record must not go on saying "running".
-            record.state, record.verdict, record.finished = "finished", VERDICT_INFRASTRUCTURE, time.time()
+            record.state, record.verdict, record.finished = RecordState.FINISHED, Verdict.INFRASTRUCTURE_FAILED, time.time()
             try:
                 record.save()
             except OSError:

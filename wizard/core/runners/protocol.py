@@ -15,6 +15,7 @@ a plain-language cause and a next step (engine not running, permission denied, o
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -95,3 +96,36 @@ class Runner(ABC):
     @abstractmethod
     def facts(self) -> RunFacts:
         """Out-of-memory kills and the image used, as far as known so far."""
+
+
+class LogFollowingRunner(Runner):
+    """What the runners of a detached run share (the SSH backends, the native one): the run goes
+    on without the app, its log is followed by byte offset, and after an app restart ``attach``
+    makes a runner that streams the same run again."""
+
+    def __init__(self) -> None:
+        self._started = False  # the run was started (here, or before an app restart)
+        self._log_offset = 0  # bytes of the log handed on as events; a re-attach may set it
+        self.skip_lines = 0  # on a re-attach from offset 0: lines already shown, parsed but not shown
+        self._facts = RunFacts()
+        self._cancel_requested = threading.Event()
+        self._detached = threading.Event()
+
+    @property
+    def log_offset(self) -> int:
+        return self._log_offset
+
+    @property
+    def facts(self) -> RunFacts:
+        return self._facts
+
+    def _follow_earlier_run(self, handle: RunHandle, offset: int, skip_lines: int) -> None:
+        """For ``attach``: this runner (just made for ``handle``'s run) follows a run started
+        earlier. ``run()`` streams its log from byte ``offset`` (0 = all of it again;
+        ``skip_lines`` of those are parsed but not shown) and waits for its end; then
+        download/cleanup. Another backend's handle is a ValueError."""
+        if handle.backend != self.backend:
+            raise ValueError(f"not a {self.backend} run: {handle}")
+        self._started = True
+        self._log_offset = offset
+        self.skip_lines = skip_lines

@@ -17,14 +17,9 @@ from pathlib import Path
 from wizard import __version__
 from wizard.core.messages import WizardError
 from wizard.core.runners.protocol import RunHandle
+from wizard.core.runners.status import RecordState
 
 JOB_FILE = "job.json"
-
-VERDICT_SUCCESS = "success"
-VERDICT_CONVERSION_FAILED = "conversion_failed"
-VERDICT_INFRASTRUCTURE = "infrastructure_failed"
-VERDICT_CANCELLED = "cancelled"
-VERDICTS = (VERDICT_SUCCESS, VERDICT_CONVERSION_FAILED, VERDICT_INFRASTRUCTURE, VERDICT_CANCELLED)
 
 
 @dataclass
@@ -34,8 +29,8 @@ class JobRecord:
     where: str
     run_dir: str
     image: str
-    state: str = "created"  # created | running | finished
-    verdict: str = ""
+    state: str = RecordState.CREATED  # a RecordState (the saved string, when loaded)
+    verdict: str = ""  # a Verdict once finished
     exit_code: int | None = None
     log_lines: int = 0  # lines written to convert.log (Docker re-attach skips that many)
     log_offset: int = 0  # bytes of the remote log consumed (SSH re-attach resumes there)

@@ -35,6 +35,7 @@ from wizard.core.runners.bundle import (
     WORKSPACE_DIR,
 )
 from wizard.core.runners.record import JOB_FILE
+from wizard.core.runners.status import RecordState, Verdict
 
 LOCK_FILE = ".recamera-wizard.lock"
 _RESULT_FILES = (LOG_FILE, RESULTS_FILE, RECIPE_FILE, REPRODUCE_FILE, JOB_FILE, DETECTIONS_REPORT)
@@ -79,7 +80,7 @@ def refuse_if_a_run_is_going(run_dir: Path) -> None:
         record = JobRecord.load(run_dir)
     except WizardError:
         return  # an unreadable record guards nothing; the new run writes its own
-    if record.state == "running":
+    if record.state == RecordState.RUNNING:
         raise WizardError.of("run_dir_has_running_run", path=str(run_dir), run_id=record.run_id)
 
 
@@ -93,7 +94,7 @@ def _result_files(run_dir: Path) -> list[Path]:
 
 def _succeeded(folder: Path) -> bool:
     try:
-        return json.loads((folder / RESULTS_FILE).read_text(encoding="utf-8")).get("verdict") == "success"
+        return json.loads((folder / RESULTS_FILE).read_text(encoding="utf-8")).get("verdict") == Verdict.SUCCESS
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -139,7 +140,7 @@ def record_cancelled_before_run(run_dir: Path, *, backend: str, where: str, imag
     import time
 
     from wizard.core.runners.protocol import new_run_id
-    from wizard.core.runners.record import VERDICT_CANCELLED, JobRecord
+    from wizard.core.runners.record import JobRecord
 
     workspace = run_dir / WORKSPACE_DIR
     with contextlib.suppress(OSError):
@@ -147,6 +148,6 @@ def record_cancelled_before_run(run_dir: Path, *, backend: str, where: str, imag
     if not run_dir.is_dir() or (run_dir / JOB_FILE).exists():
         return
     record = JobRecord(run_id=new_run_id(), backend=backend, where=where, run_dir=str(run_dir), image=image,
-                       state="finished", verdict=VERDICT_CANCELLED, finished=time.time())
+                       state=RecordState.FINISHED, verdict=Verdict.CANCELLED, finished=time.time())
     with contextlib.suppress(OSError):
         record.save()

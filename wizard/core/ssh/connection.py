@@ -22,7 +22,7 @@ import select
 import shlex
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable
 
@@ -30,6 +30,7 @@ import paramiko
 
 from wizard.core.messages import WizardError
 from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyStore, HostKeyUnknown, fingerprint
+from wizard.core.ssh.options import SshCredentials, SshTimings
 from wizard.core.ssh.target import SshTarget
 from wizard.core.user_paths import input_file_problem
 
@@ -37,9 +38,6 @@ from wizard.core.user_paths import input_file_problem
 # prints it raw on stderr ("Socket exception: Connection reset by peer"). The runner reports the
 # drop as a typed event instead; an app that configures logging still gets paramiko's records.
 logging.getLogger("paramiko").addHandler(logging.NullHandler())
-
-CONNECT_TIMEOUT = 15.0
-KEEPALIVE_SECONDS = 15
 
 # Errors that mean "the connection is gone" (as opposed to "the command failed").
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
@@ -51,15 +49,6 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 
 class ConnectionLost(Exception):
     """The SSH transport went away while a command or transfer was in flight."""
-
-
-@dataclass(frozen=True)
-class SshCredentials:
-    key_file: Path | None = None
-    key_passphrase: str | None = field(default=None, repr=False)
-    password: str | None = field(default=None, repr=False)  # also what sudo -S gets, on stdin
-    allow_agent: bool = True
-    look_for_keys: bool = False  # also try ~/.ssh/id_* without a passphrase, as ssh does
 
 
 @dataclass
@@ -87,15 +76,16 @@ class SshConnection:
         host_keys: HostKeyStore,
         *,
         accept_fingerprint: str | None = None,
-        connect_timeout: float = CONNECT_TIMEOUT,
-        keepalive_seconds: int = KEEPALIVE_SECONDS,
+        timings: SshTimings = SshTimings(),
     ):
+        """``host_keys``: a HostKeyPolicy's store, or a store of its own kind (the workshop kit's
+        pinned key). Of ``timings``, the connect timeout and the keepalive interval count here."""
         self.target = target
         self.credentials = credentials
         self.host_keys = host_keys
         self.accept_fingerprint = accept_fingerprint
-        self.connect_timeout = connect_timeout
-        self.keepalive_seconds = keepalive_seconds
+        self.connect_timeout = timings.connect_timeout
+        self.keepalive_seconds = timings.keepalive_seconds
         self.transport: paramiko.Transport | None = None
         self._sftp: paramiko.SFTPClient | None = None
 

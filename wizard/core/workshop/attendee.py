@@ -1,10 +1,11 @@
 """An attendee's conversion: the kit's options, their own model and pictures (or the kit's
 samples), on the kit's server. The GUI and ``workshop convert`` both call these two functions:
 
-    job = start_conversion(kit, run_dir=..., attendee="Aiko", model=..., images=..., key_file=...)
+    login = SshCredentials(key_file=..., password=...)
+    job = start_conversion(kit, run_dir=..., attendee="Aiko", model=..., images=..., credentials=login)
     for event in job.events(): ...          # StepStarted, QueueWaiting, LogLine, ..., Result
 
-    job = resume_conversion(run_dir, key_file=...)   # after the app was closed or Wi-Fi dropped
+    job = resume_conversion(run_dir, credentials=login)   # after the app was closed or Wi-Fi dropped
     for event in job.resume(): ...          # the place in the queue first, then the live log
 
 The run folder is a normal one (job.json, convert.log, results.json, the model...) plus
@@ -24,6 +25,8 @@ from wizard.core.plan.workspace import stage_workspace
 from wizard.core.runners.bundle import WORKSPACE_DIR, check_run_dir
 from wizard.core.runners.job import ConversionJob
 from wizard.core.runners.record import JobRecord
+from wizard.core.runners.status import RecordState
+from wizard.core.ssh.options import SshCredentials, SshTimings
 from wizard.core.workshop.kit import Kit, read_kit
 from wizard.core.workshop.runner import BACKEND, WorkshopRunner
 
@@ -87,12 +90,13 @@ def start_conversion(
     overrides: Mapping[str, Any] | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     cache: Any = None,
-    **runner_options: Any,
+    credentials: SshCredentials = SshCredentials(),
+    timings: SshTimings = SshTimings(),
 ) -> ConversionJob:
     """Stage the attendee's workspace (the kit's options; changes to locked ones are refused) and
     return the job, not started. ``use_samples``: the kit's sample model and/or pictures for
-    whatever of ``model``/``images`` is not given. ``runner_options``: key_file, password,
-    key_passphrase, allow_agent, poll_interval... (WorkshopRunner's)."""
+    whatever of ``model``/``images`` is not given. ``credentials``: the attendee's login
+    on the kit's server (key file, password, key passphrase, agent); ``timings``: WorkshopRunner's."""
     run_dir = Path(run_dir)
     attendee = check_attendee_name(attendee)
     check_run_dir(run_dir)
@@ -107,14 +111,15 @@ def start_conversion(
     choices = kit.choices(model=str(model), images=str(images), out=str(run_dir / WORKSPACE_DIR), name=name,
                           test_image=test_image, output_names=output_names, overrides=overrides)
     staged = stage_workspace(choices, on_progress=on_progress)
-    runner = WorkshopRunner(kit=kit, attendee={"attendee": attendee, "model": staged.recipe.name}, **runner_options)
+    runner = WorkshopRunner(kit=kit, attendee={"attendee": attendee, "model": staged.recipe.name},
+                            credentials=credentials, timings=timings)
     WorkshopRunInfo(kit_path=str(Path(kit.path).resolve()) if kit.path else "", kit_id=kit.content.kit_id,
                     kit_checksum=kit.checksum, attendee=attendee, run_id=runner.run_id).save(run_dir)
     return ConversionJob(runner, run_dir, cache=cache)
 
 
 def resume_conversion(run_dir: str | Path, *, kit: Kit | None = None, cache: Any = None,
-                      **runner_options: Any) -> ConversionJob:
+                      credentials: SshCredentials = SshCredentials(), timings: SshTimings = SshTimings()) -> ConversionJob:
     """A job for a workshop run started earlier: call ``.resume()``. The kit defaults to the file
     the run was started with; a different kit (another workshop) is refused."""
     run_dir = Path(run_dir)
@@ -126,10 +131,11 @@ def resume_conversion(run_dir: str | Path, *, kit: Kit | None = None, cache: Any
     if kit.content.kit_id != info.kit_id or kit.server.target != record.where:
         raise WizardError.of("workshop_resume_other_kit", path=str(run_dir), expected=info.kit_id,
                              kit=kit.content.kit_id)
-    if record.state == "finished":
+    if record.state == RecordState.FINISHED:
         raise WizardError.of("run_already_finished", run_id=record.run_id, path=str(run_dir),
                              verdict=record.verdict or "?")
     # From byte 0, skipping the lines convert.log already has (as the SSH backend's re-attach).
-    runner = WorkshopRunner.attach(record.handle, offset=0, skip_lines=record.log_lines, kit=kit, **runner_options)
+    runner = WorkshopRunner.attach(record.handle, offset=0, skip_lines=record.log_lines, kit=kit,
+                                   credentials=credentials, timings=timings)
     return ConversionJob(runner, run_dir, workspace=run_dir / WORKSPACE_DIR, cache=cache,
                          keep_remote=record.keep_remote, record=record)

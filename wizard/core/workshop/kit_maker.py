@@ -20,8 +20,8 @@ from wizard.core.messages import Problem, WizardError, problem
 from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE
 from wizard.core.runners.vm import setup as remote_setup
 from wizard.core.ssh import remote_shell as rs
-from wizard.core.ssh.connection import SshConnection, fingerprint
-from wizard.core.runners.vm.runner import SshRunner
+from wizard.core.ssh.connection import SshConnection, SshTarget, fingerprint
+from wizard.core.ssh.options import HostKeyPolicy, SshCredentials, SshTimings
 from wizard.core.workshop import image_tarball, server_check
 from wizard.core.workshop import server_layout as layout
 from wizard.core.workshop.kit import (
@@ -57,9 +57,11 @@ class KitNotMade(WizardError):
         self.problems = problems
 
 
-def make_kit(out: str | Path, target: str, draft: KitDraft, **ssh_options: Any) -> tuple[Kit, list[Problem]]:
+def make_kit(out: str | Path, target: str, draft: KitDraft, *, credentials: SshCredentials = SshCredentials(),
+             host_keys: HostKeyPolicy = HostKeyPolicy(), timings: SshTimings = SshTimings()) -> tuple[Kit, list[Problem]]:
     """Check the server and write the kit to ``out``; returns the kit and the warnings.
-    ``ssh_options``: SshRunner's (key_file, password, accept_fingerprint, known_hosts files...)."""
+    ``credentials``, ``host_keys`` (the key seen here is the one the kit pins), ``timings``: the
+    instructor's login to the server."""
     unknown = sorted(set(draft.unlocked) - set(OPTION_NAMES))
     if unknown:
         raise WizardError.of("kit_option_unknown", option=unknown[0], known=", ".join(OPTION_NAMES))
@@ -69,10 +71,10 @@ def make_kit(out: str | Path, target: str, draft: KitDraft, **ssh_options: Any) 
     if draft.image_tarball is not None:
         tarball_ids = [i.image_id for i in image_tarball.tarball_images(draft.image_tarball)]
 
-    probe = SshRunner(target, image=draft.image, **ssh_options)  # for its connection rules only
-    conn = SshConnection(probe.target, probe.credentials, probe.host_keys, accept_fingerprint=probe.accept_fingerprint,
-                         connect_timeout=probe.connect_timeout).connect()
-    where = str(probe.target)
+    server = SshTarget.parse(target)
+    conn = SshConnection(server, credentials, host_keys.store(), accept_fingerprint=host_keys.accept_fingerprint,
+                         timings=timings).connect()
+    where = str(server)
     try:
         assert conn.transport is not None
         key = conn.transport.get_remote_server_key()

@@ -34,7 +34,8 @@ from wizard.core.events import Event, LogLine, QueueWaiting, StepFinished
 from wizard.core.messages import WizardError
 from wizard.core.runners.protocol import RunHandle
 from wizard.core.ssh import remote_shell as rs
-from wizard.core.runners.vm.runner import SshRunner
+from wizard.core.runners.vm.runner import SshRunner, VmConsents
+from wizard.core.ssh.options import SshCredentials, SshTimings
 from wizard.core.workshop import queue_shell as qs
 from wizard.core.workshop import server_check
 from wizard.core.workshop import server_layout as layout
@@ -48,18 +49,19 @@ class WorkshopRunner(SshRunner):
     backend = BACKEND
 
     def __init__(self, target: str | None = None, *, kit: Kit, run_id: str | None = None,
-                 attendee: dict[str, Any] | None = None, **options: Any):
-        """``target`` may be left out (it is the kit's); ``options`` are SshRunner's credentials
-        and timings (key_file, password, allow_agent, poll_interval...). ``attendee``: what
-        attendee.json holds (name...); the runner adds the run id, kit and time."""
+                 attendee: dict[str, Any] | None = None, credentials: SshCredentials = SshCredentials(),
+                 timings: SshTimings = SshTimings(), live_log: str | Path | None = None):
+        """``target`` may be left out (it is the kit's); ``credentials`` and ``timings`` as
+        SshRunner's (the host key, the image, the run folder and "no set-up, no image build" are
+        the kit's). ``attendee``: what attendee.json holds (name...); the runner adds the run id,
+        kit and time."""
         server = kit.server
         if target is not None and str(target) != server.target:
             raise ValueError(f"{target} is not the kit's server {server.target}")
-        for fixed in ("setup_consent", "build_image", "accept_fingerprint", "remote_root", "image"):
-            options.pop(fixed, None)
-        super().__init__(server.target, run_id=run_id or layout.new_workshop_run_id(server.workshop_id),
+        super().__init__(server.target, credentials=credentials, timings=timings, live_log=live_log,
+                         run_id=run_id or layout.new_workshop_run_id(server.workshop_id),
                          remote_root=layout.runs_root(server.workshop_id), image=kit.content.toolchain.image,
-                         setup_consent=False, build_image=False, **options)
+                         consents=VmConsents(setup_consent=False, build_image=False))
         self.host_keys = PinnedHostKey(server)
         self.kit = kit
         self.attendee = dict(attendee or {})

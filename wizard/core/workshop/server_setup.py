@@ -34,7 +34,8 @@ from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE
 from wizard.core.runners.vm import setup as remote_setup
 from wizard.core.ssh import remote_shell as rs
 from wizard.core.ssh.connection import SshConnection
-from wizard.core.runners.vm.runner import SshRunner
+from wizard.core.runners.vm.runner import SshRunner, VmConsents
+from wizard.core.ssh.options import HostKeyPolicy, SshCredentials, SshTimings
 from wizard.core.workshop import image_tarball, server_check
 from wizard.core.workshop import server_layout as layout
 
@@ -145,25 +146,27 @@ def queue_argv(plan: ServerPlan, image_id: str, owner: str | None) -> tuple[str,
 
 
 def prepare_server(target: str, plan: ServerPlan, *, dockerfile_for: Callable[[str], str] | None = None,
-                   **ssh_options: Any) -> Iterator[Event]:
-    """Set the server up for ``plan``. ``ssh_options``: SshRunner's (key_file, password,
-    accept_fingerprint, app_known_hosts, user_known_hosts...). Raises WizardError when a step
+                   credentials: SshCredentials = SshCredentials(), host_keys: HostKeyPolicy = HostKeyPolicy(),
+                   timings: SshTimings = SshTimings()) -> Iterator[Event]:
+    """Set the server up for ``plan``. ``credentials``, ``host_keys``, ``timings``: the
+    instructor's login to the server (the password is also sudo's). Raises WizardError when a step
     cannot be done; what was done before stays done (and is skipped next time)."""
     started = time.monotonic()
     build = plan.build_image and plan.image_tarball is None
-    admin = SshRunner(target, image=plan.image if build else None, setup_consent=True, build_image=build,
-                      dockerfile_for=dockerfile_for, **ssh_options)
+    admin = SshRunner(target, image=plan.image if build else None, credentials=credentials, host_keys=host_keys,
+                      timings=timings, consents=VmConsents(setup_consent=True, build_image=build),
+                      dockerfile_for=dockerfile_for)
     try:
         yield from admin.prepare()  # running prepare-server is the consent to the guide's set-up
     finally:
         admin.close()
     where = str(admin.target)
-    conn = SshConnection(admin.target, admin.credentials, admin.host_keys, connect_timeout=admin.connect_timeout).connect()
+    conn = SshConnection(admin.target, credentials, admin.host_keys, timings=timings).connect()
     try:
         image_id = yield from _image_step(conn, plan, where)
         if plan.account:
-            yield from _account_step(conn, plan, where, admin.credentials.password)
-        yield from _queue_step(conn, plan, where, image_id, admin.credentials.password)
+            yield from _account_step(conn, plan, where, credentials.password)
+        yield from _queue_step(conn, plan, where, image_id, credentials.password)
         # Memory and disk do not depend on whose home the workshop is in.
         facts = server_check.parse_probe(conn.run(server_check.probe_command("/nonexistent", plan.image), timeout=60).out)
     finally:

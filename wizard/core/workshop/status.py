@@ -21,7 +21,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from wizard.core.messages import WizardError, render
+from wizard.core.runners.status import Verdict
 from wizard.core.ssh import remote_shell as rs
+from wizard.core.ssh.options import SshCredentials, SshTimings
 from wizard.core.toolchain.log import parse_log
 from wizard.core.workshop import queue_shell as qs
 from wizard.core.workshop import server_layout as layout
@@ -80,7 +82,7 @@ class JobStatus:
     ticket: int | None = None
     ahead: int | None = None  # waiting: jobs before it in line
     step: str = ""  # running: the toolchain step; failed: where
-    verdict: str = ""  # done: "success"; failed: "conversion_failed"; cancelled: "cancelled"
+    verdict: str = ""  # a Verdict: done, SUCCESS; failed, CONVERSION_FAILED; cancelled, CANCELLED
     cause: str = ""  # failed: the first error, in plain words
     exit_code: int | None = None
     elapsed: float | None = None  # since it joined the queue (to its end when it ended)
@@ -253,10 +255,10 @@ def parse_status(data: bytes, *, target: str, workshop_id: str, lang: str | None
         ahead = None
         verdict = cause = step = ""
         if cancelled and (exit_code is not None or not alive):
-            kind, verdict = "cancelled", "cancelled"
+            kind, verdict = "cancelled", Verdict.CANCELLED
         elif exit_code is not None:
             step, cause = _step_and_cause(tail, exit_code, lang)
-            kind, verdict = ("done", "success") if exit_code == 0 else ("failed", "conversion_failed")
+            kind, verdict = ("done", Verdict.SUCCESS) if exit_code == 0 else ("failed", Verdict.CONVERSION_FAILED)
         elif alive and state.admitted is not None:
             kind = "running"
             step, _ = _step_and_cause(tail, None, lang)
@@ -299,18 +301,16 @@ def _is_float(text: str) -> bool:
         return False
 
 
-def fetch_status(kit, lang: str | None = None, **ssh_options: Any) -> RoomStatus:
-    """The room's status from the kit's server (its pinned host key; the instructor's login
-    credentials in ``ssh_options``: key_file, password, allow_agent...). Blocking."""
+def fetch_status(kit, lang: str | None = None, *, credentials: SshCredentials = SshCredentials(),
+                 timings: SshTimings = SshTimings()) -> RoomStatus:
+    """The room's status from the kit's server (its pinned host key; the instructor's login in
+    ``credentials``). Blocking."""
     # paramiko (through these) is slow to import: only the status fetch needs it.
-    from wizard.core.ssh.connection import ConnectionLost, SshConnection, SshCredentials
+    from wizard.core.ssh.connection import ConnectionLost, SshConnection
     from wizard.core.workshop.host_key import PinnedHostKey
 
     server = kit.server
-    credentials = SshCredentials(key_file=ssh_options.get("key_file"), key_passphrase=ssh_options.get("key_passphrase"),
-                                 password=ssh_options.get("password"), allow_agent=ssh_options.get("allow_agent", True))
-    conn = SshConnection(server.ssh_target, credentials, PinnedHostKey(server),
-                         connect_timeout=ssh_options.get("connect_timeout", 15.0)).connect()
+    conn = SshConnection(server.ssh_target, credentials, PinnedHostKey(server), timings=timings).connect()
     try:
         home = conn.run(rs.home_command(), timeout=30).out.strip()
         result = conn.run(status_command(layout.workshop_dir(home, server.workshop_id), server.workshop_id), timeout=120)

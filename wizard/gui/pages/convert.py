@@ -311,7 +311,7 @@ class ConvertPage(Page):
 
         try:
             await EventPump(job.events, on_batch, cancel=job.cancel).run()
-            status = rules.JOB_SUCCEEDED if (self.result is not None and self.result.ok) else rules.JOB_FAILED
+            status = rules.job_status_after(self.result.details.get("verdict", "") if self.result is not None else "")
         except asyncio.CancelledError:
             status = rules.JOB_CANCELLED
             # Swallowed on purpose: cancelling is a normal end of this task, not an error.
@@ -320,7 +320,7 @@ class ConvertPage(Page):
                 # Reconnecting to a run that ended while the window was closed: its results are
                 # already in the run folder, so this is not a failure.
                 results = self.ctx.services.read_results(job.run_dir)
-                status = rules.JOB_SUCCEEDED if results.get("ok") else rules.JOB_FAILED
+                status = rules.job_status_after(results.get("verdict", ""))
                 self.problems.set_problems([exc.problem.__class__(exc.problem.code, "info", exc.problem.params)])
                 return
             # A blocked plan carries every blocking problem (and its warnings): show them all.

@@ -57,7 +57,7 @@ class DockerModelRunner:
         self._client = client
         self._container: Any = None
         self._lock = threading.Lock()
-        self._cancelled = threading.Event()
+        self._cancel_requested = threading.Event()
         self.bytes_sent = 0  # tar bytes into containers, for the benchmark
         self.bytes_received = 0  # tar bytes of outputs out of them
         self.containers = 0
@@ -71,13 +71,13 @@ class DockerModelRunner:
         return self._client
 
     def cancel(self) -> None:
-        self._cancelled.set()
+        self._cancel_requested.set()
         self._remove()
 
     def run_model_runner(self, job: ModelRunnerJob) -> Iterator[Event]:
         from wizard.core.runners.docker.image import require_image
 
-        if self._cancelled.is_set():
+        if self._cancel_requested.is_set():
             return
         client = self.client
         require_image(client, self.image)
@@ -88,7 +88,7 @@ class DockerModelRunner:
             yield LogLine(f"model_runner in {name} ({self.image}): {len(job.inputs)} pictures, {job.model.name}",
                           step="model_runner", stream="runner")
             self._put(container, batch)
-            if self._cancelled.is_set():
+            if self._cancel_requested.is_set():
                 return
             container.start()
             reader = BatchReader(job, f"{self.where} ({self.image})")
@@ -104,10 +104,10 @@ class DockerModelRunner:
                 for line in splitter.flush():
                     yield from reader.feed(line.text, fetch)
             except Exception as exc:  # noqa: BLE001 - the stream a cancel cut, or the engine's error
-                if self._cancelled.is_set():
+                if self._cancel_requested.is_set():
                     return
                 raise _api_error(exc) from None
-            if self._cancelled.is_set():
+            if self._cancel_requested.is_set():
                 return
             exit_code, oom = self._exit_state(container)
             reader.check_finished(exit_code, out_of_memory=oom)
@@ -132,7 +132,7 @@ class DockerModelRunner:
         self.containers += 1
         with self._lock:
             self._container = container
-        if self._cancelled.is_set():
+        if self._cancel_requested.is_set():
             self._remove()
         return container
 
@@ -145,7 +145,7 @@ class DockerModelRunner:
             try:
                 container.put_archive("/", spool.read())
             except Exception as exc:  # noqa: BLE001
-                if not self._cancelled.is_set():
+                if not self._cancel_requested.is_set():
                     raise _api_error(exc) from None
 
     def _fetch(self, container, index: int, target: Path) -> None:
@@ -172,7 +172,7 @@ class DockerModelRunner:
             result = container.wait(timeout=60)
             container.reload()
         except Exception as exc:  # noqa: BLE001
-            if self._cancelled.is_set():
+            if self._cancel_requested.is_set():
                 return None, False
             raise _api_error(exc) from None
         state = container.attrs.get("State") or {}

@@ -37,7 +37,7 @@ class NativeModelRunner:
     def __init__(self, bin_dir: str | Path) -> None:
         self.bin_dir = Path(bin_dir)
         self.where = f"this computer ({self.bin_dir})"
-        self._cancelled = threading.Event()
+        self._cancel_requested = threading.Event()
         self._process: subprocess.Popen | None = None
         self._cancel_file: Path | None = None
         self._lock = threading.Lock()
@@ -56,7 +56,7 @@ class NativeModelRunner:
         return str(own) if own.exists() else shutil.which("python3") or sys.executable
 
     def cancel(self) -> None:
-        self._cancelled.set()
+        self._cancel_requested.set()
         with self._lock:
             process, cancel_file = self._process, self._cancel_file
         if cancel_file is not None:
@@ -67,7 +67,7 @@ class NativeModelRunner:
         threading.Timer(STOP_GRACE_SECONDS, _signal_group, (process, signal.SIGKILL)).start()
 
     def run_model_runner(self, job: ModelRunnerJob) -> Iterator[Event]:
-        if self._cancelled.is_set():
+        if self._cancel_requested.is_set():
             return
         if not self.bin_dir.is_dir():
             raise WizardError.of("detections_toolchain_missing", tool="model_runner.py", where=self.where)
@@ -90,7 +90,7 @@ class NativeModelRunner:
                                      detail=str(exc)) from None
             with self._lock:
                 self._process, self._cancel_file = process, folder / CANCEL_FILE
-            if self._cancelled.is_set():
+            if self._cancel_requested.is_set():
                 self.cancel()
             reader = BatchReader(job, self.where)
             splitter = LineSplitter()
@@ -101,7 +101,7 @@ class NativeModelRunner:
             for line in splitter.flush():
                 yield from reader.feed(line.text)
             exit_code = process.wait()
-            if self._cancelled.is_set():
+            if self._cancel_requested.is_set():
                 return
             reader.check_finished(exit_code)
         finally:

@@ -45,6 +45,7 @@ from wizard.core.messages import WizardError
 from wizard.core.runners.protocol import new_run_id
 from wizard.core.runners.safe_tar import write_tar
 from wizard.core.ssh import remote_shell as rs
+from wizard.core.ssh.options import HostKeyPolicy, SshCredentials, SshTimings
 from wizard.core.toolchain.lines import LineSplitter
 
 BATCH_DIR = "/detections"
@@ -53,39 +54,36 @@ BATCH_DIR = "/detections"
 class VmModelRunner:
     """``ModelRunnerBackend`` on a VM over SSH (its Docker)."""
 
-    def __init__(self, host: str, *, image: str, key_file: str | Path | None = None, password: str | None = None,
-                 key_passphrase: str | None = None, accept_fingerprint: str | None = None, allow_agent: bool = True,
-                 app_known_hosts: str | Path | None = None, user_known_hosts: str | Path | None = None,
-                 run_id: str = "", remote_root: str = rs.DEFAULT_REMOTE_ROOT, connect_timeout: float = 15.0,
-                 **_ignored: Any) -> None:
-        """Options as SshRunner's (``_ignored``: its set-up consents, which a check never needs:
-        the VM and the image are there since the conversion ran on them)."""
-        # paramiko (under both): imported when a VM is used
-        from wizard.core.runners.vm.runner import default_app_known_hosts
-        from wizard.core.ssh.connection import HostKeyStore, SshCredentials, SshTarget
+    def __init__(self, host: str, *, image: str, credentials: SshCredentials = SshCredentials(),
+                 host_keys: HostKeyPolicy = HostKeyPolicy(), timings: SshTimings = SshTimings(), run_id: str = "",
+                 remote_root: str = rs.DEFAULT_REMOTE_ROOT) -> None:
+        """``credentials``, ``host_keys``, ``timings``: as SshRunner's (a check needs no set-up
+        consent: the VM and the image are there since the conversion ran on them)."""
+        from wizard.core.ssh.connection import SshTarget  # paramiko: imported when a VM is used
 
         self.target = SshTarget.parse(host)
         self.image = image
-        self.credentials = SshCredentials(key_file=Path(key_file) if key_file else None,
-                                          key_passphrase=key_passphrase, password=password, allow_agent=allow_agent)
-        self.host_keys = HostKeyStore(Path(app_known_hosts) if app_known_hosts else default_app_known_hosts(),
-                                      Path(user_known_hosts) if user_known_hosts else None)
-        self.accept_fingerprint = accept_fingerprint
-        self.connect_timeout = connect_timeout
+        self.credentials = credentials
+        self.host_keys = host_keys.store()
+        self.accept_fingerprint = host_keys.accept_fingerprint
+        self.timings = timings
         self.run_id = rs.check_run_id(run_id or new_run_id())
         self.remote_root = remote_root
         self.where = str(self.target)
         self._conn = None
         self._home: str | None = None
-        self._cancelled = threading.Event()
+        self._cancel_requested = threading.Event()
         self._running: tuple[str, str] | None = None  # (remote folder, container id) of the batch
         self.bytes_sent = 0  # the compressed upload stream
         self.bytes_received = 0  # outputs fetched over SFTP
 
     @classmethod
-    def from_spec(cls, spec, image: str, **options: Any) -> "VmModelRunner":
-        """From the conversion's RunnerSpec (wizard.core.runners.factory)."""
-        return cls(spec.host, image=spec.image or image, **{**spec.ssh_options(), **options})
+    def from_spec(cls, spec, image: str, *, credentials: SshCredentials | None = None,
+                  host_keys: HostKeyPolicy | None = None) -> "VmModelRunner":
+        """From the conversion's RunnerSpec (wizard.core.runners.factory); ``credentials`` and
+        ``host_keys`` replace the spec's when given."""
+        return cls(spec.host, image=spec.image or image, credentials=credentials or spec.ssh_credentials(),
+                   host_keys=host_keys or spec.host_key_policy())
 
     # -- connection ----------------------------------------------------------------------------
 
@@ -93,7 +91,7 @@ class VmModelRunner:
         from wizard.core.ssh.connection import SshConnection  # paramiko: imported when used
 
         return SshConnection(self.target, self.credentials, self.host_keys, accept_fingerprint=self.accept_fingerprint,
-                             connect_timeout=self.connect_timeout).connect()
+                             timings=self.timings).connect()
 
     def _connection(self):
         if self._conn is None or not self._conn.alive:
@@ -126,7 +124,7 @@ class VmModelRunner:
 
     def cancel(self) -> None:
         """Remove the batch's container over a second connection (the first is mid-read)."""
-        self._cancelled.set()
+        self._cancel_requested.set()
         running = self._running
         if running is None:
             return
@@ -146,7 +144,7 @@ class VmModelRunner:
     def run_model_runner(self, job: ModelRunnerJob) -> Iterator[Event]:
         from wizard.core.ssh.connection import CONNECTION_ERRORS, ConnectionLost  # paramiko
 
-        if self._cancelled.is_set():
+        if self._cancel_requested.is_set():
             return
         batch_id = rs.check_run_id(f"{self.run_id}-{job.side}")
         try:
@@ -157,11 +155,11 @@ class VmModelRunner:
             yield LogLine(f"model_runner on {self.where} in {self.image}: {len(job.inputs)} pictures, {job.model.name}",
                           step=MODEL_RUNNER_STEP, stream="runner")
             self._upload(job, remote_dir)
-            if self._cancelled.is_set():
+            if self._cancel_requested.is_set():
                 return
             yield from self._stream(job, remote_dir, batch_id)
         except (ConnectionLost, *CONNECTION_ERRORS) as exc:
-            if self._cancelled.is_set():
+            if self._cancel_requested.is_set():
                 return
             raise WizardError.of("detections_runner_lost", where=self.where) from exc
         finally:
@@ -205,7 +203,7 @@ class VmModelRunner:
             exit_code = done.value
         for line in splitter.flush():
             yield from reader.feed(line.text, fetch)
-        if self._cancelled.is_set():
+        if self._cancel_requested.is_set():
             return
         reader.check_finished(exit_code)
 

@@ -215,8 +215,8 @@ class DockerRunner(Runner):
         self.downloaded_bytes = 0  # files brought back from work/, for the benchmark
         self.exit_code: int | None = None
         self.container_seconds: float | None = None  # the engine's own start-to-exit time
-        self.cancelled = threading.Event()
-        self.detached = threading.Event()
+        self._cancel_requested = threading.Event()
+        self._detached = threading.Event()
         self._log_response: Any = None
         self._log_socket: Any = None
         self._client = client
@@ -344,7 +344,7 @@ class DockerRunner(Runner):
             raise WizardError(_api_error_problem(exc)) from None
         with self._lock:
             self._container = container
-        if self.cancelled.is_set():  # cancelled while creating: don't leave it behind
+        if self._cancel_requested.is_set():  # cancelled while creating: don't leave it behind
             self._remove_container()
             yield StepFinished(step="upload", ok=False)
             return
@@ -365,7 +365,7 @@ class DockerRunner(Runner):
             sent = 0
             while True:
                 block = spool.read(1024 * 1024)
-                if not block or self.cancelled.is_set():
+                if not block or self._cancel_requested.is_set():
                     return
                 sent += len(block)
                 updates.put(("bytes", sent))
@@ -397,7 +397,7 @@ class DockerRunner(Runner):
                                text=f"{value / 1e6:.1f} of {size / 1e6:.1f} MB")
         thread.join()
         spool.close()
-        if self.cancelled.is_set():
+        if self._cancel_requested.is_set():
             yield StepFinished(step="upload", ok=False)
             return
         if error is not None:
@@ -423,7 +423,7 @@ class DockerRunner(Runner):
         )
         api._raise_for_status(response)
         self._log_response = response
-        if self.detached.is_set():
+        if self._detached.is_set():
             response.close()
             return
         try:
@@ -461,7 +461,7 @@ class DockerRunner(Runner):
             # Started before anything is yielded: a caller that stops iterating (detach) after
             # the first event must leave a running conversion, not a created-only container.
             if not self._started:
-                if self.cancelled.is_set():
+                if self._cancel_requested.is_set():
                     yield StepFinished(step="convert", ok=False, elapsed=0.0)
                     return
                 self._container.start()
@@ -484,11 +484,11 @@ class DockerRunner(Runner):
                         frames_seen += 1
                         yield from output.feed_bytes(payload, stream)
                 except Exception:  # noqa: BLE001 - a read on the connection detach() closed
-                    if not self.detached.is_set():
+                    if not self._detached.is_set():
                         raise
-                if self.detached.is_set():
+                if self._detached.is_set():
                     return  # the conversion goes on; a re-attach streams the rest
-                if exited or self.cancelled.is_set():
+                if exited or self._cancel_requested.is_set():
                     break
                 self._container.reload()
                 if self._container.status != "running":
@@ -503,11 +503,11 @@ class DockerRunner(Runner):
             self._facts.oom_killed = bool(state.get("OOMKilled"))
             self.container_seconds = _seconds_between(state.get("StartedAt"), state.get("FinishedAt"))
         except (docker.errors.NotFound, docker.errors.APIError, requests.exceptions.RequestException) as exc:
-            if self.cancelled.is_set():
+            if self._cancel_requested.is_set():
                 self.exit_code = None
             else:
                 raise WizardError(_api_error_problem(exc)) from None
-        if self.cancelled.is_set():
+        if self._cancel_requested.is_set():
             yield StepFinished(step="convert", ok=False, exit_code=None, elapsed=time.monotonic() - started)
             return
         # Exit 137 / OOMKilled is turned into the memory message by the job (shared with SSH).
@@ -567,7 +567,7 @@ class DockerRunner(Runner):
 
     def detach(self) -> None:
         """Stop following the log (any thread) and leave the container running."""
-        self.detached.set()
+        self._detached.set()
         # shutdown() (not close) is what wakes a recv() blocked in another thread.
         sock, response = self._log_socket, self._log_response
         for action in (lambda: sock.shutdown(socket.SHUT_RDWR), lambda: response.close()):
@@ -578,7 +578,7 @@ class DockerRunner(Runner):
 
     def cancel(self) -> None:
         """SIGTERM (via tini) then SIGKILL after ``stop_timeout`` s, then remove. Any thread."""
-        self.cancelled.set()
+        self._cancel_requested.set()
         self._remove_container(stop_first=True)
 
     def _remove_container(self, stop_first: bool = False) -> None:

@@ -32,7 +32,7 @@ from wizard.core.runners.native.setup import NativeReport, NativeSetup
 from wizard.core.runners.native.shell import LocalShell, process_alive
 from wizard.core.toolchain.lines import LineSplitter
 from wizard.core.toolchain.output_events import OutputEvents
-from wizard.core.runners.protocol import RunFacts, RunHandle, Runner, new_run_id
+from wizard.core.runners.protocol import LogFollowingRunner, RunHandle, new_run_id
 
 BACKEND = "native"
 RUNS_DIR = ".wizard-runs"
@@ -46,7 +46,7 @@ def default_env_root() -> Path:
     return app_dirs.data_dir() / "toolchains"
 
 
-class NativeRunner(Runner):
+class NativeRunner(LogFollowingRunner):
     backend = BACKEND
 
     def __init__(
@@ -73,10 +73,9 @@ class NativeRunner(Runner):
         ``sudo apt-get install`` the packages a missing venv module, Python.h or C compiler need;
         ``sudo_password`` is given to sudo on stdin only (kept in memory).
         """
+        super().__init__()
         self.run_id = rs.check_run_id(run_id or new_run_id())
-        self._cancel = threading.Event()
         self._wake = threading.Event()  # cancel or detach: stop waiting for the next poll
-        self._detached = threading.Event()
         self.setup = NativeSetup(
             LocalShell(),
             env_root=os.path.abspath(env_root or default_env_root()),
@@ -86,18 +85,14 @@ class NativeRunner(Runner):
             create_environment=create_environment,
             setup_consent=setup_consent,
             password=sudo_password,
-            cancelled=self._cancel,
+            cancel_requested=self._cancel_requested,
         )
         self.poll_interval = poll_interval
         self.liveness_seconds = liveness_seconds
         self.workspace: Path | None = None
         self.exit_code: int | None = None
         self.output: OutputEvents | None = None
-        self.skip_lines = 0
-        self._started = False
         self._process: subprocess.Popen | None = None
-        self._log_offset = 0
-        self._facts = RunFacts()
 
     # --- identity, re-attach -------------------------------------------------------------------
 
@@ -107,26 +102,14 @@ class NativeRunner(Runner):
         """A runner for a run started earlier (e.g. before the app was closed), in ``workspace``
         (the job's RUN_DIR/workspace): ``run()`` streams its log from byte ``offset`` (0 = all
         of it again, ``skip_lines`` of those parsed but not shown) and waits for its end."""
-        if handle.backend != BACKEND:
-            raise ValueError(f"not a native run: {handle}")
         runner = cls(handle.run_id, **options)
+        runner._follow_earlier_run(handle, offset, skip_lines)
         runner.workspace = Path(workspace).resolve()
-        runner._started = True
-        runner._log_offset = offset
-        runner.skip_lines = skip_lines
         return runner
 
     @property
     def handle(self) -> RunHandle:
         return RunHandle(backend=BACKEND, run_id=self.run_id, where="local")
-
-    @property
-    def log_offset(self) -> int:
-        return self._log_offset
-
-    @property
-    def facts(self) -> RunFacts:
-        return self._facts
 
     @property
     def run_dir(self) -> Path:
@@ -144,7 +127,7 @@ class NativeRunner(Runner):
         started = time.monotonic()
         yield StepStarted("prepare", command="check Python 3.10 and the TPU-MLIR environment")
         yield from self.setup.prepare()
-        yield StepFinished("prepare", ok=not self._cancel.is_set(), elapsed=time.monotonic() - started)
+        yield StepFinished("prepare", ok=not self._cancel_requested.is_set(), elapsed=time.monotonic() - started)
 
     def upload(self, workspace: Path) -> Iterator[Event]:
         started = time.monotonic()
@@ -168,7 +151,7 @@ class NativeRunner(Runner):
     def run(self) -> Iterator[Event]:
         started = time.monotonic()
         if not self._started:
-            if self._cancel.is_set():
+            if self._cancel_requested.is_set():
                 yield StepFinished("convert", ok=False, elapsed=0.0)
                 return
             command = commands.convert_command(self.setup.bin_dir or "", str(self.run_dir.parents[1] / SCRIPT_FILE))
@@ -250,7 +233,7 @@ class NativeRunner(Runner):
         if self._process is not None:
             self._process.wait()
         self.exit_code = code
-        yield from output.end_of_run(code, time.monotonic() - started, cancelled=self._cancel.is_set(),
+        yield from output.end_of_run(code, time.monotonic() - started, cancelled=self._cancel_requested.is_set(),
                                      vanished=problem("native_job_vanished", where=self.setup.where) if vanished else None)
 
     def download(self, run_dir: Path) -> Iterator[Event]:
@@ -262,7 +245,7 @@ class NativeRunner(Runner):
 
     def cancel(self) -> None:
         """Stop the run: SIGTERM to its whole process group, SIGKILL after a grace. Any thread."""
-        self._cancel.set()
+        self._cancel_requested.set()
         self._wake.set()
         if not self._started or self.workspace is None:
             return  # before the start: the environment build (if any) stops on the flag

@@ -29,7 +29,7 @@ from wizard.core.runners.native import environment as envs
 from wizard.core.runners.native import host
 from wizard.core.runners.native.environment import EnvironmentSpec
 from wizard.core.runners.native.shell import Shell
-from wizard.core.toolchain.lines import Line, LineSplitter
+from wizard.core.toolchain.build_log import build_events
 
 ENVIRONMENT_STEP = "environment"
 TOOL_NAMES = ("model_transform", "run_calibration", "model_deploy")
@@ -67,7 +67,7 @@ class NativeSetup:
     create_environment: bool = False
     setup_consent: bool = False
     password: str | None = field(default=None, repr=False)  # for sudo -S; memory only
-    cancelled: threading.Event = field(default_factory=threading.Event)
+    cancel_requested: threading.Event = field(default_factory=threading.Event)  # set by the runner's cancel()
 
     facts: host.HostFacts | None = None
     environment: EnvironmentSpec | None = None
@@ -168,7 +168,7 @@ class NativeSetup:
                 yield ProblemRaised(problem("native_env_incomplete", "warning", where=self.where, path=spec.path),
                                     step="prepare")
             yield from self._build(spec)
-            if self.cancelled.is_set():
+            if self.cancel_requested.is_set():
                 return
         else:
             yield LogLine(say("line_native_environment", version=spec.tpu_mlir_version, path=spec.path), step="prepare", stream="runner")
@@ -222,33 +222,17 @@ class NativeSetup:
     def _build(self, spec: EnvironmentSpec) -> Iterator[Event]:
         started = time.monotonic()
         yield StepStarted(ENVIRONMENT_STEP, command=envs.build_command_shown(spec))
-        splitter = LineSplitter()
         progress = envs.BuildProgress()
         tail: list[str] = []
 
-        def line_events(built: Line) -> Iterator[Event]:
-            if built.redraw:
-                return  # pip's bar drawing itself again: not a log line (wizard.core.toolchain.lines)
-            line = built.text
-            tail.append(line)
-            del tail[:-40]
-            yield LogLine(line, step=ENVIRONMENT_STEP, stream="runner")
+        def told(line: str) -> Progress | None:
             fraction = progress.feed(line)
-            if fraction is not None:
-                yield Progress(ENVIRONMENT_STEP, fraction, text=line.strip()[:200])
+            return None if fraction is None else Progress(ENVIRONMENT_STEP, fraction, text=line.strip()[:200])
 
-        build = self.shell.stream(envs.build_script(spec), self.cancelled)
-        code: int | None = None
-        try:
-            while True:
-                for line in splitter.feed(next(build)):
-                    yield from line_events(line)
-        except StopIteration as done:
-            code = done.value
-        for line in splitter.flush():
-            yield from line_events(line)
+        build = self.shell.stream(envs.build_script(spec), self.cancel_requested)
+        code = yield from build_events(build, ENVIRONMENT_STEP, tail, keep=40, progress=told)
         elapsed = time.monotonic() - started
-        if self.cancelled.is_set():
+        if self.cancel_requested.is_set():
             yield StepFinished(ENVIRONMENT_STEP, ok=False, elapsed=elapsed)
             return
         if code != 0:

@@ -35,9 +35,9 @@ class Shell(Protocol):
     def run(self, command: str, *, stdin: bytes | None = None, timeout: float | None = 120.0) -> ShellResult:
         """Run one sh command line and wait for it."""
 
-    def stream(self, command: str, cancelled: threading.Event) -> Generator[bytes, None, int | None]:
+    def stream(self, command: str, cancel_requested: threading.Event) -> Generator[bytes, None, int | None]:
         """Run a long command, yielding its output (stderr folded in) as it comes; returns its
-        exit code. Setting ``cancelled`` stops it (None is returned then)."""
+        exit code. Setting ``cancel_requested`` stops it (None is returned then)."""
 
 
 def local_name() -> str:
@@ -58,7 +58,7 @@ class LocalShell:
             raise WizardError.of("native_command_timeout", where=self.where, seconds=int(timeout or 0)) from None
         return ShellResult(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"))
 
-    def stream(self, command: str, cancelled: threading.Event) -> Generator[bytes, None, int | None]:
+    def stream(self, command: str, cancel_requested: threading.Event) -> Generator[bytes, None, int | None]:
         # Its own session, so a cancel (or the caller closing the generator) stops the whole
         # tree: sh, python -m pip, and the compiler pip started.
         process = subprocess.Popen(["/bin/sh", "-c", command], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -67,7 +67,7 @@ class LocalShell:
         fd = process.stdout.fileno()
         try:
             while True:
-                if cancelled.is_set():
+                if cancel_requested.is_set():
                     stop_process_group(process)
                     return None
                 readable, _, _ = select.select([fd], [], [], 0.5)

@@ -24,7 +24,8 @@ from wizard.core.runners.native import commands
 from wizard.core.runners.native.setup import NativeReport, NativeSetup, default_env_root
 from wizard.core.runners.native.shell import ShellResult
 from wizard.core.ssh.connection import CONNECTION_ERRORS, ConnectionLost, SshTarget
-from wizard.core.runners.vm.runner import SshRunner
+from wizard.core.ssh.options import HostKeyPolicy, SshCredentials, SshTimings
+from wizard.core.runners.vm.runner import SshRunner, VmConsents
 
 BACKEND = "ssh-native"
 
@@ -46,11 +47,11 @@ class _VmShell:
             raise self._lost() from None
         return ShellResult(result.exit_code, result.out, result.err)
 
-    def stream(self, command: str, cancelled: threading.Event) -> Generator[bytes, None, int | None]:
+    def stream(self, command: str, cancel_requested: threading.Event) -> Generator[bytes, None, int | None]:
         output = self.runner._connection().stream(command)
         try:
             while True:
-                if cancelled.is_set():
+                if cancel_requested.is_set():
                     # Closing the channel: the build's next write fails and it stops; what it left
                     # has no marker, so it is never used and is redone next time.
                     output.close()
@@ -69,19 +70,28 @@ class NativeSshRunner(SshRunner):
         self,
         target: str | SshTarget,
         *,
+        credentials: SshCredentials = SshCredentials(),
+        host_keys: HostKeyPolicy = HostKeyPolicy(),
+        timings: SshTimings = SshTimings(),
+        setup_consent: bool = False,
         python: str | None = None,
         tpu_mlir_version: str = DEFAULT_TPU_MLIR_VERSION,
         env_root: str | None = None,
         toolchain_bin: str | None = None,
         create_environment: bool = False,
-        **ssh_options,
+        run_id: str | None = None,
+        remote_root: str = rs.DEFAULT_REMOTE_ROOT,
+        live_log: str | Path | None = None,
     ) -> None:
-        """``ssh_options`` are SshRunner's (key_file, password, accept_fingerprint, setup_consent
-        for the apt-get set-up through sudo, run_id, remote_root...). On the VM: ``python`` a
-        CPython 3.10 (None: found there), ``env_root`` where environments go (default
-        ~/.recamera-wizard/toolchains), ``toolchain_bin`` a TPU-MLIR installed there some other
-        way, ``create_environment`` the user's consent to make the environment there."""
-        super().__init__(target, **ssh_options)
+        """``credentials``, ``host_keys``, ``timings``, ``run_id``, ``remote_root``, ``live_log``:
+        as SshRunner's. ``setup_consent``: the user let the wizard run the apt-get set-up through
+        sudo. On the VM: ``python`` a CPython 3.10 (None: found there), ``env_root`` where
+        environments go (default ~/.recamera-wizard/toolchains), ``toolchain_bin`` a TPU-MLIR
+        installed there some other way, ``create_environment`` the user's consent to make the
+        environment there."""
+        super().__init__(target, credentials=credentials, host_keys=host_keys, timings=timings,
+                         consents=VmConsents(setup_consent=setup_consent), run_id=run_id, remote_root=remote_root,
+                         live_log=live_log)
         self._env_root_option = env_root
         self._python_option = python
         self.setup = NativeSetup(
@@ -90,9 +100,9 @@ class NativeSshRunner(SshRunner):
             tpu_mlir_version=tpu_mlir_version,
             toolchain_bin=toolchain_bin,
             create_environment=create_environment,
-            setup_consent=self.setup_consent,
+            setup_consent=self.consents.setup_consent,
             password=self.credentials.password,
-            cancelled=self._cancel,
+            cancel_requested=self._cancel_requested,
         )
 
     def _on_the_vm(self, path: str) -> str:

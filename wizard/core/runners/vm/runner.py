@@ -37,23 +37,29 @@ from wizard.core.plan.kept_files import brought_back
 from wizard.core.plan.recipe import DEFAULT_TOOLCHAIN_IMAGE, RECIPE_FILE, WORK_DIR, ConversionRecipe
 from wizard.core.runners.vm import setup as remote_setup
 from wizard.core.ssh import remote_shell as rs
-from wizard.core.runners.protocol import new_run_id
-from wizard.core.toolchain.lines import Line, LineSplitter
+from wizard.core.toolchain.build_log import build_events
+from wizard.core.toolchain.lines import LineSplitter
 from wizard.core.toolchain.output_events import OutputEvents
-from wizard.core.runners.protocol import RunFacts, RunHandle, Runner
+from wizard.core.runners.protocol import LogFollowingRunner, RunFacts, RunHandle, new_run_id
 from wizard.core.runners.safe_tar import extract_tar_stream, tar_directory, write_tar
-from wizard.core.ssh.connection import CONNECTION_ERRORS, ConnectionLost, SshConnection, SshCredentials, SshTarget
-from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyStore, HostKeyUnknown
+from wizard.core.ssh.connection import CONNECTION_ERRORS, ConnectionLost, SshConnection, SshTarget
+from wizard.core.ssh.options import HostKeyPolicy, SshCredentials, SshTimings
+from wizard.core.ssh.host_keys import HostKeyChanged, HostKeyUnknown
 
 BACKEND = "ssh"
 READ_CHUNK = 256 * 1024
 LIVENESS_SECONDS = 10.0  # how often a quiet run checks that its wrapper is still alive
 
 
-def default_app_known_hosts() -> Path:
-    from wizard.core import app_dirs
+@dataclass(frozen=True)
+class VmConsents:
+    """What the user let the wizard do to their VM: ``setup_consent``, install and start Docker and
+    add them to the docker group (the guide's set-up) when the VM needs it; ``build_image``, build
+    a missing toolchain image there (``docker build``: the VM downloads the base image and
+    tpu_mlir, 10-20 minutes)."""
 
-    return app_dirs.data_dir() / "known_hosts"
+    setup_consent: bool = False
+    build_image: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,116 +79,78 @@ class VmReport:
         return not any(p.is_error for p in self.problems) and bool(self.image_present)
 
 
-class SshRunner(Runner):
+class SshRunner(LogFollowingRunner):
     backend = BACKEND
 
     def __init__(
         self,
         target: str | SshTarget,
         *,
-        key_file: str | Path | None = None,
-        password: str | None = None,
-        key_passphrase: str | None = None,
-        allow_agent: bool = True,
-        app_known_hosts: str | Path | None = None,
-        user_known_hosts: str | Path | None = None,
-        accept_fingerprint: str | None = None,
+        credentials: SshCredentials = SshCredentials(),
+        host_keys: HostKeyPolicy = HostKeyPolicy(),
+        consents: VmConsents = VmConsents(),
+        timings: SshTimings = SshTimings(),
         image: str | None = None,
         run_id: str | None = None,
         remote_root: str = rs.DEFAULT_REMOTE_ROOT,
-        setup_consent: bool = False,
-        build_image: bool = False,
         dockerfile_for: Callable[[str], str] | None = None,
         live_log: str | Path | None = None,
-        poll_interval: float = 0.5,
-        reconnect_timeout: float = 300.0,
-        connect_timeout: float = 15.0,
-        keepalive_seconds: int = 15,
     ):
-        """``target``: "user@host[:port]". Authentication: ``key_file``, the SSH agent, and/or
-        ``password`` (kept in memory only; also given to ``sudo -S`` on stdin during set-up).
+        """``target``: "user@host[:port]". ``credentials``: a key file, the SSH agent and/or a
+        password (kept in memory only; also given to ``sudo -S`` on stdin during set-up).
 
-        Host keys: checked against ``user_known_hosts`` (default ~/.ssh/known_hosts, read only)
-        and ``app_known_hosts`` (default <app data>/known_hosts). An unknown key raises
-        ``HostKeyUnknown`` (with ``.fingerprint``); pass that fingerprint as ``accept_fingerprint``
-        once the user accepted it. A changed key raises ``HostKeyChanged``, always.
+        ``host_keys``: the known_hosts files to check against. An unknown key raises
+        ``HostKeyUnknown`` (with ``.fingerprint``); pass that fingerprint as the policy's
+        ``accept_fingerprint`` once the user accepted it. A changed key raises ``HostKeyChanged``,
+        always.
 
-        ``setup_consent``: the user agreed that the wizard may install and start Docker and add
-        them to the docker group (the guide's set-up) when the VM needs it.
-        ``build_image``: the user agreed that a missing toolchain image is built on the VM
-        (``docker build``, the VM downloads the base image and tpu_mlir: 10-20 minutes).
+        ``consents``: what the user let the wizard do to the VM (VmConsents).
+        ``timings``: connect, keepalive, reconnect and log-polling times (SshTimings).
+        ``image``: the toolchain image (None: the recipe's); ``run_id`` (None: a new one) names the
+        run folder under ``remote_root`` on the VM.
         ``dockerfile_for(tag)``: the Dockerfile of an image (default: toolchain_image's).
         ``live_log``: a local file that receives convert.log's bytes as they stream.
         """
+        super().__init__()
         self.target = target if isinstance(target, SshTarget) else SshTarget.parse(target)
-        self.credentials = SshCredentials(
-            key_file=Path(key_file) if key_file else None,
-            key_passphrase=key_passphrase,
-            password=password,
-            allow_agent=allow_agent,
-        )
-        self.host_keys = HostKeyStore(
-            Path(app_known_hosts) if app_known_hosts else default_app_known_hosts(),
-            Path(user_known_hosts) if user_known_hosts else None,
-        )
-        self.accept_fingerprint = accept_fingerprint
+        self.credentials = credentials
+        self.host_keys = host_keys.store()
+        self.accept_fingerprint = host_keys.accept_fingerprint
+        self.consents = consents
+        self.timings = timings
         self.image = image
         self.run_id = rs.check_run_id(run_id or new_run_id())
         self.remote_root = remote_root
-        self.setup_consent = setup_consent
-        self.build_image = build_image
         self.dockerfile_for = dockerfile_for or _toolchain_dockerfile
         self.live_log = Path(live_log) if live_log else None
-        self.poll_interval = poll_interval
-        self.reconnect_timeout = reconnect_timeout
-        self.connect_timeout = connect_timeout
-        self.keepalive_seconds = keepalive_seconds
         self.liveness_seconds = LIVENESS_SECONDS
 
         self._conn: SshConnection | None = None
         self._home: str | None = None
-        self._started = False  # the wrapper was started (here, or before an app restart)
         self._remote_created = False  # the run folder may exist on the VM (upload began, or attach)
-        self._log_offset = 0  # bytes of convert.log consumed; a re-attach may set it
         self._facts = RunFacts(image={"tag": image} if image else {})
-        self.skip_lines = 0  # on a re-attach from offset 0: lines already shown, parsed but not shown
         self.output: OutputEvents | None = None
         self.exit_code: int | None = None
         self.uploaded_bytes = 0
         self.downloaded_bytes = 0
         self._recipe: ConversionRecipe | None = None  # the uploaded one: it names the results
         self.vm_facts: remote_setup.RemoteFacts | None = None
-        self._cancel = threading.Event()
-        self._detached = threading.Event()
         self._lock = threading.Lock()
 
     # --- re-attach ---------------------------------------------------------------------------
 
     @classmethod
     def attach(cls, handle: RunHandle, offset: int = 0, skip_lines: int = 0, **options) -> "SshRunner":
-        """A runner for a run started earlier (e.g. before an app restart): ``run()`` streams its
-        log from byte ``offset`` (0 = all of it again; ``skip_lines`` of those are parsed but not
-        shown, as the Docker backend does) and waits for its end; then download/cleanup."""
-        if handle.backend != cls.backend:
-            raise ValueError(f"not a {cls.backend} run: {handle}")
+        """A runner for a run started earlier on the VM (Runner._follow_earlier_run); ``options``
+        as the constructor's."""
         runner = cls(handle.where, run_id=handle.run_id, **options)
-        runner._started = True
+        runner._follow_earlier_run(handle, offset, skip_lines)
         runner._remote_created = True
-        runner._log_offset = offset
-        runner.skip_lines = skip_lines
         return runner
 
     @property
     def handle(self) -> RunHandle:
         return RunHandle(backend=self.backend, run_id=self.run_id, where=str(self.target))
-
-    @property
-    def log_offset(self) -> int:
-        return self._log_offset
-
-    @property
-    def facts(self) -> RunFacts:
-        return self._facts
 
     def detach(self) -> None:
         """The job stops reading at its next line, or ``run()`` ends (without a StepFinished) at its
@@ -202,8 +170,7 @@ class SshRunner(Runner):
             self.credentials,
             self.host_keys,
             accept_fingerprint=self.accept_fingerprint,
-            connect_timeout=self.connect_timeout,
-            keepalive_seconds=self.keepalive_seconds,
+            timings=self.timings,
         ).connect()
 
     def _connection(self) -> SshConnection:
@@ -246,7 +213,7 @@ class SshRunner(Runner):
                 yield ProblemRaised(lost, step=step)
             else:
                 yield LogLine(lost.message, step=step, stream="runner")
-            if self._cancel.wait(min(delay, max(0.0, self.reconnect_timeout - (time.monotonic() - start)))):
+            if self._cancel_requested.wait(min(delay, max(0.0, self.timings.reconnect_timeout - (time.monotonic() - start)))):
                 pass  # cancelled: still try once, so the cancel command can reach the VM
             try:
                 with self._lock:
@@ -260,10 +227,10 @@ class SshRunner(Runner):
                 raise
             except WizardError:
                 pass  # unreachable for now: keep trying within the time limit
-            if self._cancel.is_set() or time.monotonic() - start >= self.reconnect_timeout:
+            if self._cancel_requested.is_set() or time.monotonic() - start >= self.timings.reconnect_timeout:
                 # Cancelled while the VM is out of reach: stop waiting; the job stays re-attachable.
                 raise WizardError.of("vm_reconnect_failed", target=str(self.target),
-                                     seconds=int(self.reconnect_timeout), run_id=self.run_id)
+                                     seconds=int(self.timings.reconnect_timeout), run_id=self.run_id)
             delay = min(delay * 2, 15.0)
 
     # --- a look at the VM without changing it (the GUI's "Test connection") -------------------
@@ -299,8 +266,8 @@ class SshRunner(Runner):
         problems = remote_setup.problems_for(facts, str(self.target))
         if any(p.is_error for p in problems):
             plan = remote_setup.setup_plan(facts, str(self.target))
-            if not plan.needed or plan.unsupported is not None or not self.setup_consent:
-                if plan.unsupported is not None and self.setup_consent:
+            if not plan.needed or plan.unsupported is not None or not self.consents.setup_consent:
+                if plan.unsupported is not None and self.consents.setup_consent:
                     raise WizardError(plan.unsupported)
                 raise WizardError(next(p for p in problems if p.is_error))
             yield from self._run_setup(plan, facts)
@@ -346,7 +313,7 @@ class SshRunner(Runner):
 
         outcome = remote_setup.run_setup(
             plan, facts, run, target=str(self.target), password=self.credentials.password,
-            consent=self.setup_consent, on_step=steps.append,
+            consent=self.consents.setup_consent, on_step=steps.append,
         )
         for label in outcome.ran:
             yield LogLine(say("line_setup_step", target=self.target, step=label), step="prepare", stream="runner")
@@ -362,7 +329,7 @@ class SshRunner(Runner):
     def _ensure_image(self, image: str) -> Iterator[Event]:
         if self._image_present(image):
             return
-        if not self.build_image:
+        if not self.consents.build_image:
             raise WizardError.of("vm_image_missing", image=image, target=str(self.target))
         yield from self._build_image(image)
 
@@ -372,21 +339,13 @@ class SshRunner(Runner):
         dockerfile = self.dockerfile_for(image)
         yield StepStarted(IMAGE_STEP, command=f"docker build -t {image} - (on {self.target})")
         started = time.monotonic()
-        splitter = LineSplitter()
         tail: list[str] = []
         progress = _build_progress(image, dockerfile)
         build = self._connection().stream(rs.build_image_command(image), stdin=dockerfile.encode("utf-8"))
         try:
-            while True:
-                chunk = next(build)
-                for line in splitter.feed(chunk):
-                    yield from _build_line_events(line, tail, progress)
-        except StopIteration as done:
-            code = done.value
+            code = yield from build_events(build, IMAGE_STEP, tail, keep=20, progress=progress.feed)
         except ConnectionLost:
             raise WizardError.of("vm_reconnect_failed", target=str(self.target), seconds=0, run_id=self.run_id) from None
-        for line in splitter.flush():
-            yield from _build_line_events(line, tail, progress)
         if code != 0:
             detail = next((t for t in reversed(tail) if t.strip()), f"exit code {code}")
             raise progress.failure(image, detail) or WizardError.of(
@@ -466,7 +425,7 @@ class SshRunner(Runner):
                 continue
             if isinstance(exc, ConnectionLost):
                 raise WizardError.of("vm_reconnect_failed", target=str(self.target),
-                                     seconds=int(self.reconnect_timeout), run_id=self.run_id) from None
+                                     seconds=int(self.timings.reconnect_timeout), run_id=self.run_id) from None
             raise exc
 
     # --- run ---------------------------------------------------------------------------------
@@ -569,8 +528,8 @@ class SshRunner(Runner):
                         if self._wrapper_state() == "vanished":
                             vanished = True
                             break
-                    self._cancel.wait(self.poll_interval)
-                    if self._detached.is_set() and not self._cancel.is_set():
+                    self._cancel_requested.wait(self.timings.poll_interval)
+                    if self._detached.is_set() and not self._cancel_requested.is_set():
                         return  # nobody follows any more; a re-attach resumes at the offset
                 except (ConnectionLost, *CONNECTION_ERRORS) as exc:
                     if isinstance(exc, (FileNotFoundError, PermissionError)):
@@ -584,7 +543,7 @@ class SshRunner(Runner):
             self._log_offset += line.size
             yield from output.feed_line(line, "stdout")
         self.exit_code = code
-        yield from output.end_of_run(code, time.monotonic() - started, cancelled=self._cancel.is_set(),
+        yield from output.end_of_run(code, time.monotonic() - started, cancelled=self._cancel_requested.is_set(),
                                      vanished=problem("vm_job_vanished", target=str(self.target)) if vanished else None)
 
     def _remote_gone(self, sftp) -> bool:
@@ -635,7 +594,7 @@ class SshRunner(Runner):
 
         Uses its own connection: the streaming one may be mid-read or broken.
         """
-        self._cancel.set()
+        self._cancel_requested.set()
         if not self._started:
             return
         try:
@@ -735,18 +694,6 @@ def _build_progress(image: str, dockerfile: str):
     return BuildProgress(spec if dockerfile_text(spec) == dockerfile else None)
 
 
-def _build_line_events(built: Line, tail: list[str], progress) -> Iterator[Event]:
-    if built.redraw:
-        return  # pip's bar drawing itself again: not a log line (wizard.core.toolchain.lines)
-    line = built.text
-    tail.append(line)
-    del tail[:-20]
-    yield LogLine(line, step=IMAGE_STEP, stream="runner")
-    step = progress.feed(line)
-    if step is not None:
-        yield step
-
-
 class _Counting:
     def __init__(self, inner: BinaryIO, counter: list[int]):
         self.inner = inner
@@ -834,4 +781,4 @@ def _verify_sums(run_dir: Path, target: str) -> int:
     return count
 
 
-__all__ = ["SshRunner", "VmReport"]
+__all__ = ["SshRunner", "VmConsents", "VmReport"]
