@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from wizard.core.events import Event, Result, StepFinished, StepStarted
+from wizard.core.runners.status import Verdict
 from wizard.gui.services import GuiConversion, GuiDetectionCheck, Services, ToolchainStatus
 from wizard.gui.tour_room_status import tour_room_status
 
@@ -76,7 +77,7 @@ class ReplayJob(GuiConversion):
         (run / "convert.log").write_text(text, encoding="utf-8")
         shutil.copy2(run / "workspace" / "recipe.json", run / "recipe.json")
         results: dict[str, Any] = report.to_dict()
-        results.update({"verdict": "success" if report.ok else "conversion_failed", "ok": report.ok,
+        results.update({"verdict": Verdict.SUCCESS if report.ok else Verdict.CONVERSION_FAILED, "ok": report.ok,
                         "paths": {"model": None, "log": "convert.log", "recipe": "recipe.json"},
                         "recorded_log": self.log_name, "model_name": staged.recipe.name})
         (run / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -376,7 +377,7 @@ async def run_tour(out: Path, lang: str) -> list[Path]:
 
     failed_text = recorded_log(FAILED_LOG)
     failed = parse_log(failed_text).to_dict()
-    failed.update({"verdict": "conversion_failed", "ok": False})
+    failed.update({"verdict": Verdict.CONVERSION_FAILED, "ok": False})
     results_page = window.pages["results"]
     flow.state.result_ok = False
     results_page.detections.set_run("", False)  # a failed conversion has no model to check

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.core.messages import Problem
+from wizard.core.runners.status import Verdict
 from wizard.core.toolchain.similarity import number, pick_compare
 from wizard.gui.async_tools import run_blocking
 from wizard.gui.detection_panel import DetectionPanel
@@ -156,10 +157,10 @@ class ResultsPage(Page):
             self.verdict.setText(self.tr("✔ Your model is ready for the reCamera"))
             self.verdict_text.setText(self.tr(
                 "The converted model gives nearly the same answers as the original on your test picture."))
-        elif verdict == "cancelled":
+        elif verdict == Verdict.CANCELLED:
             self.verdict.setText(self.tr("The conversion was cancelled"))
             self.verdict_text.setText(self.tr("Nothing was produced. Start it again when you are ready."))
-        elif verdict == "infrastructure_failed":
+        elif verdict == Verdict.INFRASTRUCTURE_FAILED:
             self.verdict.setText(self.tr("✖ The conversion could not run"))
             self.verdict_text.setText(self.tr("The problem is in the set-up, not in your model. See below."))
         else:
