@@ -99,18 +99,23 @@ def test_cancel_mid_calibration_stops_every_process_within_seconds(template, tmp
     job = ConversionJob(runner, run_dir, cache=False)
     asked: list[float] = []
     wrapper: list[int] = []
+    cancellers: list[threading.Thread] = []
 
     def cancel_in_calibration(event):
         if not asked and starts("calibrate")(event):
             wrapper.append(runner._process.pid)
             assert group_alive(wrapper[0]) and processes_in(workspace)  # it really runs
             asked.append(time.monotonic())
-            threading.Thread(target=job.cancel).start()
+            cancellers.append(threading.Thread(target=job.cancel))
+            cancellers[0].start()
 
     events = drain(job.events(), [], cancel_in_calibration)
     assert asked and time.monotonic() - asked[0] < 10
     assert job.verdict == "cancelled" and events[-1].details["verdict"] == "cancelled"
     assert not group_alive(wrapper[0])  # the wrapper, bash, the launcher and the tool: all gone
+    # The cancel's own shell works in the run folder too and may still be finishing on a loaded
+    # machine (the run ends as soon as its processes are gone): wait for it, as a caller would.
+    cancellers[0].join(30)
     assert processes_in(workspace) == []
     assert not (workspace / RUNS_DIR).exists()
 
