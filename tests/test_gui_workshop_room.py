@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from wizard.core.workshop.kit import read_kit
+
 from docker_support import docker_client, toolchain_double_image  # noqa: F401 (fixtures)
 from sshd_support import sshd_server  # noqa: F401 (fixture)
 from test_gui_support import (first_session, gui_home, loop, make_window, reconnect_to_the_results,  # noqa: F401
@@ -157,3 +159,5 @@ def test_closed_while_waiting_keeps_the_place_and_the_next_start_reattaches(make
     again = reconnect_to_the_results(make_window, loop, run_dir)
     assert sorted(p.name for p in Path(run_dir).glob("*.cvimodel")) == ["yolo11n_sym_int8.cvimodel"]
     assert again.ctx.settings.active_job is None and waiting_run_ids(room) == []
+    assert again.ctx.kit is not None and again.ctx.kit.content.kit_id == read_kit(room.kit).content.kit_id
+    assert again.ctx.kit.title in again.windowTitle()  # the window says which workshop again

@@ -327,6 +327,19 @@ class MainWindow(QMainWindow):
             return
         self.ctx.flow.reattach(job_record.run_dir)
         self.convert_page.attach(job)
+        if job_record.backend == "workshop" and self.ctx.kit is None:
+            self.ctx.spawn(self._reopen_kit_of(job_record.run_dir), name="reattach-kit")
+
+    async def _reopen_kit_of(self, run_dir: str) -> None:
+        """A workshop run re-attached in a new session: its kit is the window's again (its title,
+        its locks and its camera for the next conversion). A kit file that is gone or changed
+        leaves the window without one; the run itself goes on with the kit it started with."""
+        from wizard.gui.async_tools import run_blocking
+
+        kit = await run_blocking(self.ctx.services.kit_of_run, run_dir)
+        if kit is not None and self.ctx.kit is None:
+            self.ctx.kit = kit
+            self.retranslate()
 
     def _workshop_password_needed(self) -> bool:
         from wizard.core.app.wizard_flow import SIGN_IN_PASSWORD

@@ -406,6 +406,20 @@ class Services:
         return _CoreDetectionCheck(make_run, run_dir)
 
     # -- workshop ----------------------------------------------------------------------------------
+    def kit_of_run(self, run_dir: str):
+        """The kit a workshop run was started with (RUN_DIR/.workshop.json), or None when that
+        file or the kit is gone, unreadable or not the same kit any more."""
+        from wizard.core.messages import WizardError
+        from wizard.core.workshop.attendee import WorkshopRunInfo
+        from wizard.core.workshop.kit import read_kit
+
+        try:
+            info = WorkshopRunInfo.load(Path(run_dir))
+            kit = read_kit(info.kit_path) if info.kit_path else None
+        except (WizardError, OSError):
+            return None
+        return kit if kit is not None and kit.content.kit_id == info.kit_id else None
+
     def room_status(self, kit, credentials: dict[str, Any]):
         """The room at a glance (wizard.core.workshop.status.RoomStatus): what ``recamera-wizard
         workshop status --kit KIT`` fetches, through the kit's pinned host key. ``credentials``:
