@@ -262,24 +262,16 @@ class KitMakerDialog(QDialog):
 
     # -- defaults from the window -------------------------------------------------------------------
     def take_window_defaults(self) -> None:
-        """The window's options (once a conversion is set up: past the Welcome page) and the
-        preset they match, else the default preset's."""
-        from wizard.core.app.wizard_flow import options_of
-
+        """Once a conversion is set up (past the Welcome page): the preset the window's options
+        match and what was changed on its Target page; else the default preset alone."""
         ctx = self.ctx
         set_up = ctx.flow.current != "welcome"
-        self._window_options = _plain(options_of(ctx.state)) if set_up else {}
-        preset = self._matching_preset(self._window_options) if set_up else DEFAULT_PRESET
+        self._window_options = _changed_options(ctx.state) if set_up else {}
+        preset = _matching_preset(ctx.state, self.presets) if set_up else DEFAULT_PRESET
         index = self.preset_combo.findData(preset or DEFAULT_PRESET)
         self.preset_combo.setCurrentIndex(max(index, 0))
         self.window_options_check.setChecked(bool(self._window_changes()))
         self._render_options()
-
-    def _matching_preset(self, options: dict[str, Any]) -> str:
-        for preset_id in self.presets:
-            if resolve_options(preset_id, {}) == options:
-                return preset_id
-        return ""
 
     def preset_id(self) -> str:
         return self.preset_combo.currentData() or DEFAULT_PRESET
@@ -628,6 +620,29 @@ def _shown_order() -> tuple[str, ...]:
     from wizard.core.app.wizard_flow import OPTION_FIELDS
 
     return tuple(n for n in OPTION_FIELDS if n in OPTION_NAMES) + tuple(n for n in OPTION_NAMES if n not in OPTION_FIELDS)
+
+
+def _changed_options(state) -> dict[str, Any]:
+    """The options the window's Target page changed from a new conversion's (tuples as lists)."""
+    from wizard.core.app.wizard_flow import WizardState, options_of
+
+    defaults = options_of(WizardState())
+    return _plain({name: value for name, value in options_of(state).items() if value != defaults[name]})
+
+
+def _matching_preset(state, presets) -> str:
+    """The preset the window's options are, as the Target page finds it ("the wizard decides" as
+    the plan resolves it), or "" once an option it sets was changed."""
+    from wizard.core.app.wizard_flow import choices_from_state, options_of
+    from wizard.core.plan.choices import resolved_aligned_input, resolved_customization_format
+
+    choices = choices_from_state(state)
+    effective = {**options_of(state), "aligned_input": resolved_aligned_input(choices),
+                 "customization_format": resolved_customization_format(choices) or ""}
+    for preset_id, preset in presets.items():
+        if all(effective.get(key) == value for key, value in preset.choices.items()):
+            return preset_id
+    return ""
 
 
 def _plain(options: dict[str, Any]) -> dict[str, Any]:
