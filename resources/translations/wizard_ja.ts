@@ -2155,7 +2155,7 @@
     </message>
     <message>
         <source>optional, for offline rooms (docker save file)</source>
-        <translation>省略可、オフラインの会場向け（docker save のファイル）</translation>
+        <translation>省略可: オフライン会場用（docker save）</translation>
     </message>
     <message>
         <source>Camera and samples</source>
