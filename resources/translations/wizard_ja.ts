@@ -2134,16 +2134,12 @@
         <translation>ワークショップ名:</translation>
     </message>
     <message>
-        <source>At once:</source>
+        <source>Conversions at once:</source>
         <translation>同時変換数:</translation>
     </message>
     <message>
         <source>as the server was prepared</source>
         <translation>サーバーの準備時の設定</translation>
-    </message>
-    <message>
-        <source> conversions</source>
-        <translation> 件</translation>
     </message>
     <message>
         <source>Toolchain image:</source>

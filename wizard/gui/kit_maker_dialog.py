@@ -213,9 +213,11 @@ class KitMakerDialog(QDialog):
         self.status_label = QLabel()
         self.status_label.setObjectName("kitStatus")
         self.status_label.setWordWrap(True)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.input_error = QLabel()
         self.input_error.setObjectName("problem_error")  # the window's problem box (wizard.qss)
         self.input_error.setWordWrap(True)
+        self.input_error.setTextFormat(Qt.TextFormat.PlainText)
         self.input_error.setMargin(8)
         self.input_error.hide()
         self.problems = ProblemList()
@@ -223,6 +225,7 @@ class KitMakerDialog(QDialog):
         self.success_label = QLabel()
         self.success_label.setObjectName("kitReady")
         self.success_label.setWordWrap(True)
+        self.success_label.setTextFormat(Qt.TextFormat.PlainText)  # a title is text, never markup
         self.success_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.success_label.hide()
         self.open_button = QPushButton()
@@ -549,9 +552,8 @@ class KitMakerDialog(QDialog):
             "Your login to the server, to check it. With a key file, the password field is the key's passphrase. "
             "Kept in memory only, never saved, never put in the kit."))
         self.workshop_label.setText(self.tr("Workshop name:"))
-        self.slots_label.setText(self.tr("At once:"))
+        self.slots_label.setText(self.tr("Conversions at once:"))
         self.slots_spin.setSpecialValueText(self.tr("as the server was prepared"))
-        self.slots_spin.setSuffix(self.tr(" conversions"))
         self.image_label.setText(self.tr("Toolchain image:"))
         self.tarball_label.setText(self.tr("Image tarball:"))
         self.tarball_edit.setPlaceholderText(self.tr("optional, for offline rooms (docker save file)"))
@@ -655,8 +657,12 @@ def open_kit_maker(window) -> KitMakerDialog:
     dialog = getattr(window, "kit_maker_dialog", None)
     if dialog is None:
         dialog = window.kit_maker_dialog = KitMakerDialog(window, window)
-    elif not dialog.making:
+    elif not dialog.making:  # a new kit: the window's defaults again, the last result gone
+        dialog.kit, dialog.warnings, dialog.failure = None, [], []
+        dialog.input_error.hide()
+        dialog.status_label.setText("")
         dialog.take_window_defaults()
+        dialog._render_result()
     dialog.show()
     dialog.raise_()
     dialog.activateWindow()
