@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -78,7 +80,7 @@ class KitMakerDialog(QDialog):
         self.window_ = window
         self.ctx = window.ctx
         self.setObjectName("kitMakerDialog")
-        self.resize(1120, 780)
+        self.resize(1120, 860)
         self.presets = available_presets()
         self.kit = None  # the kit written last (wizard.core.workshop.kit.Kit)
         self.warnings: list[Problem] = []
@@ -223,7 +225,8 @@ class KitMakerDialog(QDialog):
         self.problems = ProblemList()
         self.problems.setObjectName("kitProblems")
         self.success_label = QLabel()
-        self.success_label.setObjectName("kitReady")
+        self.success_label.setObjectName("problem_info")  # the window's info box (wizard.qss)
+        self.success_label.setMargin(8)
         self.success_label.setWordWrap(True)
         self.success_label.setTextFormat(Qt.TextFormat.PlainText)  # a title is text, never markup
         self.success_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -253,11 +256,25 @@ class KitMakerDialog(QDialog):
         columns = QHBoxLayout()
         columns.addLayout(left, 3)
         columns.addWidget(self.options_box, 2)
+        # The outcome scrolls on its own: a long list of problems never pushes the form off screen.
+        outcome = QWidget()
+        outcome_layout = QVBoxLayout(outcome)
+        outcome_layout.setContentsMargins(0, 0, 0, 0)
+        outcome_layout.addWidget(self.success_label)  # a kit made first, then its warnings
+        outcome_layout.addWidget(self.problems)
+        outcome_layout.addStretch(1)
+        self.outcome = QScrollArea()
+        self.outcome.setObjectName("kitOutcome")
+        self.outcome.setWidget(outcome)
+        self.outcome.setWidgetResizable(True)
+        self.outcome.setFrameShape(QFrame.Shape.NoFrame)
+        self.outcome.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.outcome.setMinimumHeight(140)
+        self.outcome.hide()
         main = QVBoxLayout(self)
-        main.addLayout(columns, 1)
+        main.addLayout(columns)
         main.addWidget(self.input_error)
-        main.addWidget(self.problems)
-        main.addWidget(self.success_label)
+        main.addWidget(self.outcome, 1)
         main.addLayout(bottom)
 
         self.take_window_defaults()
@@ -528,6 +545,7 @@ class KitMakerDialog(QDialog):
             self.status_label.setText(self.tr("The kit was not made."))
         self.success_label.setVisible(kit is not None)
         self.open_button.setVisible(kit is not None)
+        self.outcome.setVisible(kit is not None or bool(self.failure or self.warnings))
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Make a workshop kit"))
