@@ -18,8 +18,8 @@ PAGES = ("01_welcome", "02_model", "03_images", "04_target", "05_where", "05_whe
          "06_convert_running", "06_convert_done", "07_results", "07_results_checking",
          "07_results_detections", "07_results_gallery", "07_results_picture", "07_results_failed", "08_device",
          "09_welcome_recent_runs", "10_workshop_model", "10_workshop_kit", "10_workshop_where", "11_workshop_waiting",
-         "12_workshop_room_status")
-DIALOGS = ("07_results_picture", "12_workshop_room_status")  # a dialog's grab, sized to its picture, not the whole window
+         "12_workshop_room_status", "13_workshop_make_kit")
+DIALOGS = ("07_results_picture", "12_workshop_room_status", "13_workshop_make_kit")  # a dialog's grab, sized to its picture, not the whole window
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

@@ -810,6 +810,10 @@
         <source>To reconnect, type the password of the workshop&apos;s server again:</source>
         <translation>再接続するには、ワークショップのサーバーのパスワードをもう一度入力してください:</translation>
     </message>
+    <message>
+        <source>Make a workshop kit…</source>
+        <translation>ワークショップキットを作る…</translation>
+    </message>
 </context>
 <context>
     <name>ModelPage</name>
@@ -1941,6 +1945,317 @@
         <location filename="../../wizard/gui/pages/native_report.py" line="200"/>
         <source>TPU-MLIR %1 environment not made yet</source>
         <translation>TPU-MLIR %1 の環境はまだありません</translation>
+    </message>
+</context>
+<context>
+    <name>KitMakerDialog</name>
+    <message>
+        <source>Tick what attendees may change; every other option is locked to the value shown.</source>
+        <translation>受講者が変更してよいものにチェックを付けてください。ほかのオプションはすべて表示の値に固定されます。</translation>
+    </message>
+    <message>
+        <source>the wizard decides</source>
+        <translation>ウィザードが決める</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>オン</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>オフ</translation>
+    </message>
+    <message>
+        <source>Save the workshop kit as</source>
+        <translation>ワークショップキットの保存先</translation>
+    </message>
+    <message>
+        <source>Workshop kit (*.rcwkit)</source>
+        <translation>ワークショップキット (*.rcwkit)</translation>
+    </message>
+    <message>
+        <source>SSH private key</source>
+        <translation>SSH 秘密鍵</translation>
+    </message>
+    <message>
+        <source>Sample model</source>
+        <translation>サンプルモデル</translation>
+    </message>
+    <message>
+        <source>ONNX model (*.onnx)</source>
+        <translation>ONNX モデル (*.onnx)</translation>
+    </message>
+    <message>
+        <source>Folder of sample pictures</source>
+        <translation>サンプル画像のフォルダー</translation>
+    </message>
+    <message>
+        <source>Toolchain image tarball (docker save)</source>
+        <translation>ツールチェーンイメージの tar ファイル（docker save）</translation>
+    </message>
+    <message>
+        <source>Image tarball (*.tar *.tar.gz *.tgz);;All files (*)</source>
+        <translation>イメージの tar ファイル (*.tar *.tar.gz *.tgz);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+        <source>type the kit&apos;s title (attendees see it).</source>
+        <translation>キットのタイトルを入力してください（受講者に表示されます）。</translation>
+    </message>
+    <message>
+        <source>choose where to save the kit (Save as…).</source>
+        <translation>キットの保存先を選んでください（「保存先を選ぶ…」）。</translation>
+    </message>
+    <message>
+        <source>the folder %1 does not exist.</source>
+        <translation>フォルダー %1 がありません。</translation>
+    </message>
+    <message>
+        <source>type the toolchain image&apos;s tag.</source>
+        <translation>ツールチェーンイメージのタグを入力してください。</translation>
+    </message>
+    <message>
+        <source>%1 is not an .onnx file.</source>
+        <translation>%1 は .onnx ファイルではありません。</translation>
+    </message>
+    <message>
+        <source>there is no folder %1.</source>
+        <translation>フォルダー %1 がありません。</translation>
+    </message>
+    <message>
+        <source>type the camera&apos;s default (attendees can start from it).</source>
+        <translation>カメラの既定値を入力してください（受講者はここから始めます）。</translation>
+    </message>
+    <message>
+        <source>there is no file %1.</source>
+        <translation>ファイル %1 がありません。</translation>
+    </message>
+    <message>
+        <source>New server</source>
+        <translation>初めて接続するサーバー</translation>
+    </message>
+    <message>
+        <source>This is the first connection to %1. Is this its host key fingerprint?</source>
+        <translation>%1 への初めての接続です。これはこのサーバーのホスト鍵のフィンガープリントですか？</translation>
+    </message>
+    <message>
+        <source>The server&apos;s console shows it (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub). The kit pins this key, so every attendee connects to exactly this server. If it differs, do not connect.</source>
+        <translation>サーバーのコンソールで確認できます（ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub）。キットはこの鍵を固定するので、受講者は全員このサーバーにだけ接続します。違っていたら接続しないでください。</translation>
+    </message>
+    <message>
+        <source>Checking %1 and writing the kit…</source>
+        <translation>%1 を確認してキットを書き出しています…</translation>
+    </message>
+    <message>
+        <source>✔ The kit “%1” is saved as %2 (server %3, host key %4 pinned). Hand it out on a USB stick or the course page; attendees open it with File &gt; Open workshop kit…</source>
+        <translation>✔ キット「%1」を %2 に保存しました（サーバー %3、ホスト鍵 %4 を固定）。USB メモリーやコースのページで配布してください。受講者は「ファイル」&gt;「ワークショップキットを開く…」で開きます。</translation>
+    </message>
+    <message>
+        <source>Kit made.</source>
+        <translation>キットを作成しました。</translation>
+    </message>
+    <message>
+        <source>The kit was not made.</source>
+        <translation>キットは作成していません。</translation>
+    </message>
+    <message>
+        <source>Make a workshop kit</source>
+        <translation>ワークショップキットを作る</translation>
+    </message>
+    <message>
+        <source>The kit</source>
+        <translation>キット</translation>
+    </message>
+    <message>
+        <source>Title:</source>
+        <translation>タイトル:</translation>
+    </message>
+    <message>
+        <source>e.g. reCamera workshop, room 3</source>
+        <translation>例: reCamera ワークショップ 第 3 会場</translation>
+    </message>
+    <message>
+        <source>Save as:</source>
+        <translation>保存先:</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>保存先を選ぶ…</translation>
+    </message>
+    <message>
+        <source>a .rcwkit file</source>
+        <translation>.rcwkit ファイル</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>言語:</translation>
+    </message>
+    <message>
+        <source>The attendee&apos;s</source>
+        <translation>受講者の言語</translation>
+    </message>
+    <message>
+        <source>Lock the language</source>
+        <translation>言語を固定する</translation>
+    </message>
+    <message>
+        <source>The shared server</source>
+        <translation>共有サーバー</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>サーバー:</translation>
+    </message>
+    <message>
+        <source>user@host or user@host:port (the attendees&apos; account)</source>
+        <translation>user@host または user@host:port（受講者のアカウント）</translation>
+    </message>
+    <message>
+        <source>Key file:</source>
+        <translation>鍵ファイル:</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>選ぶ…</translation>
+    </message>
+    <message>
+        <source>optional: your SSH agent is tried</source>
+        <translation>省略可: SSH エージェントを試します</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>パスワード:</translation>
+    </message>
+    <message>
+        <source>Your login to the server, to check it. With a key file, the password field is the key&apos;s passphrase. Kept in memory only, never saved, never put in the kit.</source>
+        <translation>サーバーを確認するためのあなたのログインです。鍵ファイルを使う場合、パスワード欄は鍵のパスフレーズです。メモリー上にだけ保持し、保存もキットへの書き込みもしません。</translation>
+    </message>
+    <message>
+        <source>Workshop name:</source>
+        <translation>ワークショップ名:</translation>
+    </message>
+    <message>
+        <source>Conversions at once:</source>
+        <translation>同時変換数:</translation>
+    </message>
+    <message>
+        <source>as the server was prepared</source>
+        <translation>サーバーの準備時の設定</translation>
+    </message>
+    <message>
+        <source>Toolchain image:</source>
+        <translation>ツールチェーンイメージ:</translation>
+    </message>
+    <message>
+        <source>Image tarball:</source>
+        <translation>イメージの tar:</translation>
+    </message>
+    <message>
+        <source>optional, for offline rooms (docker save file)</source>
+        <translation>省略可: オフライン会場用（docker save）</translation>
+    </message>
+    <message>
+        <source>Camera and samples</source>
+        <translation>カメラとサンプル</translation>
+    </message>
+    <message>
+        <source>Camera address:</source>
+        <translation>カメラのアドレス:</translation>
+    </message>
+    <message>
+        <source>Lock the camera address</source>
+        <translation>カメラのアドレスを固定する</translation>
+    </message>
+    <message>
+        <source>Camera user:</source>
+        <translation>カメラのユーザー:</translation>
+    </message>
+    <message>
+        <source>Sample model:</source>
+        <translation>サンプルモデル:</translation>
+    </message>
+    <message>
+        <source>optional .onnx file</source>
+        <translation>省略可の .onnx ファイル</translation>
+    </message>
+    <message>
+        <source>Sample pictures:</source>
+        <translation>サンプル画像:</translation>
+    </message>
+    <message>
+        <source>optional folder</source>
+        <translation>省略可のフォルダー</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>オプション</translation>
+    </message>
+    <message>
+        <source>Preset:</source>
+        <translation>プリセット:</translation>
+    </message>
+    <message>
+        <source>With the window&apos;s changes (Target page)</source>
+        <translation>ウィンドウでの変更も含める（ターゲットページ）</translation>
+    </message>
+    <message>
+        <source>Make kit</source>
+        <translation>キットを作る</translation>
+    </message>
+    <message>
+        <source>Open this kit</source>
+        <translation>このキットを開く</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <source>Aligned input</source>
+        <translation>アラインされた入力</translation>
+    </message>
+    <message>
+        <source>Calibration pictures used</source>
+        <translation>使うキャリブレーション画像の数</translation>
+    </message>
+    <message>
+        <source>Camera frame format</source>
+        <translation>カメラ画像の形式</translation>
+    </message>
+    <message>
+        <source>Fuse preprocessing</source>
+        <translation>前処理の統合</translation>
+    </message>
+    <message>
+        <source>Keep aspect ratio</source>
+        <translation>縦横比を保つ</translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation>平均値（mean）</translation>
+    </message>
+    <message>
+        <source>Pixel format</source>
+        <translation>ピクセル形式</translation>
+    </message>
+    <message>
+        <source>Processor</source>
+        <translation>プロセッサ</translation>
+    </message>
+    <message>
+        <source>8-bit input</source>
+        <translation>8 ビット入力</translation>
+    </message>
+    <message>
+        <source>Number format</source>
+        <translation>数値形式</translation>
+    </message>
+    <message>
+        <source>Scale</source>
+        <translation>スケール</translation>
+    </message>
+    <message>
+        <source>Pass threshold</source>
+        <translation>合格のしきい値</translation>
     </message>
 </context>
 </TS>

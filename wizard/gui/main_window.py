@@ -119,6 +119,10 @@ class MainWindow(QMainWindow):
         self.open_kit_action.setObjectName("openKitAction")
         self.open_kit_action.triggered.connect(self.pick_kit)
         self.file_menu.addAction(self.open_kit_action)
+        self.make_kit_action = QAction(self)  # the instructor's make-kit (kit_maker_dialog.py)
+        self.make_kit_action.setObjectName("makeKitAction")
+        self.make_kit_action.triggered.connect(self.show_kit_maker)
+        self.file_menu.addAction(self.make_kit_action)
         self.room_status_action = QAction(self)  # the instructor's view of the room (room_status.py)
         self.room_status_action.setObjectName("roomStatusAction")
         self.room_status_action.triggered.connect(self.show_room_status)
@@ -280,6 +284,11 @@ class MainWindow(QMainWindow):
 
         return open_room_status(self)
 
+    def show_kit_maker(self):
+        from wizard.gui.kit_maker_dialog import open_kit_maker
+
+        return open_kit_maker(self)
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         from wizard.gui.workshop_kit import is_kit_path
 
@@ -415,6 +424,7 @@ class MainWindow(QMainWindow):
         self.restart_button.setText(self.tr("Start over"))
         self.file_menu.setTitle(self.tr("&File"))
         self.open_kit_action.setText(self.tr("Open workshop kit…"))
+        self.make_kit_action.setText(self.tr("Make a workshop kit…"))
         self.room_status_action.setText(self.tr("Workshop room status…"))
         title = self.tr("reCamera Model Wizard")
         if self.ctx.kit is not None:

@@ -432,6 +432,19 @@ class Services:
         options = {name: value for name, value in credentials.items() if value}
         return fetch_status(kit, lang=current_language(), credentials=SshCredentials(**options))
 
+    def make_kit(self, out, target: str, draft, credentials, accept_fingerprint: str | None = None):
+        """What ``recamera-wizard workshop make-kit`` does: connect to ``target`` (user@host:port)
+        with ``credentials`` (an SshCredentials, memory only), check the server for the kit
+        (``draft``: a wizard.core.workshop.kit_maker.KitDraft), pin its host key and write the kit
+        to ``out``. Returns (Kit, warnings). Raises KitNotMade (every problem found), HostKeyUnknown
+        (with ``.fingerprint``: the dialog asks, then calls again with ``accept_fingerprint``) or
+        another WizardError."""
+        from wizard.core.ssh.options import HostKeyPolicy
+        from wizard.core.workshop.kit_maker import make_kit
+
+        return make_kit(out, target, draft, credentials=credentials,
+                        host_keys=HostKeyPolicy(accept_fingerprint=accept_fingerprint))
+
 
 
 class _CoreJob(GuiConversion):

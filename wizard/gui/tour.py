@@ -25,6 +25,7 @@ from typing import Any, Iterator
 from wizard.core.events import Event, Result, StepFinished, StepStarted
 from wizard.core.runners.status import Verdict
 from wizard.gui.services import GuiConversion, GuiDetectionCheck, Services, ToolchainStatus
+from wizard.gui.tour_kit_maker import tour_kit_maker
 from wizard.gui.tour_room_status import tour_room_status
 
 TOUR_DATA = Path(__file__).resolve().parent / "tour_data"
@@ -469,6 +470,7 @@ async def _tour_workshop(window, services: TourServices, shoot, work: Path, mode
     await convert.wait()
     await _settle(window)
     await tour_room_status(window, shoot)
+    await tour_kit_maker(window, shoot, work, model, images)
 
 
 async def _tour_detection_check(window, services: TourServices, shoot) -> None:
