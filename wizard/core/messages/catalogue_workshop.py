@@ -121,21 +121,27 @@ ENTRIES = {
     ),
     "workshop_slots_differ": Entry(
         en="The server {target} runs {server_slots} conversions at once, but the kit asks for {kit_slots}.",
-        en_fix="Run prepare-server again with --slots {kit_slots}, or make the kit with --slots {server_slots}.",
+        en_fix="Make the kit for {server_slots} conversions at once (the kit maker's \"Conversions at once\", or "
+               "--slots {server_slots}), or run prepare-server again with --slots {kit_slots}.",
         ja="サーバー {target} の同時変換数は {server_slots} ですが、キットでは {kit_slots} になっています。",
-        ja_fix="--slots {kit_slots} で prepare-server をもう一度実行するか、--slots {server_slots} でキットを作ってください。",
+        ja_fix="同時変換数 {server_slots} でキットを作る（キット作成の「同時変換数」、または --slots {server_slots}）か、"
+               "--slots {kit_slots} で prepare-server をもう一度実行してください。",
     ),
     "workshop_memory_low": Entry(
         en="{slots} conversions at once need about {need_gb} GB of memory on {target}; it has {have_gb} GB, enough for {fits}.",
-        en_fix="Choose --slots {fits} (the others wait in the queue), fewer calibration images, or a server with more memory.",
+        en_fix="Choose {fits} conversions at once (\"Conversions at once\" or --slots {fits}; the others wait in the "
+               "queue), fewer calibration images, or a server with more memory.",
         ja="{target} で {slots} 件を同時に変換するには約 {need_gb} GB のメモリーが必要ですが、{have_gb} GB しかありません（{fits} 件分）。",
-        ja_fix="--slots {fits} にする（残りはキューで待ちます）、キャリブレーション画像を減らす、またはメモリーの多いサーバーを使ってください。",
+        ja_fix="同時変換数を {fits} にする（「同時変換数」または --slots {fits}。残りはキューで待ちます）、"
+               "キャリブレーション画像を減らす、またはメモリーの多いサーバーを使ってください。",
     ),
     "workshop_disk_low": Entry(
         en="{slots} conversions at once need about {need_gb} GB of free disk on {target}; it has {free_gb} GB.",
-        en_fix="Free disk space on the server (docker system prune removes unused images) or choose fewer --slots.",
+        en_fix="Free disk space on the server (docker system prune removes unused images) or choose fewer "
+               "conversions at once (\"Conversions at once\" or --slots).",
         ja="{target} で {slots} 件を同時に変換するには約 {need_gb} GB の空きディスクが必要ですが、{free_gb} GB しかありません。",
-        ja_fix="サーバーの空き容量を増やす（docker system prune で未使用のイメージを削除）か、--slots を減らしてください。",
+        ja_fix="サーバーの空き容量を増やす（docker system prune で未使用のイメージを削除）か、同時変換数"
+               "（「同時変換数」または --slots）を減らしてください。",
     ),
     "workshop_image_missing": Entry(
         en="The toolchain image {image} is not on the server {target}.",
