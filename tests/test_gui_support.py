@@ -360,6 +360,24 @@ def quit_mid_calibration(services: Services, home: str, tmp: str, *, before: Cal
     """Run in a child process: start a conversion, close the window while it calibrates and exit,
     as a user quitting the app does (the worker thread dies with the process, the run does not).
     Prints "RUN_DIR <run folder> <backend>" from the settings the next start reads."""
+
+    async def get_there(window):
+        await to_page(window, "where", Path(tmp))
+        at_where(window)
+        await wait_for(lambda: window.ctx.flow.can_next(), timeout=60, what="the place to run ready")
+        window.go_next()
+        page = window.convert_page
+        await wait_for(lambda: page.step_states["calibrate"].property("state") == "running", timeout=120)
+
+    quit_while_it_runs(services, home, get_there, before=before)
+
+
+def quit_while_it_runs(services: Services, home: str, get_there: Callable[[Any], Any], *,
+                       before: Callable[[Any], None] = lambda w: None) -> None:
+    """Run in a child process (a first app session): open the window, ``await get_there(window)``
+    until the job is where the test wants it, close the window answering "Close" (the job goes on)
+    and exit as the app's process does. Prints "RUN_DIR <run folder> <backend>" from the settings
+    the next start reads."""
     import os
 
     import qasync
@@ -376,12 +394,7 @@ def quit_mid_calibration(services: Services, home: str, tmp: str, *, before: Cal
     before(window)
 
     async def go():
-        await to_page(window, "where", Path(tmp))
-        at_where(window)
-        await wait_for(lambda: window.ctx.flow.can_next(), timeout=60, what="the place to run ready")
-        window.go_next()
-        page = window.convert_page
-        await wait_for(lambda: page.step_states["calibrate"].property("state") == "running", timeout=120)
+        await get_there(window)
         window.close()
         await wait_for(lambda: getattr(window, "close_dialog", None) is not None and window.close_dialog.isVisible())
         window.close_dialog.button(QMessageBox.StandardButton.Close).click()

@@ -24,7 +24,8 @@ from wizard.core.workshop.kit import read_kit
 
 from docker_support import docker_client, toolchain_double_image  # noqa: F401 (fixtures)
 from sshd_support import sshd_server  # noqa: F401 (fixture)
-from test_gui_support import (first_session, gui_home, loop, make_window, reconnect_to_the_results,  # noqa: F401
+from test_gui_support import (first_session, gui_home, loop, make_window, quit_while_it_runs,  # noqa: F401
+                              reconnect_to_the_results,
                               run, services, to_page, wait_for)
 from workshop_support import Room, hold_slots, new_workshop_id
 from workshop_support import workshop_image  # noqa: F401 (fixture)
@@ -112,36 +113,15 @@ def first_workshop_session(home: str, tmp: str, kit: str, key: str) -> None:
     """Run in a child process (the first app session): start in the room, close the window while
     waiting in the line and exit, as an attendee closing the laptop's app does. Prints
     "RUN_DIR <run folder> <backend>" from the settings the next start reads."""
-    import qasync
-    from PySide6.QtWidgets import QMessageBox
-
-    from wizard.core.app.settings import SettingsStore
-    from wizard.gui.app import build_window, make_application
-
     os.environ.pop("SSH_AUTH_SOCK", None)
-    app = make_application()
-    event_loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(event_loop)
-    window = build_window(services=Services(), store=SettingsStore(home), lang="en")
-    window.show()
 
-    async def go():
+    async def get_there(window):
         await start_in_the_room(window, kit, key, Path(tmp))
         page = window.convert_page
         await wait_for(lambda: page.queue_ahead == 0, timeout=180, what="the place in the line")
         await wait_for(lambda: window.ctx.settings.active_job is not None, what="the job's record")
-        window.close()
-        await wait_for(lambda: getattr(window, "close_dialog", None) is not None and window.close_dialog.isVisible())
-        window.close_dialog.button(QMessageBox.StandardButton.Close).click()
-        await asyncio.sleep(5)  # the app quits with its last window: the loop stops before this ends
 
-    try:
-        event_loop.run_until_complete(go())
-    except RuntimeError as exc:
-        assert "Event loop stopped" in str(exc), exc
-    record = SettingsStore(home).load().active_job
-    print("RUN_DIR", record.run_dir, record.backend, flush=True)
-    os._exit(0)  # like the app's process ending: no clean-up of the worker thread
+    quit_while_it_runs(Services(), home, get_there)
 
 
 def test_closed_while_waiting_keeps_the_place_and_the_next_start_reattaches(make_window, loop, tmp_path, room,
