@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from wizard.core.app import wizard_flow as rules
 from wizard.core.detections.check import DEFAULT_PICTURES
+from wizard.core.device.address import DEFAULT_HOST
 from wizard.core.events import LogLine, ProblemRaised, Progress, Result
 from wizard.core.messages import Problem, WizardError, problem
 from wizard.gui.async_tools import EventPump, run_blocking, settled
@@ -205,9 +206,6 @@ class DetectionPanel(QWidget):
 
     def _show_thresholds(self) -> None:
         """The score and IoU thresholds the shown check decoded with, and whose they are."""
-        self.camera_thresholds_box.setText(self.tr(
-            "Decode with my camera's thresholds (read from its Node-RED flow at %1)").replace(
-                "%1", self.ctx.settings.device_host or "192.168.42.1"))
         thresholds = dict(getattr(self.report, "thresholds", None) or {})
         if not thresholds:
             self.thresholds_label.setText("")
@@ -235,6 +233,10 @@ class DetectionPanel(QWidget):
                        self.camera_thresholds_box):
             widget.setVisible(can_check)
             widget.setEnabled(not running)
+        # The camera's address follows the settings (the Camera page may change it).
+        self.camera_thresholds_box.setText(self.tr(
+            "Decode with my camera's thresholds (read from its Node-RED flow at %1)").replace(
+                "%1", self.ctx.settings.device_host or DEFAULT_HOST))
         self._show_thresholds()
         self.thresholds_label.setVisible(bool(self.thresholds_label.text()))
         self.clear_folder_button.setVisible(can_check and bool(self.pictures_dir))

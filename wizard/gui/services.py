@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from wizard.core.device.address import DEFAULT_NODE_RED_PORT
 from wizard.core.events import Event
 from wizard.core.messages import Problem, WizardError, problem
 
@@ -375,7 +376,7 @@ class Services:
             path = path / REPORT_FILE
         return DetectionReport.load(path) if path.is_file() else None
 
-    node_red_port: int = 1880  # the camera's Node-RED (recamera.md); the tests: their simulator's
+    node_red_port: int = DEFAULT_NODE_RED_PORT  # the camera's Node-RED (recamera.md); the tests: their simulator's
 
     def drawings_in_language(self, report, folder, lang: str) -> list[str | None]:
         """The check's drawings with their words in ``lang`` (drawn anew into the cache when the
