@@ -228,3 +228,26 @@ def test_real_services_stage_the_kits_options_and_refuse_a_locked_change(tmp_pat
     with pytest.raises(WizardError) as refused:
         list(job.events())
     assert refused.value.problem.code == "kit_choice_locked"
+
+
+def test_a_workshop_start_cancelled_while_staging_records_it(tmp_path, monkeypatch):
+    """As every window conversion: cancelled while the pictures are staged, the run folder's
+    job.json says so (backend workshop, the kit's server) and nothing connects to the server."""
+    from wizard.core.app.settings import Settings
+    from wizard.gui.services import Services
+    from wizard.gui.workshop_kit import apply_kit
+
+    monkeypatch.setenv("RECAMERA_WIZARD_HOME", str(tmp_path / "home"))
+    kit = read_kit(make_kit(tmp_path / "room3.rcwkit", locked=("processor", "quantize")))
+    model, pictures = sample_model(tmp_path / "in"), sample_images(tmp_path / "in" / "pictures")
+    state = rules.WizardState()
+    apply_kit(kit, state, Settings())
+    state.model_path, state.images_source, state.out_dir = str(model), str(pictures), str(tmp_path / "run")
+    job = Services().start_workshop_conversion(kit, rules.choices_from_state(state), "Aiko",
+                                               WorkshopCredentials(key_path="/nowhere"))
+    job.cancel()
+    list(job.events())
+    record = json.loads((tmp_path / "run" / "job.json").read_text())
+    assert (record["state"], record["verdict"], record["backend"], record["where"]) == (
+        "finished", "cancelled", "workshop", kit.server.target)
+    assert (tmp_path / "run" / "workspace" / "recipe.json").is_file()

@@ -602,7 +602,14 @@ def workshop_conversion(kit, choices, attendee: str, credentials: WorkshopCreden
             overrides=workshop_overrides(kit, choices), on_progress=on_progress, credentials=credentials.ssh_credentials())
         return made["job"]
 
-    return _CoreJob(lambda: made["job"], str(run_dir), stage=stage)
+    def record_cancelled() -> None:
+        from wizard.core.runners.run_folder import record_cancelled_before_run
+        from wizard.core.workshop.runner import BACKEND
+
+        record_cancelled_before_run(run_dir, backend=BACKEND, where=kit.server.target,
+                                    image=kit.content.toolchain.image)
+
+    return _CoreJob(lambda: made["job"], str(run_dir), stage=stage, record_cancelled=record_cancelled)
 
 
 def temporary_copy(path: str) -> str:
