@@ -17,6 +17,7 @@ import pytest
 from test_gui_support import FakeServices, gui_home, loop, make_window, run, services, wait_for  # noqa: F401
 from test_gui_workshop import make_kit
 from wizard.core.messages import WizardError, render
+from wizard.core.ssh.options import SshCredentials
 from wizard.core.workshop.status import JobStatus, RoomStatus, ServerLoad
 
 pytestmark = pytest.mark.gui
@@ -54,7 +55,7 @@ class RoomServices(FakeServices):
         self.calls_made = threading.Event()
 
     def room_status(self, kit, credentials):
-        self.room_calls.append((kit, dict(credentials)))
+        self.room_calls.append((kit, credentials))
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if isinstance(answer, BaseException):
             raise answer
@@ -121,8 +122,8 @@ def test_a_failure_is_the_catalogues_message_and_refresh_tries_again(make_window
     assert len(services.room_calls) == 1
     dialog.refresh_button.click()
     run(loop, window.ctx.idle())
-    assert services.room_calls[-1][1] == {"key_file": "/keys/instructor", "password": "s3cret",
-                                          "key_passphrase": "s3cret"}
+    assert services.room_calls[-1][1] == SshCredentials(key_file="/keys/instructor", password="s3cret",
+                                                        key_passphrase="s3cret")
     assert not dialog.error_label.isVisible() and dialog.empty_label.isVisible()
     assert dialog.empty_label.text() == "No attendee has started a conversion yet."
     window.ctx.save_settings()

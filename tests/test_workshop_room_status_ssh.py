@@ -23,11 +23,12 @@ from sshd_support import keygen, sshd_server  # noqa: F401 (fixture)
 from test_gui_support import loop  # noqa: F401 (fixture)
 from workshop_support import new_workshop_id
 from wizard.core.messages import WizardError
+from wizard.core.ssh.options import SshCredentials
 from wizard.core.workshop import server_layout as layout
 from wizard.core.workshop import server_setup
 from wizard.core.workshop.kit import (KitCamera, KitContent, KitServer, KitToolchain, key_fingerprint,
                                       resolve_options, write_kit)
-from wizard.gui.services import Services
+from wizard.gui.services import Services, one_field_login
 
 pytestmark = pytest.mark.ssh
 
@@ -109,8 +110,7 @@ def planted(sshd_server):
 def test_room_status_reads_the_real_server_through_the_kits_pinned_key(sshd_server, planted, tmp_path):
     kit = kit_for(sshd_server, planted.workshop_id, tmp_path / "room.rcwkit")
     assert kit.server.host_key_fingerprint == sshd_server.fingerprint()
-    room = Services().room_status(kit, {"key_file": str(sshd_server.client_key), "password": None,
-                                        "key_passphrase": None})
+    room = Services().room_status(kit, SshCredentials(key_file=sshd_server.client_key))
     jobs = {job.attendee: job for job in room.jobs}
     assert [job.attendee for job in room.jobs] == ["aiko", "bruno", "chen"]  # in ticket order
     assert (jobs["aiko"].state, jobs["aiko"].verdict, jobs["aiko"].elapsed, jobs["aiko"].collected) == (
@@ -129,14 +129,14 @@ def test_room_status_refuses_another_host_key_and_a_wrong_login_with_messages(ss
     other = keygen(tmp_path / "other_host_ed25519").with_suffix(".pub").read_text()
     wrong = kit_for(sshd_server, planted.workshop_id, tmp_path / "wrong.rcwkit", public_key_line=other)
     with pytest.raises(WizardError) as refused:
-        Services().room_status(wrong, {"key_file": str(sshd_server.client_key)})
+        Services().room_status(wrong, SshCredentials(key_file=sshd_server.client_key))
     assert refused.value.problem.code == "kit_host_key_mismatch"
     assert sshd_server.fingerprint() in refused.value.problem.text("en")[0]
 
     kit = kit_for(sshd_server, planted.workshop_id, tmp_path / "room.rcwkit")
     stranger = keygen(tmp_path / "stranger_ed25519")
     with pytest.raises(WizardError) as denied:
-        Services().room_status(kit, {"key_file": str(stranger), "password": ""})
+        Services().room_status(kit, one_field_login(str(stranger), ""))
     assert denied.value.problem.code == "vm_auth_failed"
 
 

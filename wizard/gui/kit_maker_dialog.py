@@ -57,6 +57,7 @@ from wizard.core.ssh.target import SshTarget
 from wizard.core.workshop import server_layout as layout
 from wizard.core.workshop.kit import KIT_SUFFIX, OPTION_NAMES, KitCamera, resolve_options
 from wizard.gui.async_tools import ask, run_blocking
+from wizard.gui.services import one_field_login
 from wizard.gui.widgets import ProblemList
 
 log = logging.getLogger(__name__)
@@ -412,10 +413,7 @@ class KitMakerDialog(QDialog):
             sample_model=sample_model, sample_images=sample_images,
             camera=KitCamera(host=camera_host, user=camera_user), language=self.language_combo.currentData() or None,
         )
-        password = self.password_edit.text() or None
-        credentials = SshCredentials(key_file=key_file, password=password,
-                                     key_passphrase=password if key_file is not None else None)
-        return out, target, draft, credentials
+        return out, target, draft, one_field_login(str(key_file) if key_file else None, self.password_edit.text())
 
     def _existing_file(self, edit: QLineEdit, label: QLabel) -> Path | None:
         text = edit.text().strip()

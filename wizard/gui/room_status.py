@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from wizard.core.messages import Problem, WizardError, problem, render
 from wizard.gui.async_tools import run_blocking
+from wizard.gui.services import one_field_login
 
 log = logging.getLogger(__name__)
 
@@ -178,12 +179,10 @@ class RoomStatusDialog(QDialog):
         if path:
             self.key_edit.setText(path)
 
-    def credentials(self) -> dict[str, str | None]:
-        """The login as the CLI's --key / --password-env give it; with a key file the password
-        field is also the key's passphrase (one field: a login has one or the other)."""
-        key = self.key_edit.text().strip()
-        password = self.password_edit.text() or None
-        return {"key_file": key or None, "password": password, "key_passphrase": password if key else None}
+    def credentials(self):
+        """The login as the CLI's --key / --password-env give it (an SshCredentials; with a key
+        file the password field is also the key's passphrase)."""
+        return one_field_login(self.key_edit.text(), self.password_edit.text())
 
     # -- fetching ------------------------------------------------------------------------------
     @property

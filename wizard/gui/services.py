@@ -103,6 +103,16 @@ def workshop_credentials(state, password: str | None) -> WorkshopCredentials:
     return WorkshopCredentials(key_path=state.workshop_key_path, key_passphrase=password or None)
 
 
+def one_field_login(key_path: str | None, password: str | None):
+    """The login of a form with one password field (Room status, the kit maker): with a key file
+    the field is also the key's passphrase (a user has one or the other). An SshCredentials."""
+    from wizard.core.ssh.options import SshCredentials
+
+    key = (key_path or "").strip() or None
+    password = password or None
+    return SshCredentials(key_file=key, password=password, key_passphrase=password if key else None)
+
+
 def ssh_details(state, password: str | None, **options) -> SshDetails:
     """The SSH details of the wizard's state; with a key file, the password field is also the
     key's passphrase (one field: a user has one or the other)."""
@@ -421,17 +431,14 @@ class Services:
             return None
         return kit if kit is not None and kit.content.kit_id == info.kit_id else None
 
-    def room_status(self, kit, credentials: dict[str, Any]):
+    def room_status(self, kit, credentials):
         """The room at a glance (wizard.core.workshop.status.RoomStatus): what ``recamera-wizard
         workshop status --kit KIT`` fetches, through the kit's pinned host key. ``credentials``:
-        the login's ``key_file``, ``password``, ``key_passphrase`` (memory only; empty ones are
-        left out, as the CLI leaves out options it was not given). Raises WizardError."""
+        the login (an SshCredentials, memory only). Raises WizardError."""
         from wizard.core.messages import current_language
-        from wizard.core.ssh.options import SshCredentials
         from wizard.core.workshop.status import fetch_status
 
-        options = {name: value for name, value in credentials.items() if value}
-        return fetch_status(kit, lang=current_language(), credentials=SshCredentials(**options))
+        return fetch_status(kit, lang=current_language(), credentials=credentials)
 
     def make_kit(self, out, target: str, draft, credentials, accept_fingerprint: str | None = None):
         """What ``recamera-wizard workshop make-kit`` does: connect to ``target`` (user@host:port)
