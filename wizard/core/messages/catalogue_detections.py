@@ -48,16 +48,22 @@ ENTRIES = {
     "detections_camera_unreachable": Entry(
         en="The camera's Node-RED at {address} does not answer ({detail}), so its thresholds could not be read.",
         en_fix="Connect the camera (USB: 192.168.42.1) and wait until its web page shows the flow, or check "
-               "without it: leave out --thresholds-from-camera (or give --score and --iou yourself).",
+               "without it: untick \"Decode with my camera's thresholds\" (on the command line: leave out "
+               "--thresholds-from-camera, or give --score and --iou yourself).",
         ja="{address} のカメラの Node-RED が応答しないため（{detail}）、しきい値を読み取れませんでした。",
         ja_fix="カメラを接続し（USB: 192.168.42.1）、Web ページにフローが表示されるまで待ってください。"
-               "カメラなしで確認するには --thresholds-from-camera を外してください（--score と --iou で指定もできます）。",
+               "カメラなしで確認するには「カメラのしきい値でデコードする」のチェックを外してください（コマンドラインでは "
+               "--thresholds-from-camera を外すか、--score と --iou を指定します）。",
     ),
     "detections_camera_no_model_node": Entry(
         en="The camera at {address} has no enabled model node with usable thresholds in its Node-RED flow.",
-        en_fix="Deploy a model to the camera first (recamera-wizard deploy), or give --score and --iou yourself.",
+        en_fix="Deploy a model to the camera first (the Camera page, or recamera-wizard deploy), or check with the "
+               "default thresholds (untick \"Decode with my camera's thresholds\"; on the command line give "
+               "--score and --iou yourself).",
         ja="{address} のカメラの Node-RED フローに、しきい値を読める有効なモデルノードがありません。",
-        ja_fix="先にカメラへモデルを配置するか（recamera-wizard deploy）、--score と --iou を指定してください。",
+        ja_fix="先にカメラへモデルを配置するか（「カメラ」ページ、または recamera-wizard deploy）、既定のしきい値で"
+               "確認してください（「カメラのしきい値でデコードする」のチェックを外す。コマンドラインでは --score と "
+               "--iou を指定）。",
     ),
     "detections_bad_thresholds": Entry(
         en="A score threshold of {score} and an IoU threshold of {iou} cannot be used.",
