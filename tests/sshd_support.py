@@ -91,6 +91,9 @@ class SshServer:
     client_key: Path
     password_auth: bool = False
     without_docker: bool = False
+    # Other accounts log in too, each with its own home and ~/.ssh/authorized_keys (the test's
+    # login keeps its HOME in tmp and its key file): a workshop with one account per attendee.
+    per_user_logins: bool = False
     process: subprocess.Popen | None = None
     log_path: Path = field(default=Path())
 
@@ -103,13 +106,17 @@ class SshServer:
         if self.without_docker:
             env.append(f"PATH={_path_without_docker(self.root / 'bin-without-docker')}")
         config = self.root / "sshd_config"
+        keys = f"{self.root / 'authorized_keys'}" + (" .ssh/authorized_keys" if self.per_user_logins else "")
+        set_env = ["SetEnv " + " ".join(env)]
+        if self.per_user_logins:  # Match last: everything after it belongs to the Match block
+            set_env = [f"Match User {self.user}", "  SetEnv " + " ".join(env)]
         config.write_text(
             "\n".join(
                 [
                     "ListenAddress 127.0.0.1",
                     f"Port {self.port}",
                     f"HostKey {self.host_key}",
-                    f"AuthorizedKeysFile {self.root / 'authorized_keys'}",
+                    f"AuthorizedKeysFile {keys}",
                     f"PidFile {self.root / 'sshd.pid'}",
                     "PermitRootLogin yes",
                     f"PasswordAuthentication {'yes' if self.password_auth else 'no'}",
@@ -121,7 +128,7 @@ class SshServer:
                     "ClientAliveInterval 5",
                     "MaxStartups 50",
                     "LogLevel VERBOSE",
-                    "SetEnv " + " ".join(env),
+                    *set_env,
                     "",
                 ]
             )
@@ -198,7 +205,8 @@ class SshServer:
 
 
 def make_server(
-    tmp: Path, password_auth: bool = False, without_docker: bool = False, home: Path | None = None
+    tmp: Path, password_auth: bool = False, without_docker: bool = False, home: Path | None = None,
+    per_user_logins: bool = False,
 ) -> SshServer:
     ok, why = sshd_available()
     require_component(ok, "OpenSSH server (sshd)", f"{why}; {INSTALL_HINT}")
@@ -218,6 +226,7 @@ def make_server(
         client_key=client_key,
         password_auth=password_auth,
         without_docker=without_docker,
+        per_user_logins=per_user_logins,
     )
     server.start()
     return server

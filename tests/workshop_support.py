@@ -117,7 +117,7 @@ class Attendee:
     """One attendee's ``workshop convert`` process, its JSON events collected as they come."""
 
     def __init__(self, room: Room, name: str, model: Path | None, images: Path | None, *, resume: bool = False,
-                 run_dir: Path | None = None):
+                 run_dir: Path | None = None, extra: tuple[str, ...] = ()):
         self.room = room
         self.name = name
         self.run_dir = run_dir or room.root / "attendees" / name / "run"
@@ -129,6 +129,7 @@ class Attendee:
             argv.append("--resume")
         else:
             argv += ["--attendee", name, "--model", str(model), "--images", str(images)]
+        argv += list(extra)
         self.events: list[dict] = []
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env,
                                      cwd=REPO_ROOT)

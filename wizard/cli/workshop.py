@@ -45,6 +45,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     prep.add_argument("--attendee-password-env", metavar="VAR",
                       help="environment variable holding the attendees' login password")
     prep.add_argument("--attendee-home", metavar="DIR", help=argparse.SUPPRESS)  # tests: a home under tmp
+    prep.add_argument("--attendee-accounts", type=int, default=0, metavar="N",
+                      help="one account per attendee (PREFIX01..PREFIXNN), without Docker: attendees cannot reach "
+                      "each other's files even from a terminal (needs root or sudo; instead of --attendee-account)")
+    prep.add_argument("--account-prefix", default="attendee", metavar="PREFIX",
+                      help="the attendee accounts' names start with this (default attendee)")
+    prep.add_argument("--accounts-sheet", metavar="FILE",
+                      help="give each new attendee account a password, written to FILE here (for the seat cards)")
     prep.set_defaults(handler=run_prepare_server)
 
     make = actions.add_parser("make-kit", help="check the server and write the workshop kit",
@@ -74,6 +81,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     status = actions.add_parser("status", help="every attendee's job and the server's load")
     status.add_argument("--kit", required=True, metavar="KIT.rcwkit")
+    status.add_argument("--login", metavar="NAME",
+                        help="a room with one account per attendee: your account on the server (root, or with sudo)")
     _ssh_arguments(status)
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=run_status)
@@ -82,6 +91,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     convert.add_argument("--kit", metavar="KIT.rcwkit", help="the workshop kit (default on --resume: the run's)")
     convert.add_argument("--out", required=True, metavar="RUN_DIR")
     convert.add_argument("--attendee", help="your name, as the instructor sees it (default: your login name)")
+    convert.add_argument("--account", metavar="NAME",
+                         help="your account on the room's server, when the workshop gives each attendee one")
     convert.add_argument("--samples", action="store_true", help="use the kit's sample model and pictures")
     add_choice_arguments(convert, sources_required=False)
     _ssh_arguments(convert)
@@ -173,6 +184,8 @@ def run_prepare_server(args: argparse.Namespace) -> int:
         image_tarball=Path(args.image_tarball) if args.image_tarball else None, build_image=args.build_image,
         account=args.attendee_account, account_keys=tuple(read_public_key(k) for k in args.attendee_key),
         account_password=_env_secret(args.attendee_password_env), account_home=args.attendee_home,
+        attendee_accounts=args.attendee_accounts, account_prefix=args.account_prefix,
+        accounts_sheet=Path(args.accounts_sheet) if args.accounts_sheet else None,
     )
     printer = EventPrinter(json_events=False)
     try:
@@ -241,6 +254,7 @@ def run_show_kit(args: argparse.Namespace) -> int:
         f"  kit:       {content.kit_id} ({kit.checksum}), format {content.schema_version}, made {content.created}",
         f"  server:    {content.server.target}  {content.server.host_key_fingerprint}",
         f"  workshop:  {content.server.workshop_id}, {content.server.slots} at once",
+        f"  accounts:  {content.server.accounts}{' (' + content.server.account_hint + ')' if content.server.account_hint else ''}",
         f"  image:     {content.toolchain.image} {content.toolchain.image_id or ''} {content.toolchain.tarball or ''}",
         f"  preset:    {content.preset}",
     ]
@@ -262,7 +276,7 @@ def run_status(args: argparse.Namespace) -> int:
 
     kit = read_kit(args.kit)
     try:
-        room = fetch_status(kit, lang=messages.current_language(), credentials=_credentials(args))
+        room = fetch_status(kit, lang=messages.current_language(), credentials=_credentials(args), login=args.login)
     except messages.WizardError as exc:
         print_problem(exc.problem)
         return EXIT_INFRASTRUCTURE
@@ -355,7 +369,8 @@ def run_convert(args: argparse.Namespace) -> int:
         job = start_conversion(
             kit, run_dir=args.out, attendee=args.attendee or getpass.getuser(), model=args.model, images=args.images,
             use_samples=args.samples, name=args.name, test_image=args.test_image, output_names=args.output_names,
-            overrides=_explicit_options(args), on_progress=on_progress, cache=cache, credentials=login)
+            overrides=_explicit_options(args), on_progress=on_progress, cache=cache, credentials=login,
+            account=args.account)
     except PlanBlocked as blocked:
         for p in blocked.errors + blocked.warnings:
             printer_problem(printer, p)

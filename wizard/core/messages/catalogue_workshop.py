@@ -252,6 +252,61 @@ ENTRIES = {
         ja="サーバー {target}: {slots} 枠中 {running} 枠使用中、待機 {waiting} 件、負荷 {load}、メモリー {mem_total} GB 中 {mem_used} GB 使用、空きディスク {disk_free} GB。",
         ja_fix="",
     ),
+    # --- one account per attendee ------------------------------------------------------------------
+    "workshop_accounts_or_account": Entry(
+        en="Choose one: --attendee-accounts N (one account per attendee) or --attendee-account NAME (one login they share).",
+        en_fix="For a room where attendees must not see each other's files, use --attendee-accounts.",
+        ja="--attendee-accounts N（受講者ごとのアカウント）か --attendee-account NAME（全員で共有するログイン）のどちらか一方を指定してください。",
+        ja_fix="受講者どうしがお互いのファイルを見られないようにするには --attendee-accounts を使ってください。",
+    ),
+    "workshop_bad_account_count": Entry(
+        en="{value} is not a number of attendee accounts (1 to {maximum}).",
+        en_fix="Give one account per seat, for example --attendee-accounts 20.",
+        ja="{value} は受講者アカウントの数として使えません（1〜{maximum}）。",
+        ja_fix="席の数だけ指定してください。例: --attendee-accounts 20",
+    ),
+    "workshop_accounts_no_login": Entry(
+        en="The attendee accounts would have no way to log in: neither a key (--attendee-key) nor a password sheet (--accounts-sheet) was given.",
+        en_fix="Add --accounts-sheet FILE: each new account gets a password, written to that file on this computer for the seat cards.",
+        ja="受講者アカウントにログインする手段がありません。鍵（--attendee-key）もパスワード表（--accounts-sheet）も指定されていません。",
+        ja_fix="--accounts-sheet FILE を付けてください。新しいアカウントごとにパスワードが作られ、席カード用にこのコンピューターのそのファイルに書き出されます。",
+    ),
+    "workshop_tools_missing": Entry(
+        en="The server {target} lacks what one account per attendee needs: {tools}.",
+        en_fix="Install them on the server: sudo apt-get install sudo util-linux",
+        ja="サーバー {target} には、受講者ごとのアカウントに必要な次のものがありません: {tools}",
+        ja_fix="サーバーにインストールしてください: sudo apt-get install sudo util-linux",
+    ),
+    "workshop_account_needed": Entry(
+        en="This workshop gives every attendee their own account ({hint}): say which one is yours.",
+        en_fix="Type the account name from your seat card (command line: --account NAME), and its password or key.",
+        ja="このワークショップでは受講者ごとに自分のアカウント（{hint}）があります。どれがあなたのものか指定してください。",
+        ja_fix="席カードに書かれたアカウント名（コマンドラインでは --account NAME）と、そのパスワードまたは鍵を入力してください。",
+    ),
+    "workshop_gatekeeper_refused": Entry(
+        en="The account {account} may not start conversions in workshop {workshop} on {target} ({detail}).",
+        en_fix="Check the account name on your seat card. Instructor: run workshop prepare-server --attendee-accounts again; it adds missing accounts to the workshop.",
+        ja="アカウント {account} は {target} のワークショップ {workshop} で変換を開始できません（{detail}）。",
+        ja_fix="席カードのアカウント名を確かめてください。講師の方へ: workshop prepare-server --attendee-accounts をもう一度実行すると、足りないアカウントがワークショップに加わります。",
+    ),
+    "workshop_status_login_needed": Entry(
+        en="In this workshop every attendee has their own account, so the room's status on {target} needs the instructor's login there (root, or an account with sudo).",
+        en_fix="Give it with --login NAME (and --password-env for sudo's password), or in the window's Login field.",
+        ja="このワークショップは受講者ごとにアカウントがあるため、{target} の教室の状況を見るには講師のログイン（root または sudo が使えるアカウント）が必要です。",
+        ja_fix="--login NAME（sudo のパスワードは --password-env）で、またはウィンドウのログイン欄で指定してください。",
+    ),
+    "workshop_status_needs_root": Entry(
+        en="The login {login} on {target} cannot read the room's status without sudo's password.",
+        en_fix="Give the password (--password-env VAR, or the window's password field), or log in as root.",
+        ja="{target} のログイン {login} では、sudo のパスワードなしに教室の状況を読めません。",
+        ja_fix="パスワードを指定する（--password-env VAR またはウィンドウのパスワード欄）か、root でログインしてください。",
+    ),
+    "workshop_image_other": Entry(
+        en="Workshop {workshop} on {target} runs the toolchain image {server_image}, not {image}.",
+        en_fix="Make the kit with --image {server_image}, or run workshop prepare-server again with --image {image}.",
+        ja="{target} のワークショップ {workshop} が使うツールチェーンイメージは {image} ではなく {server_image} です。",
+        ja_fix="--image {server_image} でキットを作るか、--image {image} を付けて workshop prepare-server をもう一度実行してください。",
+    ),
     "workshop_status_empty": Entry(en="No attendee has started a conversion yet.", en_fix="",
                                    ja="まだ誰も変換を開始していません。", ja_fix=""),
 }

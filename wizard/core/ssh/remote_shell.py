@@ -190,20 +190,26 @@ def wrapper_state_command(run_dir: str) -> str:
     )
 
 
-def cancel_command(run_dir: str, run_id: str, grace_seconds: int = 5) -> str:
+def cancel_command(run_dir: str, run_id: str, grace_seconds: int = 5, *, stop_container: str | None = None,
+                   remove_container: str | None = None) -> str:
     """Stop the job within ~10 s: mark it cancelled (so a wrapper that has not yet started the
     container never will), `docker stop` (SIGTERM, then SIGKILL after the grace), `docker rm -f`
-    while the wrapper lingers, then end the wrapper's process group and record an exit code."""
+    while the wrapper lingers, then end the wrapper's process group and record an exit code.
+
+    ``stop_container`` / ``remove_container``: other command lines for those two (the workshop
+    gatekeeper's, where the login has no Docker of its own)."""
     d = q(run_dir)
     name = q(container_name(run_id))
     pid = q(WRAPPER_PID_FILE)
+    stop = stop_container or f"docker stop -t {int(grace_seconds)} {name}"
+    remove = remove_container or f"docker rm -f {name}"
     return (
         f"cd {d} 2>/dev/null || exit 0; touch {q(CANCELLED_FILE)}; "
-        f"docker stop -t {int(grace_seconds)} {name} > /dev/null 2>&1; "
+        f"{stop} > /dev/null 2>&1; "
         f"pg=$(cat {pid} 2>/dev/null); i=0; "
         f"while [ -n \"$pg\" ] && kill -0 \"$pg\" 2>/dev/null && [ $i -lt 4 ]; do "
-        f"docker rm -f {name} > /dev/null 2>&1; sleep 1; i=$((i+1)); done; "
-        f"docker rm -f {name} > /dev/null 2>&1; "
+        f"{remove} > /dev/null 2>&1; sleep 1; i=$((i+1)); done; "
+        f"{remove} > /dev/null 2>&1; "
         f"if [ -n \"$pg\" ]; then kill -TERM \"-$pg\" 2>/dev/null; fi; "  # dash: no "--" before a group
         f"[ -f {q(EXIT_CODE_FILE)} ] || {{ echo 143 > {q(EXIT_CODE_FILE + '.tmp')} && "
         f"mv -f {q(EXIT_CODE_FILE + '.tmp')} {q(EXIT_CODE_FILE)}; }}; true"

@@ -92,13 +92,16 @@ def start_conversion(
     cache: Any = None,
     credentials: SshCredentials = SshCredentials(),
     timings: SshTimings = SshTimings(),
+    account: str | None = None,
 ) -> ConversionJob:
     """Stage the attendee's workspace (the kit's options; changes to locked ones are refused) and
     return the job, not started. ``use_samples``: the kit's sample model and/or pictures for
     whatever of ``model``/``images`` is not given. ``credentials``: the attendee's login
-    on the kit's server (key file, password, key passphrase, agent); ``timings``: WorkshopRunner's."""
+    on the kit's server (key file, password, key passphrase, agent); ``timings``: WorkshopRunner's;
+    ``account``: the attendee's own account, in a room with one per attendee (the kit says)."""
     run_dir = Path(run_dir)
     attendee = check_attendee_name(attendee)
+    kit.server.login_target(account)  # a per-attendee room without an account: say so before staging
     check_run_dir(run_dir)
     if use_samples and (model is None or images is None):
         if not kit.has_samples:
@@ -111,7 +114,7 @@ def start_conversion(
     choices = kit.choices(model=str(model), images=str(images), out=str(run_dir / WORKSPACE_DIR), name=name,
                           test_image=test_image, output_names=output_names, overrides=overrides)
     staged = stage_workspace(choices, on_progress=on_progress)
-    runner = WorkshopRunner(kit=kit, attendee={"attendee": attendee, "model": staged.recipe.name},
+    runner = WorkshopRunner(kit=kit, attendee={"attendee": attendee, "model": staged.recipe.name}, account=account,
                             credentials=credentials, timings=timings)
     WorkshopRunInfo(kit_path=str(Path(kit.path).resolve()) if kit.path else "", kit_id=kit.content.kit_id,
                     kit_checksum=kit.checksum, attendee=attendee, run_id=runner.run_id).save(run_dir)
@@ -128,7 +131,7 @@ def resume_conversion(run_dir: str | Path, *, kit: Kit | None = None, cache: Any
         raise WizardError.of("workshop_not_a_workshop_run", path=str(run_dir), backend=record.backend)
     info = WorkshopRunInfo.load(run_dir)
     kit = kit or read_kit(info.kit_path)
-    if kit.content.kit_id != info.kit_id or kit.server.target != record.where:
+    if kit.content.kit_id != info.kit_id or not kit.server.same_server(record.where):
         raise WizardError.of("workshop_resume_other_kit", path=str(run_dir), expected=info.kit_id,
                              kit=kit.content.kit_id)
     if record.state == RecordState.FINISHED:

@@ -49,7 +49,13 @@ from wizard.core.ssh.connection import SshTarget
 from wizard.core.workshop import server_layout as layout
 
 KIT_FORMAT = "recamera-wizard-kit"
-KIT_SCHEMA = 1  # the kit format this app writes and the newest it reads
+KIT_SCHEMA = 2  # the newest kit format this app reads and writes
+# Format 1: one shared login; format 2 adds one account per attendee (server.accounts). A kit is
+# written in the oldest format that holds it, so an older app still opens a shared-login kit, and
+# refuses a per-attendee one as "from a newer version" instead of connecting as the wrong login.
+SHARED_LOGIN_SCHEMA = 1
+PER_ATTENDEE_SCHEMA = 2
+SHARED, PER_ATTENDEE = "shared", "per-attendee"
 KIT_SUFFIX = ".rcwkit"
 CONTENT_FILE = "kit.json"
 CHECKSUM_FILE = "CHECKSUM"
@@ -80,12 +86,16 @@ class _Strict(BaseModel):
 
 
 class KitServer(_Strict):
-    target: str  # user@host:port: the account attendees log in as
+    # user@host:port: the account attendees log in as; with accounts "per-attendee", the user part
+    # is only the accounts' common prefix: each attendee logs in with their own (login_target).
+    target: str
     host_key_type: str  # e.g. ssh-ed25519
     host_key: str  # the public key blob, base64 (as in known_hosts)
     host_key_fingerprint: str  # SHA256:..., as ssh-keygen -l prints it (shown to people)
     workshop_id: str = layout.DEFAULT_WORKSHOP_ID
     slots: int = Field(ge=1, le=layout.MAX_SLOTS)
+    accounts: Literal["shared", "per-attendee"] = SHARED
+    account_hint: str = Field(default="", max_length=200)  # e.g. "attendee01 ... attendee20", shown to people
 
     @field_validator("target")
     @classmethod
@@ -118,6 +128,31 @@ class KitServer(_Strict):
     @property
     def ssh_target(self) -> SshTarget:
         return SshTarget.parse(self.target)
+
+    @property
+    def per_attendee(self) -> bool:
+        return self.accounts == PER_ATTENDEE
+
+    def login_target(self, account: str | None = None) -> SshTarget:
+        """Where an attendee logs in: the kit's target, or in a per-attendee room, the same host
+        and port as their own ``account`` (which such a room needs)."""
+        target = self.ssh_target
+        if not self.per_attendee:
+            return target
+        if not account:
+            raise WizardError.of("workshop_account_needed", hint=self.account_hint or target.user)
+        layout.check_account_name(account)
+        return SshTarget(account, target.host, target.port)
+
+    def same_server(self, where: str) -> bool:
+        """Is ``where`` (a run's user@host:port) this server, as an attendee of it logs in?"""
+        try:
+            seen = SshTarget.parse(where)
+        except WizardError:
+            return False
+        mine = self.ssh_target
+        return (seen.host, seen.port) == (mine.host, mine.port) and (self.per_attendee or seen.user == mine.user)
+
 
 
 class KitToolchain(_Strict):
@@ -152,7 +187,7 @@ class KitSamples(_Strict):
 
 class KitContent(_Strict):
     format: Literal["recamera-wizard-kit"] = KIT_FORMAT
-    schema_version: int = KIT_SCHEMA
+    schema_version: int = SHARED_LOGIN_SCHEMA
     kit_id: str
     title: str = Field(min_length=1, max_length=200)
     language: Literal["en", "ja"] | None = None
@@ -195,6 +230,12 @@ class KitContent(_Strict):
         if unknown:
             raise ValueError(f"cannot lock {unknown}; lockable: {', '.join(sorted(LOCKABLE))}")
         return tuple(sorted(set(value)))
+
+    @model_validator(mode="after")
+    def _format_holds_the_accounts(self) -> "KitContent":
+        if self.server.per_attendee and self.schema_version < PER_ATTENDEE_SCHEMA:
+            raise ValueError(f"accounts 'per-attendee' needs schema_version {PER_ATTENDEE_SCHEMA}")
+        return self
 
     @model_validator(mode="after")
     def _samples_named_right(self) -> "KitContent":
@@ -476,4 +517,5 @@ def now_iso() -> str:
 
 
 __all__ = ["Kit", "KitCamera", "KitContent", "KitSamples", "KitServer", "KitToolchain", "read_kit", "write_kit",
-           "resolve_options", "new_kit_id", "compute_checksum", "KIT_SUFFIX", "KIT_SCHEMA"]
+           "resolve_options", "new_kit_id", "compute_checksum", "KIT_SUFFIX", "KIT_SCHEMA",
+           "PER_ATTENDEE", "SHARED"]

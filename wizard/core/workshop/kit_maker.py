@@ -25,7 +25,7 @@ from wizard.core.ssh.options import HostKeyPolicy, SshCredentials, SshTimings
 from wizard.core.workshop import image_tarball, server_check
 from wizard.core.workshop import server_layout as layout
 from wizard.core.workshop.kit import (
-    OPTION_NAMES, Kit, KitCamera, KitContent, KitSamples, KitServer, KitToolchain, new_kit_id, now_iso,
+    OPTION_NAMES, PER_ATTENDEE, PER_ATTENDEE_SCHEMA, SHARED_LOGIN_SCHEMA, Kit, KitCamera, KitContent, KitSamples, KitServer, KitToolchain, new_kit_id, now_iso,
     resolve_options, sample_members, write_kit,
 )
 
@@ -81,14 +81,18 @@ def make_kit(out: str | Path, target: str, draft: KitDraft, *, credentials: SshC
         vm = remote_setup.parse_probe(conn.run(remote_setup.probe_command(), timeout=60).out)
         found = list(remote_setup.problems_for(vm, where))
         home = conn.run(rs.home_command(), timeout=30).out.strip()
-        ws = server_check.parse_probe(conn.run(server_check.probe_command(
-            layout.workshop_dir(home, draft.workshop_id), draft.image), timeout=60).out)
+        room = _per_attendee_room(conn, draft.workshop_id)
+        workshop_dir = layout.isolated_workshop_dir(draft.workshop_id) if room else layout.workshop_dir(home, draft.workshop_id)
+        ws = server_check.parse_probe(conn.run(server_check.probe_command(workshop_dir, draft.image), timeout=60).out)
     finally:
         conn.close()
     slots = draft.slots if draft.slots is not None else (ws.slots or 1)
     layout.check_slots(slots)
     found += server_check.problems_for(ws, target=where, workshop_id=draft.workshop_id, image=draft.image,
                                        slots=slots, options=options)
+    if room and room.get("image") != draft.image:
+        found.append(problem("workshop_image_other", target=where, workshop=draft.workshop_id,
+                             server_image=room.get("image") or "?", image=draft.image))
     if tarball_ids and ws.image_id and ws.image_id not in tarball_ids:
         found.append(problem("kit_image_differs", image=draft.image, target=where, expected=", ".join(tarball_ids),
                              found=ws.image_id))
@@ -98,17 +102,26 @@ def make_kit(out: str | Path, target: str, draft: KitDraft, *, credentials: SshC
     locked = {name for name in OPTION_NAMES if name not in draft.unlocked}
     locked |= {"camera"} if draft.lock_camera else set()
     locked |= {"language"} if draft.lock_language else set()
+    accounts: dict[str, Any] = {}
+    login = where
+    if room:  # attendees log in as their own accounts: the kit names the first, and all of them
+        names = room.get("accounts", "").split()
+        accounts = {"accounts": PER_ATTENDEE, "account_hint": _hint(names)}
+        if names:
+            login = str(SshTarget(names[0], server.host, server.port))
     try:
         content = KitContent(
             kit_id=new_kit_id(),
+            schema_version=PER_ATTENDEE_SCHEMA if room else SHARED_LOGIN_SCHEMA,
             title=draft.title,
             language=draft.language,
             preset=draft.preset,
             options=options,
             locked=tuple(sorted(locked)),
-            server=KitServer(target=where, host_key_type=key.get_name(),
+            server=KitServer(target=login, host_key_type=key.get_name(),
                              host_key=base64.b64encode(key.asbytes()).decode("ascii"),
-                             host_key_fingerprint=fingerprint(key), workshop_id=draft.workshop_id, slots=slots),
+                             host_key_fingerprint=fingerprint(key), workshop_id=draft.workshop_id, slots=slots,
+                             **accounts),
             toolchain=KitToolchain(image=draft.image, image_id=ws.image_id or None,
                                    tarball=draft.image_tarball.name if draft.image_tarball else None),
             camera=draft.camera,
@@ -120,3 +133,24 @@ def make_kit(out: str | Path, target: str, draft: KitDraft, *, credentials: SshC
         where_in = ".".join(str(p) for p in first.get("loc", ())) or "kit"
         raise WizardError.of("kit_invalid", path=str(out), detail=f"{where_in}: {first.get('msg', '')}"[:300]) from None
     return write_kit(Path(out), content, files), [p for p in found if not p.is_error]
+
+
+_ROOM_MARK = "__per_attendee_room__"
+
+
+def _per_attendee_room(conn: SshConnection, workshop_id: str) -> dict[str, str] | None:
+    """What prepare-server --attendee-accounts left in the root-owned workshop (its image and
+    account names: readable by anyone), or None for a shared-login room."""
+    d = rs.q(layout.isolated_workshop_dir(workshop_id))
+    out = conn.run(f'echo {_ROOM_MARK}; if [ -f {d}/{layout.WORKSHOP_FILE} ]; then echo "per_attendee=yes"; '
+                   f'echo "image=$(head -c 300 {d}/{layout.IMAGE_FILE})"; '
+                   f'echo "accounts=$(head -c 8000 {d}/{layout.ACCOUNTS_FILE} | tr -s \'\\n\' \' \')"; fi',
+                   timeout=30).out
+    values = rs.probe_values(out, _ROOM_MARK)
+    return values if values.get("per_attendee") == "yes" else None
+
+
+def _hint(names: list[str]) -> str:
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"

@@ -46,35 +46,51 @@ _LEFT = re.compile(r"^\[workshop\] ticket (\d+): left the queue \((\w+)\)\s*$")
 
 
 def before_container(workshop_dir: str, run_id: str) -> str:
-    """The wait for a slot (sets rc to 130 when cancelled, 125 when the queue is unusable)."""
+    """The wait for a slot (sets rc to 130 when cancelled, 125 when the queue is unusable), for a
+    wrapper that runs as the shared login in the run folder: its lines go into convert.log, the
+    queue's record is the run folder's queue.state."""
     rs.check_run_id(run_id)
-    ws = rs.q(workshop_dir)
-    queue = rs.q(f"{workshop_dir}/{layout.QUEUE_DIR}")
-    state = rs.q(layout.QUEUE_STATE_FILE)
-    log = rs.q(rs.REMOTE_LOG)
-    cancelled = rs.q(rs.CANCELLED_FILE)
-    return f"""\
-# --- workshop queue (see wizard/core/workshop/queue_shell.py) ---
-LC_ALL=C; export LC_ALL
-wq_dir={queue}
-wq_run={rs.q(run_id)}
-wq_ws={ws}
-wq_ticket=
-wq_n=
-wq_done=
-wq_log() {{ printf '[workshop] %s\\n' "$*" >> {log}; }}
-wq_note() {{ printf '%s %s\\n' "$*" "$(date +%s)" >> {state}; }}
-wq_slots=$(cat "$wq_ws"/{layout.SLOTS_FILE} 2>/dev/null)
-case "$wq_slots" in ''|*[!0-9]*) wq_slots=1 ;; esac
-[ "$wq_slots" -ge 1 ] || wq_slots=1
+    settings = "\n".join([
+        f"wq_ws={rs.q(workshop_dir)}",
+        f"wq_run={rs.q(run_id)}",
+        f"wq_state={rs.q(layout.QUEUE_STATE_FILE)}",
+        f"wq_cancel={rs.q(rs.CANCELLED_FILE)}",
+        f"wq_log() {{ printf '[workshop] %s\\n' \"$*\" >> {rs.q(rs.REMOTE_LOG)}; }}",
+        _SHARED_RECEIPT,
+    ])
+    return queue_script(settings)
+
+
+# The receipt of a shared-login run: the run folder's files, copied as the same login.
+_SHARED_RECEIPT = f"""\
 wq_receipt() {{
   wq_rec="$wq_ws/{layout.RECORDS_DIR}/$wq_run"
   mkdir -p "$wq_rec" || return 0
   for wq_f in {layout.ATTENDEE_FILE} {layout.QUEUE_STATE_FILE}; do [ -f "$wq_f" ] && cp -p "$wq_f" "$wq_rec/"; done
-  [ -f {log} ] && tail -c 16384 {log} > "$wq_rec/convert.log.tail"
-  [ -e {cancelled} ] && : > "$wq_rec/cancelled"
+  [ -f {rs.q(rs.REMOTE_LOG)} ] && tail -c 16384 {rs.q(rs.REMOTE_LOG)} > "$wq_rec/convert.log.tail"
+  [ -e "$wq_cancel" ] && : > "$wq_rec/cancelled"
   echo "$1" > "$wq_rec/exit_code"
-}}
+}}"""
+
+
+def queue_script(settings: str) -> str:
+    """The queue itself. ``settings`` (sh) defines: wq_ws (the workshop folder), wq_run (the run
+    id), wq_state (this run's queue.state), wq_cancel (the file whose presence means "cancelled"),
+    wq_log (prints one ``[workshop]`` line where the app reads it) and wq_receipt (leaves the
+    receipt; $1 is the exit code). The shared login's wrapper and the per-attendee gatekeeper
+    (gatekeeper.py) differ only in those."""
+    return f"""\
+# --- workshop queue (see wizard/core/workshop/queue_shell.py) ---
+LC_ALL=C; export LC_ALL
+{settings}
+wq_dir="$wq_ws/{layout.QUEUE_DIR}"
+wq_ticket=
+wq_n=
+wq_done=
+wq_note() {{ printf '%s %s\\n' "$*" "$(date +%s)" >> "$wq_state"; }}
+wq_slots=$(cat "$wq_ws"/{layout.SLOTS_FILE} 2>/dev/null)
+case "$wq_slots" in ''|*[!0-9]*) wq_slots=1 ;; esac
+[ "$wq_slots" -ge 1 ] || wq_slots=1
 wq_finish() {{
   [ -n "$wq_done" ] && return 0
   wq_done=1
@@ -106,7 +122,7 @@ wq_wait() {{
   wq_since=$(date +%s)
   wq_last=
   while :; do
-    if [ -e {cancelled} ]; then
+    if [ -e "$wq_cancel" ]; then
       wq_note left cancelled
       wq_log "ticket $wq_n: left the queue (cancelled)"
       return 130

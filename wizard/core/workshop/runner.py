@@ -13,13 +13,21 @@ cleanup are the SSH backend's):
   * the wrapper's ``[workshop]`` log lines become QueueWaiting / QueueAdmitted / QueueLeft events;
     on a re-attach the last known place in the queue is sent at once (from queue.state).
 
-Isolation, honestly: attendees share one login on the server. Each job has its own folder under an
-unguessable run id, names never reach a shell, and the wizard only ever touches its own run
-folder, so attendees cannot collide or overwrite each other BY USING THE WIZARD. It does not stop
-an attendee who takes the shared login to a terminal: that login (in the docker group, as
-conversions need) can read or delete every run folder, and through Docker, the server. For a room
-where that matters, the stronger set-up is one Unix account per attendee without Docker access,
-starting containers through a root-owned helper allowed by sudo; that is not built yet.
+Two kinds of room (the kit's ``server.accounts``):
+
+  shared        attendees share one login. Each job has its own folder under an unguessable run
+                id, names never reach a shell, and the wizard only ever touches its own run
+                folder, so attendees cannot collide or overwrite each other BY USING THE WIZARD.
+                It does not stop an attendee who takes the shared login to a terminal: that
+                login (in the docker group, as conversions need) can read or delete every run
+                folder, and through Docker, the server.
+  per-attendee  each attendee logs in with their own account (``account``), which has no Docker:
+                the run folder is ``jobs/<run id>/w`` in the root-owned workshop, made by the
+                gatekeeper (gatekeeper.py) and only its owner's; the wrapper runs
+                ``sudo -n gatekeeper run``, which queues (in root's folder) and starts the
+                workshop's image as the attendee's uid with only that folder mounted; cancel and
+                cleanup go through the gatekeeper too. No attendee can read, change or stop
+                another's files, results or container, from the wizard or from a terminal.
 """
 
 from __future__ import annotations
@@ -36,6 +44,8 @@ from wizard.core.runners.protocol import RunHandle
 from wizard.core.ssh import remote_shell as rs
 from wizard.core.runners.vm.runner import SshRunner, VmConsents
 from wizard.core.ssh.options import SshCredentials, SshTimings
+from wizard.core.ssh.target import SshTarget
+from wizard.core.workshop import gatekeeper
 from wizard.core.workshop import queue_shell as qs
 from wizard.core.workshop import server_check
 from wizard.core.workshop import server_layout as layout
@@ -49,16 +59,20 @@ class WorkshopRunner(SshRunner):
     backend = BACKEND
 
     def __init__(self, target: str | None = None, *, kit: Kit, run_id: str | None = None,
-                 attendee: dict[str, Any] | None = None, credentials: SshCredentials = SshCredentials(),
-                 timings: SshTimings = SshTimings(), live_log: str | Path | None = None):
-        """``target`` may be left out (it is the kit's); ``credentials`` and ``timings`` as
-        SshRunner's (the host key, the image, the run folder and "no set-up, no image build" are
-        the kit's). ``attendee``: what attendee.json holds (name...); the runner adds the run id,
-        kit and time."""
+                 attendee: dict[str, Any] | None = None, account: str | None = None,
+                 credentials: SshCredentials = SshCredentials(), timings: SshTimings = SshTimings(),
+                 live_log: str | Path | None = None):
+        """``target`` may be left out (it is the kit's, or in a per-attendee room, the kit's
+        server as ``account``); ``credentials`` and ``timings`` as SshRunner's (the host key, the
+        image, the run folder and "no set-up, no image build" are the kit's). ``attendee``: what
+        attendee.json holds (name...); the runner adds the run id, kit and time."""
         server = kit.server
-        if target is not None and str(target) != server.target:
-            raise ValueError(f"{target} is not the kit's server {server.target}")
-        super().__init__(server.target, credentials=credentials, timings=timings, live_log=live_log,
+        if target is not None:
+            if not server.same_server(str(target)):
+                raise ValueError(f"{target} is not the kit's server {server.target}")
+            account = SshTarget.parse(str(target)).user if server.per_attendee else None
+        login = server.login_target(account)
+        super().__init__(login, credentials=credentials, timings=timings, live_log=live_log,
                          run_id=run_id or layout.new_workshop_run_id(server.workshop_id),
                          remote_root=layout.runs_root(server.workshop_id), image=kit.content.toolchain.image,
                          consents=VmConsents(setup_consent=False, build_image=False))
@@ -75,8 +89,24 @@ class WorkshopRunner(SshRunner):
         return runner  # type: ignore[return-value]
 
     @property
+    def per_attendee(self) -> bool:
+        return self.kit.server.per_attendee
+
+    @property
     def workshop_dir(self) -> str:
+        if self.per_attendee:
+            return layout.isolated_workshop_dir(self.kit.server.workshop_id)
         return layout.workshop_dir_of_run(self.remote_dir)
+
+    @property
+    def remote_dir(self) -> str:
+        if self.per_attendee:
+            return layout.isolated_run_dir(self.kit.server.workshop_id, self.run_id)
+        return super().remote_dir
+
+    def _gatekeeper(self, verb: str, *extra: str) -> str:
+        run_id = None if verb == "image-id" else self.run_id
+        return gatekeeper.command(verb, self.kit.server.workshop_id, run_id, *extra)
 
     # --- prepare: the SSH checks, then the workshop's --------------------------------------------
 
@@ -91,10 +121,25 @@ class WorkshopRunner(SshRunner):
                 raise WizardError.of("workshop_image_missing", image=self.image, target=str(self.target)) from None
             raise
 
+    def _prepare_host(self) -> Iterator[Event]:
+        """A per-attendee login has no Docker of its own: nothing to probe or set up here (the
+        workshop check that follows asks the gatekeeper for the image)."""
+        if not self.per_attendee:
+            yield from super()._prepare_host()
+
     def _check_workshop(self) -> None:
         content = self.kit.content
-        facts = server_check.parse_probe(
-            self._checked(server_check.probe_command(self.workshop_dir, content.toolchain.image), "look at the workshop"))
+        image_id_command = None
+        if self.per_attendee:
+            image_id_command = self._gatekeeper("image-id")
+            allowed = self._connection().run(image_id_command, timeout=60)
+            if allowed.exit_code != 0:
+                detail = (allowed.err.strip() or f"exit code {allowed.exit_code}").splitlines()[-1]
+                raise WizardError.of("workshop_gatekeeper_refused", account=self.target.user, target=str(self.target),
+                                     workshop=self.kit.server.workshop_id, detail=detail[:300])
+        facts = server_check.parse_probe(self._checked(
+            server_check.probe_command(self.workshop_dir, content.toolchain.image, image_id_command),
+            "look at the workshop"))
         problems = server_check.problems_for(facts, target=str(self.target), workshop_id=self.kit.server.workshop_id,
                                              image=content.toolchain.image, image_id=content.toolchain.image_id)
         if problems:
@@ -103,6 +148,8 @@ class WorkshopRunner(SshRunner):
     # --- upload: the workspace, then who it is for -------------------------------------------------
 
     def upload(self, workspace: Path) -> Iterator[Event]:
+        if self.per_attendee and not self._remote_created:
+            self._open_run_folder()
         yield from super().upload(workspace)
         record = {
             **self.attendee,
@@ -117,11 +164,44 @@ class WorkshopRunner(SshRunner):
 
     # --- run: the queue's lines as typed events -------------------------------------------------------
 
+    def _open_run_folder(self) -> None:
+        """The gatekeeper makes the run folder (a per-attendee login cannot write in the workshop)."""
+        opened = self._connection().run(self._gatekeeper("open"), timeout=60)
+        if opened.exit_code != 0:
+            detail = (opened.err.strip() or f"exit code {opened.exit_code}").splitlines()[-1]
+            raise WizardError.of("workshop_gatekeeper_refused", account=self.target.user, target=str(self.target),
+                                 workshop=self.kit.server.workshop_id, detail=detail[:300])
+        self._remote_created = True
+
     def before_container_script(self) -> str:
+        if self.per_attendee:
+            return ""  # the gatekeeper queues, in root's folder
         return qs.before_container(self.workshop_dir, self.run_id)
 
     def after_container_script(self) -> str:
-        return qs.after_container()
+        return "" if self.per_attendee else qs.after_container()
+
+    def _convert_command(self) -> str:
+        if self.per_attendee:
+            return self._gatekeeper("run")
+        return super()._convert_command()
+
+    def _cancel_command(self) -> str:
+        if self.per_attendee:
+            return rs.cancel_command(self.remote_dir, self.run_id, stop_container=self._gatekeeper("stop", "5"),
+                                     remove_container=self._gatekeeper("stop", "0"))
+        return super()._cancel_command()
+
+    def _cleanup_command(self) -> str:
+        if self.per_attendee:
+            return self._gatekeeper("remove")
+        return super()._cleanup_command()
+
+    @property
+    def _queue_state_path(self) -> str:
+        if self.per_attendee:  # root's record of the queue, readable by this run's owner only
+            return f"{self.remote_dir.rsplit('/', 1)[0]}/{layout.QUEUE_STATE_FILE}"
+        return f"{self.remote_dir}/{layout.QUEUE_STATE_FILE}"
 
     def run(self) -> Iterator[Event]:
         if self.reattached:
@@ -137,8 +217,7 @@ class WorkshopRunner(SshRunner):
 
     def queue_state(self) -> qs.QueueState:
         """This run's queue.state as the server has it now."""
-        result = self._connection().run(rs.in_dir(self.remote_dir, f"cat {rs.q(layout.QUEUE_STATE_FILE)} 2>/dev/null"),
-                                        timeout=30)
+        result = self._connection().run(f"cat {rs.q(self._queue_state_path)} 2>/dev/null", timeout=30)
         return qs.parse_queue_state(result.out)
 
     def _queue_place(self) -> QueueWaiting | None:

@@ -32,14 +32,17 @@ DISK_RESERVE_BYTES = 2 * GB
 _MARK = "__workshop_probe__"
 
 
-def probe_command(workshop_dir: str, image: str) -> str:
+def probe_command(workshop_dir: str, image: str, image_id_command: str | None = None) -> str:
+    """``image_id_command``: what prints the image's ID when this login has no Docker of its own
+    (an attendee of a one-account-per-attendee room asks the gatekeeper)."""
     ws = rs.q(workshop_dir)
+    image_id = image_id_command or f'docker image inspect --format "{{{{.Id}}}}" {rs.q(image)}'
     return "; ".join([
         f"echo {_MARK}",
         f'if [ -f {ws}/{layout.SLOTS_FILE} ]; then echo "slots=$(head -c 16 {ws}/{layout.SLOTS_FILE} | tr -dc 0-9)"; fi',
         f'if [ -d {ws}/{layout.QUEUE_DIR} ]; then echo "queue=yes"; fi',
         'echo "flock=$(command -v flock 2>/dev/null)"',
-        f'echo "image_id=$(docker image inspect --format "{{{{.Id}}}}" {rs.q(image)} 2>/dev/null)"',
+        f'echo "image_id=$({image_id} 2>/dev/null)"',
         "awk '/^MemTotal:/ {print \"mem_total_kb=\" $2} /^MemAvailable:/ {print \"mem_available_kb=\" $2}' /proc/meminfo 2>/dev/null",
         'echo "free_kb=$(df -Pk "$HOME" 2>/dev/null | awk "NR==2 {print \\$4}")"',
         'echo "cpus=$(nproc 2>/dev/null)"',

@@ -14,6 +14,19 @@ Everything is under the home of the account attendees log in as (the kit's user@
         records/<run_id>/             what stays after the attendee collected the results
 
 Run ids start with the workshop id, so the containers of one room are ``recamera-wizard-<id>-*``.
+
+A room with ONE ACCOUNT PER ATTENDEE (prepare-server --attendee-accounts) keeps the workshop out
+of every attendee's reach instead, owned by root (gatekeeper.py starts the containers):
+
+    /var/lib/recamera-wizard/workshops/<workshop_id>/      root, 0755
+        workshop.json, slots, image, group                 0644: readable by the attendees' probe
+        queue/                                             root, 0700: only the gatekeeper queues
+        records/                                           root, 0700: the instructor's receipts
+        jobs/                                              root, 0711: nobody can list it
+        jobs/<run_id>/                                     root, 0711
+            owner                                          the attendee's uid
+            queue.state                                    root:<attendee's group>, 0640
+            w/                                             the run folder: the attendee's, 0700
 """
 
 from __future__ import annotations
@@ -36,6 +49,15 @@ QUEUE_STATE_FILE = "queue.state"  # in the run folder: the queue's own log, one 
 DEFAULT_WORKSHOP_ID = "workshop"
 MAX_SLOTS = 64
 
+# One account per attendee: the root-owned workshop and its gatekeeper.
+ISOLATED_ROOT = "/var/lib/recamera-wizard/workshops"
+GATEKEEPER = "/usr/local/sbin/recamera-wizard-gatekeeper"
+JOBS_DIR = "jobs"
+JOB_RUN_DIR = "w"  # jobs/<run_id>/w: the run folder
+IMAGE_FILE = "image"  # the toolchain image the gatekeeper runs (never one an attendee names)
+GROUP_FILE = "group"  # the attendees' group of this workshop
+ACCOUNTS_FILE = "accounts"  # the attendees' account names, one a line (the kit's hint)
+
 # Lower case, so it is a valid part of a container name and a folder name on every OS.
 _WORKSHOP_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
@@ -43,6 +65,16 @@ _WORKSHOP_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 def check_workshop_id(value: str) -> str:
     if not _WORKSHOP_ID.match(value or ""):
         raise WizardError.of("workshop_bad_id", value=value)
+    return value
+
+
+_ACCOUNT = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+
+
+def check_account_name(value: str) -> str:
+    """A Unix account name as useradd makes them (lower case, at most 32)."""
+    if not _ACCOUNT.match(value or ""):
+        raise WizardError.of("workshop_bad_account", value=value)
     return value
 
 
@@ -77,3 +109,36 @@ def new_workshop_run_id(workshop_id: str) -> str:
 
 def container_prefix(workshop_id: str) -> str:
     return rs.CONTAINER_PREFIX + check_workshop_id(workshop_id) + "-"
+
+
+# --- one account per attendee ----------------------------------------------------------------------
+
+
+def isolated_workshop_dir(workshop_id: str) -> str:
+    return f"{ISOLATED_ROOT}/{check_workshop_id(workshop_id)}"
+
+
+def isolated_run_dir(workshop_id: str, run_id: str) -> str:
+    return f"{isolated_workshop_dir(workshop_id)}/{JOBS_DIR}/{rs.check_run_id(run_id)}/{JOB_RUN_DIR}"
+
+
+def attendees_group(workshop_id: str) -> str:
+    """The group whose members may use the gatekeeper for this workshop (at most 32 characters:
+    a long workshop id is shortened with a digest, so two ids never share a group)."""
+    check_workshop_id(workshop_id)
+    if len(workshop_id) <= 28:
+        return f"rcw-{workshop_id}"
+    import hashlib
+
+    return f"rcw-{workshop_id[:19]}-{hashlib.sha256(workshop_id.encode()).hexdigest()[:8]}"
+
+
+def sudoers_file(workshop_id: str) -> str:
+    # sudo skips files in sudoers.d whose names have a '.' or end in '~': workshop ids have neither.
+    return f"/etc/sudoers.d/recamera-wizard-{check_workshop_id(workshop_id)}"
+
+
+def account_names(prefix: str, count: int) -> list[str]:
+    """prefix01, prefix02... (two digits at least, so they sort in order on a seat list)."""
+    width = max(2, len(str(count)))
+    return [f"{prefix}{i:0{width}d}" for i in range(1, count + 1)]

@@ -10,6 +10,18 @@ Steps (each reports what it did, or that it was already done):
             needs root or sudo. Without it, attendees log in as the account used here.
   queue     the workshop folder, queue folders and the number of slots (server_layout)
 
+With ``attendee_accounts`` (one account per attendee: what a room needs where attendees must not
+reach each other's files, even from a terminal; needs root or sudo), instead of ``account``:
+
+  accounts   the workshop's group, and N accounts prefix01..prefixNN in it, each with a 0700 home,
+             none in the docker group (taken out if an old set-up put it there); the given public
+             keys authorized for each (written AS the account: a link an attendee plants in their
+             home never makes root write elsewhere); a password for each new account, written to
+             the instructor's local sheet file (0600), never shown on the server or in argv
+  queue      the root-owned workshop (server_layout.isolated_workshop_dir)
+  gatekeeper the root-owned program attendees reach Docker through (gatekeeper.py), and the
+             sudoers rule that lets the workshop's group run it, checked by visudo before use
+
 Running it again changes nothing that is right already: an existing account, key, image or queue
 is kept (the ticket counter too, so a re-run during the workshop does not disturb the line).
 Secrets: the SSH/sudo password goes to sudo on stdin; the attendees' password reaches chpasswd
@@ -19,6 +31,7 @@ through a file only this login can read, written over stdin and removed at once;
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import threading
@@ -36,10 +49,11 @@ from wizard.core.ssh import remote_shell as rs
 from wizard.core.ssh.connection import SshConnection
 from wizard.core.runners.vm.runner import SshRunner, VmConsents
 from wizard.core.ssh.options import HostKeyPolicy, SshCredentials, SshTimings
-from wizard.core.workshop import image_tarball, server_check
+from wizard.core.workshop import gatekeeper, image_tarball, server_check
 from wizard.core.workshop import server_layout as layout
 
-_ACCOUNT = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+MAX_ATTENDEE_ACCOUNTS = 200
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # nothing to mistake on a printed seat card
 DEFAULT_CHECK_OPTIONS = {"calibration_count": 100, "quantize": "INT8"}  # for the memory advice
 
 
@@ -54,12 +68,38 @@ class ServerPlan:
     account_keys: tuple[str, ...] = ()  # public key lines for its authorized_keys
     account_password: str | None = field(default=None, repr=False)
     account_home: str | None = None  # default: useradd's (/home/<account>)
+    attendee_accounts: int = 0  # > 0: one account per attendee (prefix01..), instead of ``account``
+    account_prefix: str = "attendee"
+    accounts_sheet: Path | None = None  # where the new accounts' passwords are written (here, 0600)
 
     def __post_init__(self) -> None:
         layout.check_workshop_id(self.workshop_id)
         layout.check_slots(self.slots)
-        if self.account is not None and not _ACCOUNT.match(self.account):
-            raise WizardError.of("workshop_bad_account", value=self.account)
+        if self.account is not None:
+            layout.check_account_name(self.account)
+        if self.attendee_accounts:
+            if self.account is not None:
+                raise WizardError.of("workshop_accounts_or_account")
+            if not 1 <= self.attendee_accounts <= MAX_ATTENDEE_ACCOUNTS:
+                raise WizardError.of("workshop_bad_account_count", value=self.attendee_accounts,
+                                     maximum=MAX_ATTENDEE_ACCOUNTS)
+            for name in self.account_names:
+                layout.check_account_name(name)
+            if not self.account_keys and self.accounts_sheet is None:
+                raise WizardError.of("workshop_accounts_no_login")
+
+    @property
+    def per_attendee(self) -> bool:
+        return self.attendee_accounts > 0
+
+    @property
+    def account_names(self) -> list[str]:
+        return layout.account_names(self.account_prefix, self.attendee_accounts)
+
+    @property
+    def account_hint(self) -> str:
+        names = self.account_names
+        return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"
 
 
 def read_public_key(path: str | Path) -> str:
@@ -108,6 +148,96 @@ _QUEUE = (
     'if [ "$old" = "$slots" ]; then echo "queue: already set up, $slots at once, $n tickets given out so far"; '
     'elif [ -z "$old" ]; then echo "queue: created, $slots at once"; else echo "queue: changed from $old to $slots at once"; fi'
 )
+
+# --- one account per attendee --------------------------------------------------------------------
+
+# $1 the group; then every account name. Prints "account NAME: created" for each new one.
+_ISOLATED_ACCOUNTS = (
+    'set -e; group=$1; shift; '
+    'if getent group "$group" > /dev/null; then echo "group $group: already there"; '
+    'else groupadd "$group"; echo "group $group: created"; fi; '
+    'for name in "$@"; do '
+    'if id -u "$name" > /dev/null 2>&1; then echo "account $name: already there"; '
+    'else useradd -m -s /bin/bash -G "$group" "$name"; echo "account $name: created"; fi; '
+    'if ! id -nG "$name" | tr " " "\\n" | grep -qxF -- "$group"; then usermod -aG "$group" "$name"; '
+    'echo "account $name: added to $group"; fi; '
+    'if id -nG "$name" | tr " " "\\n" | grep -qx docker; then gpasswd -d "$name" docker > /dev/null; '
+    'echo "account $name: taken out of the docker group"; fi; '
+    'h=$(getent passwd "$name" | cut -d: -f6); [ -d "$h" ] && [ ! -L "$h" ] && chmod 0700 "$h"; done'
+)
+# $1 the public key line; then every account name. The key is written AS the account (setpriv).
+_AUTHORIZE_KEY_AS_EACH = (
+    'set -e; key=$1; shift; for name in "$@"; do h=$(getent passwd "$name" | cut -d: -f6); '
+    'setpriv --reuid="$name" --regid="$(id -g "$name")" --init-groups -- sh -c '
+    '\'umask 077; mkdir -p "$1/.ssh"; f="$1/.ssh/authorized_keys"; touch "$f"; '
+    'if grep -qxF -- "$2" "$f"; then echo "account $3: key already authorized"; '
+    'else printf "%s\\n" "$2" >> "$f"; echo "account $3: key authorized"; fi\' sh "$h" "$key" "$name"; done'
+)
+# $1 the file, $2 its mode, $3 its content, $4 what it is; $5 "sudoers": checked by visudo first.
+_INSTALL_FILE = (
+    'set -e; f=$1; mode=$2; what=$4; '
+    'if [ -f "$f" ] && printf "%s" "$3" | cmp -s - "$f"; then echo "$what: already there"; exit 0; fi; '
+    'if [ -e "$f" ]; then done_word=updated; else done_word=installed; fi; '
+    'mkdir -p "$(dirname "$f")"; umask 077; printf "%s" "$3" > "$f.tmp"; '
+    'if [ "${5:-}" = sudoers ] && ! visudo -cq -f "$f.tmp" > /dev/null; then rm -f "$f.tmp"; '
+    'echo "$what: refused by visudo" >&2; exit 1; fi; '
+    'chown root:root "$f.tmp"; chmod "$mode" "$f.tmp"; mv -f "$f.tmp" "$f"; echo "$what: $done_word"'
+)
+# $1 the workshop folder, $2 slots, $3 workshop.json, $4 image, $5 group, $6 the account names.
+_ISOLATED_QUEUE = (
+    'set -e; W=$1; slots=$2; '
+    'install -d -m 0755 -o root -g root "$(dirname "$(dirname "$W")")" "$(dirname "$W")" "$W"; '
+    'install -d -m 0700 -o root -g root "$W/queue" "$W/queue/waiting" "$W/queue/running" "$W/queue/slots" "$W/records"; '
+    'install -d -m 0711 -o root -g root "$W/jobs"; '
+    'old=$(cat "$W/slots" 2>/dev/null || true); umask 022; '
+    'for pair in "workshop.json:$3" "image:$4" "group:$5" "accounts:$6" "slots:$slots"; do '
+    'name=${pair%%:*}; printf "%s\\n" "${pair#*:}" > "$W/$name.tmp"; mv -f "$W/$name.tmp" "$W/$name"; done; '
+    'n=$(cat "$W/queue/counter" 2>/dev/null || echo 0); '
+    'if [ "$old" = "$slots" ]; then echo "queue: already set up, $slots at once, $n tickets given out so far"; '
+    'elif [ -z "$old" ]; then echo "queue: created, $slots at once"; else echo "queue: changed from $old to $slots at once"; fi'
+)
+_TOOLS_CHECK = 'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; for t in sudo setpriv visudo flock; do command -v "$t" > /dev/null || echo "missing=$t"; done'
+
+
+def isolated_account_commands(plan: ServerPlan) -> list[tuple[str, tuple[str, ...]]]:
+    """(label, argv run as root): the group and the accounts, then each key for every account."""
+    names = plan.account_names
+    group = layout.attendees_group(plan.workshop_id)
+    commands = [(f"create the accounts {plan.account_hint}", _sh(_ISOLATED_ACCOUNTS, group, *names))]
+    commands += [(f"authorize a key for {plan.account_hint}", _sh(_AUTHORIZE_KEY_AS_EACH, key, *names))
+                 for key in plan.account_keys]
+    return commands
+
+
+def isolated_queue_argv(plan: ServerPlan, image_id: str) -> tuple[str, ...]:
+    info = json.loads(workshop_info(plan, image_id))
+    info.update(accounts="per-attendee", account_hint=plan.account_hint)
+    return _sh(_ISOLATED_QUEUE, layout.isolated_workshop_dir(plan.workshop_id), str(plan.slots),
+               json.dumps(info, sort_keys=True, ensure_ascii=False), plan.image,
+               layout.attendees_group(plan.workshop_id), " ".join(plan.account_names))
+
+
+def gatekeeper_commands(plan: ServerPlan) -> list[tuple[str, tuple[str, ...]]]:
+    """(label, argv run as root): the gatekeeper program and the workshop's sudoers rule."""
+    return [
+        ("install the gatekeeper", _sh(_INSTALL_FILE, layout.GATEKEEPER, "0755", gatekeeper.gatekeeper_script(),
+                                       "gatekeeper")),
+        ("allow the attendees the gatekeeper", _sh(_INSTALL_FILE, layout.sudoers_file(plan.workshop_id), "0440",
+                                                   gatekeeper.sudoers_rule(plan.workshop_id), "sudoers rule", "sudoers")),
+    ]
+
+
+def new_password() -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(12))
+
+
+def write_accounts_sheet(path: Path, passwords: list[tuple[str, str]], target: str) -> None:
+    """Append ``account<TAB>password`` lines to the instructor's sheet, a file only they can read."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as sheet:
+        sheet.write(f"# {target}, {time.strftime('%Y-%m-%d %H:%M')}: new attendee accounts\n")
+        for name, password in passwords:
+            sheet.write(f"{name}\t{password}\n")
 
 
 def _sh(script: str, *args: str) -> tuple[str, ...]:
@@ -164,9 +294,12 @@ def prepare_server(target: str, plan: ServerPlan, *, dockerfile_for: Callable[[s
     conn = SshConnection(admin.target, credentials, admin.host_keys, timings=timings).connect()
     try:
         image_id = yield from _image_step(conn, plan, where)
-        if plan.account:
-            yield from _account_step(conn, plan, where, credentials.password)
-        yield from _queue_step(conn, plan, where, image_id, credentials.password)
+        if plan.per_attendee:
+            yield from _isolated_steps(conn, plan, where, image_id, credentials.password)
+        else:
+            if plan.account:
+                yield from _account_step(conn, plan, where, credentials.password)
+            yield from _queue_step(conn, plan, where, image_id, credentials.password)
         # Memory and disk do not depend on whose home the workshop is in.
         facts = server_check.parse_probe(conn.run(server_check.probe_command("/nonexistent", plan.image), timeout=60).out)
     finally:
@@ -316,3 +449,65 @@ def _queue_step(conn: SshConnection, plan: ServerPlan, where: str, image_id: str
         if line.strip():
             yield LogLine(line.strip(), step=step, stream="runner")
     yield StepFinished(step, ok=True, elapsed=time.monotonic() - begun)
+
+
+def _isolated_steps(conn: SshConnection, plan: ServerPlan, where: str, image_id: str,
+                    password: str | None) -> Iterator[Event]:
+    """accounts, queue and gatekeeper of a one-account-per-attendee room (all as root)."""
+    facts = _facts(conn)
+    if not facts.is_root and not facts.has_sudo:
+        raise WizardError.of("workshop_needs_root", target=where, user=plan.account_hint, login=facts.user)
+    missing = [line.split("=", 1)[1] for line in conn.run(_TOOLS_CHECK, timeout=30).out.split() if "=" in line]
+    if missing:
+        raise WizardError.of("workshop_tools_missing", target=where, tools=", ".join(missing))
+
+    def as_root(step: str, commands: list[tuple[str, tuple[str, ...]]]) -> Iterator[Event]:
+        out_lines: list[str] = []
+        for label, argv in commands:
+            for line in _as_root(conn, facts, label, argv, password, where).splitlines():
+                if line.strip():
+                    out_lines.append(line.strip())
+                    yield LogLine(line.strip(), step=step, stream="runner")
+        return out_lines
+
+    step = "accounts"
+    yield StepStarted(step, command=f"{plan.attendee_accounts} attendee accounts ({plan.account_hint}) on {where}")
+    begun = time.monotonic()
+    lines = yield from as_root(step, isolated_account_commands(plan))
+    created = [name for name in plan.account_names if f"account {name}: created" in lines]
+    if created and plan.accounts_sheet is not None:
+        passwords = [(name, new_password()) for name in created]
+        yield from _set_passwords(conn, facts, passwords, where, password)
+        write_accounts_sheet(plan.accounts_sheet, passwords, where)
+        yield LogLine(f"passwords of {len(created)} new accounts written to {plan.accounts_sheet}", step=step,
+                      stream="runner")
+    yield StepFinished(step, ok=True, elapsed=time.monotonic() - begun)
+
+    step = "queue"
+    yield StepStarted(step, command=f"workshop {plan.workshop_id}: {plan.slots} at once, owned by root")
+    begun = time.monotonic()
+    yield from as_root(step, [("set up the queue", isolated_queue_argv(plan, image_id))])
+    yield StepFinished(step, ok=True, elapsed=time.monotonic() - begun)
+
+    step = "gatekeeper"
+    yield StepStarted(step, command=f"{layout.GATEKEEPER} and {layout.sudoers_file(plan.workshop_id)}")
+    begun = time.monotonic()
+    yield from as_root(step, gatekeeper_commands(plan))
+    yield StepFinished(step, ok=True, elapsed=time.monotonic() - begun)
+
+
+def _set_passwords(conn: SshConnection, facts: remote_setup.RemoteFacts, passwords: list[tuple[str, str]],
+                   where: str, sudo_password: str | None) -> Iterator[Event]:
+    """chpasswd reads "name:password" lines from a file only this login can read (never argv)."""
+    home = conn.run(rs.home_command(), timeout=30).out.strip()
+    secret_file = f"{home}/.recamera-wizard-account-{secrets.token_hex(6)}"
+    lines = "".join(f"{name}:{secret}\n" for name, secret in passwords)
+    written = conn.run(f"umask 077 && cat > {rs.q(secret_file)}", stdin=lines.encode(), timeout=30)
+    try:
+        if written.exit_code != 0:
+            raise WizardError.of("workshop_step_failed", target=where, step="set the passwords",
+                                 detail=written.err.strip()[-300:] or f"exit code {written.exit_code}")
+        _as_root(conn, facts, "set the passwords", _sh(_SET_PASSWORD, secret_file), sudo_password, where)
+    finally:
+        conn.run(f"rm -f -- {rs.q(secret_file)}", timeout=30)
+    yield LogLine(f"passwords set for {', '.join(n for n, _ in passwords)}", step="accounts", stream="runner")

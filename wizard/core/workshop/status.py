@@ -35,20 +35,33 @@ STATES = ("starting", "waiting", "running", "done", "failed", "cancelled", "vani
 _RUN_FILES = (layout.ATTENDEE_FILE, layout.QUEUE_STATE_FILE, rs.EXIT_CODE_FILE, rs.CANCELLED_FILE)
 
 
-def status_command(workshop_dir: str, workshop_id: str) -> str:
+def status_command(workshop_dir: str, workshop_id: str, per_attendee: bool = False) -> str:
+    """The snapshot, as the shared login (its runs are ``runs/<id>/``), or with ``per_attendee``
+    as root in the root-owned workshop (runs are ``jobs/<id>/w/``, each queue.state is root's, in
+    ``jobs/<id>/``; links an attendee planted are not followed)."""
     ws = rs.q(workshop_dir)
     files = " ".join(rs.q(f) for f in _RUN_FILES)
+    if per_attendee:
+        runs = f"{layout.JOBS_DIR}/*/{layout.JOB_RUN_DIR}/"
+        run_id = f"id=${{d#{layout.JOBS_DIR}/}}; id=${{id%/{layout.JOB_RUN_DIR}/}}"
+        queue_state = (f'q="{layout.JOBS_DIR}/$id/{layout.QUEUE_STATE_FILE}"; '
+                       f'[ -f "$q" ] && head -c 65536 "$q" > "$o/{layout.QUEUE_STATE_FILE}"')
+    else:
+        runs = f"{layout.RUNS_DIR}/*/"
+        run_id = f"id=${{d#{layout.RUNS_DIR}/}}; id=${{id%/}}"
+        queue_state = ":"
     return f"""\
 cd {ws} 2>/dev/null || {{ echo "no workshop folder {workshop_dir}" >&2; exit 3; }}
 t=$(mktemp -d) || exit 1
 trap 'rm -rf "$t"' EXIT
 mkdir -p "$t/runs" "$t/records" "$t/queue" "$t/server"
 exec 7>>{layout.QUEUE_DIR}/.lock && flock -w 20 7
-for d in {layout.RUNS_DIR}/*/; do
+for d in {runs}; do
   [ -d "$d" ] || continue
-  id=${{d#{layout.RUNS_DIR}/}}; id=${{id%/}}; o="$t/runs/$id"; mkdir -p "$o"
-  for f in {files}; do [ -f "$d$f" ] && head -c 65536 "$d$f" > "$o/$f"; done
-  [ -f "${{d}}{rs.REMOTE_LOG}" ] && tail -c 16384 "${{d}}{rs.REMOTE_LOG}" > "$o/convert.log.tail"
+  {run_id}; o="$t/runs/$id"; mkdir -p "$o"
+  for f in {files}; do [ -f "$d$f" ] && [ ! -L "$d$f" ] && head -c 65536 "$d$f" > "$o/$f"; done
+  {queue_state}
+  [ -f "${{d}}{rs.REMOTE_LOG}" ] && [ ! -L "${{d}}{rs.REMOTE_LOG}" ] && tail -c 16384 "${{d}}{rs.REMOTE_LOG}" > "$o/convert.log.tail"
   p=$(cat "${{d}}{rs.WRAPPER_PID_FILE}" 2>/dev/null)
   if [ -n "$p" ]; then : > "$o/started"; kill -0 "$p" 2>/dev/null && : > "$o/alive"; fi
 done
@@ -302,26 +315,49 @@ def _is_float(text: str) -> bool:
 
 
 def fetch_status(kit, lang: str | None = None, *, credentials: SshCredentials = SshCredentials(),
-                 timings: SshTimings = SshTimings()) -> RoomStatus:
+                 timings: SshTimings = SshTimings(), login: str | None = None) -> RoomStatus:
     """The room's status from the kit's server (its pinned host key; the instructor's login in
-    ``credentials``). Blocking."""
+    ``credentials``). In a room with one account per attendee the workshop is root's: ``login``
+    is the instructor's account there (root, or with sudo: its password is ``credentials``'),
+    never an attendee's. Blocking."""
     # paramiko (through these) is slow to import: only the status fetch needs it.
     from wizard.core.ssh.connection import ConnectionLost, SshConnection
+    from wizard.core.ssh.target import SshTarget
     from wizard.core.workshop.host_key import PinnedHostKey
 
     server = kit.server
-    conn = SshConnection(server.ssh_target, credentials, PinnedHostKey(server), timings=timings).connect()
+    target = server.ssh_target
+    stdin = None
+    if server.per_attendee:
+        if not login:
+            raise WizardError.of("workshop_status_login_needed", target=f"{target.host}:{target.port}")
+        target = SshTarget(layout.check_account_name(login), target.host, target.port)
+    conn = SshConnection(target, credentials, PinnedHostKey(server), timings=timings).connect()
     try:
-        home = conn.run(rs.home_command(), timeout=30).out.strip()
-        result = conn.run(status_command(layout.workshop_dir(home, server.workshop_id), server.workshop_id), timeout=120)
+        if server.per_attendee:
+            script = status_command(layout.isolated_workshop_dir(server.workshop_id), server.workshop_id,
+                                    per_attendee=True)
+            if login == "root":
+                command = rs.join(["sh", "-c", script])
+            elif credentials.password is not None:
+                command = rs.join(["sudo", "-S", "-p", "", "sh", "-c", script])
+                stdin = (credentials.password + "\n").encode()
+            else:
+                command = rs.join(["sudo", "-n", "sh", "-c", script])
+        else:
+            home = conn.run(rs.home_command(), timeout=30).out.strip()
+            command = status_command(layout.workshop_dir(home, server.workshop_id), server.workshop_id)
+        result = conn.run(command, stdin=stdin, timeout=120)
     except ConnectionLost as exc:
-        raise WizardError.of("workshop_status_failed", target=server.target, detail=str(exc)[:200]) from None
+        raise WizardError.of("workshop_status_failed", target=str(target), detail=str(exc)[:200]) from None
     finally:
         conn.close()
     if result.exit_code != 0:
-        raise WizardError.of("workshop_status_failed", target=server.target,
-                             detail=(result.err.strip() or f"exit code {result.exit_code}")[-300:])
+        detail = (result.err.strip() or f"exit code {result.exit_code}")[-300:]
+        if server.per_attendee and "password is required" in detail:
+            raise WizardError.of("workshop_status_needs_root", target=str(target), login=target.user)
+        raise WizardError.of("workshop_status_failed", target=str(target), detail=detail)
     try:
-        return parse_status(result.stdout, target=server.target, workshop_id=server.workshop_id, lang=lang)
+        return parse_status(result.stdout, target=str(target), workshop_id=server.workshop_id, lang=lang)
     except (tarfile.TarError, ValueError, EOFError, OSError) as exc:
-        raise WizardError.of("workshop_status_failed", target=server.target, detail=str(exc)[:200]) from None
+        raise WizardError.of("workshop_status_failed", target=str(target), detail=str(exc)[:200]) from None
