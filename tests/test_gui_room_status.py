@@ -16,6 +16,7 @@ import pytest
 
 from test_gui_support import FakeServices, gui_home, loop, make_window, run, services, wait_for  # noqa: F401
 from test_gui_workshop import make_kit
+from wizard.core.workshop.kit import read_kit
 from wizard.core.messages import WizardError, render
 from wizard.core.ssh.options import SshCredentials
 from wizard.core.workshop.status import JobStatus, RoomStatus, ServerLoad
@@ -54,8 +55,8 @@ class RoomServices(FakeServices):
         self.room_calls: list[tuple] = []
         self.calls_made = threading.Event()
 
-    def room_status(self, kit, credentials):
-        self.room_calls.append((kit, credentials))
+    def room_status(self, kit, credentials, **login):
+        self.room_calls.append((kit, credentials, *login.values()))
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if isinstance(answer, BaseException):
             raise answer
@@ -169,3 +170,22 @@ def test_without_an_open_kit_the_instructor_picks_the_kit_file(make_window, loop
     run(loop, window.ctx.idle())
     assert services.room_calls and services.room_calls[-1][0].title == "Room 3 workshop"
     assert len(dialog.table_rows()) == 6 and window.ctx.kit is None  # the window's own conversion is untouched
+
+
+def test_a_room_with_one_account_per_attendee_asks_for_the_instructors_login(make_window, loop, tmp_path):
+    """The workshop is root's there: the dialog shows a Login field (root by default) and fetches
+    as that account; a shared-login kit has no such field and passes none."""
+    services = RoomServices(a_room())
+    window = make_window(svc=services)
+    run(loop, window.open_kit(str(make_kit(tmp_path / "room3.rcwkit", per_attendee=True))))
+    dialog = open_dialog(window, loop)
+    assert dialog.login_edit.isVisibleTo(dialog) and dialog.login_edit.text() == "root"
+    assert services.room_calls[0][2] == "root"
+    dialog.login_edit.setText("teacher")
+    run(loop, dialog.refresh())
+    assert services.room_calls[-1][2] == "teacher"
+
+    dialog.set_kit(read_kit(make_kit(tmp_path / "shared.rcwkit")))
+    assert not dialog.login_edit.isVisibleTo(dialog)
+    run(loop, dialog.refresh())
+    assert len(services.room_calls[-1]) == 2  # the kit's own login

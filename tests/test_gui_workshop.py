@@ -24,10 +24,12 @@ pytestmark = pytest.mark.gui
 
 
 def make_kit(path: Path, *, language: str | None = None, locked=("processor", "quantize", "pixel_format"),
-             sample_model: Path | None = None, sample_images: Path | None = None) -> Path:
+             sample_model: Path | None = None, sample_images: Path | None = None, per_attendee: bool = False) -> Path:
     """A real kit: a fresh ed25519-shaped host key, options from the default preset with bgr
     pixels, three options locked, and the camera at a non-default (never contacted) address;
-    optionally a sample model and sample pictures packed in it."""
+    optionally a sample model and sample pictures packed in it, and one account per attendee
+    (seat01 … seat12)."""
+    accounts = {"accounts": kits.PER_ATTENDEE, "account_hint": "seat01 … seat12"} if per_attendee else {}
     model_member, files = sample_members(sample_model, sample_images)
     blob = b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20" + os.urandom(32)
     content = KitContent(
@@ -36,7 +38,8 @@ def make_kit(path: Path, *, language: str | None = None, locked=("processor", "q
         locked=tuple(locked),
         server=KitServer(target="attendee@127.0.0.1:2222", host_key_type="ssh-ed25519",
                          host_key=base64.b64encode(blob).decode(), host_key_fingerprint=kits.key_fingerprint(blob),
-                         workshop_id="room-3", slots=2),
+                         workshop_id="room-3", slots=2, **accounts),
+        schema_version=2 if per_attendee else 1,
         toolchain=KitToolchain(image="recamera-wizard/toolchain:room3"),
         camera=KitCamera(host="10.9.8.7", user="room3"), language=language,
         samples=KitSamples(model=model_member, images=tuple(m for m, _ in files if m != model_member)))

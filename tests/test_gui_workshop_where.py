@@ -100,7 +100,7 @@ def test_signing_in_with_a_password_keeps_it_in_memory_only(make_window, loop, t
     where._workshop_edited()
     window.refresh()
     assert not where.workshop_key_widget.isVisibleTo(where)  # no key file row for a password
-    assert where.workshop_labels[5].text() == "パスワード"
+    assert where.workshop_labels[6].text() == "パスワード"
     message, fix = problem("flow_workshop_password_missing", server="attendee@127.0.0.1:2222").text("ja")
     assert f"{message} → {fix}" in window.problems.texts() and not window.next_button.isEnabled()
     where.workshop_password_edit.setText("room-3-secret")
@@ -251,3 +251,51 @@ def test_a_workshop_start_cancelled_while_staging_records_it(tmp_path, monkeypat
     assert (record["state"], record["verdict"], record["backend"], record["where"]) == (
         "finished", "cancelled", "workshop", kit.server.target)
     assert (tmp_path / "run" / "workspace" / "recipe.json").is_file()
+
+
+def test_in_a_room_with_one_account_per_attendee_the_attendee_gives_theirs(make_window, loop, tmp_path, services,
+                                                                            gui_home):
+    """The kit says every attendee has their own account: the Where page shows the server as host
+    and port, asks for the account (from the seat card, the kit's hint as the example), refuses
+    Next without one with the core's words, and Start signs in as it."""
+    kit_path = make_kit(tmp_path / "room3.rcwkit", per_attendee=True)
+    window = make_window()
+    open_kit(window, loop, kit_path)
+    run(loop, to_page(window, "where", tmp_path))
+    where = window.pages["where"]
+    assert where.workshop_server_value.text() == "127.0.0.1:2222\nSet by your instructor."
+    assert where.workshop_account_edit.isVisibleTo(where)
+    assert where.workshop_account_edit.placeholderText() == "on your seat card, e.g. seat01"
+    assert "nobody else can see your files" in where.workshop_note.text()
+    key = tmp_path / "seat_key"
+    key.write_text("not read here")
+    where.workshop_name_edit.setText("Aiko")
+    where.workshop_key_edit.setText(str(key))
+    where._workshop_edited()
+    window.refresh()
+    message, fix = problem("workshop_account_needed", hint="seat01 … seat12").text("en")
+    assert f"{message} → {fix}" in window.problems.texts() and not window.next_button.isEnabled()
+    where.workshop_account_edit.setText("Seat 07")  # not an account name: the core's words
+    where._workshop_edited()
+    window.refresh()
+    refused, fix = problem("workshop_bad_account", value="Seat 07").text("en")
+    assert f"{refused} → {fix}" in window.problems.texts()
+    where.workshop_account_edit.setText("seat07")
+    where._workshop_edited()
+    window.refresh()
+    assert window.next_button.isEnabled()
+    window.go_next()
+    run(loop, window.convert_page.wait(), timeout=60)
+    [(_kit, _choices, attendee, credentials)] = services.workshop_started
+    assert attendee == "Aiko" and credentials == WorkshopCredentials(key_path=str(key), account="seat07")
+    saved = json.loads(next(gui_home[0].rglob("settings.json")).read_text())
+    assert saved["workshop_account"] == "seat07"  # offered again next time
+
+
+def test_a_shared_login_kit_asks_for_no_account(make_window, loop, tmp_path, services):
+    window = make_window()
+    open_kit(window, loop, make_kit(tmp_path / "room3.rcwkit"))
+    run(loop, to_page(window, "where", tmp_path))
+    where = window.pages["where"]
+    assert not where.workshop_account_edit.isVisibleTo(where)
+    assert "nobody else can see" not in where.workshop_note.text()

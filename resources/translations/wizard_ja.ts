@@ -1139,6 +1139,14 @@
 <context>
     <name>RoomStatusDialog</name>
     <message>
+        <source>Login:</source>
+        <translation>ログイン:</translation>
+    </message>
+    <message>
+        <source>Every attendee of this room has their own account: the room&apos;s status needs yours on the server (root, or an account with sudo).</source>
+        <translation>この教室では受講者ごとにアカウントがあるため、教室の状況を見るにはサーバー上のあなたのアカウント（root または sudo が使えるアカウント）が必要です。</translation>
+    </message>
+    <message>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
@@ -1561,6 +1569,22 @@
 </context>
 <context>
     <name>WherePage</name>
+    <message>
+        <source>Your account</source>
+        <translation>あなたのアカウント</translation>
+    </message>
+    <message>
+        <source>In this room everyone has their own account: nobody else can see your files or results.</source>
+        <translation>この教室では一人ひとりに自分のアカウントがあります。あなたのファイルや結果をほかの人が見ることはできません。</translation>
+    </message>
+    <message>
+        <source>on your seat card, e.g. {hint}</source>
+        <translation>席カードに書かれています（例: {hint}）</translation>
+    </message>
+    <message>
+        <source>on your seat card</source>
+        <translation>席カードに書かれています</translation>
+    </message>
     <message>
         <location filename="../../wizard/gui/pages/where.py" line="189"/>
         <source>The converter is a Linux program: it runs in a container (Docker), or on Linux also in a Python environment without Docker. It needs about 4 GB of memory and takes a few minutes.</source>

@@ -98,8 +98,13 @@ class RoomStatusDialog(QDialog):
         self.login_hint = QLabel()
         self.login_hint.setWordWrap(True)
         self.login_hint.setObjectName("helpText")
+        # A room with one account per attendee: the workshop is root's, so the instructor's login.
+        self.login_edit = QLineEdit("root")
+        self.login_edit.setObjectName("roomLogin")
+        self.login_edit.setMaxLength(64)
         self.form = QFormLayout()
-        self.key_label, self.password_label = QLabel(), QLabel()
+        self.login_label, self.key_label, self.password_label = QLabel(), QLabel(), QLabel()
+        self.form.addRow(self.login_label, self.login_edit)
         self.form.addRow(self.key_label, key_row)
         self.form.addRow(self.password_label, self.password_edit)
 
@@ -179,6 +184,12 @@ class RoomStatusDialog(QDialog):
         if path:
             self.key_edit.setText(path)
 
+    def login(self) -> str | None:
+        """The instructor's account, in a room with one account per attendee (else None: the kit's)."""
+        if self.kit is None or not self.kit.server.per_attendee:
+            return None
+        return self.login_edit.text().strip() or None
+
     def credentials(self):
         """The login as the CLI's --key / --password-env give it (an SshCredentials; with a key
         file the password field is also the key's passphrase)."""
@@ -193,7 +204,7 @@ class RoomStatusDialog(QDialog):
         """Fetch now (the button); None when there is no kit or a fetch is on its way."""
         if self.kit is None or self.fetching:
             return self._task if self.fetching else None
-        self._task = self.ctx.spawn(self._fetch(self.kit, self.credentials()), name="room-status")
+        self._task = self.ctx.spawn(self._fetch(self.kit, self.credentials(), self.login()), name="room-status")
         self._render_buttons()
         return self._task
 
@@ -201,12 +212,17 @@ class RoomStatusDialog(QDialog):
         if self.isVisible() and self.problem is None:
             self.refresh()
 
-    async def _fetch(self, kit, credentials) -> None:
+    async def _fetch(self, kit, credentials, login: str | None = None) -> None:
+        import functools
+
         import shiboken6
 
         failure: Problem | None = None
+        fetch = self.ctx.services.room_status
+        if login is not None:
+            fetch = functools.partial(fetch, login=login)
         try:
-            room = await run_blocking(self.ctx.services.room_status, kit, credentials)
+            room = await run_blocking(fetch, kit, credentials)
         except WizardError as exc:
             failure, room = exc.problem, None
         except Exception as exc:  # noqa: BLE001 - a message in the dialog, the details in the log
@@ -273,6 +289,7 @@ class RoomStatusDialog(QDialog):
 
     def _render_kit(self) -> None:
         kit = self.kit
+        self.form.setRowVisible(0, kit is not None and kit.server.per_attendee)
         if kit is None:
             self.kit_label.setText(self.tr("No workshop kit is open: choose the kit of the room."))
             return
@@ -295,6 +312,10 @@ class RoomStatusDialog(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Workshop room status"))
         self.choose_kit_button.setText(self.tr("Choose kit…"))
+        self.login_label.setText(self.tr("Login:"))
+        self.login_edit.setToolTip(self.tr(
+            "Every attendee of this room has their own account: the room's status needs yours "
+            "on the server (root, or an account with sudo)."))
         self.key_label.setText(self.tr("Key file:"))
         self.key_button.setText(self.tr("Browse…"))
         self.password_label.setText(self.tr("Password:"))

@@ -84,6 +84,7 @@ class WorkshopCredentials:
     password: str | None = field(default=None, repr=False)  # memory only, never saved
     key_passphrase: str | None = field(default=None, repr=False)
     allow_agent: bool = True  # also the SSH agent's keys (tests: off, only the given key)
+    account: str = ""  # a room with one account per attendee: whose it is ("" in a shared-login room)
 
     def ssh_credentials(self):
         """The login the WorkshopRunner takes (``credentials=``)."""
@@ -98,9 +99,10 @@ def workshop_credentials(state, password: str | None) -> WorkshopCredentials:
     passphrase (if it has one); with a password, no key file is offered."""
     from wizard.core.app.wizard_flow import SIGN_IN_PASSWORD
 
+    account = state.workshop_account.strip() if state.workshop_per_attendee else ""
     if state.workshop_sign_in == SIGN_IN_PASSWORD:
-        return WorkshopCredentials(password=password or None)
-    return WorkshopCredentials(key_path=state.workshop_key_path, key_passphrase=password or None)
+        return WorkshopCredentials(password=password or None, account=account)
+    return WorkshopCredentials(key_path=state.workshop_key_path, key_passphrase=password or None, account=account)
 
 
 def one_field_login(key_path: str | None, password: str | None):
@@ -431,14 +433,15 @@ class Services:
             return None
         return kit if kit is not None and kit.content.kit_id == info.kit_id else None
 
-    def room_status(self, kit, credentials):
+    def room_status(self, kit, credentials, login: str | None = None):
         """The room at a glance (wizard.core.workshop.status.RoomStatus): what ``recamera-wizard
         workshop status --kit KIT`` fetches, through the kit's pinned host key. ``credentials``:
-        the login (an SshCredentials, memory only). Raises WizardError."""
+        the login (an SshCredentials, memory only); ``login``: in a room with one account per
+        attendee, the instructor's account on the server. Raises WizardError."""
         from wizard.core.messages import current_language
         from wizard.core.workshop.status import fetch_status
 
-        return fetch_status(kit, lang=current_language(), credentials=credentials)
+        return fetch_status(kit, lang=current_language(), credentials=credentials, login=login)
 
     def make_kit(self, out, target: str, draft, credentials, accept_fingerprint: str | None = None):
         """What ``recamera-wizard workshop make-kit`` does: connect to ``target`` (user@host:port)
@@ -606,15 +609,16 @@ def workshop_conversion(kit, choices, attendee: str, credentials: WorkshopCreden
         made["job"] = start_conversion(
             kit, run_dir=run_dir, attendee=attendee, model=choices.model, images=choices.images,
             name=choices.name, test_image=choices.test_image, output_names=choices.output_names,
-            overrides=workshop_overrides(kit, choices), on_progress=on_progress, credentials=credentials.ssh_credentials())
+            overrides=workshop_overrides(kit, choices), on_progress=on_progress, credentials=credentials.ssh_credentials(),
+            account=credentials.account or None)
         return made["job"]
 
     def record_cancelled() -> None:
         from wizard.core.runners.run_folder import record_cancelled_before_run
         from wizard.core.workshop.runner import BACKEND
 
-        record_cancelled_before_run(run_dir, backend=BACKEND, where=kit.server.target,
-                                    image=kit.content.toolchain.image)
+        where = str(kit.server.login_target(credentials.account)) if kit.server.per_attendee else kit.server.target
+        record_cancelled_before_run(run_dir, backend=BACKEND, where=where, image=kit.content.toolchain.image)
 
     return _CoreJob(lambda: made["job"], str(run_dir), stage=stage, record_cancelled=record_cancelled)
 

@@ -42,6 +42,12 @@ def apply_kit(kit: Kit, state: Any, settings: Any) -> None:
     settings.device_user = kit.content.camera.user
     state.workshop = True
     state.workshop_server = kit.server.target
+    state.workshop_per_attendee = kit.server.per_attendee
+    state.workshop_account_hint = kit.server.account_hint
+    if kit.server.per_attendee:  # the login is each attendee's own: the server is host and port
+        target = kit.server.ssh_target
+        state.workshop_server = f"{target.host}:{target.port}"
+        state.workshop_account = settings.workshop_account
     state.workshop_attendee = settings.workshop_attendee or _login_name()
     state.workshop_sign_in = settings.workshop_sign_in if settings.workshop_sign_in in rules.SIGN_INS \
         else rules.SIGN_IN_KEY

@@ -67,6 +67,7 @@ class Settings:
     workshop_attendee: str = ""
     workshop_sign_in: str = "key"
     workshop_key_path: str = ""
+    workshop_account: str = ""  # a room with one account per attendee: theirs (never its password)
     format: int = SETTINGS_FORMAT
 
     # -- recents -------------------------------------------------------------------------------

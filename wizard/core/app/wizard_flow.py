@@ -130,6 +130,10 @@ class WizardState:
     workshop: bool = False
     workshop_server: str = ""  # the kit's "user@host:port", shown; set by the instructor
     workshop_attendee: str = ""
+    # A room with one account per attendee: each signs in as their own (from their seat card).
+    workshop_per_attendee: bool = False
+    workshop_account_hint: str = ""  # e.g. "attendee01 … attendee20", from the kit
+    workshop_account: str = ""
     workshop_sign_in: str = SIGN_IN_KEY
     workshop_key_path: str = ""
     workshop_has_password: bool = False  # the password itself lives in memory only
@@ -392,6 +396,16 @@ def _workshop_where_problems(state: WizardState) -> list[Problem]:
         check_attendee_name(state.workshop_attendee)
     except WizardError as exc:
         found.append(exc.problem)
+    if state.workshop_per_attendee:
+        from wizard.core.workshop.server_layout import check_account_name
+
+        if not state.workshop_account.strip():
+            found.append(problem("workshop_account_needed", hint=state.workshop_account_hint or "?"))
+        else:
+            try:
+                check_account_name(state.workshop_account.strip())
+            except WizardError as exc:
+                found.append(exc.problem)
     if state.workshop_sign_in == SIGN_IN_PASSWORD:
         if not state.workshop_has_password:
             found.append(problem("flow_workshop_password_missing", server=state.workshop_server))

@@ -191,6 +191,10 @@ class WherePage(Page):
         self.workshop_name_edit.setObjectName("attendeeEdit")
         self.workshop_name_edit.setMaxLength(200)  # longer is refused by the check anyway, with its message
         self.workshop_name_edit.textEdited.connect(lambda _: self._workshop_edited())
+        self.workshop_account_edit = QLineEdit()  # a room with one account per attendee: theirs
+        self.workshop_account_edit.setObjectName("workshopAccountEdit")
+        self.workshop_account_edit.setMaxLength(64)
+        self.workshop_account_edit.textEdited.connect(lambda _: self._workshop_edited())
         self.workshop_key_radio = QRadioButton()
         self.workshop_key_radio.setObjectName("workshopKeyRadio")
         self.workshop_password_radio = QRadioButton()
@@ -222,10 +226,11 @@ class WherePage(Page):
         self.workshop_password_edit.setObjectName("workshopPasswordEdit")
         self.workshop_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.workshop_password_edit.textEdited.connect(lambda _: self._workshop_edited())
-        self.workshop_labels = [QLabel() for _ in range(6)]
+        self.workshop_labels = [QLabel() for _ in range(7)]
         for label, widget in zip(self.workshop_labels, (self.workshop_server_value, self.workshop_key_value,
-                                                        self.workshop_name_edit, sign_in_widget,
-                                                        self.workshop_key_widget, self.workshop_password_edit)):
+                                                        self.workshop_name_edit, self.workshop_account_edit,
+                                                        sign_in_widget, self.workshop_key_widget,
+                                                        self.workshop_password_edit)):
             room.addRow(label, widget)
         self.workshop_form = room
         workshop.addLayout(room)
@@ -278,7 +283,8 @@ class WherePage(Page):
         self.test_button.setText(self.tr("Test connection"))
         self.workshop_box.setTitle(self.tr("The workshop's server"))
         for label, text in zip(self.workshop_labels, (self.tr("Server"), self.tr("Host key"), self.tr("Your name"),
-                                                      self.tr("Sign in with"), self.tr("Key file"), "")):
+                                                      self.tr("Your account"), self.tr("Sign in with"),
+                                                      self.tr("Key file"), "")):
             label.setText(text)
         self.workshop_key_radio.setText(self.tr("a key file"))
         self.workshop_password_radio.setText(self.tr("a password"))
@@ -348,16 +354,25 @@ class WherePage(Page):
             self.workshop_server_value.setText(f"{s.workshop_server}\n{set_by}")
             self.workshop_key_value.setText(f"{fingerprint}\n{set_by}" if fingerprint else set_by)
             password = s.workshop_sign_in == rules.SIGN_IN_PASSWORD
-            self.workshop_labels[5].setText(self.tr("Password") if password
+            self.workshop_labels[6].setText(self.tr("Password") if password
                                             else self.tr("Key passphrase"))
             self.workshop_password_edit.setPlaceholderText(
                 self.tr("the password your instructor gave you") if password
                 else self.tr("only if your key has one"))
-            self.workshop_form.setRowVisible(4, not password)
+            self.workshop_form.setRowVisible(3, s.workshop_per_attendee)
+            self.workshop_form.setRowVisible(5, not password)
+            if s.workshop_per_attendee:
+                self.workshop_note.setText(self.workshop_note.text() + "\n" + self.tr(
+                    "In this room everyone has their own account: nobody else can see your files or results."))
+                hint = s.workshop_account_hint
+                self.workshop_account_edit.setPlaceholderText(
+                    self.tr("on your seat card, e.g. {hint}").replace("{hint}", hint.split(" ")[0]) if hint
+                    else self.tr("on your seat card"))
 
     def _enter_workshop(self) -> None:
         s = self.state
         self.workshop_name_edit.setText(s.workshop_attendee)
+        self.workshop_account_edit.setText(s.workshop_account)
         self.workshop_key_edit.setText(s.workshop_key_path)
         self.workshop_password_edit.setText(self.ctx.workshop_password or "")
         s.workshop_has_password = bool(self.ctx.workshop_password)
@@ -374,12 +389,15 @@ class WherePage(Page):
     def _workshop_edited(self) -> None:
         s = self.state
         s.workshop_attendee = self.workshop_name_edit.text()
+        s.workshop_account = self.workshop_account_edit.text().strip()
         s.workshop_key_path = self.workshop_key_edit.text().strip()
         self.ctx.workshop_password = self.workshop_password_edit.text() or None
         s.workshop_has_password = bool(self.ctx.workshop_password)
         # The name and key file are remembered for the next conversion (never the password).
         self.ctx.settings.workshop_attendee = s.workshop_attendee.strip()
         self.ctx.settings.workshop_key_path = s.workshop_key_path
+        if s.workshop_per_attendee:
+            self.ctx.settings.workshop_account = s.workshop_account
         self.changed.emit()
 
     def _pick_workshop_key(self) -> None:
