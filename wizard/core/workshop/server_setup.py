@@ -158,7 +158,9 @@ _ISOLATED_ACCOUNTS = (
     'else groupadd "$group"; echo "group $group: created"; fi; '
     'for name in "$@"; do '
     'if id -u "$name" > /dev/null 2>&1; then echo "account $name: already there"; '
-    'else useradd -m -s /bin/bash -G "$group" "$name"; echo "account $name: created"; fi; '
+    # '*', not useradd's '!': no password works, but the account is not "locked", which OpenSSH
+    # without PAM refuses even a key for (a password for the sheet is set afterwards).
+    'else useradd -m -s /bin/bash -G "$group" "$name"; usermod -p "*" "$name"; echo "account $name: created"; fi; '
     'if ! id -nG "$name" | tr " " "\\n" | grep -qxF -- "$group"; then usermod -aG "$group" "$name"; '
     'echo "account $name: added to $group"; fi; '
     'if id -nG "$name" | tr " " "\\n" | grep -qx docker; then gpasswd -d "$name" docker > /dev/null; '
