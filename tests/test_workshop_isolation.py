@@ -19,6 +19,7 @@ attendee's uid, and `workshop status` (as root) shows both jobs done under their
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -56,20 +57,28 @@ def _cleanup_room(workshop_id: str, names: list[str]) -> None:
     shutil.rmtree(layout.isolated_workshop_dir(workshop_id), ignore_errors=True)
 
 
-@pytest.fixture
-def isolated_room(sshd_factory, workshop_image, tmp_path):
+@contextlib.contextmanager
+def isolated_room_for(sshd_factory, image: str, tmp_path: Path, accounts: int = 2):
+    """A Room on an sshd that lets every account log in with its own home and keys, with fresh
+    account names; the accounts, group, sudoers rule and root-owned workshop are removed after."""
     require_component(os.geteuid() == 0, "root (to create attendee accounts)", "run the workshop tests as root")
     for tool in ("sudo", "setpriv", "visudo", "useradd"):
         require_component(shutil.which(tool) is not None or Path(f"/usr/sbin/{tool}").exists(), tool,
                           "apt-get install sudo util-linux passwd")
     admin = sshd_factory(per_user_logins=True)
-    room = Room(server=admin, root=tmp_path, workshop_id=new_workshop_id(), image=workshop_image)
+    room = Room(server=admin, root=tmp_path, workshop_id=new_workshop_id(), image=image)
     prefix = "wa" + secrets.token_hex(3)
-    names = layout.account_names(prefix, 2)
+    names = layout.account_names(prefix, accounts)
     try:
         yield room, prefix, names
     finally:
         _cleanup_room(room.workshop_id, names)
+
+
+@pytest.fixture
+def isolated_room(sshd_factory, workshop_image, tmp_path):
+    with isolated_room_for(sshd_factory, workshop_image, tmp_path) as room:
+        yield room
 
 
 def _as(user: str, command: str, server) -> subprocess.CompletedProcess:

@@ -1139,6 +1139,14 @@
 <context>
     <name>RoomStatusDialog</name>
     <message>
+        <source>One account per attendee (%1): nobody sees another&apos;s files.</source>
+        <translation>受講者ごとのアカウント（%1）: ほかの人のファイルは誰にも見えません。</translation>
+    </message>
+    <message>
+        <source>Your own login on the room&apos;s server (root, or an account with sudo: the password field is sudo&apos;s password too), not an attendee&apos;s. With a key file, the password field is the key&apos;s passphrase. Kept in memory only.</source>
+        <translation>会場のサーバーへのあなた自身のログイン（root または sudo が使えるアカウント。パスワード欄は sudo のパスワードにも使います）で、受講者のアカウントではありません。鍵ファイルを指定した場合、パスワード欄は鍵のパスフレーズです。メモリー上にだけ保持します。</translation>
+    </message>
+    <message>
         <source>Login:</source>
         <translation>ログイン:</translation>
     </message>

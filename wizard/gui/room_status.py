@@ -294,11 +294,29 @@ class RoomStatusDialog(QDialog):
             self.kit_label.setText(self.tr("No workshop kit is open: choose the kit of the room."))
             return
         server = kit.server
-        self.kit_label.setText(
-            self.tr("<b>%1</b><br>Server %2, workshop %3, %4 at once<br>Host key %5 (pinned by the kit)")
-            .replace("%1", _escape(kit.title)).replace("%2", _escape(server.target))
-            .replace("%3", _escape(server.workshop_id)).replace("%4", str(server.slots))
-            .replace("%5", _escape(server.host_key_fingerprint)))
+        where = server.target
+        if server.per_attendee:  # the attendees' logins are their own: the server is host and port
+            where = f"{server.ssh_target.host}:{server.ssh_target.port}"
+        text = (self.tr("<b>%1</b><br>Server %2, workshop %3, %4 at once<br>Host key %5 (pinned by the kit)")
+                .replace("%1", _escape(kit.title)).replace("%2", _escape(where))
+                .replace("%3", _escape(server.workshop_id)).replace("%4", str(server.slots))
+                .replace("%5", _escape(server.host_key_fingerprint)))
+        if server.per_attendee:
+            text += "<br>" + self.tr("One account per attendee (%1): nobody sees another's files.").replace(
+                "%1", _escape(server.account_hint or "?"))
+        self.kit_label.setText(text)
+        self._render_login_hint()
+
+    def _render_login_hint(self) -> None:
+        if self.kit is not None and self.kit.server.per_attendee:
+            self.login_hint.setText(self.tr(
+                "Your own login on the room's server (root, or an account with sudo: the password field is "
+                "sudo's password too), not an attendee's. With a key file, the password field is the key's "
+                "passphrase. Kept in memory only."))
+        else:
+            self.login_hint.setText(self.tr(
+                "The login of the room's server (yours or the attendees' account). With a key file, the password "
+                "field is the key's passphrase. Kept in memory only."))
 
     def _render_buttons(self) -> None:
         self.refresh_button.setEnabled(self.kit is not None and not self.fetching)
@@ -320,9 +338,7 @@ class RoomStatusDialog(QDialog):
         self.key_button.setText(self.tr("Browse…"))
         self.password_label.setText(self.tr("Password:"))
         self.key_edit.setPlaceholderText(self.tr("optional: your SSH agent and default keys are tried"))
-        self.login_hint.setText(self.tr(
-            "The login of the room's server (yours or the attendees' account). With a key file, the password "
-            "field is the key's passphrase. Kept in memory only."))
+        self._render_login_hint()
         self.table.setHorizontalHeaderLabels([self.tr("Ticket"), self.tr("Attendee"), self.tr("Model"), self.tr("State"),
                                               self.tr("Elapsed"), self.tr("Waited")])
         self._render()

@@ -118,8 +118,9 @@ def tour_kit(path: Path, sample_model: Path | None = None, sample_images: Path |
     import base64
     import os
 
-    from wizard.core.workshop.kit import (KitCamera, KitContent, KitSamples, KitServer, KitToolchain,
-                                          key_fingerprint, resolve_options, sample_members, write_kit)
+    from wizard.core.workshop.kit import (PER_ATTENDEE, PER_ATTENDEE_SCHEMA, KitCamera, KitContent, KitSamples,
+                                          KitServer, KitToolchain, key_fingerprint, resolve_options, sample_members,
+                                          write_kit)
 
     model_member, files = sample_members(sample_model, sample_images)
 
@@ -128,9 +129,11 @@ def tour_kit(path: Path, sample_model: Path | None = None, sample_images: Path |
         kit_id="kit-tour01", title="reCamera workshop, room 3", preset="recamera-default",
         options=resolve_options("recamera-default", {}),
         locked=("processor", "quantize", "fuse_preprocess", "customization_format", "pixel_format"),
-        server=KitServer(target="attendee@127.0.0.1:2222", host_key_type="ssh-ed25519",
+        # A room with one account per attendee (prepare-server --attendee-accounts 20).
+        server=KitServer(target="attendee01@127.0.0.1:2222", host_key_type="ssh-ed25519",
                          host_key=base64.b64encode(blob).decode(), host_key_fingerprint=key_fingerprint(blob),
-                         workshop_id="room-3", slots=2),
+                         workshop_id="room-3", slots=2, accounts=PER_ATTENDEE, account_hint="attendee01 … attendee20"),
+        schema_version=PER_ATTENDEE_SCHEMA,
         toolchain=KitToolchain(image="recamera-wizard/toolchain:1.7"), camera=KitCamera(),
         samples=KitSamples(model=model_member, images=tuple(m for m, _ in files if m != model_member)))
     return write_kit(path, content, files).path
@@ -451,6 +454,7 @@ async def _tour_workshop(window, services: TourServices, shoot, work: Path, mode
     where = window.pages["where"]
     _expect(where.workshop_box.isVisibleTo(where), "the Where page does not show the workshop's server", window)
     where.workshop_name_edit.setText("Akiko")
+    where.workshop_account_edit.setText("attendee07")
     where.workshop_key_edit.setText("~/.ssh/room3_ed25519")
     where._workshop_edited()
     await _settle(window)

@@ -49,9 +49,11 @@ async def tour_room_status(window, shoot) -> None:
     services = window.ctx.services
     calls: list = []
 
-    def room_status(kit_asked, credentials):
+    def room_status(kit_asked, credentials, login=None):
         calls.append(credentials)
-        return replayed_room(kit_asked.server.target, kit_asked.server.workshop_id)
+        target = kit_asked.server.ssh_target
+        shown = f"{login}@{target.host}:{target.port}" if login else kit_asked.server.target
+        return replayed_room(shown, kit_asked.server.workshop_id)
 
     services.room_status = room_status  # type: ignore[method-assign]
     try:

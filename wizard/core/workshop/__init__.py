@@ -6,7 +6,9 @@
     host_key.py       the kit's pinned host key (an attendee never accepts an unknown key)
     runner.py         WorkshopRunner: the SSH runner with the queue, the pin and receipts
     attendee.py       an attendee's conversion: kit + their model and pictures -> a job
-    server_setup.py   prepare-server: Docker, the toolchain image, the account, the queue
+    server_setup.py   prepare-server: Docker, the toolchain image, the account(s), the queue
+    gatekeeper.py     a room with one account per attendee: the root-owned program (via sudo)
+                      that is their only way to Docker, for their own runs only
     server_check.py   what make-kit checks on the server (reachable, Docker, image, memory, disk)
     kit_maker.py      make-kit: check the server, then write the kit
     status.py         the room at a glance (every job's state, the server's load)
