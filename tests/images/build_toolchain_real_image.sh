@@ -132,6 +132,10 @@ mkdir -p "$root$PREFIX"
     bin/python3.10 $(ls -d lib/libpython3.10* 2>/dev/null) lib/python3.10 include/python3.10) \
   | tar -C "$root$PREFIX" --numeric-owner -xf -
 ln -sf python3.10 "$root$PREFIX/bin/python3"
+# Every folder on the way to it may be passed through by any user (pyenv's lives under /root,
+# 0700): a workshop with one account per attendee runs the image as the attendee's own uid.
+ancestor="$PREFIX"
+while [[ "$ancestor" != "/" && -n "$ancestor" ]]; do chmod o+x "$root$ancestor"; ancestor="$(dirname "$ancestor")"; done
 # Shared libraries the interpreter or its extension modules need and the root lacks: the host
 # has them (the interpreter runs here), at the same paths.
 copied=0

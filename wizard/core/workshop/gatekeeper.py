@@ -170,8 +170,10 @@ def gatekeeper_script() -> str:
 def sudoers_rule(workshop_id: str) -> str:
     """The sudoers.d file: the workshop's attendees may run the gatekeeper as root, without a
     password (the gatekeeper itself decides what each call may do)."""
+    # !requiretty: the wrapper calls it with no terminal (distributions that set requiretty would refuse).
     return (f"# reCamera Model Wizard workshop {layout.check_workshop_id(workshop_id)}: attendees reach Docker only "
-            f"through the gatekeeper\n%{layout.attendees_group(workshop_id)} ALL=(root) NOPASSWD: {layout.GATEKEEPER}\n")
+            f"through the gatekeeper\nDefaults!{layout.GATEKEEPER} !requiretty\n"
+            f"%{layout.attendees_group(workshop_id)} ALL=(root) NOPASSWD: {layout.GATEKEEPER}\n")
 
 
 def command(verb: str, workshop_id: str, run_id: str | None = None, *extra: str) -> str:

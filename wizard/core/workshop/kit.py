@@ -11,7 +11,10 @@ kit.json says: a title; the preset and every conversion option resolved (so a ki
 in a later app version whose presets changed) and which options are locked; the shared server
 (user@host:port, its host public key, pinned: an attendee never has to accept an unknown key; the
 workshop folder on it; how many conversions it runs at once); the toolchain image (tag, and its
-image ID and tarball name for offline rooms); the camera defaults and the language.
+image ID and tarball name for offline rooms); the camera defaults and the language. A room with
+one account per attendee (prepare-server --attendee-accounts) is format 2: ``server.accounts`` is
+"per-attendee", ``account_hint`` names the accounts for people, and each attendee logs in as their
+own account on the kit's host and port (KitServer.login_target).
 
 What the checksum does and does not do: it detects a kit damaged in copying or edited by hand
 (someone "just changing" a locked option). It is not a signature: whoever can edit the file can
