@@ -38,6 +38,23 @@ def engine_reachable() -> tuple[bool, str]:
         return False, f"{type(exc).__name__}: {str(exc)[:200]}"
 
 
+LEFTOVER_SECONDS = 600
+
+
+def _stopped_for(container) -> float:
+    """Seconds since the container ended (its State.FinishedAt), infinity when unknown."""
+    from datetime import datetime, timezone
+
+    finished = ((container.attrs.get("State") or {}).get("FinishedAt") or "")[:26].rstrip("Z")
+    try:
+        when = datetime.fromisoformat(finished).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return float("inf")
+    if when.year < 2000:  # "0001-01-01T00:00:00Z": created, never started
+        return float("inf")
+    return (datetime.now(timezone.utc) - when).total_seconds()
+
+
 @pytest.fixture(scope="session")
 def docker_client():
     ok, why = engine_reachable()
@@ -48,15 +65,18 @@ def docker_client():
     client = docker.from_env(timeout=60)
     yield client
     # A test that failed half-way must not leave containers for the next run (or CI) to trip on.
-    # Only ours (conversion/reproduce containers of the TEST image) and only stopped ones: a
-    # running one may belong to a concurrent test session on this machine.
+    # Only ours (conversion/reproduce containers of the TEST image) and only ones stopped for a
+    # while: a running one, or one that just ended and is about to be downloaded from, may belong
+    # to a concurrent test session on this machine (removing that one mid-download made Docker
+    # answer "RWLayer of container ... is unexpectedly nil" there).
     try:
         ids = {TEST_IMAGE, client.images.get(TEST_IMAGE).id}
     except Exception:  # noqa: BLE001 - no test image, so no such containers
         ids = set()
     for role in ("conversion", "reproduce"):
         for container in client.containers.list(all=True, filters={"label": f"{LABEL_ROLE}={role}"}):
-            if container.status != "running" and (container.attrs.get("Config") or {}).get("Image") in ids:
+            if container.status != "running" and (container.attrs.get("Config") or {}).get("Image") in ids \
+                    and _stopped_for(container) > LEFTOVER_SECONDS:
                 try:
                     container.remove(force=True, v=True)
                 except Exception:  # noqa: BLE001 - already gone
