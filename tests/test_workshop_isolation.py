@@ -129,6 +129,16 @@ def test_attendees_with_their_own_accounts_cannot_reach_each_other(isolated_room
     assert kit.server.per_attendee and kit.content.schema_version == 2
     assert kit.server.account_hint == f"{name_a} … {name_b}" and kit.server.target.startswith(name_a + "@")
 
+    # Converting as an account that is not one of the room's (the instructor's own) is refused by
+    # the gatekeeper, in words, before anything is made on the server.
+    model_x, images_x = attendee_inputs(tmp_path / "in_x", "model_of_x")
+    stranger = Attendee(room, "Instructor", model_x, images_x, extra=("--account", "root"),
+                        run_dir=tmp_path / "stranger" / "run")
+    assert stranger.finish(120) != 0
+    [refusal] = [e["problem"] for e in stranger.of_type("ProblemRaised") if e["problem"]["severity"] == "error"]
+    assert refusal["code"] == "workshop_gatekeeper_refused" and "only an attendee" in refusal["message"]
+    assert list((Path(layout.isolated_workshop_dir(room.workshop_id)) / layout.JOBS_DIR).iterdir()) == []
+
     # --- A's job waits in line (both slots held); B with a terminal tries everything -----------------
     ws = Path(layout.isolated_workshop_dir(room.workshop_id))
     held = hold_slots(ws, 2)

@@ -132,11 +132,7 @@ class WorkshopRunner(SshRunner):
         image_id_command = None
         if self.per_attendee:
             image_id_command = self._gatekeeper("image-id")
-            allowed = self._connection().run(image_id_command, timeout=60)
-            if allowed.exit_code != 0:
-                detail = (allowed.err.strip() or f"exit code {allowed.exit_code}").splitlines()[-1]
-                raise WizardError.of("workshop_gatekeeper_refused", account=self.target.user, target=str(self.target),
-                                     workshop=self.kit.server.workshop_id, detail=detail[:300])
+            self._through_gatekeeper(image_id_command)  # a login the gatekeeper refuses: say so first
         facts = server_check.parse_probe(self._checked(
             server_check.probe_command(self.workshop_dir, content.toolchain.image, image_id_command),
             "look at the workshop"))
@@ -166,12 +162,18 @@ class WorkshopRunner(SshRunner):
 
     def _open_run_folder(self) -> None:
         """The gatekeeper makes the run folder (a per-attendee login cannot write in the workshop)."""
-        opened = self._connection().run(self._gatekeeper("open"), timeout=60)
-        if opened.exit_code != 0:
-            detail = (opened.err.strip() or f"exit code {opened.exit_code}").splitlines()[-1]
+        self._through_gatekeeper(self._gatekeeper("open"))
+        self._remote_created = True
+
+    def _through_gatekeeper(self, command: str) -> str:
+        """Run one gatekeeper call; its refusal (not one of the workshop's accounts, not this
+        account's run) is the catalogue's message with the gatekeeper's own words."""
+        result = self._connection().run(command, timeout=60)
+        if result.exit_code != 0:
+            detail = (result.err.strip() or f"exit code {result.exit_code}").splitlines()[-1]
             raise WizardError.of("workshop_gatekeeper_refused", account=self.target.user, target=str(self.target),
                                  workshop=self.kit.server.workshop_id, detail=detail[:300])
-        self._remote_created = True
+        return result.out
 
     def before_container_script(self) -> str:
         if self.per_attendee:
