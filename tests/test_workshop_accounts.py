@@ -232,3 +232,17 @@ def test_the_status_snapshot_of_a_root_owned_workshop_by_sh(tmp_path):
 
     assert b"the secret" not in gzip.decompress(out)  # the link was not read
     assert all(j.attendee != "the secret" for j in jobs.values())
+
+
+def test_the_password_sheet_is_appended_to_and_only_the_instructors(tmp_path):
+    from wizard.core.workshop.server_setup import new_password, write_accounts_sheet
+
+    sheet = tmp_path / "seats.txt"
+    sheet.write_text("# an earlier room\nseat01\tabc\n")
+    sheet.chmod(0o644)
+    password = new_password()
+    write_accounts_sheet(sheet, [("seat02", password)], "root@10.0.0.5:22")
+    lines = sheet.read_text().splitlines()
+    assert lines[:2] == ["# an earlier room", "seat01\tabc"] and lines[-1] == f"seat02\t{password}"
+    assert oct(sheet.stat().st_mode & 0o777) == "0o600"
+    assert len(password) == 12 and set(password) <= set("abcdefghjkmnpqrstuvwxyz23456789")

@@ -236,6 +236,8 @@ def new_password() -> str:
 def write_accounts_sheet(path: Path, passwords: list[tuple[str, str]], target: str) -> None:
     """Append ``account<TAB>password`` lines to the instructor's sheet, a file only they can read."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    if hasattr(os, "fchmod"):  # an older sheet made readable by others becomes the instructor's only
+        os.fchmod(fd, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as sheet:
         sheet.write(f"# {target}, {time.strftime('%Y-%m-%d %H:%M')}: new attendee accounts\n")
         for name, password in passwords:
