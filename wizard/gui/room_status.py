@@ -296,7 +296,7 @@ class RoomStatusDialog(QDialog):
         server = kit.server
         where = server.target
         if server.per_attendee:  # the attendees' logins are their own: the server is host and port
-            where = f"{server.ssh_target.host}:{server.ssh_target.port}"
+            where = server.ssh_target.address
         text = (self.tr("<b>%1</b><br>Server %2, workshop %3, %4 at once<br>Host key %5 (pinned by the kit)")
                 .replace("%1", _escape(kit.title)).replace("%2", _escape(where))
                 .replace("%3", _escape(server.workshop_id)).replace("%4", str(server.slots))

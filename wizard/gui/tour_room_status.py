@@ -51,8 +51,7 @@ async def tour_room_status(window, shoot) -> None:
 
     def room_status(kit_asked, credentials, login=None):
         calls.append(credentials)
-        target = kit_asked.server.ssh_target
-        shown = f"{login}@{target.host}:{target.port}" if login else kit_asked.server.target
+        shown = f"{login}@{kit_asked.server.ssh_target.address}" if login else kit_asked.server.target
         return replayed_room(shown, kit_asked.server.workshop_id)
 
     services.room_status = room_status  # type: ignore[method-assign]

@@ -45,8 +45,7 @@ def apply_kit(kit: Kit, state: Any, settings: Any) -> None:
     state.workshop_per_attendee = kit.server.per_attendee
     state.workshop_account_hint = kit.server.account_hint
     if kit.server.per_attendee:  # the login is each attendee's own: the server is host and port
-        target = kit.server.ssh_target
-        state.workshop_server = f"{target.host}:{target.port}"
+        state.workshop_server = kit.server.ssh_target.address
         state.workshop_account = settings.workshop_account
     state.workshop_attendee = settings.workshop_attendee or _login_name()
     state.workshop_sign_in = settings.workshop_sign_in if settings.workshop_sign_in in rules.SIGN_INS \

@@ -32,6 +32,11 @@ class SshTarget:
         """How OpenSSH names the host in known_hosts: ``host``, or ``[host]:port`` off port 22."""
         return self.host if self.port == DEFAULT_PORT else f"[{self.host}]:{self.port}"
 
-    def __str__(self) -> str:
+    @property
+    def address(self) -> str:
+        """``host:port`` (an IPv6 host in brackets), without the login."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{self.user}@{host}:{self.port}"
+        return f"{host}:{self.port}"
+
+    def __str__(self) -> str:
+        return f"{self.user}@{self.address}"

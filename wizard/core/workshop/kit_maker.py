@@ -106,7 +106,7 @@ def make_kit(out: str | Path, target: str, draft: KitDraft, *, credentials: SshC
     login = where
     if room:  # attendees log in as their own accounts: the kit names the first, and all of them
         names = room.get("accounts", "").split()
-        accounts = {"accounts": PER_ATTENDEE, "account_hint": _hint(names)}
+        accounts = {"accounts": PER_ATTENDEE, "account_hint": layout.account_hint(names)}
         if names:
             login = str(SshTarget(names[0], server.host, server.port))
     try:
@@ -148,9 +148,3 @@ def _per_attendee_room(conn: SshConnection, workshop_id: str) -> dict[str, str] 
                    timeout=30).out
     values = rs.probe_values(out, _ROOM_MARK)
     return values if values.get("per_attendee") == "yes" else None
-
-
-def _hint(names: list[str]) -> str:
-    if not names:
-        return ""
-    return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"

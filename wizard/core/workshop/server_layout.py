@@ -138,6 +138,13 @@ def sudoers_file(workshop_id: str) -> str:
     return f"/etc/sudoers.d/recamera-wizard-{check_workshop_id(workshop_id)}"
 
 
+def account_hint(names: list[str]) -> str:
+    """The accounts for people: "attendee01 … attendee20" (one name alone; "" for none)."""
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"
+
+
 def account_names(prefix: str, count: int) -> list[str]:
     """prefix01, prefix02... (two digits at least, so they sort in order on a seat list)."""
     width = max(2, len(str(count)))

@@ -30,6 +30,7 @@ through a file only this login can read, written over stdin and removed at once;
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -98,8 +99,7 @@ class ServerPlan:
 
     @property
     def account_hint(self) -> str:
-        names = self.account_names
-        return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"
+        return layout.account_hint(self.account_names)
 
 
 def read_public_key(path: str | Path) -> str:
@@ -411,26 +411,34 @@ def _account_step(conn: SshConnection, plan: ServerPlan, where: str, password: s
     facts = _facts(conn)
     if not facts.is_root and not facts.has_sudo:
         raise WizardError.of("workshop_needs_root", target=where, user=plan.account, login=facts.user)
-    secret_file = None
-    if plan.account_password is not None:
-        # chpasswd reads "name:password" from a file only this login can read (never argv).
-        home = conn.run(rs.home_command(), timeout=30).out.strip()
-        secret_file = f"{home}/.recamera-wizard-account-{secrets.token_hex(6)}"
-        written = conn.run(f"umask 077 && cat > {rs.q(secret_file)}",
-                           stdin=f"{plan.account}:{plan.account_password}\n".encode(), timeout=30)
-        if written.exit_code != 0:
-            raise WizardError.of("workshop_step_failed", target=where, step="set the password",
-                                 detail=written.err.strip()[-300:] or f"exit code {written.exit_code}")
-    try:
+    passwords = [(plan.account, plan.account_password)] if plan.account_password is not None else []
+    with _password_file(conn, passwords, where, "set the password") as secret_file:
         for label, argv in account_commands(plan, secret_file):
             out = _as_root(conn, facts, label, argv, password, where)
             for line in out.splitlines():
                 if line.strip():
                     yield LogLine(line.strip(), step=step, stream="runner")
-    finally:
-        if secret_file is not None:
-            conn.run(f"rm -f -- {rs.q(secret_file)}", timeout=30)
     yield StepFinished(step, ok=True, elapsed=time.monotonic() - begun)
+
+
+@contextlib.contextmanager
+def _password_file(conn: SshConnection, passwords: list[tuple[str, str]], where: str, what: str):
+    """chpasswd's input ("name:password" lines) in a file only this login can read, written over
+    stdin (never argv) and removed afterwards; None when there are no passwords."""
+    if not passwords:
+        yield None
+        return
+    home = conn.run(rs.home_command(), timeout=30).out.strip()
+    secret_file = f"{home}/.recamera-wizard-account-{secrets.token_hex(6)}"
+    lines = "".join(f"{name}:{secret}\n" for name, secret in passwords)
+    try:
+        written = conn.run(f"umask 077 && cat > {rs.q(secret_file)}", stdin=lines.encode(), timeout=30)
+        if written.exit_code != 0:
+            raise WizardError.of("workshop_step_failed", target=where, step=what,
+                                 detail=written.err.strip()[-300:] or f"exit code {written.exit_code}")
+        yield secret_file
+    finally:
+        conn.run(f"rm -f -- {rs.q(secret_file)}", timeout=30)
 
 
 def _queue_step(conn: SshConnection, plan: ServerPlan, where: str, image_id: str,
@@ -502,16 +510,7 @@ def _isolated_steps(conn: SshConnection, plan: ServerPlan, where: str, image_id:
 
 def _set_passwords(conn: SshConnection, facts: remote_setup.RemoteFacts, passwords: list[tuple[str, str]],
                    where: str, sudo_password: str | None) -> Iterator[Event]:
-    """chpasswd reads "name:password" lines from a file only this login can read (never argv)."""
-    home = conn.run(rs.home_command(), timeout=30).out.strip()
-    secret_file = f"{home}/.recamera-wizard-account-{secrets.token_hex(6)}"
-    lines = "".join(f"{name}:{secret}\n" for name, secret in passwords)
-    written = conn.run(f"umask 077 && cat > {rs.q(secret_file)}", stdin=lines.encode(), timeout=30)
-    try:
-        if written.exit_code != 0:
-            raise WizardError.of("workshop_step_failed", target=where, step="set the passwords",
-                                 detail=written.err.strip()[-300:] or f"exit code {written.exit_code}")
+    """The new accounts' passwords, through chpasswd (_password_file)."""
+    with _password_file(conn, passwords, where, "set the passwords") as secret_file:
         _as_root(conn, facts, "set the passwords", _sh(_SET_PASSWORD, secret_file), sudo_password, where)
-    finally:
-        conn.run(f"rm -f -- {rs.q(secret_file)}", timeout=30)
     yield LogLine(f"passwords set for {', '.join(n for n, _ in passwords)}", step="accounts", stream="runner")

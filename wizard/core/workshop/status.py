@@ -321,6 +321,7 @@ def fetch_status(kit, lang: str | None = None, *, credentials: SshCredentials = 
     is the instructor's account there (root, or with sudo: its password is ``credentials``'),
     never an attendee's. Blocking."""
     # paramiko (through these) is slow to import: only the status fetch needs it.
+    from wizard.core.runners.vm import setup as remote_setup
     from wizard.core.ssh.connection import ConnectionLost, SshConnection
     from wizard.core.ssh.target import SshTarget
     from wizard.core.workshop.host_key import PinnedHostKey
@@ -330,20 +331,19 @@ def fetch_status(kit, lang: str | None = None, *, credentials: SshCredentials = 
     stdin = None
     if server.per_attendee:
         if not login:
-            raise WizardError.of("workshop_status_login_needed", target=f"{target.host}:{target.port}")
+            raise WizardError.of("workshop_status_login_needed", target=target.address)
         target = SshTarget(layout.check_account_name(login), target.host, target.port)
     conn = SshConnection(target, credentials, PinnedHostKey(server), timings=timings).connect()
     try:
         if server.per_attendee:
             script = status_command(layout.isolated_workshop_dir(server.workshop_id), server.workshop_id,
                                     per_attendee=True)
-            if login == "root":
-                command = rs.join(["sh", "-c", script])
-            elif credentials.password is not None:
-                command = rs.join(["sudo", "-S", "-p", "", "sh", "-c", script])
+            as_root, with_password = login == "root", credentials.password is not None
+            command = remote_setup.setup_command_line(
+                remote_setup.SetupCommand("the room's status", ("sh", "-c", script)), as_root=as_root,
+                with_password=with_password)  # sudo -S (password on stdin) or sudo -n, as for set-up
+            if with_password and not as_root:
                 stdin = (credentials.password + "\n").encode()
-            else:
-                command = rs.join(["sudo", "-n", "sh", "-c", script])
         else:
             home = conn.run(rs.home_command(), timeout=30).out.strip()
             command = status_command(layout.workshop_dir(home, server.workshop_id), server.workshop_id)
