@@ -58,7 +58,7 @@ from wizard.core.workshop import server_layout as layout
 from wizard.core.workshop.kit import KIT_SUFFIX, OPTION_NAMES, KitCamera, resolve_options
 from wizard.gui.async_tools import ask, run_blocking
 from wizard.gui.services import one_field_login
-from wizard.gui.widgets import ProblemList
+from wizard.gui.widgets import ProblemList, choose_file_into
 
 log = logging.getLogger(__name__)
 
@@ -342,14 +342,10 @@ class KitMakerDialog(QDialog):
             self.out_edit.setText(path if path.lower().endswith(KIT_SUFFIX) else path + KIT_SUFFIX)
 
     def pick_key(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("SSH private key"), "")
-        if path:
-            self.key_edit.setText(path)
+        choose_file_into(self, self.key_edit, self.tr("SSH private key"))
 
     def pick_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Sample model"), "", self.tr("ONNX model (*.onnx)"))
-        if path:
-            self.model_edit.setText(path)
+        choose_file_into(self, self.model_edit, self.tr("Sample model"), self.tr("ONNX model (*.onnx)"))
 
     def pick_images(self) -> None:
         path = QFileDialog.getExistingDirectory(self, self.tr("Folder of sample pictures"))
@@ -357,10 +353,8 @@ class KitMakerDialog(QDialog):
             self.images_edit.setText(path)
 
     def pick_tarball(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Toolchain image tarball (docker save)"), "",
-                                              self.tr("Image tarball (*.tar *.tar.gz *.tgz);;All files (*)"))
-        if path:
-            self.tarball_edit.setText(path)
+        choose_file_into(self, self.tarball_edit, self.tr("Toolchain image tarball (docker save)"),
+                         self.tr("Image tarball (*.tar *.tar.gz *.tgz);;All files (*)"))
 
     # -- the form as the core's values ---------------------------------------------------------------
     def form(self):

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from wizard.core.messages import Problem, WizardError, problem, render
 from wizard.gui.async_tools import run_blocking
 from wizard.gui.services import one_field_login
+from wizard.gui.widgets import choose_file_into
 
 log = logging.getLogger(__name__)
 
@@ -180,9 +181,7 @@ class RoomStatusDialog(QDialog):
         self.refresh()
 
     def pick_key(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("SSH private key"), "")
-        if path:
-            self.key_edit.setText(path)
+        choose_file_into(self, self.key_edit, self.tr("SSH private key"))
 
     def login(self) -> str | None:
         """The instructor's account, in a room with one account per attendee (else None: the kit's)."""

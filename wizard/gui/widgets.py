@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QPainter, QPen, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -24,6 +25,18 @@ from PySide6.QtWidgets import (
 
 from wizard.core import messages
 from wizard.core.messages import Problem
+
+
+def choose_file_into(parent: QWidget, edit: QLineEdit, title: str, file_filter: str = "",
+                     then=None) -> str:
+    """An open-file dialog titled ``title`` (already translated by the caller); the file chosen
+    goes into ``edit``, then ``then()`` runs. Returns the path, "" when the dialog was cancelled."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, "", file_filter)
+    if path:
+        edit.setText(path)
+        if then is not None:
+            then()
+    return path
 
 
 def wrapped_label(text: str = "", *, object_name: str = "") -> QLabel:

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -36,7 +35,7 @@ from wizard.gui.async_tools import EventPump, ask, run_blocking
 from wizard.gui.pages.base import Page
 from wizard.gui.pages.native_report import NativeReportView
 from wizard.gui.services import SshDetails, vm_details
-from wizard.gui.widgets import ProblemList, wrapped_label
+from wizard.gui.widgets import ProblemList, choose_file_into, wrapped_label
 
 
 class WherePage(Page):
@@ -401,10 +400,7 @@ class WherePage(Page):
         self.changed.emit()
 
     def _pick_workshop_key(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose your private key"), "")
-        if path:
-            self.workshop_key_edit.setText(path)
-            self._workshop_edited()
+        choose_file_into(self, self.workshop_key_edit, self.tr("Choose your private key"), then=self._workshop_edited)
 
     def _show_native_offered(self) -> None:
         refused = rules.native_not_offered(self.state.os_kind)
@@ -574,10 +570,7 @@ class WherePage(Page):
         self.changed.emit()
 
     def _pick_key(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose your private key"), "")
-        if path:
-            self.key_edit.setText(path)
-            self._ssh_edited()
+        choose_file_into(self, self.key_edit, self.tr("Choose your private key"), then=self._ssh_edited)
 
     def details(self, accept_fingerprint: str | None = None) -> SshDetails:
         return vm_details(self.state, self._password, accept_fingerprint=accept_fingerprint,
